@@ -1,0 +1,61 @@
+# civicgrid — `make run` serves the demo district, `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+BENCH ?=
+
+.PHONY: run test bench lint format setup assets migrate browser clean
+
+run: setup assets migrate
+	$(BIN)/python manage.py load_demo --if-empty
+	@echo "civicgrid is serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	exec $(BIN)/gunicorn civicgrid.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 \
+		--access-logfile - --graceful-timeout 5
+
+test: setup assets browser
+	$(BIN)/python manage.py check --fail-level WARNING
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python -m bench $(BENCH)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+setup: $(VENV)/.installed node_modules/.installed
+
+migrate: setup
+	$(BIN)/python manage.py migrate --noinput
+
+assets: staticfiles/staticfiles.json
+
+browser:
+	@scripts/ensure-browser
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+staticfiles/staticfiles.json: node_modules/.installed $(VENV)/.installed $(shell find civicgrid -path '*/static/*' -type f)
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles

@@ -1,0 +1,119 @@
+"""Shared personas on a small, hand-drawn district (all polygons are boxes):
+
+district 410102
+├─ street A 410102001
+│  ├─ community A1 410102001001
+│  │  ├─ grid A1-1 …001 ─ micro-grid …001001
+│  │  └─ grid A1-2 …002
+│  └─ department (police) 410102001901
+└─ street B 410102002 ─ community B1 410102002001 ─ grid B1-1 …001
+
+alice: grid worker of A1-1 · bob: grid worker of A1-2 · carol: street staff of A (admin user)
+dave: read-only leader of the district · erin: department handler · mallory: no posting
+"""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from shapely.geometry import box, mapping
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls in the same
+# test are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def square(min_lon: float, min_lat: float, max_lon: float, max_lat: float) -> dict:
+    return mapping(box(min_lon, min_lat, max_lon, max_lat))
+
+
+@dataclass
+class Tree:
+    district: object
+    street_a: object
+    street_b: object
+    community_a1: object
+    community_b1: object
+    grid_a1_1: object
+    grid_a1_2: object
+    grid_b1_1: object
+    micro_a1_1_1: object
+    police_a: object
+
+
+@pytest.fixture
+def tree(db) -> Tree:
+    from civicgrid.org import services
+    from civicgrid.org.kinds import DepartmentKind, Kind
+
+    def make(parent, kind, name, polygon=None, **extra):
+        return services.create_unit(
+            actor=None, parent=parent, kind=kind, name=name, polygon=polygon, **extra
+        )
+
+    district = make(None, Kind.DISTRICT, "中原区", square(113.5, 34.7, 113.7, 34.8), code="410102")
+    street_a = make(
+        district, Kind.STREET, "甲街道", square(113.5, 34.7, 113.6, 34.8), code="410102001"
+    )
+    street_b = make(
+        district, Kind.STREET, "乙街道", square(113.6, 34.7, 113.7, 34.8), code="410102002"
+    )
+    community_a1 = make(
+        street_a, Kind.COMMUNITY, "甲一社区", square(113.5, 34.7, 113.6, 34.75), code="410102001001"
+    )
+    community_b1 = make(
+        street_b, Kind.COMMUNITY, "乙一社区", square(113.6, 34.7, 113.7, 34.75), code="410102002001"
+    )
+    grid_a1_1 = make(community_a1, Kind.GRID, "甲一第1网格", square(113.5, 34.7, 113.55, 34.75))
+    grid_a1_2 = make(community_a1, Kind.GRID, "甲一第2网格", square(113.55, 34.7, 113.6, 34.75))
+    grid_b1_1 = make(community_b1, Kind.GRID, "乙一第1网格", square(113.6, 34.7, 113.65, 34.75))
+    micro = make(
+        grid_a1_1, Kind.MICRO_GRID, "甲一第1网格第1微网格", square(113.5, 34.7, 113.52, 34.72)
+    )
+    police = make(street_a, Kind.DEPARTMENT, "甲派出所", subkind=DepartmentKind.POLICE)
+    return Tree(
+        district,
+        street_a,
+        street_b,
+        community_a1,
+        community_b1,
+        grid_a1_1,
+        grid_a1_2,
+        grid_b1_1,
+        micro,
+        police,
+    )
+
+
+@pytest.fixture
+def make_user(db):
+    from django.contrib.auth import get_user_model
+
+    def make(username: str, *, unit=None, role=None, **fields):
+        from civicgrid.org import services
+
+        user = get_user_model().objects.create_user(
+            username=username,
+            password="correct horse battery",
+            full_name=username.title(),
+            **fields,
+        )
+        if unit is not None:
+            services.post_user(actor=None, user=user, unit=unit, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def people(tree, make_user):
+    from civicgrid.org.roles import Role
+
+    return {
+        "alice": make_user("alice", unit=tree.grid_a1_1, role=Role.GRID_WORKER),
+        "bob": make_user("bob", unit=tree.grid_a1_2, role=Role.GRID_WORKER),
+        "carol": make_user("carol", unit=tree.street_a, role=Role.STREET_STAFF, is_staff=True),
+        "dave": make_user("dave", unit=tree.district, role=Role.LEADER_READONLY),
+        "erin": make_user("erin", unit=tree.police_a, role=Role.DEPARTMENT_HANDLER),
+        "mallory": make_user("mallory"),
+    }

@@ -1,0 +1,34 @@
+"""The one application error type. Services raise it; pages show it, the API maps it to JSON."""
+
+from typing import Any
+
+
+class CivicgridError(Exception):
+    """A rule of the domain was broken. `message` is translated and fit to show a user."""
+
+    status = 400
+
+    def __init__(self, message: str, *, field: str | None = None, details: Any = None) -> None:
+        super().__init__(message)
+        self.message = str(message)
+        self.field = field
+        self.details = details
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"error": self.message, "field": self.field, "details": self.details}
+
+
+class InvalidInput(CivicgridError):
+    """Bad input: the message names the field or the row."""
+
+
+class NotAllowed(CivicgridError):
+    """The actor may see the object but may not make this change."""
+
+    status = 403
+
+
+class Conflict(CivicgridError):
+    """The change collides with the current state (a concurrent step, a taken code)."""
+
+    status = 409

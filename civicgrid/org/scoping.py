@@ -1,0 +1,91 @@
+"""The one place that decides which rows a user may see: rows under the units they are posted to.
+
+Every selector passes its queryset through `scope`. Nothing else filters by org unit.
+"""
+
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+
+from civicgrid.org.models import Posting
+from civicgrid.org.roles import RULES
+
+_CACHE_ATTR = "_civicgrid_prefixes"
+
+
+def minimal_prefixes(codes: Iterable[str]) -> tuple[str, ...]:
+    """Drop every code that lies under another one: ("4101", "410102001") → ("4101",)."""
+    kept: list[str] = []
+    for code in sorted(set(codes)):
+        if not kept or not code.startswith(kept[-1]):
+            kept.append(code)
+    return tuple(kept)
+
+
+def visible_prefixes(user) -> tuple[str, ...]:
+    """Codes of the subtrees `user` may see (active postings at active units), cached per user
+    object, i.e. per request."""
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        codes = Posting.objects.filter(user=user, active=True, unit__active=True).values_list(
+            "unit__code", flat=True
+        )
+        cached = minimal_prefixes(codes)
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget_prefixes(user) -> None:
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def sees_everything(user) -> bool:
+    return bool(user.is_authenticated and user.is_superuser)
+
+
+def scope(queryset: QuerySet, user, field: str = "unit_code") -> QuerySet:
+    """`queryset` cut down to the rows whose `field` (a unit code) lies under the user's units.
+
+    Anonymous users and users with no active posting see nothing; superusers see everything.
+    """
+    if sees_everything(user):
+        return queryset
+    if not user.is_authenticated:
+        return queryset.none()
+    prefixes = visible_prefixes(user)
+    if not prefixes:
+        return queryset.none()
+    condition = Q()
+    for prefix in prefixes:
+        condition |= Q(**{f"{field}__under": prefix})
+    return queryset.filter(condition)
+
+
+def covers(user, code: str, *, manage: bool = False, write: bool = False) -> bool:
+    """Whether one of the user's postings lies at or above `code` with a role that may manage
+    the tree (`manage`) or write data (`write`)."""
+    if sees_everything(user):
+        return True
+    if not user.is_authenticated:
+        return False
+    postings = Posting.objects.filter(user=user, active=True, unit__active=True).values_list(
+        "unit__code", "role"
+    )
+    for unit_code, role in postings:
+        rule = RULES[role]
+        if manage and not rule.manages_org:
+            continue
+        if write and not rule.writes:
+            continue
+        if code.startswith(unit_code):
+            return True
+    return False
+
+
+def users_for(user, queryset: QuerySet) -> QuerySet:
+    """Users posted somewhere under the acting user's units (the staff they may see)."""
+    if sees_everything(user):
+        return queryset
+    visible = scope(Posting.objects.all(), user).values("user_id")
+    return queryset.filter(Q(pk__in=visible) | Q(pk=user.pk)).distinct()

@@ -1,0 +1,168 @@
+"""Reads of the org tree. Every function takes the acting user and returns only what they may
+see; a unit outside their scope is answered like a missing one (404)."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from shapely.geometry import mapping, shape
+
+from civicgrid.org.geo import (
+    IndexedUnit,
+    UnitIndex,
+    gcj02_to_wgs84,
+    process_index,
+    transform_geometry,
+    wgs84_to_gcj02,
+)
+from civicgrid.org.kinds import FINENESS, Kind
+from civicgrid.org.models import OrgUnit, Posting, TreeRevision
+from civicgrid.org.scoping import scope, sees_everything, visible_prefixes
+
+
+def units_for(user) -> QuerySet[OrgUnit]:
+    return scope(OrgUnit.objects.all(), user, field="code")
+
+
+def unit_for(user, code: str) -> OrgUnit:
+    """The unit with `code` if the user may see it; Http404 otherwise (missing or not theirs)."""
+    try:
+        return units_for(user).select_related("parent").get(code=code)
+    except OrgUnit.DoesNotExist:
+        raise Http404 from None
+
+
+def top_units_for(user) -> list[OrgUnit]:
+    """The roots of what the user sees: their posted units, or the top of the tree."""
+    if sees_everything(user):
+        return list(OrgUnit.objects.filter(parent__isnull=True))
+    prefixes = visible_prefixes(user)
+    return list(OrgUnit.objects.filter(code__in=prefixes, active=True))
+
+
+def children_for(user, unit: OrgUnit) -> list[OrgUnit]:
+    """Sub-units of a visible unit, each with `child_count`."""
+    return list(
+        units_for(user)
+        .filter(parent=unit)
+        .annotate(child_count=Count("children", filter=Q(children__active=True)))
+        .order_by("kind", "code")
+    )
+
+
+def ancestors_of(unit: OrgUnit) -> list[OrgUnit]:
+    """Units above `unit`, top first. Their names are shown in breadcrumbs to everyone who may
+    see `unit`: a grid worker knows which community and street the grid is in."""
+    prefixes = [unit.code[:n] for n in range(4, len(unit.code))]
+    return list(OrgUnit.objects.filter(code__in=prefixes).order_by("code"))
+
+
+def subtree_counts(user, unit: OrgUnit) -> dict[str, int]:
+    """Active units of each kind under `unit` (not counting it)."""
+    rows = (
+        units_for(user)
+        .filter(code__under=unit.code, active=True)
+        .exclude(pk=unit.pk)
+        .values("kind")
+        .annotate(n=Count("id"))
+    )
+    return {row["kind"]: row["n"] for row in rows}
+
+
+def staff_of(user, unit: OrgUnit) -> QuerySet[Posting]:
+    """Active postings directly at `unit`."""
+    return (
+        scope(Posting.objects.all(), user)
+        .filter(unit=unit, active=True)
+        .select_related("user")
+        .order_by("role", "user__full_name")
+    )
+
+
+def postings_of(user) -> QuerySet[Posting]:
+    """The user's own active postings."""
+    return Posting.objects.filter(user=user, active=True, unit__active=True).select_related("unit")
+
+
+# --- map -----------------------------------------------------------------------------------
+
+MAP_KINDS = [Kind.STREET, Kind.COMMUNITY, Kind.GRID, Kind.DEDICATED_GRID, Kind.MICRO_GRID]
+
+
+def map_features(
+    user, *, kinds: Sequence[str] = (), parent: OrgUnit | None = None
+) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of the visible units with polygons, of the given kinds or
+    directly under `parent`. Shifted to GCJ-02 when the configured tiles need it."""
+    units = units_for(user).filter(polygon__isnull=False, active=True)
+    if parent is not None:
+        units = units.filter(Q(parent=parent) | Q(pk=parent.pk))
+    if kinds:
+        units = units.filter(kind__in=kinds)
+    shift = wgs84_to_gcj02 if settings.MAP_TILE_CRS == "gcj02" else None
+    features = []
+    for unit in units.only("code", "name", "short_name", "kind", "subkind", "polygon").iterator(
+        chunk_size=2000
+    ):
+        geometry = unit.polygon
+        if shift is not None:
+            geometry = mapping(transform_geometry(shape(geometry), shift))
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": geometry,
+                "properties": {
+                    "code": unit.code,
+                    "name": unit.display_name,
+                    "kind": unit.kind,
+                    "kind_label": str(Kind(unit.kind).label),
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+# --- point → unit ----------------------------------------------------------------------------
+
+
+def _build_index(revision: int) -> UnitIndex:
+    rows = (
+        OrgUnit.objects.filter(active=True, polygon__isnull=False)
+        .exclude(kind=Kind.DEPARTMENT)
+        .values_list("id", "code", "kind", "polygon")
+    )
+    return UnitIndex(
+        [
+            IndexedUnit(id=pk, rank=FINENESS[kind] * 64 + len(code), geometry=shape(polygon))
+            for pk, code, kind, polygon in rows.iterator(chunk_size=2000)
+        ],
+        revision=revision,
+    )
+
+
+def unit_index() -> UnitIndex:
+    """This process's point → unit index, rebuilt when the tree revision has moved on."""
+    revision = TreeRevision.objects.filter(pk=1).values_list("revision", flat=True).first() or 0
+    return process_index.get(revision, _build_index)
+
+
+def unit_at(lon: float, lat: float, *, gcj02: bool = False) -> OrgUnit | None:
+    """The finest active unit whose polygon holds the WGS-84 point (or GCJ-02 when `gcj02`);
+    None outside every polygon. Not scoped: a resident's report must land in its grid whoever
+    sends it; callers show the result only to whom may see it."""
+    if gcj02:
+        lon, lat = gcj02_to_wgs84(lon, lat)
+    unit_id = unit_index().locate(lon, lat)
+    return OrgUnit.objects.get(pk=unit_id) if unit_id is not None else None
+
+
+def units_at(points: Sequence[tuple[float, float]]) -> list[OrgUnit | None]:
+    """`unit_at` for many points in one vectorised pass and one query."""
+    if not points:
+        return []
+    lons, lats = zip(*points, strict=True)
+    ids = unit_index().locate_many(lons, lats)
+    units = OrgUnit.objects.in_bulk([int(i) for i in set(ids.tolist()) if i >= 0])
+    return [units.get(int(i)) for i in ids]

@@ -1,0 +1,62 @@
+"""Real headless Chromium against a live server: log in, open the map, count what it draws."""
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser():
+    if not os.path.exists(CHROMIUM):
+        message = "Chromium is not installed (make test installs the Debian package)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_map_draws_the_users_units_and_no_others(browser, live_server, tree, people):
+    page = browser.new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "carol")
+    page.fill("#id_password", "correct horse battery")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    assert "甲街道" in page.content()
+
+    page.goto(f"{live_server.url}/org/map/")
+    # Street, community, grid and dedicated-grid layers are on by default, micro-grids off.
+    page.wait_for_function(
+        "document.getElementById('map').dataset.loading === '0' && window.civicgridMap.codes.size > 0"
+    )
+    drawn = set(page.evaluate("Array.from(window.civicgridMap.codes.keys())"))
+    assert drawn == {
+        tree.street_a.code,
+        tree.community_a1.code,
+        tree.grid_a1_1.code,
+        tree.grid_a1_2.code,
+    }
+    assert page.locator(".leaflet-interactive").count() > 0 or page.locator("canvas").count() > 0
+
+    page.check("input[value=micro_grid]")
+    page.wait_for_function("window.civicgridMap.codes.size === 5")
+    assert tree.micro_a1_1_1.code in page.evaluate("Array.from(window.civicgridMap.codes.keys())")
+    page.close()

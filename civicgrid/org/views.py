@@ -1,0 +1,67 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from civicgrid.org import selectors
+from civicgrid.org.kinds import Kind
+from civicgrid.org.scoping import covers
+
+
+@login_required
+@require_GET
+def tree(request: HttpRequest) -> HttpResponse:
+    roots = selectors.top_units_for(request.user)
+    return render(request, "org/tree.html", {"roots": roots})
+
+
+@login_required
+@require_GET
+def tree_children(request: HttpRequest, code: str) -> HttpResponse:
+    unit = selectors.unit_for(request.user, code)
+    children = selectors.children_for(request.user, unit)
+    return render(request, "org/_tree_children.html", {"children": children})
+
+
+@login_required
+@require_GET
+def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
+    user = request.user
+    unit = selectors.unit_for(user, code)
+    counts = selectors.subtree_counts(user, unit)
+    context = {
+        "unit": unit,
+        "ancestors": selectors.ancestors_of(unit),
+        "children": selectors.children_for(user, unit),
+        "staff": selectors.staff_of(user, unit),
+        "counts": [(Kind(kind).label, counts[kind]) for kind in Kind.values if kind in counts],
+        "may_manage": covers(user, unit.code, manage=True),
+        "map_settings": _map_settings(),
+    }
+    return render(request, "org/unit_detail.html", context)
+
+
+@login_required
+@require_GET
+def map_page(request: HttpRequest) -> HttpResponse:
+    layers = [(kind, Kind(kind).label) for kind in selectors.MAP_KINDS]
+    return render(request, "org/map.html", {"layers": layers, "map_settings": _map_settings()})
+
+
+@login_required
+@require_GET
+def map_geojson(request: HttpRequest) -> JsonResponse:
+    """Polygons the user may see: `?kind=grid` (repeatable) or `?parent=<code>` for one unit and
+    its sub-units."""
+    kinds = [k for k in request.GET.getlist("kind") if k in Kind.values]
+    parent_code = request.GET.get("parent")
+    parent = selectors.unit_for(request.user, parent_code) if parent_code else None
+    return JsonResponse(selectors.map_features(request.user, kinds=kinds, parent=parent))
+
+
+def _map_settings() -> dict[str, str]:
+    return {
+        "tileUrl": settings.MAP_TILE_URL,
+        "tileAttribution": settings.MAP_TILE_ATTRIBUTION,
+    }
