@@ -65,7 +65,7 @@ TEMPLATES = [
 # SQLite (WAL, busy timeout) unless DATABASE_URL names another database, e.g. PostgreSQL.
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0 if TESTING else 60)}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

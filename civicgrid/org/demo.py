@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import shapely
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
 from django.utils.translation import gettext as _
 from faker import Faker
 from shapely.geometry import MultiPoint, Point, box, mapping, shape
@@ -287,10 +286,14 @@ def _users(code: str, progress: bool) -> list[tuple[str, str, str]]:
     return [(u, r, c) for u, r, c in DEMO_LOGINS] if code == DEMO_DISTRICT else []
 
 
-@transaction.atomic
 def load_demo(code: str = DEMO_DISTRICT, *, progress: bool = True) -> dict[str, int]:
-    """Load district `code` with generated geography and users. Idempotent: what exists is
-    kept, what is missing is added."""
+    """Load district `code` with generated geography and users, all in one transaction.
+    Idempotent: what exists is kept, what is missing is added."""
+    with services.batch_changes():
+        return _load(code, progress)
+
+
+def _load(code: str, progress: bool) -> dict[str, int]:
     before = OrgUnit.objects.count()
     import_divisions([code], progress=progress)
     district = OrgUnit.objects.get(code=code)

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
@@ -68,11 +67,15 @@ def subtree(root_code: str) -> list[Division]:
     return sorted((d for c, d in table.items() if c.startswith(root_code)), key=lambda d: d.code)
 
 
-@transaction.atomic
 def import_divisions(root_codes: Iterable[str], *, actor=None, progress: bool = True) -> int:
     """Create the units for the given divisions and all below them; existing codes are left
     as they are, so importing twice changes nothing. Returns the number of units created.
     A district imported alone becomes a top-level unit; with its city, it hangs below it."""
+    with services.batch_changes():
+        return _import(root_codes, actor, progress)
+
+
+def _import(root_codes: Iterable[str], actor, progress: bool) -> int:
     wanted: dict[str, Division] = {}
     for code in root_codes:
         for division in subtree(code):

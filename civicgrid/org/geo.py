@@ -25,7 +25,7 @@ class IndexedUnit:
 class UnitIndex:
     """Polygons of units with a rank (higher is finer); answers which unit holds each point."""
 
-    def __init__(self, units: Sequence[IndexedUnit], revision: int = 0) -> None:
+    def __init__(self, units: Sequence[IndexedUnit], revision: object = None) -> None:
         self.revision = revision
         self.ids = np.fromiter((u.id for u in units), dtype=np.int64, count=len(units))
         self.ranks = np.fromiter((u.rank for u in units), dtype=np.int64, count=len(units))
@@ -72,7 +72,7 @@ class _ProcessIndex:
         self._lock = threading.Lock()
         self._index: UnitIndex | None = None
 
-    def get(self, revision: int, build) -> UnitIndex:
+    def get(self, revision: object, build) -> UnitIndex:
         index = self._index
         if index is not None and index.revision == revision:
             return index

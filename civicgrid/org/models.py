@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -138,10 +140,11 @@ class UnitChange(models.Model):
 
 
 class TreeRevision(models.Model):
-    """One row counting changes to polygons and codes, so every process knows when its
-    point → unit index is stale (bumped in the same transaction as the change)."""
+    """One row whose token changes with every change to polygons and codes (in the same
+    transaction), so every process knows when its point → unit index is stale. A random
+    token, not a counter: a counter repeats after a rolled-back change."""
 
-    revision = models.PositiveBigIntegerField(default=0)
+    revision = models.UUIDField(default=uuid.uuid4)
 
     def __str__(self) -> str:
         return str(self.revision)

@@ -127,7 +127,7 @@ def map_features(
 # --- point → unit ----------------------------------------------------------------------------
 
 
-def _build_index(revision: int) -> UnitIndex:
+def _build_index(revision: object) -> UnitIndex:
     rows = (
         OrgUnit.objects.filter(active=True, polygon__isnull=False)
         .exclude(kind=Kind.DEPARTMENT)
@@ -144,7 +144,7 @@ def _build_index(revision: int) -> UnitIndex:
 
 def unit_index() -> UnitIndex:
     """This process's point → unit index, rebuilt when the tree revision has moved on."""
-    revision = TreeRevision.objects.filter(pk=1).values_list("revision", flat=True).first() or 0
+    revision = TreeRevision.objects.filter(pk=1).values_list("revision", flat=True).first()
     return process_index.get(revision, _build_index)
 
 

@@ -2,12 +2,16 @@
 logs a UnitChange and bumps the tree revision when polygons or codes change."""
 
 import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import shapely
 from django.apps import apps
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -204,10 +208,33 @@ def _require_manage(actor, unit: OrgUnit | None) -> None:
         raise NotAllowed(_("You may not change units outside your own."))
 
 
+_batch: ContextVar[list[bool] | None] = ContextVar("org_batch", default=None)
+
+
 def _bump_revision() -> None:
-    updated = TreeRevision.objects.filter(pk=1).update(revision=F("revision") + 1)
-    if not updated:
-        TreeRevision.objects.get_or_create(pk=1, defaults={"revision": 1})
+    pending = _batch.get()
+    if pending is not None:
+        pending.append(True)
+        return
+    TreeRevision.objects.update_or_create(pk=1, defaults={"revision": uuid.uuid4()})
+
+
+@contextmanager
+def batch_changes() -> Iterator[None]:
+    """Run many tree changes in one transaction and bump the tree revision once, at the end
+    (for imports: thousands of updates to one row within a transaction are slow on PostgreSQL)."""
+    pending: list[bool] = []
+    token = _batch.set(pending)
+    try:
+        with transaction.atomic():
+            yield
+            _batch.reset(token)
+            token = None
+            if pending:
+                _bump_revision()
+    finally:
+        if token is not None:
+            _batch.reset(token)
 
 
 def _snapshot(unit: OrgUnit) -> dict[str, Any]:
@@ -310,7 +337,7 @@ def update_unit(
 ) -> OrgUnit:
     """Rename, redraw, re-centre, deactivate or reactivate a unit. Needs a managing posting
     above the unit. A unit with active sub-units cannot be deactivated."""
-    unit = OrgUnit.objects.select_for_update().select_related("parent").get(pk=unit.pk)
+    unit = OrgUnit.objects.select_for_update(of=("self",)).select_related("parent").get(pk=unit.pk)
     _require_manage(actor, unit.parent)
     before = _snapshot(unit)
     geometry_changed = False
@@ -369,7 +396,7 @@ def move_unit(*, actor, unit: OrgUnit, new_parent: OrgUnit, code: str | None = N
     """Hang `unit` and its whole subtree under `new_parent`. Every code in the subtree, and
     the unit_code of every scoped row under it, is rewritten in this one transaction. Needs a
     managing posting above both the old and the new place."""
-    unit = OrgUnit.objects.select_for_update().select_related("parent").get(pk=unit.pk)
+    unit = OrgUnit.objects.select_for_update(of=("self",)).select_related("parent").get(pk=unit.pk)
     new_parent = OrgUnit.objects.select_for_update().get(pk=new_parent.pk)
     _require_manage(actor, unit.parent)
     _require_manage(actor, new_parent)

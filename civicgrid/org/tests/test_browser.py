@@ -45,7 +45,8 @@ def test_the_map_draws_the_users_units_and_no_others(browser, live_server, tree,
     page.goto(f"{live_server.url}/org/map/")
     # Street, community, grid and dedicated-grid layers are on by default, micro-grids off.
     page.wait_for_function(
-        "document.getElementById('map').dataset.loading === '0' && window.civicgridMap.codes.size > 0"
+        "document.getElementById('map').dataset.loading === '0'"
+        " && window.civicgridMap.codes.size > 0"
     )
     drawn = set(page.evaluate("Array.from(window.civicgridMap.codes.keys())"))
     assert drawn == {
