@@ -98,6 +98,9 @@ def run() -> dict:
     return record(
         "grid_lookup",
         figures,
-        baseline="a Python loop over the same 100 000 prepared polygons (shapely.contains_xy), one point at a time",
+        baseline=(
+            "a Python loop over the same 100 000 prepared polygons (shapely.contains_xy), "
+            "one point at a time"
+        ),
         ratio=naive_us / single_us,
     )

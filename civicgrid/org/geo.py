@@ -5,14 +5,20 @@ revision (bumped in the same transaction as any polygon or code change) moves on
 Also the GCJ-02 ⇄ WGS-84 shift used at the map edge and when importing map-service data.
 """
 
+import itertools
 import math
+import os
 import threading
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
+
+# Below this many points per core a batch runs in the calling thread.
+PARALLEL_CHUNK = 50_000
 
 
 @dataclass(frozen=True)
@@ -47,9 +53,25 @@ class UnitIndex:
         return best_id
 
     def locate_many(self, lons: Iterable[float], lats: Iterable[float]) -> np.ndarray:
-        """Ids for many points at once (vectorised); -1 where no polygon holds the point."""
+        """Ids for many points at once (vectorised); -1 where no polygon holds the point.
+
+        Large batches are cut into chunks run on all cores: shapely releases the GIL.
+        """
         lons = np.asarray(lons, dtype=float)
         lats = np.asarray(lats, dtype=float)
+        workers = min(os.cpu_count() or 1, len(lons) // PARALLEL_CHUNK)
+        if workers < 2:
+            return self._locate_chunk(lons, lats)
+        bounds = np.linspace(0, len(lons), workers + 1, dtype=int)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            parts = pool.map(
+                self._locate_chunk,
+                [lons[a:b] for a, b in itertools.pairwise(bounds)],
+                [lats[a:b] for a, b in itertools.pairwise(bounds)],
+            )
+            return np.concatenate(list(parts))
+
+    def _locate_chunk(self, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
         result = np.full(len(lons), -1, dtype=np.int64)
         if not len(lons) or not len(self.ids):
             return result

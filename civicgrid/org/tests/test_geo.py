@@ -98,9 +98,13 @@ def test_it_accepts_gcj02_points(tree):
     assert selectors.unit_at(lon, lat, gcj02=True) == tree.micro_a1_1_1
 
 
-def test_large_batches_land_in_proportion_to_area():
+def test_large_batches_run_in_parallel_chunks_with_the_same_answers(monkeypatch):
     rng = np.random.default_rng(7)
     index = UnitIndex(UNITS)
-    ids = index.locate_many(rng.uniform(110, 112, 10_000), rng.uniform(30, 32, 10_000))
-    assert set(np.unique(ids).tolist()) <= {1, 10, 11, 100, 50}
-    assert (ids == 100).mean() == pytest.approx(0.0625, abs=0.01)
+    lons, lats = rng.uniform(110, 112, 30_000), rng.uniform(30, 32, 30_000)
+    sequential = index.locate_many(lons, lats)
+    monkeypatch.setattr("civicgrid.org.geo.PARALLEL_CHUNK", 1_000)
+    monkeypatch.setattr("os.cpu_count", lambda: 4)
+    assert np.array_equal(index.locate_many(lons, lats), sequential)
+    # Points land in proportion to area: the micro-grid covers 1/16 of the community.
+    assert (sequential == 100).mean() == pytest.approx(0.0625, abs=0.01)
