@@ -14,9 +14,6 @@ class CivicgridError(Exception):
         self.field = field
         self.details = details
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"error": self.message, "field": self.field, "details": self.details}
-
 
 class InvalidInput(CivicgridError):
     """Bad input: the message names the field or the row."""

@@ -7,7 +7,6 @@ import json
 import math
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import shapely
 from django.contrib.auth import get_user_model
@@ -119,16 +118,6 @@ def split(area: BaseGeometry, n: int, rng: random.Random, relax: int = 4) -> lis
             for p in pieces
             if not p.is_empty
         ]
-
-
-@dataclass
-class Plan:
-    """What the demo will create, in creation order (parents first)."""
-
-    units: list[dict]
-
-    def __len__(self) -> int:
-        return len(self.units)
 
 
 def _square_around(point: Point, half_metres: float) -> BaseGeometry:

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.org.fields import UnitCodeField
-from civicgrid.org.kinds import FINENESS, DedicatedKind, DepartmentKind, Kind
+from civicgrid.org.kinds import DedicatedKind, DepartmentKind, Kind
 from civicgrid.org.roles import Role
 
 
@@ -50,10 +50,6 @@ class OrgUnit(models.Model):
     @property
     def display_name(self) -> str:
         return self.short_name or self.name
-
-    @property
-    def fineness(self) -> int:
-        return FINENESS[self.kind]
 
     @property
     def subkind_label(self) -> str:

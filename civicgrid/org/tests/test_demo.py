@@ -38,6 +38,15 @@ def test_the_outline_is_shifted_to_wgs84():
 
 
 @pytest.mark.django_db
+def test_an_unknown_division_code_is_refused_and_nothing_is_imported():
+    from civicgrid.core.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="999999"):
+        import_divisions(["410103", "999999"], progress=False)
+    assert not OrgUnit.objects.exists()
+
+
+@pytest.mark.django_db
 def test_importing_divisions_is_idempotent():
     assert import_divisions(["410103"], progress=False) == len(subtree("410103"))
     assert import_divisions(["410103"], progress=False) == 0
