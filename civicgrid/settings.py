@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from civicgrid.env import env_bool, env_int, env_list, env_str, local_secret
 
@@ -107,7 +108,7 @@ AXES_FAILURE_LIMIT = env_int("CIVICGRID_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("CIVICGRID_LOGIN_COOLOFF_MINUTES", 30) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "civicgrid.accounts.views.locked_out"
 AXES_ENABLED = env_bool("CIVICGRID_LOGIN_LOCKOUT", True)
 AXES_VERBOSE = False
 
@@ -151,8 +152,6 @@ MAP_TILE_URL = env_str("CIVICGRID_MAP_TILE_URL")
 MAP_TILE_ATTRIBUTION = env_str("CIVICGRID_MAP_TILE_ATTRIBUTION")
 MAP_TILE_CRS = env_str("CIVICGRID_MAP_TILE_CRS", "wgs84").lower()
 if MAP_TILE_CRS not in {"wgs84", "gcj02"}:
-    from django.core.exceptions import ImproperlyConfigured
-
     raise ImproperlyConfigured("CIVICGRID_MAP_TILE_CRS must be wgs84 or gcj02")
 
 LOGGING = {

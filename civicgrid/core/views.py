@@ -4,8 +4,6 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from civicgrid.org import selectors
-from civicgrid.org.kinds import Kind
-from civicgrid.org.roles import RULES
 
 
 @login_required
@@ -13,17 +11,14 @@ from civicgrid.org.roles import RULES
 def home(request: HttpRequest) -> HttpResponse:
     """Each user's start page: their postings, what lies under each, and where to go next."""
     user = request.user
-    cards = []
-    for posting in selectors.postings_of(user):
-        counts = selectors.subtree_counts(user, posting.unit)
-        cards.append(
-            {
-                "posting": posting,
-                "writes": RULES[posting.role].writes,
-                "counts": [(Kind(k).label, counts[k]) for k in Kind.values if k in counts],
-                "children": selectors.children_for(user, posting.unit)[:12],
-            }
-        )
+    cards = [
+        {
+            "posting": posting,
+            "counts": selectors.subtree_counts(user, posting.unit),
+            "children": selectors.children_for(user, posting.unit)[:12],
+        }
+        for posting in selectors.postings_of(user)
+    ]
     roots = selectors.top_units_for(user) if user.is_superuser else []
     return render(request, "core/home.html", {"cards": cards, "roots": roots})
 

@@ -1,17 +1,36 @@
-"""Admin for configuration. Non-superusers see and change only what lies under their units;
-changes go through the same services as everywhere else."""
+"""Admin for configuration. Who may use it follows from roles (roles.py), not from Django's
+model permissions: staff whose role manages the tree see and change only what lies under their
+units, and every change goes through the same services as everywhere else."""
 
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 
 from civicgrid.core.errors import CivicgridError
-from civicgrid.org import services
+from civicgrid.org import selectors, services
 from civicgrid.org.models import OrgUnit, Posting, UnitChange
-from civicgrid.org.scoping import covers, scope
+from civicgrid.org.scoping import scope
 
 
 class ScopedAdmin(admin.ModelAdmin):
     scope_field = "unit_code"
+
+    def may_change(self, user, obj) -> bool:
+        """Whether `user` may change this visible row; subclasses say where it hangs."""
+        return True
+
+    def has_module_permission(self, request) -> bool:
+        return selectors.manages_any_unit(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request) -> bool:
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if not self.has_module_permission(request):
+            return False
+        return obj is None or self.may_change(request.user, obj)
 
     def get_queryset(self, request):
         return scope(super().get_queryset(request), request.user, self.scope_field)
@@ -85,14 +104,9 @@ class OrgUnitAdmin(ScopedAdmin):
             )
             obj.pk = created.pk
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        if (
-            obj is not None
-            and obj.parent_id
-            and not covers(request.user, obj.parent.code, manage=True)
-        ):
-            return False
-        return super().has_change_permission(request, obj)
+    def may_change(self, user, obj) -> bool:
+        # A unit is changed by those who manage its parent; a top-level one by superusers.
+        return user.is_superuser if obj.parent is None else selectors.may_manage(user, obj.parent)
 
 
 @admin.register(Posting)
@@ -101,10 +115,14 @@ class PostingAdmin(ScopedAdmin):
     list_filter = ("role", "active")
     search_fields = ("user__username", "user__full_name", "unit__name", "unit_code")
     raw_id_fields = ("user",)
+    autocomplete_fields = ("unit",)  # a district has ~10,000 units: search, don't scroll
     fields = ("user", "unit", "role")
 
     def get_readonly_fields(self, request, obj=None):
         return ("user", "unit", "role") if obj else ()
+
+    def may_change(self, user, obj) -> bool:
+        return selectors.may_manage(user, obj.unit)
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -116,13 +134,11 @@ class PostingAdmin(ScopedAdmin):
 
 
 @admin.register(UnitChange)
-class UnitChangeAdmin(admin.ModelAdmin):
+class UnitChangeAdmin(ScopedAdmin):
+    scope_field = "unit__code"
     list_display = ("at", "unit", "action", "actor")
     list_filter = ("action",)
     readonly_fields = ("unit", "actor", "action", "before", "after", "at")
-
-    def get_queryset(self, request):
-        return scope(super().get_queryset(request), request.user, "unit__code")
 
     def has_add_permission(self, request) -> bool:
         return False

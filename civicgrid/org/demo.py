@@ -17,6 +17,7 @@ from shapely.geometry import MultiPoint, Point, box, mapping, shape
 from shapely.geometry.base import BaseGeometry
 from tqdm import tqdm
 
+from civicgrid.core.errors import InvalidInput
 from civicgrid.org import services
 from civicgrid.org.divisions import DATA_DIR, import_divisions
 from civicgrid.org.geo import gcj02_to_wgs84, transform_geometry
@@ -78,7 +79,7 @@ def district_outline(code: str) -> BaseGeometry:
         if str(feature["properties"].get("adcode")) == code:
             geometry = transform_geometry(shape(feature["geometry"]), gcj02_to_wgs84)
             return shapely.set_precision(shapely.make_valid(geometry), PRECISION)
-    raise services.InvalidInput(
+    raise InvalidInput(
         _("No outline for district %(code)s in the bundled boundaries.") % {"code": code}
     )
 
@@ -219,9 +220,9 @@ def _apply(spec: dict) -> None:
     )
 
 
-def _users(code: str, progress: bool) -> list[tuple[str, str, str]]:
+def _users(code: str, progress: bool) -> None:
     """Demo users: the named logins, plus staff for every street and community and a worker
-    for every grid, all with Faker (zh_CN) names. Returns the named logins."""
+    for every grid, all with Faker (zh_CN) names."""
     User = get_user_model()
     faker = Faker("zh_CN")
     faker.seed_instance(int(code))
@@ -272,7 +273,6 @@ def _users(code: str, progress: bool) -> list[tuple[str, str, str]]:
             admin.save(update_fields=["is_staff", "is_superuser"])
         for username in ("district", "street", "community"):
             User.objects.filter(username=username).update(is_staff=True)
-    return [(u, r, c) for u, r, c in DEMO_LOGINS] if code == DEMO_DISTRICT else []
 
 
 def load_demo(code: str = DEMO_DISTRICT, *, progress: bool = True) -> dict[str, int]:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.org.fields import UnitCodeField
 from civicgrid.org.kinds import DedicatedKind, DepartmentKind, Kind
-from civicgrid.org.roles import Role
+from civicgrid.org.roles import RULES, Role, RoleRule
 
 
 class OrgUnit(models.Model):
@@ -105,6 +105,10 @@ class Posting(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.unit}"
+
+    @property
+    def rule(self) -> RoleRule:
+        return RULES[self.role]
 
 
 class UnitChange(models.Model):

@@ -83,6 +83,18 @@ def covers(user, code: str, *, manage: bool = False, write: bool = False) -> boo
     return False
 
 
+def manages_any_unit(user) -> bool:
+    """Whether the user holds a role that manages the tree somewhere (or is a superuser)."""
+    if sees_everything(user):
+        return True
+    if not user.is_authenticated:
+        return False
+    roles = [role for role, rule in RULES.items() if rule.manages_org]
+    return Posting.objects.filter(
+        user=user, active=True, unit__active=True, role__in=roles
+    ).exists()
+
+
 def users_for(user, queryset: QuerySet) -> QuerySet:
     """Users posted somewhere under the acting user's units (the staff they may see)."""
     if sees_everything(user):

@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from shapely.geometry import mapping, shape
 
+from civicgrid.org import scoping
 from civicgrid.org.geo import (
     IndexedUnit,
     UnitIndex,
@@ -19,7 +20,7 @@ from civicgrid.org.geo import (
 )
 from civicgrid.org.kinds import FINENESS, Kind
 from civicgrid.org.models import OrgUnit, Posting, TreeRevision
-from civicgrid.org.scoping import scope, sees_everything, visible_prefixes
+from civicgrid.org.scoping import covers, scope, sees_everything, visible_prefixes
 
 
 def units_for(user) -> QuerySet[OrgUnit]:
@@ -59,8 +60,8 @@ def ancestors_of(unit: OrgUnit) -> list[OrgUnit]:
     return list(OrgUnit.objects.filter(code__in=prefixes).order_by("code"))
 
 
-def subtree_counts(user, unit: OrgUnit) -> dict[str, int]:
-    """Active units of each kind under `unit` (not counting it)."""
+def subtree_counts(user, unit: OrgUnit) -> list[tuple[str, int]]:
+    """(kind label, number) of the active units of each kind under `unit`, coarse kinds first."""
     rows = (
         units_for(user)
         .filter(code__under=unit.code, active=True)
@@ -68,7 +69,18 @@ def subtree_counts(user, unit: OrgUnit) -> dict[str, int]:
         .values("kind")
         .annotate(n=Count("id"))
     )
-    return {row["kind"]: row["n"] for row in rows}
+    counts = {row["kind"]: row["n"] for row in rows}
+    return [(Kind(kind).label, counts[kind]) for kind in Kind.values if kind in counts]
+
+
+def manages_any_unit(user) -> bool:
+    """Whether the user may manage the tree somewhere: opens the scoped admin."""
+    return scoping.manages_any_unit(user)
+
+
+def may_manage(user, unit: OrgUnit) -> bool:
+    """Whether the user may change the tree and postings at and below `unit`."""
+    return covers(user, unit.code, manage=True)
 
 
 def staff_of(user, unit: OrgUnit) -> QuerySet[Posting]:

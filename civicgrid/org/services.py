@@ -200,12 +200,13 @@ def _check_centre(centre: tuple[float, float] | None) -> None:
 # --- permission --------------------------------------------------------------------------
 
 
-def _require_manage(actor, unit: OrgUnit | None) -> None:
-    """Actor may change the tree at and below `unit` (None: a new top-level unit)."""
+def _require_manage(actor, unit: OrgUnit | None, message: str | None = None) -> None:
+    """Actor may change the tree at and below `unit` (None: a new top-level unit, which
+    only a superuser may add). `actor=None` is the system itself: imports and the demo."""
     if actor is None or actor.is_superuser:
         return
     if unit is None or not covers(actor, unit.code, manage=True):
-        raise NotAllowed(_("You may not change units outside your own."))
+        raise NotAllowed(message or _("You may not change units outside your own."))
 
 
 _batch: ContextVar[list[bool] | None] = ContextVar("org_batch", default=None)
@@ -224,17 +225,14 @@ def batch_changes() -> Iterator[None]:
     """Run many tree changes in one transaction and bump the tree revision once, at the end
     (for imports: thousands of updates to one row within a transaction are slow on PostgreSQL)."""
     pending: list[bool] = []
-    token = _batch.set(pending)
-    try:
-        with transaction.atomic():
+    with transaction.atomic():
+        token = _batch.set(pending)
+        try:
             yield
+        finally:
             _batch.reset(token)
-            token = None
-            if pending:
-                _bump_revision()
-    finally:
-        if token is not None:
-            _batch.reset(token)
+        if pending:
+            _bump_revision()
 
 
 def _snapshot(unit: OrgUnit) -> dict[str, Any]:
@@ -435,8 +433,7 @@ def post_user(*, actor, user, unit: OrgUnit, role: str) -> Posting:
     if role not in Role.values:
         raise InvalidInput(_("Unknown role: %(role)s") % {"role": role}, field="role")
     unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
-    if not (actor is None or actor.is_superuser or covers(actor, unit.code, manage=True)):
-        raise NotAllowed(_("You may not post people to units outside your own."))
+    _require_manage(actor, unit, _("You may not post people to units outside your own."))
     if not unit.active:
         raise InvalidInput(
             _("%(unit)s is inactive; nobody can be posted to it.") % {"unit": unit}, field="unit"
@@ -469,8 +466,7 @@ def post_user(*, actor, user, unit: OrgUnit, role: str) -> Posting:
 def end_posting(*, actor, posting: Posting) -> Posting:
     """End a posting; the user stops seeing that unit at once."""
     posting = Posting.objects.select_for_update().select_related("unit", "user").get(pk=posting.pk)
-    if not (actor is None or actor.is_superuser or covers(actor, posting.unit.code, manage=True)):
-        raise NotAllowed(_("You may not change postings outside your own units."))
+    _require_manage(actor, posting.unit, _("You may not change postings outside your own units."))
     if not posting.active:
         raise Conflict(_("This posting has already ended."))
     posting.active = False

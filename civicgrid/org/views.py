@@ -6,7 +6,6 @@ from django.views.decorators.http import require_GET
 
 from civicgrid.org import selectors
 from civicgrid.org.kinds import Kind
-from civicgrid.org.scoping import covers
 
 
 @login_required
@@ -29,14 +28,13 @@ def tree_children(request: HttpRequest, code: str) -> HttpResponse:
 def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
     unit = selectors.unit_for(user, code)
-    counts = selectors.subtree_counts(user, unit)
     context = {
         "unit": unit,
         "ancestors": selectors.ancestors_of(unit),
         "children": selectors.children_for(user, unit),
         "staff": selectors.staff_of(user, unit),
-        "counts": [(Kind(kind).label, counts[kind]) for kind in Kind.values if kind in counts],
-        "may_manage": covers(user, unit.code, manage=True),
+        "counts": selectors.subtree_counts(user, unit),
+        "may_manage": selectors.may_manage(user, unit),
         "map_settings": _map_settings(),
     }
     return render(request, "org/unit_detail.html", context)

@@ -111,6 +111,15 @@ def test_repeated_failed_logins_lock_the_account(client, people, settings):
     response = client.post(url, {"username": "alice", "password": "correct horse battery"})
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
+    assert "锁定 30 分钟" in response.content.decode()
+
+
+def test_the_lockout_page_states_the_configured_cool_off(client, people, settings):
+    settings.AXES_COOLOFF_TIME = 0.25  # hours
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        response = client.post(reverse("login"), {"username": "bob", "password": "wrong"})
+    assert response.status_code == 429
+    assert "锁定 15 分钟" in response.content.decode()
 
 
 def test_a_user_logs_in_and_out(client, people):
@@ -124,6 +133,25 @@ def test_a_user_logs_in_and_out(client, people):
 
 def test_passwords_are_hashed_with_argon2(people):
     assert people["alice"].password.startswith("argon2")
+
+
+def test_the_admin_follows_roles_not_model_permissions(login, tree, people, make_user):
+    carol = login(people["carol"])  # street staff, is_staff, no Django permissions
+    assert carol.get(reverse("admin:index")).status_code == 200
+    html = carol.get(reverse("admin:org_orgunit_changelist")).content.decode()
+    assert "甲一社区" in html and "乙一社区" not in html
+    assert carol.get(reverse("admin:org_posting_add")).status_code == 200
+    found = carol.get(
+        reverse("admin:autocomplete"),
+        {"term": "社区", "app_label": "org", "model_name": "posting", "field_name": "unit"},
+    ).json()["results"]
+    assert [r["text"] for r in found] == ["甲一社区"]
+    street_page = reverse("admin:org_orgunit_change", args=[tree.street_a.pk])
+    assert 'name="name"' not in carol.get(street_page).content.decode()  # her own street: view only
+    grid_page = reverse("admin:org_orgunit_change", args=[tree.grid_a1_1.pk])
+    assert 'name="name"' in carol.get(grid_page).content.decode()
+    worker = make_user("wendy", unit=tree.grid_a1_1, role="grid_worker", is_staff=True)
+    assert login(worker).get(reverse("admin:org_orgunit_changelist")).status_code == 403
 
 
 def test_the_admin_shows_a_street_officer_only_her_street(login, tree, people):
