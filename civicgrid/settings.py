@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "civicgrid.core",
     "civicgrid.accounts",
     "civicgrid.org",
+    "civicgrid.events",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -125,6 +127,7 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [
     ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -153,6 +156,34 @@ MAP_TILE_ATTRIBUTION = env_str("CIVICGRID_MAP_TILE_ATTRIBUTION")
 MAP_TILE_CRS = env_str("CIVICGRID_MAP_TILE_CRS", "wgs84").lower()
 if MAP_TILE_CRS not in {"wgs84", "gcj02"}:
     raise ImproperlyConfigured("CIVICGRID_MAP_TILE_CRS must be wgs84 or gcj02")
+
+# Background jobs (deadline escalation, follow-up reminders): huey, with a SQLite file by
+# default and Redis when REDIS_URL is set. Tests run tasks at once, in the calling thread.
+REDIS_URL = env_str("REDIS_URL")
+HUEY = {
+    "name": "civicgrid",
+    "immediate": TESTING or env_bool("CIVICGRID_TASKS_IMMEDIATE", False),
+    "consumer": {"workers": env_int("CIVICGRID_TASK_WORKERS", 2), "worker_type": "thread"},
+}
+if REDIS_URL:
+    HUEY |= {"huey_class": "huey.RedisHuey", "url": REDIS_URL}
+else:
+    HUEY |= {"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")}
+
+# Key for personal data encrypted at rest (phone numbers, ID numbers): Fernet keys, comma-
+# separated, newest first, so a key can be rotated without losing old rows.
+DATA_KEYS = env_list("CIVICGRID_DATA_KEYS", []) or [
+    local_secret("CIVICGRID_DATA_KEY", VAR_DIR / "data_key", nbytes=32)
+]
+
+# Events: the working day used to count deadlines in working hours (Asia/Shanghai time).
+WORKDAY_START = env_str("CIVICGRID_WORKDAY_START", "09:00")
+WORKDAY_END = env_str("CIVICGRID_WORKDAY_END", "17:30")
+# Photos: largest upload accepted and longest side kept for display.
+PHOTO_MAX_BYTES = env_int("CIVICGRID_PHOTO_MAX_BYTES", 15 * 1024 * 1024)
+PHOTO_MAX_SIDE = env_int("CIVICGRID_PHOTO_MAX_SIDE", 2048)
+DATA_UPLOAD_MAX_MEMORY_SIZE = PHOTO_MAX_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

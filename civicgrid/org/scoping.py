@@ -11,6 +11,7 @@ from civicgrid.org.models import Posting
 from civicgrid.org.roles import RULES
 
 _CACHE_ATTR = "_civicgrid_prefixes"
+_POSTINGS_ATTR = "_civicgrid_postings"
 
 
 def minimal_prefixes(codes: Iterable[str]) -> tuple[str, ...]:
@@ -35,13 +36,47 @@ def visible_prefixes(user) -> tuple[str, ...]:
     return cached
 
 
+def postings_of_user(user) -> tuple[tuple[str, str], ...]:
+    cached = getattr(user, _POSTINGS_ATTR, None)
+    if cached is None:
+        cached = tuple(
+            Posting.objects.filter(user=user, active=True, unit__active=True).values_list(
+                "unit__code", "role"
+            )
+        )
+        setattr(user, _POSTINGS_ATTR, cached)
+    return cached
+
+
+def roles_over(user, code: str) -> frozenset[str]:
+    """The roles the user holds at `code` or at a unit above it (cached per user object)."""
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    return frozenset(role for unit_code, role in postings_of_user(user) if code.startswith(unit_code))
+
+
 def forget_prefixes(user) -> None:
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    for attr in (_CACHE_ATTR, _POSTINGS_ATTR):
+        if hasattr(user, attr):
+            delattr(user, attr)
 
 
 def sees_everything(user) -> bool:
     return bool(user.is_authenticated and user.is_superuser)
+
+
+def scope_q(user, field: str = "unit_code") -> Q | None:
+    """The condition `scope` filters with; None when the user sees everything. Selectors that
+    must widen a scope (an event is also seen by the department handling it) OR these."""
+    if sees_everything(user):
+        return None
+    prefixes = visible_prefixes(user) if user.is_authenticated else ()
+    if not prefixes:
+        return Q(pk__in=[])
+    condition = Q()
+    for prefix in prefixes:
+        condition |= Q(**{f"{field}__under": prefix})
+    return condition
 
 
 def scope(queryset: QuerySet, user, field: str = "unit_code") -> QuerySet:
@@ -51,15 +86,9 @@ def scope(queryset: QuerySet, user, field: str = "unit_code") -> QuerySet:
     """
     if sees_everything(user):
         return queryset
-    if not user.is_authenticated:
+    if not user.is_authenticated or not visible_prefixes(user):
         return queryset.none()
-    prefixes = visible_prefixes(user)
-    if not prefixes:
-        return queryset.none()
-    condition = Q()
-    for prefix in prefixes:
-        condition |= Q(**{f"{field}__under": prefix})
-    return queryset.filter(condition)
+    return queryset.filter(scope_q(user, field))
 
 
 def covers(user, code: str, *, manage: bool = False, write: bool = False) -> bool:

@@ -1,0 +1,378 @@
+"""Reads of events, always through the acting user's scope.
+
+A user sees the events of the units they are posted to, plus the events handled by or
+whistled to the departments they are posted to. Anything else is a 404, like a missing row.
+"""
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from civicgrid.events.models import (
+    COUNTERS,
+    OPEN_STATUSES,
+    Category,
+    Event,
+    EventMonthRollup,
+    EventRollup,
+    Notification,
+    RateTarget,
+    Source,
+    Status,
+    WhistleTarget,
+)
+from civicgrid.events.rollups import sums
+from civicgrid.org.models import OrgUnit
+from civicgrid.org.scoping import scope_q, sees_everything, visible_prefixes
+
+_RELATED = ("unit", "category", "handler_unit", "handler_user", "reporter")
+
+
+def events_for(user) -> QuerySet[Event]:
+    """Events the user may see, with what list pages show already joined."""
+    base = Event.objects.select_related(*_RELATED)
+    if sees_everything(user):
+        return base
+    if not user.is_authenticated or not visible_prefixes(user):
+        return base.none()
+    whistled = WhistleTarget.objects.filter(scope_q(user, "department__code")).values(
+        "whistle__event_id"
+    )
+    condition = (
+        scope_q(user, "unit_code")
+        | scope_q(user, "handler_unit__code")
+        | Q(pk__in=whistled)
+    )
+    return base.filter(condition)
+
+
+def event_for(user, number: str) -> Event:
+    event = events_for(user).filter(number=number).first()
+    if event is None:
+        raise Http404
+    return event
+
+
+def event_by_token(token: str) -> Event:
+    """A resident's own event, through the tracking link (not scoped: the token is the key)."""
+    event = Event.objects.select_related("category", "unit").filter(token=token).first()
+    if event is None or not token:
+        raise Http404
+    return event
+
+
+def tasks_of(user) -> QuerySet[Event]:
+    """My tasks: open events handed to me, or to a unit I work at with nobody named."""
+    own = Q(handler_user=user)
+    prefixes = visible_prefixes(user)
+    unit_tasks = Q()
+    for prefix in prefixes:
+        unit_tasks |= Q(handler_unit__code=prefix)
+    condition = own | (Q(handler_user=None) & unit_tasks) if prefixes else own
+    return (
+        events_for(user)
+        .filter(condition, status__in=[Status.DISPATCHED, Status.HANDLING])
+        .order_by("closure_due", "id")
+    )
+
+
+def to_verify_for(user) -> QuerySet[Event]:
+    return events_for(user).filter(status=Status.RESOLVED).order_by("resolved_at")
+
+
+def board_for(user, unit: OrgUnit, status: str = "") -> QuerySet[Event]:
+    """The dispatcher's board: open events under `unit`, oldest deadline first."""
+    events = events_for(user).filter(unit_code__under=unit.code)
+    if status:
+        events = events.filter(status=status)
+    else:
+        events = events.filter(status__in=OPEN_STATUSES)
+    return events.order_by("closure_due", "id")
+
+
+def inbox_for(user) -> QuerySet[Event]:
+    """A department's inbox: open events handled by or whistled to its departments."""
+    prefixes = visible_prefixes(user)
+    if not prefixes and not sees_everything(user):
+        return Event.objects.none()
+    whistled = WhistleTarget.objects.filter(scope_q(user, "department__code") or Q()).values(
+        "whistle__event_id"
+    )
+    mine = Q(pk__in=whistled, handler_unit__kind="department")
+    for prefix in prefixes:
+        mine |= Q(handler_unit__code=prefix, handler_unit__kind="department")
+    return (
+        events_for(user)
+        .filter(mine, status__in=OPEN_STATUSES)
+        .distinct()
+        .order_by("closure_due", "id")
+    )
+
+
+def steps_of(event: Event):
+    return event.steps.select_related("actor").prefetch_related("photos")
+
+
+def whistles_of(event: Event):
+    return event.whistles.prefetch_related("targets__department", "targets__reported_in_by")
+
+
+EARTH_RADIUS_M = 6_371_000
+
+
+def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlmb = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def nearby_open_events(
+    category: Category, lon: float, lat: float, *, exclude: int | None = None
+) -> list[tuple[Event, int]]:
+    """Open events of the same category within the category's duplicate radius, nearest first,
+    with their distance in metres. Not scoped: a resident must see that the problem is known
+    already; callers show only the number, title, status and distance."""
+    radius = category.duplicate_radius_m
+    dlat = radius / 111_320
+    dlon = radius / (111_320 * max(math.cos(math.radians(lat)), 0.01))
+    candidates = Event.objects.filter(
+        category=category,
+        status__in=OPEN_STATUSES,
+        lat__range=(lat - dlat, lat + dlat),
+        lon__range=(lon - dlon, lon + dlon),
+    ).exclude(pk=exclude)
+    found = [(event, round(distance_m(lon, lat, event.lon, event.lat))) for event in candidates]
+    return sorted(
+        ((event, metres) for event, metres in found if metres <= radius), key=lambda x: x[1]
+    )
+
+
+def unread_notifications(user) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user, read_at=None).select_related("event")
+
+
+# ---- figures -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Rate:
+    key: str
+    label: str
+    numerator: int
+    denominator: int
+    target: int
+    formula: str
+
+    @property
+    def percent(self) -> float | None:
+        if not self.denominator:
+            return None
+        return round(100 * self.numerator / self.denominator, 1)
+
+    @property
+    def met(self) -> bool | None:
+        return None if self.percent is None else self.percent >= self.target
+
+
+@dataclass
+class Figures:
+    unit: OrgUnit
+    start: dt.date
+    end: dt.date
+    counts: dict[str, int]
+    rates: list[Rate] = field(default_factory=list)
+
+    def by_prefix(self, prefix: str) -> dict[str, int]:
+        return {
+            name.removeprefix(prefix): value
+            for name, value in self.counts.items()
+            if name.startswith(prefix)
+        }
+
+
+# The formulas, shown on the dashboard as they are computed.
+RATE_DEFINITIONS = [
+    (
+        "response",
+        _("Response rate"),
+        "responded_on_time",
+        "dispatched",
+        _("events signed for by the handler within the response deadline ÷ events dispatched"),
+    ),
+    (
+        "closure",
+        _("Closure rate"),
+        "due_closed",
+        "due",
+        _("events closed ÷ events whose closure deadline falls in the period"),
+    ),
+    (
+        "solution",
+        _("Solution rate"),
+        "solved",
+        "follow_ups",
+        _("follow-ups where the reporter says the problem is solved ÷ follow-ups"),
+    ),
+    (
+        "satisfaction",
+        _("Satisfaction rate"),
+        "pleased",
+        "follow_ups",
+        _("(satisfied + basically satisfied) ÷ follow-ups"),
+    ),
+    (
+        "on_time_closure",
+        _("On-time closure rate"),
+        "closed_on_time",
+        "closed",
+        _("events closed by their closure deadline ÷ events closed in the period"),
+    ),
+]
+
+
+def rate_target_for(unit: OrgUnit) -> RateTarget:
+    """The nearest configured targets at or above `unit`, else the defaults."""
+    codes = [unit.code[:length] for length in range(2, len(unit.code) + 1)]
+    target = (
+        RateTarget.objects.filter(unit__code__in=codes).order_by("-unit__code").first()
+    )
+    return target or RateTarget(unit=unit)
+
+
+def _month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def counters_for(code: str, start: dt.date, end: dt.date) -> dict[str, int]:
+    """Every counter summed over the subtree `code` for the days start..end (inclusive):
+    whole months from the month rows, the ragged edges from the day rows."""
+    first_full = start if start.day == 1 else _next_month(start)
+    after_end = end + dt.timedelta(days=1)
+    last_full = after_end if after_end.day == 1 else _month_start(after_end)
+    totals = dict.fromkeys(COUNTERS, 0)
+
+    def add(values: dict[str, int]) -> None:
+        for name, value in values.items():
+            totals[name] += value
+
+    if first_full < last_full:
+        add(
+            sums(
+                EventMonthRollup.objects.filter(
+                    unit_code__under=code, month__gte=first_full, month__lt=last_full
+                )
+            )
+        )
+        edges = [(start, first_full - dt.timedelta(days=1)), (last_full, end)]
+    else:
+        edges = [(start, end)]
+    for low, high in edges:
+        if low <= high:
+            add(sums(EventRollup.objects.filter(unit_code__under=code, day__range=(low, high))))
+    return totals
+
+
+def figures_for(unit: OrgUnit, start: dt.date, end: dt.date) -> Figures:
+    """The four rates, on-time closure and the counts for `unit`'s subtree over a period.
+    The caller has checked the user may see `unit` (org.selectors.unit_for)."""
+    counts = counters_for(unit.code, start, end)
+    counts["pleased"] = counts["satisfied"] + counts["basically_satisfied"]
+    counts["open"] = sum(counts[f"status_{status}"] for status in OPEN_STATUSES)
+    target = rate_target_for(unit)
+    rates = [
+        Rate(key, str(label), counts[num], counts[den], getattr(target, key), str(formula))
+        for key, label, num, den, formula in RATE_DEFINITIONS
+    ]
+    return Figures(unit, start, end, counts, rates)
+
+
+def trend_for(unit: OrgUnit, start: dt.date, end: dt.date) -> list[dict]:
+    """Per month (periods over 62 days) or per day: reported, closed and the four rates."""
+    monthly = (end - start).days > 62
+    if monthly:
+        rows = (
+            EventMonthRollup.objects.filter(
+                unit_code__under=unit.code, month__gte=_month_start(start), month__lte=end
+            )
+            .values("month")
+            .annotate(**{name: Sum(name) for name in COUNTERS})
+            .order_by("month")
+        )
+        key = "month"
+    else:
+        rows = (
+            EventRollup.objects.filter(unit_code__under=unit.code, day__range=(start, end))
+            .values("day")
+            .annotate(**{name: Sum(name) for name in COUNTERS})
+            .order_by("day")
+        )
+        key = "day"
+
+    def percent(num: int, den: int) -> float | None:
+        return round(100 * num / den, 1) if den else None
+
+    return [
+        {
+            "period": row[key].strftime("%Y-%m" if monthly else "%m-%d"),
+            "reported": row["reported"],
+            "closed": row["closed"],
+            "response": percent(row["responded_on_time"], row["dispatched"]),
+            "closure": percent(row["due_closed"], row["due"]),
+            "solution": percent(row["solved"], row["follow_ups"]),
+            "satisfaction": percent(
+                row["satisfied"] + row["basically_satisfied"], row["follow_ups"]
+            ),
+        }
+        for row in rows
+    ]
+
+
+def by_category_for(unit: OrgUnit, start: dt.date, end: dt.date) -> list[tuple[Category, int]]:
+    rows = (
+        EventRollup.objects.filter(unit_code__under=unit.code, day__range=(start, end))
+        .values("category_id")
+        .annotate(total=Sum("reported"))
+        .filter(total__gt=0)
+        .order_by("-total")[:15]
+    )
+    categories = Category.objects.in_bulk([row["category_id"] for row in rows])
+    return [(categories[row["category_id"]], row["total"]) for row in rows]
+
+
+def by_child_for(user, unit: OrgUnit, start: dt.date, end: dt.date) -> list[Figures]:
+    """The same figures for each child unit the user may see (ranking table)."""
+    from civicgrid.org.selectors import children_for
+
+    return [figures_for(child, start, end) for child in children_for(user, unit)]
+
+
+def source_labels() -> dict[str, str]:
+    return {value: str(label) for value, label in Source.choices}
+
+
+def status_counts(user, unit: OrgUnit) -> dict[str, int]:
+    """Live counts by status of the events under `unit` (for the board's tabs)."""
+    rows = (
+        events_for(user)
+        .filter(unit_code__under=unit.code)
+        .values("status")
+        .annotate(total=Count("id"))
+        .order_by()
+    )
+    return {row["status"]: row["total"] for row in rows}
+
+
+def default_period() -> tuple[dt.date, dt.date]:
+    """This year so far (Asia/Shanghai)."""
+    today = timezone.localdate()
+    return today.replace(month=1, day=1), today

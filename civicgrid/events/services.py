@@ -1,0 +1,1157 @@
+"""Every write to events. One transition table, one function per step.
+
+Each step locks the event row, checks the table (status) and the actor's role, moves the
+state, appends an immutable EventStep and adds the change in the event's contributions to the
+rollup rows — all in one transaction. An illegal or stale step raises Conflict (409); a step
+the actor's role may not take raises NotAllowed (403). `actor=None` is the system itself
+(escalation, follow-up reminders) or, where a service says so, an anonymous resident.
+"""
+
+import datetime as dt
+import math
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civicgrid.core import privacy
+from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed
+from civicgrid.events import rollups
+from civicgrid.events.models import (
+    Category,
+    CrossBoundary,
+    Event,
+    EventPhoto,
+    EventStep,
+    Notification,
+    Patrol,
+    PatrolKind,
+    PhotoStage,
+    Priority,
+    QuickNote,
+    Satisfaction,
+    Source,
+    Status,
+    StepAction,
+    Whistle,
+    WhistleKind,
+    WhistleTarget,
+)
+from civicgrid.events.photos import Photo, read_photo
+from civicgrid.events.workdays import add_working_days, add_working_hours
+from civicgrid.org.kinds import Kind
+from civicgrid.org.models import OrgUnit, Posting
+from civicgrid.org.roles import RULES, Role
+from civicgrid.org.scoping import postings_of_user, roles_over, sees_everything
+from civicgrid.org.selectors import unit_at
+
+S = Status
+A = StepAction
+
+# ---- who may take which step ------------------------------------------------------------------
+
+DISPATCH_ROLES = frozenset(
+    {Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.COMMUNITY_STAFF, Role.GRID_LEADER}
+)
+WHISTLE_ROLES = frozenset({Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.COMMUNITY_STAFF})
+SUPERVISE_ROLES = frozenset({Role.DISTRICT_STAFF, Role.STREET_STAFF})
+GRID_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_LEADER, Role.MICRO_GRID_LEADER})
+WRITING_ROLES = frozenset(role for role, rule in RULES.items() if rule.writes)
+
+# The levels an overdue event is raised through, from its own grid upwards.
+ESCALATION_KINDS = (Kind.GRID, Kind.COMMUNITY, Kind.STREET, Kind.DISTRICT)
+
+
+def _superuser(actor) -> bool:
+    return actor is not None and sees_everything(actor)
+
+
+def _holds(actor, code: str, roles: frozenset[str]) -> bool:
+    return _superuser(actor) or bool(roles_over(actor, code) & roles)
+
+
+def is_dispatcher(actor, event: Event, extra: dict) -> bool:
+    return _holds(actor, event.unit_code, DISPATCH_ROLES)
+
+
+def is_whistler(actor, event: Event, extra: dict) -> bool:
+    return _holds(actor, event.unit_code, WHISTLE_ROLES)
+
+
+def is_supervisor(actor, event: Event, extra: dict) -> bool:
+    return _holds(actor, event.unit_code, SUPERVISE_ROLES)
+
+
+def _whistled_departments(event: Event) -> list[str]:
+    return list(
+        WhistleTarget.objects.filter(whistle__event=event).values_list(
+            "department__code", flat=True
+        )
+    )
+
+
+def is_whistled_department(actor, event: Event, extra: dict) -> bool:
+    if _superuser(actor):
+        return True
+    return any(roles_over(actor, code) & WRITING_ROLES for code in _whistled_departments(event))
+
+
+def is_handler(actor, event: Event, extra: dict) -> bool:
+    if actor is None:
+        return False
+    if _superuser(actor) or (event.handler_user_id and event.handler_user_id == actor.pk):
+        return True
+    if event.handler_user_id is None and event.handler_unit_id is not None:
+        if roles_over(actor, event.handler_unit.code) & WRITING_ROLES:
+            return True
+    return is_whistled_department(actor, event, extra)
+
+
+def is_verifier(actor, event: Event, extra: dict) -> bool:
+    return _holds(actor, event.unit_code, GRID_ROLES | DISPATCH_ROLES)
+
+
+def is_rater(actor, event: Event, extra: dict) -> bool:
+    # The reporter, staff recording a phone follow-up, or a resident holding the tracking link.
+    if actor is None:
+        return bool(extra.get("token")) and extra["token"] == event.token
+    return (event.reporter_id == actor.pk) or is_dispatcher(actor, event, extra)
+
+
+def is_system(actor, event: Event, extra: dict) -> bool:
+    return actor is None
+
+
+def is_dispatcher_or_system(actor, event: Event, extra: dict) -> bool:
+    return actor is None or is_dispatcher(actor, event, extra)
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[str]
+    # None: the status stays (supervision, escalation…) or is restored (resume).
+    target: str | None
+    who: Callable[[Any, Event, dict], bool]
+
+
+def _t(sources: Iterable[str], target: str | None, who) -> Transition:
+    return Transition(frozenset(sources), target, who)
+
+
+_ACTIVE = (S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.HANDLING, S.RESOLVED, S.VERIFIED)
+
+# The whole workflow. Anything not in this table is refused.
+TRANSITIONS: dict[str, Transition] = {
+    A.ACCEPT: _t([S.REPORTED], S.ACCEPTED, is_dispatcher),
+    A.REJECT: _t([S.REPORTED, S.ACCEPTED], S.REJECTED, is_dispatcher),
+    A.TRANSFER: _t([S.REPORTED, S.ACCEPTED], S.REPORTED, is_dispatcher),
+    A.DISPATCH: _t([S.ACCEPTED, S.DISPATCHED], S.DISPATCHED, is_dispatcher),
+    A.WHISTLE: _t([S.ACCEPTED, S.DISPATCHED, S.HANDLING], S.DISPATCHED, is_whistler),
+    A.REPORT_IN: _t([S.DISPATCHED, S.HANDLING], S.HANDLING, is_whistled_department),
+    A.SIGN: _t([S.DISPATCHED], S.HANDLING, is_handler),
+    A.RETURN: _t([S.DISPATCHED, S.HANDLING], S.ACCEPTED, is_handler),
+    A.RESOLVE: _t([S.HANDLING], S.RESOLVED, is_handler),
+    A.VERIFY: _t([S.RESOLVED], S.VERIFIED, is_verifier),
+    A.FAIL_VERIFICATION: _t([S.RESOLVED], S.HANDLING, is_verifier),
+    A.CLOSE: _t([S.VERIFIED], S.CLOSED, is_dispatcher),
+    A.RATE: _t([S.CLOSED], S.RATED, is_rater),
+    A.REOPEN: _t([S.CLOSED, S.RATED], S.HANDLING, is_dispatcher_or_system),
+    A.SUSPEND: _t([S.ACCEPTED, S.DISPATCHED, S.HANDLING], S.SUSPENDED, is_dispatcher),
+    A.RESUME: _t([S.SUSPENDED], None, is_dispatcher),
+    A.SUPERVISE: _t([*_ACTIVE, S.SUSPENDED], None, is_supervisor),
+    A.ESCALATE: _t(_ACTIVE, None, is_system),
+    A.ASK_RATING: _t([S.CLOSED], None, is_system),
+}
+
+
+def allowed_actions(actor, event: Event) -> list[str]:
+    """The steps `actor` may take on `event` now (for buttons; the services check again)."""
+    return [
+        action
+        for action, transition in TRANSITIONS.items()
+        if event.status in transition.sources
+        and transition.who is not is_system
+        and transition.who(actor, event, {})
+    ]
+
+
+# ---- the one step function --------------------------------------------------------------------
+
+
+def _now() -> dt.datetime:
+    return timezone.now()
+
+
+def _save_photos(event: Event, step: EventStep | None, photos: Sequence[Photo], stage: str):
+    for photo in photos:
+        EventPhoto.objects.create(
+            event=event,
+            step=step,
+            stage=stage,
+            image=photo.content,
+            width=photo.width,
+            height=photo.height,
+        )
+
+
+def _notify(users: Iterable, event: Event, text: str) -> None:
+    Notification.objects.bulk_create(
+        Notification(user_id=user_id, event=event, text=text)
+        for user_id in {getattr(user, "pk", user) for user in users if user is not None}
+    )
+
+
+def _staff_at(codes: Iterable[str], roles: Iterable[str]) -> list[int]:
+    return list(
+        Posting.objects.filter(
+            unit__code__in=list(codes), role__in=list(roles), active=True
+        ).values_list("user_id", flat=True)
+    )
+
+
+def _dispatchers_of(event: Event) -> list[int]:
+    """Staff who accept and dispatch events at the event's community and street."""
+    codes = {code for code in _ancestor_codes(event.unit_code)}
+    return _staff_at(codes, DISPATCH_ROLES - {Role.DISTRICT_STAFF})
+
+
+def _ancestor_codes(code: str) -> list[str]:
+    return list(
+        OrgUnit.objects.filter(
+            code__in=[code[:length] for length in range(2, len(code) + 1)]
+        ).values_list("code", flat=True)
+    )
+
+
+def _step(
+    event: Event | int,
+    action: str,
+    *,
+    actor,
+    version: int | None = None,
+    note: str = "",
+    details: dict | None = None,
+    change: Callable[[Event], None] | None = None,
+    photos: Sequence[Photo] = (),
+    photo_stage: str = PhotoStage.AFTER,
+    extra: dict | None = None,
+    at: dt.datetime | None = None,
+) -> Event:
+    transition = TRANSITIONS[action]
+    pk = event.pk if isinstance(event, Event) else event
+    with transaction.atomic():
+        locked = (
+            Event.objects.select_for_update(of=("self",))
+            .select_related("unit", "category", "handler_unit")
+            .get(pk=pk)
+        )
+        if version is not None and locked.version != version:
+            raise Conflict(
+                _("This event was changed by someone else meanwhile. Reload it and try again."),
+                field="version",
+                details={"version": locked.version},
+            )
+        if locked.status not in transition.sources:
+            raise Conflict(
+                _("An event that is %(status)s cannot be given the step “%(action)s”.")
+                % {"status": locked.get_status_display(), "action": A(action).label},
+                details={"status": locked.status, "action": action},
+            )
+        if not transition.who(actor, locked, extra or {}):
+            raise NotAllowed(
+                _("Your role does not allow the step “%(action)s” on this event.")
+                % {"action": A(action).label}
+            )
+        snapshot = rollups.Snapshot.of(locked)
+        from_status = locked.status
+        locked._now = at or _now()
+        if change is not None:
+            change(locked)
+        if transition.target is not None:
+            locked.status = transition.target
+        locked.version += 1
+        locked.save()
+        step = EventStep.objects.create(
+            event=locked,
+            actor=actor,
+            action=action,
+            from_status=from_status,
+            to_status=locked.status,
+            note=note,
+            details=details or {},
+            at=locked._now,
+        )
+        _save_photos(locked, step, photos, photo_stage)
+        snapshot.commit(locked)
+        return locked
+
+
+def _require_note(note: str, message: str) -> str:
+    note = (note or "").strip()
+    if not note:
+        raise InvalidInput(message, field="note")
+    return note
+
+
+def _photos(uploads: Iterable) -> list[Photo]:
+    return [read_photo(upload) for upload in uploads or ()]
+
+
+# ---- reporting ---------------------------------------------------------------------------------
+
+
+def _check_point(lon: Any, lat: Any) -> tuple[float, float]:
+    try:
+        lon, lat = float(lon), float(lat)
+    except (TypeError, ValueError):
+        raise InvalidInput(
+            _("Give the place as longitude and latitude."), field="location"
+        ) from None
+    if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
+        raise InvalidInput(_("That is not a place on Earth."), field="location")
+    return lon, lat
+
+
+def _check_category(category: Category | None) -> Category:
+    if category is None or not category.active:
+        raise InvalidInput(_("Choose a category."), field="category")
+    if category.parent_id is None:
+        raise InvalidInput(_("Choose a sub-category, not a class."), field="category")
+    return category
+
+
+def check_attributes(category: Category, answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers to the category's extra questions, checked against their definitions."""
+    clean: dict[str, Any] = {}
+    for question in category.attributes:
+        code = question["code"]
+        value = answers.get(code)
+        if value in (None, "", []):
+            if question.get("required"):
+                raise InvalidInput(
+                    _("Answer “%(question)s”.") % {"question": question["description"]},
+                    field=f"attribute[{code}]",
+                )
+            continue
+        datatype = question.get("datatype", "string")
+        keys = {item["key"] for item in question.get("values", [])}
+        if datatype == "number":
+            try:
+                value = float(value)
+            except (TypeError, ValueError):
+                raise InvalidInput(
+                    _("“%(question)s” must be a number.") % {"question": question["description"]},
+                    field=f"attribute[{code}]",
+                ) from None
+        elif datatype == "singlevaluelist" and str(value) not in keys:
+            raise InvalidInput(
+                _("“%(question)s”: choose one of the given answers.")
+                % {"question": question["description"]},
+                field=f"attribute[{code}]",
+            )
+        elif datatype == "multivaluelist":
+            value = [value] if isinstance(value, str) else list(value)
+            if not set(map(str, value)) <= keys:
+                raise InvalidInput(
+                    _("“%(question)s”: choose among the given answers.")
+                    % {"question": question["description"]},
+                    field=f"attribute[{code}]",
+                )
+        else:
+            value = str(value)[:500]
+        clean[code] = value
+    return clean
+
+
+def _next_number(at: dt.datetime) -> str:
+    prefix = f"E{timezone.localtime(at):%Y%m%d}-"
+    last = Event.objects.filter(number__startswith=prefix).aggregate(Max("number"))["number__max"]
+    sequence = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{sequence:06d}"
+
+
+def report_event(
+    *,
+    actor,
+    title: str,
+    category: Category | None,
+    lon: Any = None,
+    lat: Any = None,
+    description: str = "",
+    address: str = "",
+    source: str | None = None,
+    priority: str = Priority.NORMAL,
+    photos: Iterable = (),
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    anonymous: bool = False,
+    attributes: dict | None = None,
+    unit: OrgUnit | None = None,
+    at: dt.datetime | None = None,
+) -> Event:
+    """Report a problem. Anyone may: staff with a writing role report as themselves (patrol by
+    default); anyone else, or `actor=None` (the public page), reports as a resident and must
+    leave a phone number. The unit comes from the point (photo GPS when no point is given);
+    staff who cover another unit may name it instead. Notifies the community's dispatchers."""
+    title = (title or "").strip()
+    if not title:
+        raise InvalidInput(_("Say in a few words what the problem is."), field="title")
+    category = _check_category(category)
+    cleaned_photos = _photos(photos)
+    if (lon in (None, "") or lat in (None, "")) and cleaned_photos:
+        gps = next((photo.gps for photo in cleaned_photos if photo.gps), None)
+        if gps:
+            lon, lat = gps
+    if lon in (None, "") or lat in (None, ""):
+        raise InvalidInput(_("Give the place of the problem on the map."), field="location")
+    lon, lat = _check_point(lon, lat)
+    staff = actor is not None and (
+        _superuser(actor) or any(role in WRITING_ROLES for _code, role in postings_of_user(actor))
+    )
+    if source is None:
+        source = Source.PATROL if staff else Source.RESIDENT
+    if source not in Source.values:
+        raise InvalidInput(_("Unknown source."), field="source")
+    if not staff and source not in {Source.RESIDENT, Source.API}:
+        raise NotAllowed(_("Only staff may report on behalf of a channel."))
+    if priority not in Priority.values:
+        raise InvalidInput(_("Unknown priority."), field="priority")
+    phone = (reporter_phone or "").strip()
+    if not staff and not phone and actor is None:
+        raise InvalidInput(
+            _("Leave a phone number so that we can tell you the result."), field="reporter_phone"
+        )
+    if phone and not (phone.replace("-", "").isdigit() and 7 <= len(phone) <= 20):
+        raise InvalidInput(_("That is not a phone number."), field="reporter_phone")
+    if unit is not None:
+        if not (staff and _holds(actor, unit.code, WRITING_ROLES)):
+            raise NotAllowed(_("You may only place events in units you work for."))
+    else:
+        unit = unit_at(lon, lat)
+        if unit is None:
+            raise InvalidInput(
+                _("This place lies outside every grid of the platform."), field="location"
+            )
+    answers = check_attributes(category, attributes or {})
+    at = at or _now()
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                event = Event(
+                    unit=unit,
+                    number=_next_number(at),
+                    title=title[:100],
+                    description=(description or "").strip(),
+                    category=category,
+                    source=source,
+                    priority=priority,
+                    reporter=actor,
+                    reporter_name=(reporter_name or getattr(actor, "full_name", "")).strip()[:50],
+                    reporter_phone=privacy.encrypt(phone),
+                    anonymous=bool(anonymous),
+                    lon=lon,
+                    lat=lat,
+                    address=(address or "").strip()[:200],
+                    attributes=answers,
+                    reported_at=at,
+                    response_due=add_working_hours(at, category.response_hours),
+                    closure_due=add_working_days(at, category.closure_days),
+                )
+                event.save()
+                step = EventStep.objects.create(
+                    event=event,
+                    actor=actor,
+                    action=A.REPORT,
+                    to_status=S.REPORTED,
+                    details={"source": source},
+                    at=at,
+                )
+                _save_photos(event, step, cleaned_photos, PhotoStage.BEFORE)
+                rollups.apply(rollups.contributions(event))
+                _notify(
+                    _dispatchers_of(event),
+                    event,
+                    _("New event %(number)s: %(title)s") % {"number": event.number, "title": title},
+                )
+                return event
+        except IntegrityError:
+            # Two reports took the same number at once: take the next one.
+            continue
+    raise Conflict(_("Too many events are being reported at once. Try again."))
+
+
+# ---- the main line -----------------------------------------------------------------------------
+
+
+def accept_event(*, actor, event, version=None, note: str = "", cross_boundary: str = "") -> Event:
+    """受理. Dispatchers of the event's unit."""
+    if cross_boundary not in CrossBoundary.values:
+        raise InvalidInput(_("Unknown cross-boundary reason."), field="cross_boundary")
+
+    def change(e: Event) -> None:
+        e.accepted_at = e._now
+        if cross_boundary:
+            e.cross_boundary = cross_boundary
+
+    return _step(event, A.ACCEPT, actor=actor, version=version, note=note, change=change)
+
+
+def reject_event(
+    *, actor, event, reason: str, duplicate_of: Event | None = None, version=None
+) -> Event:
+    """Reject as invalid, or as a duplicate of another event (which must be visible to the
+    actor; the caller fetches it through the selectors)."""
+    reason = _require_note(reason, _("Say why the event is rejected."))
+    pk = event.pk if isinstance(event, Event) else event
+    if duplicate_of is not None and duplicate_of.pk == pk:
+        raise InvalidInput(_("An event cannot duplicate itself."), field="duplicate_of")
+
+    def change(e: Event) -> None:
+        e.duplicate_of = duplicate_of
+
+    details = {"duplicate_of": duplicate_of.number} if duplicate_of else {}
+    return _step(
+        event, A.REJECT, actor=actor, version=version, note=reason, details=details, change=change
+    )
+
+
+def _department_for(event: Event) -> OrgUnit | None:
+    """The category's default department nearest the event: its street's, else its district's."""
+    kind = event.category.department_kind
+    if not kind:
+        return None
+    return (
+        OrgUnit.objects.filter(
+            kind=Kind.DEPARTMENT,
+            subkind=kind,
+            active=True,
+            parent__code__in=_ancestor_codes(event.unit_code),
+        )
+        .order_by("-parent__code")
+        .first()
+    )
+
+
+def _check_target_unit(actor, event: Event, unit: OrgUnit) -> None:
+    if not unit.active:
+        raise InvalidInput(_("That unit is no longer active."), field="handler_unit")
+    if unit.kind == Kind.DEPARTMENT:
+        # Departments of the event's street or district, even outside the dispatcher's tree.
+        if unit.parent is None or not event.unit_code.startswith(unit.parent.code):
+            raise InvalidInput(
+                _("That department does not serve this place."), field="handler_unit"
+            )
+        return
+    if not _holds(actor, unit.code, WRITING_ROLES | frozenset(DISPATCH_ROLES)):
+        raise NotAllowed(_("You may only dispatch to units you work for."))
+
+
+def dispatch_event(
+    *,
+    actor,
+    event,
+    handler_unit: OrgUnit | None = None,
+    handler_user=None,
+    version=None,
+    note: str = "",
+    cross_boundary: str | None = None,
+) -> Event:
+    """派遣 to a person (a grid worker), a unit, or — when neither is given — the category's
+    default department. Re-dispatching moves the task. Notifies the new handler."""
+    if cross_boundary is not None and cross_boundary not in CrossBoundary.values:
+        raise InvalidInput(_("Unknown cross-boundary reason."), field="cross_boundary")
+    current = Event.objects.select_related("category").get(
+        pk=event.pk if isinstance(event, Event) else event
+    )
+    if handler_user is not None:
+        postings = Posting.objects.filter(user=handler_user, active=True).select_related("unit")
+        if not any(
+            _holds(actor, posting.unit.code, WRITING_ROLES | frozenset(DISPATCH_ROLES))
+            for posting in postings
+        ):
+            raise InvalidInput(_("That person does not work under your units."), field="handler")
+        if handler_unit is None:
+            handler_unit = postings[0].unit
+    if handler_unit is None:
+        handler_unit = _department_for(current)
+        if handler_unit is None:
+            raise InvalidInput(_("Choose whom to dispatch the event to."), field="handler_unit")
+    _check_target_unit(actor, current, handler_unit)
+
+    def change(e: Event) -> None:
+        e.handler_unit = handler_unit
+        e.handler_user = handler_user
+        if cross_boundary is not None:
+            e.cross_boundary = cross_boundary
+        if e.dispatched_at is None:
+            e.dispatched_at = e._now
+            e.response_due = add_working_hours(e._now, e.category.response_hours)
+        if e.accepted_at is None:
+            e.accepted_at = e._now
+
+    result = _step(
+        event,
+        A.DISPATCH,
+        actor=actor,
+        version=version,
+        note=note,
+        change=change,
+        details={"unit": handler_unit.code, "user": getattr(handler_user, "pk", None)},
+    )
+    recipients = [handler_user] if handler_user else _staff_at([handler_unit.code], WRITING_ROLES)
+    _notify(recipients, result, _("Dispatched to you: %(number)s") % {"number": result.number})
+    return result
+
+
+REPORT_IN_DEADLINES = {
+    # Hours to report in: working hours for routine and tough cases, clock hours in emergencies.
+    WhistleKind.ROUTINE: ("working", 8),
+    WhistleKind.TOUGH_CASE: ("working", 4),
+    WhistleKind.EMERGENCY: ("clock", 1),
+}
+
+
+def report_in_due(kind: str, at: dt.datetime) -> dt.datetime:
+    clock, hours = REPORT_IN_DEADLINES[kind]
+    return at + dt.timedelta(hours=hours) if clock == "clock" else add_working_hours(at, hours)
+
+
+def whistle_event(
+    *, actor, event, kind: str, departments: Sequence[OrgUnit], note: str = "", version=None
+) -> Event:
+    """吹哨: the community or street calls one or more departments, which must each report in
+    by the deadline of the whistle's kind. Marks the event cross-department unless it already
+    has a cross-boundary reason."""
+    if kind not in WhistleKind.values:
+        raise InvalidInput(_("Choose the kind of whistle."), field="kind")
+    departments = list({unit.pk: unit for unit in departments}.values())
+    if not departments:
+        raise InvalidInput(_("Choose at least one department."), field="departments")
+    current = Event.objects.get(pk=event.pk if isinstance(event, Event) else event)
+    for unit in departments:
+        if unit.kind != Kind.DEPARTMENT:
+            raise InvalidInput(
+                _("%(unit)s is not a department.") % {"unit": unit}, field="departments"
+            )
+        _check_target_unit(actor, current, unit)
+
+    def change(e: Event) -> None:
+        due = report_in_due(kind, e._now)
+        whistle = Whistle.objects.create(
+            event=e, kind=kind, raised_by=actor, note=note, report_in_due=due, created_at=e._now
+        )
+        WhistleTarget.objects.bulk_create(
+            WhistleTarget(whistle=whistle, department=unit) for unit in departments
+        )
+        if e.whistled_at is None:
+            e.whistled_at = e._now
+        if e.dispatched_at is None:
+            e.dispatched_at = e._now
+            e.response_due = due
+        e.accepted_at = e.accepted_at or e._now
+        e.cross_boundary = e.cross_boundary or CrossBoundary.DEPARTMENT
+        e.handler_unit = departments[0]
+        e.handler_user = None
+
+    result = _step(
+        event,
+        A.WHISTLE,
+        actor=actor,
+        version=version,
+        note=note,
+        change=change,
+        details={"kind": kind, "departments": [unit.code for unit in departments]},
+    )
+    _notify(
+        _staff_at([unit.code for unit in departments], WRITING_ROLES),
+        result,
+        _("Whistle: report in to %(number)s") % {"number": result.number},
+    )
+    return result
+
+
+def report_in(*, actor, event, note: str = "", version=None) -> Event:
+    """报到: a whistled department answers. The first answer starts the handling."""
+
+    def change(e: Event) -> None:
+        targets = WhistleTarget.objects.filter(
+            whistle__event=e, reported_in_at=None
+        ).select_related("department")
+        mine = [t for t in targets if _superuser(actor) or roles_over(actor, t.department.code)]
+        if not mine:
+            raise Conflict(_("Your department has already reported in."))
+        for target in mine:
+            target.reported_in_at = e._now
+            target.reported_in_by = actor
+            target.save(update_fields=["reported_in_at", "reported_in_by"])
+        if e.responded_at is None:
+            e.responded_at = e._now
+
+    return _step(event, A.REPORT_IN, actor=actor, version=version, note=note, change=change)
+
+
+def sign_event(*, actor, event, version=None, note: str = "") -> Event:
+    """签收: the handler takes the task; the response clock stops here."""
+
+    def change(e: Event) -> None:
+        if e.responded_at is None:
+            e.responded_at = e._now
+        if e.handler_user_id is None:
+            e.handler_user = actor
+
+    return _step(event, A.SIGN, actor=actor, version=version, note=note, change=change)
+
+
+def return_event(*, actor, event, reason: str, version=None) -> Event:
+    """退回: the handler sends the task back to the dispatchers, saying why."""
+    reason = _require_note(reason, _("Say why the event is returned."))
+
+    def change(e: Event) -> None:
+        e.handler_unit = None
+        e.handler_user = None
+
+    result = _step(event, A.RETURN, actor=actor, version=version, note=reason, change=change)
+    _notify(_dispatchers_of(result), result, _("Returned: %(number)s") % {"number": result.number})
+    return result
+
+
+def transfer_event(*, actor, event, unit: OrgUnit, reason: str, version=None) -> Event:
+    """转办: the event belongs to another unit of the same district; it starts over there."""
+    reason = _require_note(reason, _("Say why the event is transferred."))
+    if unit.kind == Kind.DEPARTMENT or not unit.active:
+        raise InvalidInput(_("Transfer to an active grid, community or street."), field="unit")
+
+    def change(e: Event) -> None:
+        if not unit.code.startswith(e.unit_code[:6]) or unit.pk == e.unit_id:
+            raise InvalidInput(_("Transfer to another unit of the same district."), field="unit")
+        e.unit = unit
+        e.handler_unit = None
+        e.handler_user = None
+        e.escalation_level = 0
+
+    result = _step(
+        event,
+        A.TRANSFER,
+        actor=actor,
+        version=version,
+        note=reason,
+        change=change,
+        details={"unit": unit.code},
+    )
+    _notify(
+        _dispatchers_of(result),
+        result,
+        _("Transferred to you: %(number)s") % {"number": result.number},
+    )
+    return result
+
+
+def resolve_event(*, actor, event, note: str, photos: Iterable = (), version=None) -> Event:
+    """办结: the handler says it is done, with after-photos where the category asks for them."""
+    note = _require_note(note, _("Say what was done."))
+    cleaned = _photos(photos)
+    category = (
+        Event.objects.select_related("category")
+        .get(pk=event.pk if isinstance(event, Event) else event)
+        .category
+    )
+    if category.after_photo_required and not cleaned:
+        raise InvalidInput(
+            _("This category needs a photo of the result (before and after)."), field="photos"
+        )
+
+    def change(e: Event) -> None:
+        e.resolved_at = e._now
+
+    result = _step(
+        event, A.RESOLVE, actor=actor, version=version, note=note, change=change, photos=cleaned
+    )
+    _notify(
+        _staff_at(
+            _ancestor_codes(result.unit_code), GRID_ROLES | DISPATCH_ROLES - {Role.DISTRICT_STAFF}
+        ),
+        result,
+        _("Resolved, please verify: %(number)s") % {"number": result.number},
+    )
+    return result
+
+
+def verify_event(
+    *, actor, event, passed: bool, note: str = "", photos: Iterable = (), version=None
+) -> Event:
+    """核查 on site: passing moves it on to closure; failing sends it back to the handler."""
+    cleaned = _photos(photos)
+    if passed:
+
+        def change(e: Event) -> None:
+            e.verified_at = e._now
+
+        return _step(
+            event,
+            A.VERIFY,
+            actor=actor,
+            version=version,
+            note=note,
+            change=change,
+            photos=cleaned,
+            photo_stage=PhotoStage.CHECK,
+        )
+    note = _require_note(note, _("Say what is still wrong."))
+
+    def fail(e: Event) -> None:
+        e.resolved_at = None
+        e.reopen_count += 1
+
+    result = _step(
+        event,
+        A.FAIL_VERIFICATION,
+        actor=actor,
+        version=version,
+        note=note,
+        change=fail,
+        photos=cleaned,
+        photo_stage=PhotoStage.CHECK,
+    )
+    _notify(
+        [result.handler_user],
+        result,
+        _("Verification failed: %(number)s") % {"number": result.number},
+    )
+    return result
+
+
+def close_event(*, actor, event, note: str = "", version=None) -> Event:
+    """结案. Asks the reporter to rate it (回访)."""
+
+    def change(e: Event) -> None:
+        e.closed_at = e._now
+        e.follow_up_asks = 1
+
+    result = _step(event, A.CLOSE, actor=actor, version=version, note=note, change=change)
+    _notify(
+        [result.reporter_id],
+        result,
+        _("Closed, please rate: %(number)s") % {"number": result.number},
+    )
+    return result
+
+
+def rate_event(
+    *,
+    actor,
+    event,
+    solved: bool,
+    satisfaction: str,
+    comment: str = "",
+    token: str = "",
+    version=None,
+) -> Event:
+    """评价 at follow-up: solved or not, and satisfied / basically satisfied / dissatisfied.
+    By the reporter, by staff recording a phone follow-up, or by anyone holding the event's
+    tracking link (`actor=None`, `token`). "Not solved and dissatisfied" reopens the event."""
+    if satisfaction not in Satisfaction.values:
+        raise InvalidInput(_("Choose how satisfied you are."), field="satisfaction")
+    if not isinstance(solved, bool):
+        raise InvalidInput(_("Say whether the problem is solved."), field="solved")
+
+    def change(e: Event) -> None:
+        e.rated_at = e._now
+        e.solved = solved
+        e.satisfaction = satisfaction
+        e.rating_comment = (comment or "").strip()[:300]
+
+    result = _step(
+        event,
+        A.RATE,
+        actor=actor,
+        version=version,
+        note=comment,
+        change=change,
+        extra={"token": token},
+        details={"solved": solved, "satisfaction": satisfaction},
+    )
+    if not solved and satisfaction == Satisfaction.DISSATISFIED:
+        result = _reopen(result, actor=None, reason=_("The reporter says it is not solved."))
+    return result
+
+
+def _reopen(event, *, actor, reason: str, version=None) -> Event:
+    def change(e: Event) -> None:
+        e.closed_at = None
+        e.verified_at = None
+        e.resolved_at = None
+        e.reopen_count += 1
+
+    result = _step(event, A.REOPEN, actor=actor, version=version, note=reason, change=change)
+    _notify(
+        [result.handler_user] if result.handler_user_id else _dispatchers_of(result),
+        result,
+        _("Reopened: %(number)s") % {"number": result.number},
+    )
+    return result
+
+
+def reopen_event(*, actor, event, reason: str, version=None) -> Event:
+    """重办: dispatchers send a closed or rated event back to its handler."""
+    reason = _require_note(reason, _("Say why the event is reopened."))
+    return _reopen(event, actor=actor, reason=reason, version=version)
+
+
+def suspend_event(*, actor, event, reason: str, version=None) -> Event:
+    """挂起 with a reason (waiting for a court, for the season…); deadlines keep running."""
+    reason = _require_note(reason, _("Say why the event is suspended."))
+
+    def change(e: Event) -> None:
+        e.suspended_from = e.status
+
+    return _step(event, A.SUSPEND, actor=actor, version=version, note=reason, change=change)
+
+
+def resume_event(*, actor, event, note: str = "", version=None) -> Event:
+    def change(e: Event) -> None:
+        e.status = e.suspended_from or S.ACCEPTED
+        e.suspended_from = ""
+
+    return _step(event, A.RESUME, actor=actor, version=version, note=note, change=change)
+
+
+def supervise_event(*, actor, event, note: str, version=None) -> Event:
+    """督办: a street or district urges a slow event; the handler and dispatchers are told."""
+    note = _require_note(note, _("Say what you urge."))
+    result = _step(event, A.SUPERVISE, actor=actor, version=version, note=note)
+    _notify(
+        [result.handler_user, *_dispatchers_of(result)],
+        result,
+        _("Supervised: %(number)s — %(note)s") % {"number": result.number, "note": note[:100]},
+    )
+    return result
+
+
+# ---- deadlines: escalation and follow-up -------------------------------------------------------
+
+
+def _escalation_unit(event: Event) -> OrgUnit | None:
+    """The unit one level above where the event now stands (grid → community → street →
+    district); None when it stands at the district already."""
+    chain = list(
+        OrgUnit.objects.filter(
+            code__in=_ancestor_codes(event.unit_code), kind__in=ESCALATION_KINDS
+        ).order_by("-code")
+    )
+    # chain[0] is the event's own level (or the nearest above a micro-grid).
+    index = event.escalation_level + 1
+    return chain[index] if index < len(chain) else None
+
+
+def _missed_deadline(event: Event, now: dt.datetime) -> dt.datetime | None:
+    """The latest deadline `event` has passed and not been raised for. `escalated_for` holds
+    the latest deadline it was raised for: every deadline up to it is done with."""
+    done = event.escalated_for
+
+    def pending(deadline: dt.datetime | None) -> bool:
+        return deadline is not None and deadline <= now and (done is None or deadline > done)
+
+    if pending(event.closure_due):
+        return event.closure_due
+    awaiting_response = event.status in {S.REPORTED, S.ACCEPTED, S.DISPATCHED}
+    if awaiting_response and event.responded_at is None and pending(event.response_due):
+        return event.response_due
+    return None
+
+
+def escalate_event(*, event, now: dt.datetime | None = None) -> Event | None:
+    """Raise an event past a deadline one level, notify that level's staff and, past the
+    closure deadline, mark it overdue. Each deadline raises it once. The system's step."""
+    now = now or _now()
+    with transaction.atomic():
+        current = Event.objects.select_for_update(of=("self",)).get(pk=event.pk)
+        if current.status not in TRANSITIONS[A.ESCALATE].sources:
+            return None
+        deadline = _missed_deadline(current, now)
+        if deadline is None:
+            return None
+        target = _escalation_unit(current)
+        is_closure = deadline == current.closure_due
+
+        def change(e: Event) -> None:
+            e.escalated_for = deadline
+            if is_closure:
+                e.overdue = True
+            if target is not None:
+                e.escalation_level += 1
+
+        result = _step(
+            current,
+            A.ESCALATE,
+            actor=None,
+            change=change,
+            at=now,
+            details={
+                "deadline": deadline.isoformat(),
+                "kind": "closure" if is_closure else "response",
+                "unit": target.code if target else None,
+            },
+        )
+        if target is not None:
+            _notify(
+                _staff_at([target.code], DISPATCH_ROLES | SUPERVISE_ROLES),
+                result,
+                _("Overdue, raised to you: %(number)s") % {"number": result.number},
+            )
+        return result
+
+
+def escalate_overdue(*, now: dt.datetime | None = None, limit: int = 500) -> int:
+    """Escalate every event past a deadline it has not been raised for. Returns how many."""
+    now = now or _now()
+    not_raised = Q(escalated_for=None)
+    late_response = Q(
+        response_due__lte=now, responded_at=None, status__in=[S.REPORTED, S.ACCEPTED, S.DISPATCHED]
+    ) & (not_raised | Q(escalated_for__lt=F("response_due")))
+    late_closure = Q(closure_due__lte=now) & (not_raised | Q(escalated_for__lt=F("closure_due")))
+    candidates = (
+        Event.objects.filter(status__in=TRANSITIONS[A.ESCALATE].sources)
+        .filter(late_response | late_closure)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    done = 0
+    for pk in list(candidates):
+        if escalate_event(event=Event(pk=pk), now=now) is not None:
+            done += 1
+    return done
+
+
+FOLLOW_UP_AGAIN_AFTER = dt.timedelta(days=3)
+
+
+def ask_ratings(*, now: dt.datetime | None = None) -> int:
+    """回访: events closed three days ago and still unrated are asked once more, and only once."""
+    now = now or _now()
+    pending = Event.objects.filter(
+        status=S.CLOSED, follow_up_asks=1, closed_at__lte=now - FOLLOW_UP_AGAIN_AFTER
+    ).values_list("pk", flat=True)
+    done = 0
+    for pk in list(pending):
+
+        def change(e: Event) -> None:
+            e.follow_up_asks += 1
+
+        try:
+            result = _step(pk, A.ASK_RATING, actor=None, change=change, at=now)
+        except Conflict:
+            continue
+        _notify(
+            [result.reporter_id], result, _("Please rate: %(number)s") % {"number": result.number}
+        )
+        done += 1
+    return done
+
+
+# ---- patrols and quick notes -------------------------------------------------------------------
+
+
+def _grid_of(actor) -> OrgUnit:
+    posting = (
+        Posting.objects.filter(user=actor, active=True, role__in=GRID_ROLES)
+        .select_related("unit")
+        .order_by("id")
+        .first()
+    )
+    if posting is None:
+        raise NotAllowed(_("Only grid workers keep patrols and quick notes."))
+    return posting.unit
+
+
+@transaction.atomic
+def start_patrol(*, actor, kind: str, lon: Any = None, lat: Any = None) -> Patrol:
+    """日查/夜巡. One open patrol per worker."""
+    if kind not in PatrolKind.values:
+        raise InvalidInput(_("Choose day check or night patrol."), field="kind")
+    unit = _grid_of(actor)
+    if Patrol.objects.filter(worker=actor, ended_at=None).exists():
+        raise Conflict(_("End your current patrol first."))
+    now = _now()
+    track = []
+    if lon not in (None, "") and lat not in (None, ""):
+        point = _check_point(lon, lat)
+        track.append([*point, now.isoformat()])
+    return Patrol.objects.create(unit=unit, worker=actor, kind=kind, started_at=now, track=track)
+
+
+def _open_patrol(actor, patrol_id: int) -> Patrol:
+    patrol = (
+        Patrol.objects.select_for_update().filter(pk=patrol_id, worker=actor, ended_at=None).first()
+    )
+    if patrol is None:
+        raise Conflict(_("This patrol is not open."))
+    return patrol
+
+
+@transaction.atomic
+def add_patrol_point(*, actor, patrol_id: int, lon: Any, lat: Any) -> Patrol:
+    patrol = _open_patrol(actor, patrol_id)
+    patrol.track.append([*_check_point(lon, lat), _now().isoformat()])
+    patrol.save(update_fields=["track"])
+    return patrol
+
+
+@transaction.atomic
+def end_patrol(*, actor, patrol_id: int, note: str = "") -> Patrol:
+    patrol = _open_patrol(actor, patrol_id)
+    patrol.ended_at = _now()
+    patrol.note = (note or "").strip()[:300]
+    patrol.save(update_fields=["ended_at", "note"])
+    return patrol
+
+
+@transaction.atomic
+def add_quick_note(*, actor, text: str, lon: Any, lat: Any, photo=None) -> QuickNote:
+    """随手记: one line, a photo and a place, tied to the worker's open patrol if any."""
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput(_("Write a line about what you saw."), field="text")
+    unit = _grid_of(actor)
+    cleaned = read_photo(photo, field="photo") if photo else None
+    if (lon in (None, "") or lat in (None, "")) and cleaned and cleaned.gps:
+        lon, lat = cleaned.gps
+    lon, lat = _check_point(lon, lat)
+    patrol = Patrol.objects.filter(worker=actor, ended_at=None).first()
+    note = QuickNote(unit=unit, author=actor, patrol=patrol, text=text[:200], lon=lon, lat=lat)
+    if cleaned:
+        note.photo.save("note.jpg", cleaned.content, save=False)
+    note.save()
+    return note
+
+
+def report_from_note(
+    *, actor, note: QuickNote, category: Category | None, title: str = ""
+) -> Event:
+    """Turn a quick note into an event in one step (its photo becomes the before-photo)."""
+    if note.author_id != getattr(actor, "pk", None):
+        raise NotAllowed(_("Only the author may turn a quick note into an event."))
+    with transaction.atomic():
+        locked = QuickNote.objects.select_for_update().get(pk=note.pk)
+        if locked.event_id is not None:
+            raise Conflict(_("This note is already an event."))
+        photos = [locked.photo.open("rb")] if locked.photo else []
+        try:
+            event = report_event(
+                actor=actor,
+                title=title or locked.text,
+                category=category,
+                lon=locked.lon,
+                lat=locked.lat,
+                source=Source.QUICK_NOTE,
+                photos=photos,
+            )
+        finally:
+            for handle in photos:
+                handle.close()
+        locked.event = event
+        locked.save(update_fields=["event"])
+        return event
