@@ -287,7 +287,7 @@ class EventStep(models.Model):
     class Meta:
         verbose_name = _("event step")
         verbose_name_plural = _("event steps")
-        ordering = ["at", "id"]
+        ordering = ["id"]
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.action} {self.from_status}→{self.to_status}"

@@ -1,0 +1,18 @@
+"""Periodic jobs. Each only calls a service; the services do the work in their transactions."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from civicgrid.events import services
+
+
+@db_periodic_task(crontab(minute="*"))
+def escalate_overdue_events() -> int:
+    """Every minute: raise events past a deadline one level (each deadline once)."""
+    return services.escalate_overdue()
+
+
+@db_periodic_task(crontab(minute="15", hour="*"))
+def ask_for_ratings() -> int:
+    """Hourly: ask again, once, for a rating of events closed three days ago."""
+    return services.ask_ratings()
