@@ -117,3 +117,9 @@ def people(tree, make_user):
         "erin": make_user("erin", unit=tree.police_a, role=Role.DEPARTMENT_HANDLER),
         "mallory": make_user("mallory"),
     }
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Photos written by tests go to a temporary folder, never to var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -1,0 +1,58 @@
+// The phone report page: pick the place on the map or from the phone's position, show the
+// category's extra questions, and ask the server for open events of the same kind close by.
+(function () {
+  "use strict";
+  var el = document.getElementById("pick-map");
+  var lon = document.getElementById("lon"), lat = document.getElementById("lat");
+  var crs = document.getElementById("crs"), place = document.getElementById("place");
+  var category = document.getElementById("category");
+  var settings = JSON.parse(document.getElementById("map-settings").textContent);
+
+  function showQuestions() {
+    document.querySelectorAll(".questions").forEach(function (box) {
+      var on = box.dataset.category === category.value;
+      box.hidden = !on;
+      box.querySelectorAll("input,select").forEach(function (input) { input.disabled = !on; });
+    });
+  }
+  category.addEventListener("change", showQuestions);
+  showQuestions();
+
+  var map = null, marker = null;
+  if (el && window.L) {
+    map = L.map(el, { zoomSnap: 0.25 });
+    if (settings.tileUrl) {
+      L.tileLayer(settings.tileUrl, { attribution: settings.tileAttribution, maxZoom: 19 }).addTo(map);
+    }
+    map.setView(settings.centre || [34.75, 113.65], settings.centre ? 14 : 11);
+    if (el.dataset.geojson) {
+      fetch(el.dataset.geojson, { credentials: "same-origin" }).then(function (r) { return r.json(); })
+        .then(function (data) {
+          var layer = L.geoJSON(data, { style: { color: "#ca8a04", weight: 1, fillOpacity: 0.06 },
+            interactive: false }).addTo(map);
+          if (data.features.length && !lon.value) map.fitBounds(layer.getBounds());
+        });
+    }
+    map.on("click", function (e) { set(e.latlng.lng, e.latlng.lat, settings.crs || "wgs84"); });
+  }
+
+  function set(x, y, system) {
+    lon.value = x.toFixed(6); lat.value = y.toFixed(6); crs.value = system;
+    place.textContent = lat.value + ", " + lon.value;
+    if (map) {
+      if (marker) marker.setLatLng([y, x]); else marker = L.marker([y, x]).addTo(map);
+    }
+    document.body.dispatchEvent(new CustomEvent("civicgrid:place"));
+  }
+  if (lon.value && lat.value) set(parseFloat(lon.value), parseFloat(lat.value), crs.value || "wgs84");
+
+  document.getElementById("locate").addEventListener("click", function () {
+    if (!navigator.geolocation) return;
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      // The phone's position is WGS-84 whatever the tiles use.
+      set(pos.coords.longitude, pos.coords.latitude, "wgs84");
+      if (map) map.setView([pos.coords.latitude, pos.coords.longitude], 17);
+    });
+  });
+  window.civicgridReport = { set: set };
+})();

@@ -1,0 +1,115 @@
+import pytest
+from django.urls import reverse
+
+from civicgrid.events import services
+from civicgrid.events.models import Event
+from civicgrid.events.tests.conftest import A1_1, jpeg
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_staff_report_from_the_phone_page(client, staff, category):
+    login(client, staff["alice"])
+    response = client.post(
+        reverse("events:report"),
+        {"title": "消防通道堵塞", "category": category.code, "lon": A1_1[0], "lat": A1_1[1],
+         "photos": [jpeg()], "attribute[plate]": "豫A12345"},
+    )
+    event = Event.objects.get()
+    assert response.status_code == 302 and response.url == reverse("events:detail", args=[event.number])
+    assert event.attributes == {"plate": "豫A12345"} and event.photos.count() == 1
+
+
+def test_bad_report_shows_the_error_and_keeps_nothing(client, staff, category):
+    login(client, staff["alice"])
+    response = client.post(reverse("events:report"), {"title": "x", "category": category.code})
+    assert response.status_code == 400
+    assert 'data-field="location"' in response.content.decode()
+    assert not Event.objects.exists()
+
+
+def test_residents_report_and_rate_through_their_link(client, staff, category):
+    response = client.post(
+        reverse("events:public_report"),
+        {"title": "楼道堆物", "category": category.code, "lon": A1_1[0], "lat": A1_1[1],
+         "reporter_phone": "13800000000", "anonymous": "on"},
+    )
+    event = Event.objects.get()
+    assert response.url == reverse("events:track", args=[event.token])
+    page = client.get(response.url)
+    assert event.number in page.content.decode()
+    frank, alice = staff["frank"], staff["alice"]
+    services.dispatch_event(actor=frank, event=services.accept_event(actor=frank, event=event), handler_user=alice)
+    event = services.sign_event(actor=alice, event=event)
+    event = services.resolve_event(actor=alice, event=event, note="好", photos=[jpeg()])
+    services.close_event(actor=frank, event=services.verify_event(actor=alice, event=event, passed=True))
+    photo = event.photos.get()
+    assert client.get(reverse("events:photo", args=[photo.pk])).status_code == 404
+    assert client.get(reverse("events:photo", args=[photo.pk]) + f"?t={event.token}").status_code == 200
+    client.post(response.url, {"solved": "yes", "satisfaction": "satisfied"})
+    assert Event.objects.get().status == "rated"
+
+
+def test_event_page_is_scoped_like_a_missing_one(client, staff, report):
+    event = report()
+    url = reverse("events:detail", args=[event.number])
+    assert login(client, staff["grace"]).get(url).status_code == 404
+    assert login(client, staff["mallory"]).get(url).status_code == 404
+    page = login(client, staff["frank"]).get(url)
+    assert page.status_code == 200
+    assert reverse("events:act", args=[event.number, "accept"]) in page.content.decode()
+    leader = login(client, staff["dave"]).get(url)  # a read-only leader sees it, takes no step
+    assert leader.status_code == 200
+    assert "/act/" not in leader.content.decode()
+
+
+def test_steps_from_the_page_with_a_stale_version(client, staff, report):
+    event = report()
+    login(client, staff["frank"])
+    url = reverse("events:act", args=[event.number, "accept"])
+    client.post(url, {"version": 1})
+    response = client.post(reverse("events:act", args=[event.number, "reject"]), {"version": 1, "note": "x"}, follow=True)
+    assert "changed by someone else" in response.content.decode() or "他人" in response.content.decode()
+    assert Event.objects.get().status == "accepted"
+
+
+def test_lists_and_dashboard(client, staff, report, tree, django_assert_max_num_queries):
+    event = report()
+    frank = staff["frank"]
+    services.dispatch_event(actor=frank, event=services.accept_event(actor=frank, event=event), handler_user=staff["alice"])
+    assert event.number in login(client, staff["alice"]).get(reverse("events:tasks")).content.decode()
+    login(client, frank)
+    with django_assert_max_num_queries(20):
+        board = client.get(reverse("events:board", args=[tree.community_a1.code]))
+    assert event.number in board.content.decode()
+    dash = client.get(reverse("events:dashboard", args=[tree.community_a1.code]))
+    assert dash.status_code == 200 and 'data-count="reported">1<' in dash.content.decode()
+    assert client.get(reverse("events:dashboard", args=[tree.community_b1.code])).status_code == 404
+    geo = client.get(reverse("events:map_geojson")).json()
+    assert [f["properties"]["number"] for f in geo["features"]] == [event.number]
+    assert client.get(reverse("events:nearby"), {"category": event.category.code, "lon": A1_1[0], "lat": A1_1[1]}).content
+
+
+def test_department_inbox_shows_whistled_events(client, staff, report, tree):
+    frank = staff["frank"]
+    event = services.accept_event(actor=frank, event=report())
+    services.whistle_event(actor=frank, event=event, kind="emergency", departments=[tree.police_a])
+    page = login(client, staff["erin"]).get(reverse("events:inbox"))
+    assert event.number in page.content.decode()
+    assert client.get(reverse("events:detail", args=[event.number])).status_code == 200
+
+
+def test_patrol_and_quick_note_pages(client, staff, category):
+    login(client, staff["alice"])
+    client.post(reverse("events:patrol_start"), {"kind": "day_check", "lon": A1_1[0], "lat": A1_1[1]})
+    client.post(reverse("events:quick_note"), {"text": "路灯不亮", "lon": A1_1[0], "lat": A1_1[1]})
+    from civicgrid.events.models import QuickNote
+
+    note = QuickNote.objects.get()
+    response = client.post(reverse("events:note_to_event", args=[note.pk]), {"category": "1102"})
+    assert response.status_code == 302 and Event.objects.get().source == "quick_note"

@@ -1,0 +1,632 @@
+"""Event pages: thin views that parse input, call a service or a selector, and render."""
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from civicgrid.core import privacy
+from civicgrid.core.errors import CivicgridError, InvalidInput
+from civicgrid.events import selectors, services
+from civicgrid.events.models import (
+    Category,
+    CrossBoundary,
+    EventPhoto,
+    Notification,
+    Patrol,
+    PatrolKind,
+    Priority,
+    QuickNote,
+    ResponseTemplate,
+    Satisfaction,
+    Source,
+    Status,
+    StepAction,
+    WhistleKind,
+)
+from civicgrid.org import selectors as org_selectors
+from civicgrid.org.geo import gcj02_to_wgs84, wgs84_to_gcj02
+from civicgrid.org.kinds import Kind
+from civicgrid.org.models import OrgUnit, Posting
+
+A = StepAction
+
+
+def _categories() -> list[tuple[Category, list[Category]]]:
+    everything = list(Category.objects.filter(active=True).order_by("code"))
+    return [
+        (top, [c for c in everything if c.parent_id == top.pk])
+        for top in everything
+        if top.parent_id is None
+    ]
+
+
+def _category(value: str | None) -> Category | None:
+    if not value:
+        return None
+    return Category.objects.filter(pk=value if str(value).isdigit() else None).first() or (
+        Category.objects.filter(code=value).first()
+    )
+
+
+def _attribute_answers(post) -> dict[str, str | list[str]]:
+    answers: dict[str, str | list[str]] = {}
+    for key in post:
+        if key.startswith("attribute[") and key.endswith("]"):
+            values = post.getlist(key)
+            answers[key[10:-1]] = values if len(values) > 1 else values[0]
+    return answers
+
+
+def _map_settings() -> dict:
+    """What the map scripts need: tiles (none on an intranet without a tile server), the
+    tiles' coordinate system, and where to start (the first district's centre)."""
+    centre = (
+        OrgUnit.objects.filter(kind=Kind.DISTRICT, active=True, centre_lat__isnull=False)
+        .order_by("code")
+        .values_list("centre_lat", "centre_lon")
+        .first()
+    )
+    return {
+        "tileUrl": settings.MAP_TILE_URL,
+        "tileAttribution": settings.MAP_TILE_ATTRIBUTION,
+        "crs": settings.MAP_TILE_CRS,
+        "centre": list(centre) if centre else None,
+    }
+
+
+def _point(post) -> tuple[float | None, float | None] | tuple[str, str]:
+    """The posted place in WGS-84: a point picked on GCJ-02 tiles is shifted back."""
+    lon, lat = post.get("lon") or None, post.get("lat") or None
+    if lon and lat and post.get("crs") == "gcj02":
+        try:
+            return gcj02_to_wgs84(float(lon), float(lat))
+        except ValueError:
+            pass
+    return lon, lat
+
+
+def _home_unit(user) -> OrgUnit | None:
+    units = org_selectors.top_units_for(user)
+    return units[0] if units else None
+
+
+# ---- reporting ---------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest, public: bool = False) -> HttpResponse:
+    """The phone page. Logged-in staff report as themselves; `public` is the residents' link."""
+    if not public and not request.user.is_authenticated:
+        return redirect(f"{reverse('login')}?next={request.path}")
+    actor = request.user if request.user.is_authenticated and not public else None
+    error = None
+    if request.method == "POST":
+        lon, lat = _point(request.POST)
+        try:
+            event = services.report_event(
+                actor=actor,
+                title=request.POST.get("title", ""),
+                category=_category(request.POST.get("category")),
+                lon=lon,
+                lat=lat,
+                description=request.POST.get("description", ""),
+                address=request.POST.get("address", ""),
+                priority=request.POST.get("priority") or Priority.NORMAL,
+                photos=request.FILES.getlist("photos"),
+                reporter_name=request.POST.get("reporter_name", ""),
+                reporter_phone=request.POST.get("reporter_phone", ""),
+                anonymous=request.POST.get("anonymous") == "on",
+                attributes=_attribute_answers(request.POST),
+            )
+        except CivicgridError as exc:
+            error = exc
+        else:
+            if actor is None:
+                return redirect("events:track", token=event.token)
+            messages.success(request, _("Reported as %(number)s.") % {"number": event.number})
+            return redirect("events:detail", number=event.number)
+    context = {
+        "public": public,
+        "categories": _categories(),
+        "priorities": Priority.choices,
+        "error": error,
+        "form": request.POST,
+        "map_settings": _map_settings(),
+    }
+    return render(request, "events/report.html", context, status=400 if error else 200)
+
+
+@require_GET
+def nearby(request: HttpRequest) -> HttpResponse:
+    """Open events of the chosen category near the chosen point (an htmx fragment)."""
+    category = _category(request.GET.get("category"))
+    try:
+        lon, lat = float(request.GET["lon"]), float(request.GET["lat"])
+    except (KeyError, ValueError):
+        return HttpResponse("")
+    found = selectors.nearby_open_events(category, lon, lat) if category else []
+    return render(request, "events/_nearby.html", {"nearby": found[:5], "category": category})
+
+
+@require_http_methods(["GET", "POST"])
+def track(request: HttpRequest, token: str) -> HttpResponse:
+    """A resident's own page: status, public timeline, and the rating form after closure."""
+    event = selectors.event_by_token(token)
+    if request.method == "POST":
+        try:
+            services.rate_event(
+                actor=None,
+                token=token,
+                event=event,
+                solved=request.POST.get("solved") == "yes",
+                satisfaction=request.POST.get("satisfaction", ""),
+                comment=request.POST.get("comment", ""),
+            )
+        except CivicgridError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Thank you for your rating."))
+        return redirect("events:track", token=token)
+    steps = event.steps.filter(
+        action__in=[A.REPORT, A.ACCEPT, A.DISPATCH, A.RESOLVE, A.CLOSE, A.RATE, A.REJECT, A.REOPEN]
+    )
+    return render(
+        request,
+        "events/track.html",
+        {"event": event, "steps": steps, "satisfactions": Satisfaction.choices},
+    )
+
+
+# ---- lists -------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def tasks(request: HttpRequest) -> HttpResponse:
+    """A grid worker's day: tasks, events to verify, the open patrol, quick notes, messages."""
+    user = request.user
+    context = {
+        "tasks": selectors.tasks_of(user)[:100],
+        "to_verify": selectors.to_verify_for(user)[:50],
+        "patrol": Patrol.objects.filter(worker=user, ended_at=None).first(),
+        "patrol_kinds": PatrolKind.choices,
+        "notes": QuickNote.objects.filter(author=user, event=None)[:20],
+        "notifications": selectors.unread_notifications(user)[:20],
+        "categories": _categories(),
+        "now": timezone.now(),
+    }
+    return render(request, "events/tasks.html", context)
+
+
+@login_required
+@require_GET
+def board(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    user = request.user
+    unit = org_selectors.unit_for(user, code) if code else _home_unit(user)
+    if unit is None:
+        raise Http404
+    status = request.GET.get("status", "")
+    if status and status not in Status.values:
+        status = ""
+    counts = selectors.status_counts(user, unit)
+    context = {
+        "unit": unit,
+        "status": status,
+        "tabs": [(value, label, counts.get(value, 0)) for value, label in Status.choices],
+        "open_total": sum(n for s, n in counts.items() if s in selectors.OPEN_STATUSES),
+        "events": selectors.board_for(user, unit, status)[:200],
+        "children": org_selectors.children_for(user, unit),
+        "now": timezone.now(),
+    }
+    return render(request, "events/board.html", context)
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "events/inbox.html",
+        {"events": selectors.inbox_for(request.user)[:200], "now": timezone.now()},
+    )
+
+
+# ---- one event ---------------------------------------------------------------------------------
+
+
+def _dispatch_targets(user, event) -> dict:
+    """Whom the acting user may dispatch or whistle to."""
+    near = Q()
+    for code in {event.unit_code[:length] for length in range(6, len(event.unit_code) + 1)}:
+        near |= Q(parent__code=code)
+    departments = OrgUnit.objects.filter(near, kind=Kind.DEPARTMENT, active=True).order_by("code")
+    units = org_selectors.units_for(user).filter(
+        active=True, kind__in=[Kind.COMMUNITY, Kind.GRID, Kind.DEDICATED_GRID]
+    )
+    workers = (
+        Posting.objects.filter(
+            active=True,
+            role__in=list(services.GRID_ROLES),
+            unit__code__in=[event.unit_code[:n] for n in range(6, len(event.unit_code) + 1)],
+        )
+        .select_related("user", "unit")
+        .order_by("unit__code")
+    )
+    return {
+        "departments": departments,
+        "units": units.filter(code__under=event.unit_code[:9])[:200],
+        "workers": workers,
+        "transfer_units": OrgUnit.objects.filter(
+            code__under=event.unit_code[:6],
+            active=True,
+            kind__in=[Kind.STREET, Kind.COMMUNITY, Kind.GRID, Kind.DEDICATED_GRID],
+        ).exclude(pk=event.unit_id)[:500],
+    }
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, number: str) -> HttpResponse:
+    user = request.user
+    event = selectors.event_for(user, number)
+    actions = services.allowed_actions(user, event)
+    # A failed check is a second button of the same step.
+    if A.VERIFY in actions:
+        actions.insert(actions.index(A.VERIFY) + 1, A.FAIL_VERIFICATION)
+        actions = list(dict.fromkeys(actions))
+    templates = ResponseTemplate.objects.filter(
+        Q(category=event.category) | Q(category=None)
+    ).values_list("status", "text")
+    context = {
+        "event": event,
+        "steps": selectors.steps_of(event),
+        "photos": event.photos.all(),
+        "whistles": selectors.whistles_of(event),
+        "actions": [(a, A(a).label, a in NOTE_REQUIRED) for a in actions],
+        "phone": privacy.mask_phone(privacy.decrypt(event.reporter_phone)),
+        "nearby": selectors.nearby_open_events(event.category, event.lon, event.lat, exclude=event.pk)
+        if event.status == Status.REPORTED
+        else [],
+        "templates": list(templates),
+        "whistle_kinds": WhistleKind.choices,
+        "cross_boundary": CrossBoundary.choices,
+        "satisfactions": Satisfaction.choices,
+        "map_settings": _map_settings(),
+        "now": timezone.now(),
+    }
+    if {A.DISPATCH, A.WHISTLE, A.TRANSFER} & set(actions):
+        context |= _dispatch_targets(user, event)
+    return render(request, "events/detail.html", context)
+
+
+NOTE_REQUIRED = {
+    A.REJECT, A.RETURN, A.TRANSFER, A.SUSPEND, A.REOPEN, A.SUPERVISE, A.RESOLVE,
+    A.FAIL_VERIFICATION,
+}
+
+
+def _unit(value: str | None, field: str) -> OrgUnit:
+    unit = OrgUnit.objects.filter(code=value).first() if value else None
+    if unit is None:
+        raise InvalidInput(_("Choose a unit."), field=field)
+    return unit
+
+
+def _version(request: HttpRequest) -> int | None:
+    value = request.POST.get("version")
+    return int(value) if value and value.isdigit() else None
+
+
+def _act_dispatch(request, user, event, common):
+    post = request.POST
+    handler_user = None
+    if post.get("handler_user"):
+        handler_user = get_user_model().objects.filter(pk=post["handler_user"]).first()
+        if handler_user is None:
+            raise InvalidInput(_("Unknown person."), field="handler_user")
+    handler_unit = _unit(post["handler_unit"], "handler_unit") if post.get("handler_unit") else None
+    return services.dispatch_event(
+        actor=user,
+        event=event,
+        handler_user=handler_user,
+        handler_unit=handler_unit,
+        cross_boundary=post.get("cross_boundary") or None,
+        **common,
+    )
+
+
+def _act_whistle(request, user, event, common):
+    codes = request.POST.getlist("departments")
+    departments = list(OrgUnit.objects.filter(code__in=codes, kind=Kind.DEPARTMENT))
+    return services.whistle_event(
+        actor=user, event=event, kind=request.POST.get("kind", ""), departments=departments, **common
+    )
+
+
+def _act_reject(request, user, event, common):
+    duplicate = None
+    if request.POST.get("duplicate_of"):
+        duplicate = selectors.events_for(user).filter(number=request.POST["duplicate_of"]).first()
+        if duplicate is None:
+            raise InvalidInput(_("No such event to merge into."), field="duplicate_of")
+    return services.reject_event(
+        actor=user, event=event, reason=common.pop("note"), duplicate_of=duplicate, **common
+    )
+
+
+def _reason(fn):
+    return lambda request, user, event, common: fn(
+        actor=user, event=event, reason=common.pop("note"), **common
+    )
+
+
+ACTS: dict[str, Callable] = {
+    A.ACCEPT: lambda r, u, e, c: services.accept_event(
+        actor=u, event=e, cross_boundary=r.POST.get("cross_boundary", ""), **c
+    ),
+    A.REJECT: _act_reject,
+    A.TRANSFER: lambda r, u, e, c: services.transfer_event(
+        actor=u, event=e, unit=_unit(r.POST.get("unit"), "unit"), reason=c.pop("note"), **c
+    ),
+    A.DISPATCH: _act_dispatch,
+    A.WHISTLE: _act_whistle,
+    A.REPORT_IN: lambda r, u, e, c: services.report_in(actor=u, event=e, **c),
+    A.SIGN: lambda r, u, e, c: services.sign_event(actor=u, event=e, **c),
+    A.RETURN: _reason(services.return_event),
+    A.RESOLVE: lambda r, u, e, c: services.resolve_event(
+        actor=u, event=e, photos=r.FILES.getlist("photos"), **c
+    ),
+    A.VERIFY: lambda r, u, e, c: services.verify_event(
+        actor=u, event=e, passed=True, photos=r.FILES.getlist("photos"), **c
+    ),
+    A.FAIL_VERIFICATION: lambda r, u, e, c: services.verify_event(
+        actor=u, event=e, passed=False, photos=r.FILES.getlist("photos"), **c
+    ),
+    A.CLOSE: lambda r, u, e, c: services.close_event(actor=u, event=e, **c),
+    A.RATE: lambda r, u, e, c: services.rate_event(
+        actor=u,
+        event=e,
+        solved=r.POST.get("solved") == "yes",
+        satisfaction=r.POST.get("satisfaction", ""),
+        comment=c.pop("note"),
+        **c,
+    ),
+    A.REOPEN: _reason(services.reopen_event),
+    A.SUSPEND: _reason(services.suspend_event),
+    A.RESUME: lambda r, u, e, c: services.resume_event(actor=u, event=e, **c),
+    A.SUPERVISE: lambda r, u, e, c: services.supervise_event(actor=u, event=e, **c),
+}
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    """Take one workflow step from the event page (POST-redirect-GET)."""
+    event = selectors.event_for(request.user, number)
+    handler = ACTS.get(action)
+    if handler is None:
+        raise Http404
+    common = {"version": _version(request), "note": request.POST.get("note", "")}
+    try:
+        handler(request, request.user, event, common)
+    except CivicgridError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Done: %(action)s.") % {"action": A(action).label})
+    return redirect("events:detail", number=number)
+
+
+@require_GET
+def photo(request: HttpRequest, pk: int) -> FileResponse:
+    """A photo, to whoever may see its event (staff by scope, a resident by the token)."""
+    item = get_object_or_404(EventPhoto.objects.select_related("event"), pk=pk)
+    token = request.GET.get("t")
+    if not (token and token == item.event.token):
+        if not request.user.is_authenticated:
+            raise Http404
+        if not selectors.events_for(request.user).filter(pk=item.event_id).exists():
+            raise Http404
+    response = FileResponse(item.image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# ---- patrols and quick notes -------------------------------------------------------------------
+
+
+def _posted(request: HttpRequest, call: Callable, success: str) -> HttpResponse:
+    try:
+        call()
+    except CivicgridError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+    return redirect("events:tasks")
+
+
+@login_required
+@require_POST
+def patrol_start(request: HttpRequest) -> HttpResponse:
+    post = request.POST
+    return _posted(
+        request,
+        lambda: services.start_patrol(
+            actor=request.user, kind=post.get("kind", ""), lon=post.get("lon"), lat=post.get("lat")
+        ),
+        _("Patrol started."),
+    )
+
+
+@login_required
+@require_POST
+def patrol_point(request: HttpRequest, pk: int) -> HttpResponse:
+    post = request.POST
+    return _posted(
+        request,
+        lambda: services.add_patrol_point(
+            actor=request.user, patrol_id=pk, lon=post.get("lon"), lat=post.get("lat")
+        ),
+        _("Point recorded."),
+    )
+
+
+@login_required
+@require_POST
+def patrol_end(request: HttpRequest, pk: int) -> HttpResponse:
+    return _posted(
+        request,
+        lambda: services.end_patrol(actor=request.user, patrol_id=pk, note=request.POST.get("note", "")),
+        _("Patrol ended."),
+    )
+
+
+@login_required
+@require_POST
+def quick_note(request: HttpRequest) -> HttpResponse:
+    post = request.POST
+    return _posted(
+        request,
+        lambda: services.add_quick_note(
+            actor=request.user,
+            text=post.get("text", ""),
+            lon=post.get("lon"),
+            lat=post.get("lat"),
+            photo=request.FILES.get("photo"),
+        ),
+        _("Quick note saved."),
+    )
+
+
+@login_required
+@require_POST
+def note_to_event(request: HttpRequest, pk: int) -> HttpResponse:
+    note = get_object_or_404(QuickNote, pk=pk, author=request.user)
+    try:
+        event = services.report_from_note(
+            actor=request.user, note=note, category=_category(request.POST.get("category"))
+        )
+    except CivicgridError as exc:
+        messages.error(request, exc.message)
+        return redirect("events:tasks")
+    return redirect("events:detail", number=event.number)
+
+
+@login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    Notification.objects.filter(user=request.user, read_at=None).update(read_at=timezone.now())
+    return redirect(request.POST.get("next") or "events:tasks")
+
+
+# ---- map and dashboard -------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def event_map(request: HttpRequest) -> HttpResponse:
+    context = {
+        "statuses": Status.choices,
+        "categories": _categories(),
+        "map_settings": _map_settings(),
+    }
+    return render(request, "events/map.html", context)
+
+
+@login_required
+@require_GET
+def map_geojson(request: HttpRequest) -> JsonResponse:
+    """Visible events as GeoJSON points, filtered by `status` and `category` (a class code
+    takes its sub-categories), at most 5000, newest first."""
+    events = selectors.events_for(request.user)
+    statuses = [s for s in request.GET.getlist("status") if s in Status.values]
+    events = events.filter(status__in=statuses) if statuses else events.filter(
+        status__in=selectors.OPEN_STATUSES
+    )
+    category = request.GET.get("category")
+    if category:
+        events = events.filter(category__code__startswith=category)
+    shift = settings.MAP_TILE_CRS == "gcj02"
+    features = []
+    for number, title, status, lon, lat, overdue in events.values_list(
+        "number", "title", "status", "lon", "lat", "overdue"
+    )[:5000]:
+        if shift:
+            lon, lat = wgs84_to_gcj02(lon, lat)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {
+                    "number": number,
+                    "title": title,
+                    "status": status,
+                    "status_label": str(Status(status).label),
+                    "overdue": overdue,
+                    "url": reverse("events:detail", args=[number]),
+                },
+            }
+        )
+    return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
+    start, end = selectors.default_period()
+    try:
+        if request.GET.get("start"):
+            start = dt.date.fromisoformat(request.GET["start"])
+        if request.GET.get("end"):
+            end = dt.date.fromisoformat(request.GET["end"])
+    except ValueError:
+        raise InvalidInput(_("Dates are written like 2026-01-31."), field="start") from None
+    if end < start:
+        start, end = end, start
+    return start, end
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    user = request.user
+    unit = org_selectors.unit_for(user, code) if code else _home_unit(user)
+    if unit is None:
+        raise Http404
+    try:
+        start, end = _period(request)
+    except InvalidInput as exc:
+        messages.error(request, exc.message)
+        start, end = selectors.default_period()
+    figures = selectors.figures_for(unit, start, end)
+    trend = selectors.trend_for(unit, start, end)
+    context = {
+        "unit": unit,
+        "ancestors": org_selectors.ancestors_of(unit),
+        "figures": figures,
+        "start": start,
+        "end": end,
+        "sources": [
+            (label, figures.counts[f"source_{value}"]) for value, label in Source.choices
+        ],
+        "statuses": [
+            (label, figures.counts[f"status_{value}"]) for value, label in Status.choices
+        ],
+        "by_category": selectors.by_category_for(unit, start, end),
+        "children": selectors.by_child_for(user, unit, start, end),
+        "trend": trend,
+        "trend_labels": {
+            "reported": _("Reported"),
+            "closed": _("Closed"),
+            **{rate.key: rate.label for rate in figures.rates},
+        },
+    }
+    return render(request, "events/dashboard.html", context)
