@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.api import api
 from civicgrid.core import views as core_views
 
 admin.site.site_header = _("civicgrid administration")
@@ -20,6 +21,8 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/v1/", api.urls),
+    path("open311/v2/", include("civicgrid.events.open311_urls")),
     path("org/", include("civicgrid.org.urls")),
     path("", include("civicgrid.events.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

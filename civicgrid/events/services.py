@@ -694,6 +694,17 @@ def report_in(*, actor, event, note: str = "", version=None) -> Event:
     return _step(event, A.REPORT_IN, actor=actor, version=version, note=note, change=change)
 
 
+def start_handling(*, actor, event, note: str = "", version=None) -> Event:
+    """Report in when the actor's department was whistled and has not answered yet, else
+    sign for the event (what a department's own system means by "in progress")."""
+    pending = WhistleTarget.objects.filter(
+        whistle__event_id=event.pk, reported_in_at=None
+    ).values_list("department__code", flat=True)
+    if any(roles_over(actor, code) & WRITING_ROLES for code in pending):
+        return report_in(actor=actor, event=event, note=note, version=version)
+    return sign_event(actor=actor, event=event, note=note, version=version)
+
+
 def sign_event(*, actor, event, version=None, note: str = "") -> Event:
     """签收: the handler takes the task; the response clock stops here."""
 

@@ -1,0 +1,433 @@
+"""Open311 GeoReport v2 (http://wiki.open311.org/GeoReport_v2) under /open311/v2/, in XML and
+JSON, with the Service Request Updates extension so a department's own system can push its
+progress. Categories are the services; an event's number is its service_request_id.
+
+Requests reported here enter the same workflow as every other event. Without an api_key, the
+lists show events of public categories only (never disputes or hardship), and never media.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from xml.etree import ElementTree as ET
+
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from civicgrid.accounts.tokens import user_for_key
+from civicgrid.core.errors import CivicgridError, NotAllowed
+from civicgrid.events import selectors, services
+from civicgrid.events.models import (
+    OPEN_STATUSES,
+    Category,
+    Event,
+    EventStep,
+    Source,
+    Status,
+    StepAction,
+)
+from civicgrid.org.models import OrgUnit
+
+A = StepAction
+MAX_ROWS = 1000
+MAX_SPAN = dt.timedelta(days=90)
+# Steps a resident may read about (the public timeline).
+PUBLIC_STEPS = [A.REPORT, A.ACCEPT, A.DISPATCH, A.SIGN, A.REPORT_IN, A.RESOLVE, A.CLOSE, A.REJECT, A.REOPEN]
+# XML element names for the items of each list.
+ITEM_TAGS = {
+    "services": "service",
+    "service_requests": "request",
+    "attributes": "attribute",
+    "values": "value",
+    "endpoints": "endpoint",
+    "formats": "format",
+    "errors": "error",
+    "service_request_updates": "request_update",
+}
+
+
+class Open311Error(Exception):
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+
+
+def _xml_value(parent: ET.Element, tag: str, value) -> None:
+    element = ET.SubElement(parent, tag)
+    if isinstance(value, list):
+        for item in value:
+            _xml_item(element, ITEM_TAGS.get(tag, "item"), item)
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            _xml_value(element, key, inner)
+    elif isinstance(value, bool):
+        element.text = "true" if value else "false"
+    elif value is not None:
+        element.text = str(value)
+
+
+def _xml_item(parent: ET.Element, tag: str, item) -> None:
+    if isinstance(item, dict):
+        element = ET.SubElement(parent, tag)
+        for key, value in item.items():
+            _xml_value(element, key, value)
+    else:
+        _xml_value(parent, tag, item)
+
+
+def render(fmt: str, root: str, data, status: int = 200) -> HttpResponse:
+    """JSON as the spec's examples (a list or an object); XML with the spec's element names."""
+    if fmt == "json":
+        return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+    element = ET.Element(root)
+    if isinstance(data, list):
+        for item in data:
+            _xml_item(element, ITEM_TAGS.get(root, "item"), item)
+    else:
+        for key, value in data.items():
+            _xml_value(element, key, value)
+    body = b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(element, encoding="utf-8")
+    return HttpResponse(body, status=status, content_type="text/xml; charset=utf-8")
+
+
+def endpoint(methods: list[str]) -> Callable:
+    """Wrap a view: check the format, turn errors into the spec's error list."""
+
+    def wrap(view: Callable) -> Callable:
+        @csrf_exempt
+        @require_http_methods(methods)
+        def inner(request: HttpRequest, *args, fmt: str, **kwargs) -> HttpResponse:
+            if fmt not in {"json", "xml"}:
+                return render("json", "errors", [{"code": 404, "description": "Format must be json or xml."}], 404)
+            try:
+                return view(request, *args, fmt=fmt, **kwargs)
+            except Open311Error as exc:
+                error = [{"code": exc.status, "description": exc.description}]
+                return render(fmt, "errors", error, exc.status)
+            except CivicgridError as exc:
+                status = 403 if isinstance(exc, NotAllowed) else 400
+                description = f"{exc.field}: {exc.message}" if exc.field else exc.message
+                return render(fmt, "errors", [{"code": status, "description": description}], status)
+
+        return inner
+
+    return wrap
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None
+
+
+def _client(request: HttpRequest, *, required: bool):
+    key = request.POST.get("api_key") or request.GET.get("api_key")
+    user = user_for_key(key)
+    if user is None and (required or key):
+        raise Open311Error(403, "A valid api_key is required.")
+    return user
+
+
+# ---- discovery and services --------------------------------------------------------------------
+
+
+@endpoint(["GET"])
+def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
+    url = request.build_absolute_uri(reverse("open311:discovery", args=["json"])).rsplit("/", 1)[0] + "/"
+    data = {
+        "changeset": "2026-11-23T00:00:00+08:00",
+        "contact": _("Your street office"),
+        "key_service": _("Ask the platform administrator for an API key."),
+        "endpoints": [
+            {
+                "specification": "http://wiki.open311.org/GeoReport_v2",
+                "url": url,
+                "changeset": "2026-11-23T00:00:00+08:00",
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
+    }
+    return render(fmt, "discovery", data)
+
+
+def _leaves():
+    return Category.objects.filter(active=True, parent__isnull=False).select_related("parent")
+
+
+@endpoint(["GET"])
+def services_list(request: HttpRequest, fmt: str) -> HttpResponse:
+    data = [
+        {
+            "service_code": category.code,
+            "service_name": category.name,
+            "description": f"{category.parent.name} · {category.name}",
+            "metadata": bool(category.attributes),
+            "type": "realtime",
+            "keywords": category.parent.name,
+            "group": category.parent.name,
+        }
+        for category in _leaves().order_by("code")
+    ]
+    return render(fmt, "services", data)
+
+
+@endpoint(["GET"])
+def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    category = _leaves().filter(code=code).first()
+    if category is None:
+        raise Open311Error(404, f"No service {code!r}.")
+    attributes = [
+        {
+            "variable": bool(question.get("variable", True)),
+            "code": question["code"],
+            "datatype": question.get("datatype", "string"),
+            "required": bool(question.get("required")),
+            "datatype_description": question.get("datatype_description") or None,
+            "order": question.get("order", index),
+            "description": question.get("description", ""),
+            **({"values": question["values"]} if question.get("values") else {}),
+        }
+        for index, question in enumerate(category.attributes, start=1)
+    ]
+    return render(fmt, "service_definition", {"service_code": category.code, "attributes": attributes})
+
+
+# ---- requests ----------------------------------------------------------------------------------
+
+
+def _status(event: Event) -> str:
+    return "open" if event.status in OPEN_STATUSES else "closed"
+
+
+def _request(request: HttpRequest, event: Event, last_notes: dict[int, str], with_media: bool) -> dict:
+    photo = event.photos.first() if with_media else None
+    handler = event.handler_unit or event.unit
+    return {
+        "service_request_id": event.number,
+        "status": _status(event),
+        "status_notes": last_notes.get(event.pk) or str(Status(event.status).label),
+        "service_name": event.category.name,
+        "service_code": event.category.code,
+        "description": event.description or event.title,
+        "agency_responsible": handler.display_name,
+        "service_notice": None,
+        "requested_datetime": _iso(event.reported_at),
+        "updated_datetime": _iso(event.closed_at or event.updated_at),
+        "expected_datetime": _iso(event.closure_due),
+        "address": event.address or None,
+        "address_id": event.unit_code,
+        "zipcode": None,
+        "lat": event.lat,
+        "long": event.lon,
+        "media_url": request.build_absolute_uri(
+            reverse("events:photo", args=[photo.pk]) + f"?t={event.token}"
+        )
+        if photo
+        else None,
+    }
+
+
+def _notes(events: list[Event]) -> dict[int, str]:
+    notes: dict[int, str] = {}
+    steps = EventStep.objects.filter(event__in=events, action__in=PUBLIC_STEPS).exclude(note="")
+    for event_id, note in steps.order_by("id").values_list("event_id", "note"):
+        notes[event_id] = note
+    return notes
+
+
+def _visible(user):
+    if user is not None:
+        return selectors.events_for(user)
+    return Event.objects.select_related("category", "unit", "handler_unit").filter(
+        category__public=True
+    )
+
+
+def _parse_date(value: str, name: str) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise Open311Error(400, f"{name} must be a W3C date-time, e.g. 2026-11-23T09:00:00+08:00.") from None
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+
+
+@endpoint(["GET", "POST"])
+def requests(request: HttpRequest, fmt: str) -> HttpResponse:
+    if request.method == "POST":
+        return _create(request, fmt)
+    user = _client(request, required=False)
+    events = _visible(user)
+    ids = request.GET.get("service_request_id")
+    if ids:
+        # The spec: with service_request_id every other filter is ignored.
+        events = events.filter(number__in=[part.strip() for part in ids.split(",")][:MAX_ROWS])
+    else:
+        now = timezone.now()
+        end = _parse_date(request.GET["end_date"], "end_date") if request.GET.get("end_date") else now
+        start = (
+            _parse_date(request.GET["start_date"], "start_date")
+            if request.GET.get("start_date")
+            else end - MAX_SPAN
+        )
+        if end < start:
+            raise Open311Error(400, "end_date is before start_date.")
+        if end - start > MAX_SPAN:
+            raise Open311Error(400, "start_date and end_date may be at most 90 days apart.")
+        events = events.filter(reported_at__range=(start, end))
+        if request.GET.get("service_code"):
+            codes = [code.strip() for code in request.GET["service_code"].split(",")]
+            events = events.filter(category__code__in=codes)
+        if request.GET.get("status"):
+            wanted = {part.strip().lower() for part in request.GET["status"].split(",")}
+            if not wanted <= {"open", "closed"}:
+                raise Open311Error(400, "status must be open or closed.")
+            if wanted == {"open"}:
+                events = events.filter(status__in=OPEN_STATUSES)
+            elif wanted == {"closed"}:
+                events = events.exclude(status__in=OPEN_STATUSES)
+    rows = list(events.order_by("-reported_at", "-id")[:MAX_ROWS])
+    notes = _notes(rows)
+    return render(
+        fmt, "service_requests", [_request(request, event, notes, user is not None) for event in rows]
+    )
+
+
+def _create(request: HttpRequest, fmt: str) -> HttpResponse:
+    user = _client(request, required=True)
+    post = request.POST
+    category = _leaves().filter(code=post.get("service_code", "")).first()
+    if category is None:
+        raise Open311Error(400, "service_code is missing or unknown.")
+    lon, lat = post.get("long"), post.get("lat")
+    if not (lon and lat):
+        unit = OrgUnit.objects.filter(code=post.get("address_id", "") or None).first()
+        if unit is not None and unit.centre_lon is not None:
+            lon, lat = unit.centre_lon, unit.centre_lat
+        elif post.get("address_string"):
+            raise Open311Error(
+                400,
+                "This server cannot look up addresses offline: send lat and long, or an "
+                "address_id (a grid or community code).",
+            )
+        else:
+            raise Open311Error(400, "A location is required: lat and long, or address_id.")
+    answers = {
+        key[10:-1]: (post.getlist(key) if len(post.getlist(key)) > 1 else post[key])
+        for key in post
+        if key.startswith("attribute[") and key.endswith("]")
+    }
+    name = " ".join(part for part in (post.get("last_name", ""), post.get("first_name", "")) if part)
+    description = post.get("description", "").strip()
+    event = services.report_event(
+        actor=user,
+        title=(description.splitlines()[0] if description else category.name)[:100],
+        description=description,
+        category=category,
+        lon=lon,
+        lat=lat,
+        address=post.get("address_string", ""),
+        source=Source.API,
+        reporter_name=name,
+        reporter_phone=post.get("phone", ""),
+        attributes=answers,
+        photos=request.FILES.getlist("media"),
+    )
+    data = [
+        {
+            "service_request_id": event.number,
+            "token": event.token,
+            "service_notice": _("Expected to be closed by %(when)s.")
+            % {"when": timezone.localtime(event.closure_due).strftime("%Y-%m-%d %H:%M")},
+            "account_id": None,
+        }
+    ]
+    return render(fmt, "service_requests", data, status=201)
+
+
+@endpoint(["GET"])
+def request_detail(request: HttpRequest, number: str, fmt: str) -> HttpResponse:
+    user = _client(request, required=False)
+    event = _visible(user).filter(number=number).first()
+    if event is None:
+        raise Open311Error(404, f"No service request {number!r}.")
+    return render(fmt, "service_requests", [_request(request, event, _notes([event]), user is not None)])
+
+
+@endpoint(["GET"])
+def token(request: HttpRequest, value: str, fmt: str) -> HttpResponse:
+    event = Event.objects.filter(token=value).first()
+    if event is None:
+        raise Open311Error(404, "No such token.")
+    return render(fmt, "service_requests", [{"service_request_id": event.number, "token": value}])
+
+
+# ---- the Service Request Updates extension ------------------------------------------------------
+
+
+@endpoint(["GET", "POST"])
+def updates(request: HttpRequest, fmt: str) -> HttpResponse:
+    """GET: the public steps of visible events in a period. POST: a department's system reports
+    progress — status IN_PROGRESS signs for (or reports in to) the event, FIXED or CLOSED
+    resolves it with the description and an optional `media` photo."""
+    if request.method == "POST":
+        return _push_update(request, fmt)
+    user = _client(request, required=False)
+    now = timezone.now()
+    end = _parse_date(request.GET["end_date"], "end_date") if request.GET.get("end_date") else now
+    start = (
+        _parse_date(request.GET["start_date"], "start_date")
+        if request.GET.get("start_date")
+        else end - dt.timedelta(days=1)
+    )
+    if end - start > MAX_SPAN or end < start:
+        raise Open311Error(400, "start_date and end_date may be at most 90 days apart.")
+    steps = (
+        EventStep.objects.filter(
+            Q(event__in=_visible(user)), action__in=PUBLIC_STEPS, at__range=(start, end)
+        )
+        .select_related("event")
+        .order_by("id")[:MAX_ROWS]
+    )
+    data = [
+        {
+            "update_id": str(step.pk),
+            "service_request_id": step.event.number,
+            "status": "open" if step.to_status in OPEN_STATUSES else "closed",
+            "updated_datetime": _iso(step.at),
+            "description": step.note or str(A(step.action).label),
+            "media_url": None,
+        }
+        for step in steps
+    ]
+    return render(fmt, "service_request_updates", data)
+
+
+def _push_update(request: HttpRequest, fmt: str) -> HttpResponse:
+    user = _client(request, required=True)
+    post = request.POST
+    event = selectors.events_for(user).filter(number=post.get("service_request_id", "")).first()
+    if event is None:
+        raise Open311Error(404, "No such service request for this api_key.")
+    status = post.get("status", "").strip().upper()
+    note = post.get("description", "")
+    if status == "IN_PROGRESS":
+        event = services.start_handling(actor=user, event=event, note=note)
+    elif status in {"FIXED", "CLOSED"}:
+        if event.status == Status.DISPATCHED:
+            event = services.start_handling(actor=user, event=event)
+        event = services.resolve_event(
+            actor=user, event=event, note=note, photos=request.FILES.getlist("media")
+        )
+    else:
+        raise Open311Error(400, "status must be IN_PROGRESS, FIXED or CLOSED.")
+    step = event.steps.order_by("-id").first()
+    return render(
+        fmt,
+        "service_request_updates",
+        [{"update_id": str(step.pk), "service_request_id": event.number}],
+        status=201,
+    )
