@@ -495,6 +495,18 @@ class EventRollup(Counters):
         indexes = [models.Index(fields=["unit_code", "day"])]
 
 
+class EventDayRollup(Counters):
+    """The same counters per unit and day, all categories together (period edges, trends)."""
+
+    day = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "day"], name="one_rollup_per_unit_day")
+        ]
+        indexes = [models.Index(fields=["unit_code", "day"])]
+
+
 class EventMonthRollup(Counters):
     """The same counters per unit and month, so a district year sums a few thousand rows."""
 

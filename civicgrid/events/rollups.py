@@ -4,18 +4,29 @@ Each event contributes 1 to some counters on some days (`contributions`, a pure 
 the event's fields). A step takes the contributions before and after it and adds the
 difference to the rollup rows in the same transaction, so the rows always equal a recount —
 `rebuild` recomputes them from the events, and the tests prove the two agree.
+
+Three tables hold the same counters at three grains, each row carrying its unit's code so a
+subtree is a range scan: per unit, day and category (breakdowns); per unit and day (the edges
+of a period, daily trends); per unit and month (whole months). A district's year sums a few
+thousand rows however many events there are.
 """
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from civicgrid.events.models import COUNTERS, Event, EventMonthRollup, EventRollup, Status
+from civicgrid.events.models import (
+    COUNTERS,
+    Event,
+    EventDayRollup,
+    EventMonthRollup,
+    EventRollup,
+    Status,
+)
 
 # unit id, unit code, category id, day, counter
 Key = tuple[int, str, int, dt.date, str]
@@ -93,8 +104,31 @@ def contributions(event) -> Counter[Key]:
     return out
 
 
-def _month(day: dt.date) -> dt.date:
-    return day.replace(day=1)
+# Each rollup table and how a contribution's key maps to its row.
+GRAINS: list[tuple[type, Callable[[int, int, dt.date], dict]]] = [
+    (EventRollup, lambda unit, category, day: {"unit_id": unit, "category_id": category, "day": day}),
+    (EventDayRollup, lambda unit, category, day: {"unit_id": unit, "day": day}),
+    (EventMonthRollup, lambda unit, category, day: {"unit_id": unit, "month": day.replace(day=1)}),
+]
+
+
+def check_all() -> list[str]:
+    """The grains whose rows differ from a recount of the events (empty when all agree)."""
+    total = recount(event_rows())
+    return [model.__name__ for model, _key in GRAINS if stored(model) != expected(total, model)]
+
+
+def grouped(total: Counter[Key], row_key: Callable) -> dict[tuple, tuple[str, dict[str, int]]]:
+    """`total` summed into the rows of one grain: row key → (unit code, counters)."""
+    rows: dict[tuple, tuple[str, dict[str, int]]] = {}
+    for (unit_id, unit_code, category_id, day, counter), value in total.items():
+        if not value:
+            continue
+        lookup = row_key(unit_id, category_id, day)
+        key = tuple(sorted(lookup.items()))
+        code, counters = rows.setdefault(key, (unit_code, {}))
+        counters[counter] = counters.get(counter, 0) + value
+    return rows
 
 
 def _bump(model, lookup: dict, unit_code: str, deltas: dict[str, int]) -> None:
@@ -111,22 +145,13 @@ def _bump(model, lookup: dict, unit_code: str, deltas: dict[str, int]) -> None:
 
 
 def apply(delta: Counter[Key]) -> None:
-    """Add `delta` to the day and month rollup rows (inside the caller's transaction)."""
-    days: dict[tuple, dict[str, int]] = defaultdict(dict)
-    months: dict[tuple, dict[str, int]] = defaultdict(dict)
-    for (unit_id, unit_code, category_id, day, counter), value in delta.items():
-        if not value:
-            continue
-        day_key = (unit_id, unit_code, category_id, day)
-        days[day_key][counter] = days[day_key].get(counter, 0) + value
-        month_key = (unit_id, unit_code, _month(day))
-        months[month_key][counter] = months[month_key].get(counter, 0) + value
-    for (unit_id, unit_code, category_id, day), deltas in sorted(days.items()):
-        lookup = {"unit_id": unit_id, "category_id": category_id, "day": day}
-        _bump(EventRollup, lookup, unit_code, deltas)
-    for (unit_id, unit_code, month), deltas in sorted(months.items()):
-        lookup = {"unit_id": unit_id, "month": month}
-        _bump(EventMonthRollup, lookup, unit_code, deltas)
+    """Add `delta` to the rows of every grain (inside the caller's transaction). Rows are
+    touched in key order so concurrent steps lock them in the same order."""
+    for model, row_key in GRAINS:
+        for key, (unit_code, deltas) in sorted(grouped(delta, row_key).items()):
+            deltas = {name: value for name, value in deltas.items() if value}
+            if deltas:
+                _bump(model, dict(key), unit_code, deltas)
 
 
 def difference(before: Counter[Key], after: Counter[Key]) -> Counter[Key]:
@@ -135,11 +160,11 @@ def difference(before: Counter[Key], after: Counter[Key]) -> Counter[Key]:
     return Counter({key: value for key, value in delta.items() if value})
 
 
-@dataclass
 class Snapshot:
-    """Contributions of an event before a step, for `Snapshot.commit` after it."""
+    """Contributions of an event before a step, for `commit` after it."""
 
-    before: Counter[Key]
+    def __init__(self, before: Counter[Key]) -> None:
+        self.before = before
 
     @classmethod
     def of(cls, event) -> "Snapshot":
@@ -159,14 +184,7 @@ def recount(events: Iterable) -> Counter[Key]:
     return total
 
 
-def _rows(total: Counter[Key]) -> Iterator[tuple[tuple, dict[str, int]]]:
-    grouped: dict[tuple, dict[str, int]] = defaultdict(dict)
-    for (unit_id, unit_code, category_id, day, counter), value in total.items():
-        grouped[(unit_id, unit_code, category_id, day)][counter] = value
-    yield from grouped.items()
-
-
-def _event_rows(chunk: int = 20_000) -> Iterator:
+def event_rows(chunk: int = 20_000) -> Iterator:
     """Every event with the fields `contributions` reads, in id order, a chunk at a time."""
     last = 0
     while True:
@@ -177,61 +195,47 @@ def _event_rows(chunk: int = 20_000) -> Iterator:
         last = rows[-1].pk
 
 
+def replace(total: Counter[Key]) -> int:
+    """Delete every rollup row and write `total` instead. Returns the number of day rows."""
+    written = 0
+    for model, row_key in GRAINS:
+        model.objects.all().delete()
+        rows = (
+            model(unit_code=unit_code, **dict(key), **counters)
+            for key, (unit_code, counters) in grouped(total, row_key).items()
+        )
+        created = model.objects.bulk_create(rows, batch_size=2000)
+        if model is EventRollup:
+            written = len(created)
+    return written
+
+
 @transaction.atomic
 def rebuild(progress=None) -> int:
-    """Recompute every rollup row from the events. Returns the number of day rows."""
+    """Recompute every rollup row from the events. Returns the number of day-category rows."""
     total: Counter[Key] = Counter()
-    for event in _event_rows():
+    for event in event_rows():
         total.update(contributions(event))
         if progress is not None:
             progress.update(1)
-    EventRollup.objects.all().delete()
-    EventMonthRollup.objects.all().delete()
-    day_rows = []
-    months: dict[tuple, Counter] = defaultdict(Counter)
-    for (unit_id, unit_code, category_id, day), counters in _rows(total):
-        day_rows.append(
-            EventRollup(
-                unit_id=unit_id, unit_code=unit_code, category_id=category_id, day=day, **counters
-            )
-        )
-        months[(unit_id, unit_code, _month(day))].update(counters)
-    EventRollup.objects.bulk_create(day_rows, batch_size=2000)
-    EventMonthRollup.objects.bulk_create(
-        (
-            EventMonthRollup(unit_id=unit_id, unit_code=unit_code, month=month, **counters)
-            for (unit_id, unit_code, month), counters in months.items()
-        ),
-        batch_size=2000,
-    )
-    return len(day_rows)
+    return replace(total)
 
 
-def stored() -> Counter[Key]:
-    """The day rollup rows as the same kind of counter `recount` gives (zeros left out)."""
-    total: Counter[Key] = Counter()
-    for row in EventRollup.objects.values("unit_id", "unit_code", "category_id", "day", *COUNTERS):
-        for counter in COUNTERS:
-            if row[counter]:
-                key = (row["unit_id"], row["unit_code"], row["category_id"], row["day"], counter)
-                total[key] = row[counter]
-    return total
-
-
-def stored_months() -> Counter:
-    total: Counter = Counter()
-    for row in EventMonthRollup.objects.values("unit_id", "month", *COUNTERS):
-        for counter in COUNTERS:
-            if row[counter]:
-                total[(row["unit_id"], row["month"], counter)] = row[counter]
-    return total
-
-
-def months_of(total: Counter[Key]) -> Counter:
-    out: Counter = Counter()
-    for (unit_id, _code, _category, day, counter), value in total.items():
-        out[(unit_id, _month(day), counter)] += value
+def stored(model=EventRollup) -> dict[tuple, dict[str, int]]:
+    """One grain's rows as {row key: counters} (zeros left out), to compare with `expected`."""
+    keys = {"unit_id", "category_id", "day", "month"}
+    lookup_fields = [field.attname for field in model._meta.fields if field.attname in keys]
+    out: dict[tuple, dict[str, int]] = {}
+    for row in model.objects.values(*lookup_fields, *COUNTERS):
+        counters = {name: row[name] for name in COUNTERS if row[name]}
+        if counters:
+            out[tuple(sorted((name, row[name]) for name in lookup_fields))] = counters
     return out
+
+
+def expected(total: Counter[Key], model=EventRollup) -> dict[tuple, dict[str, int]]:
+    row_key = dict(GRAINS)[model]
+    return {key: counters for key, (_code, counters) in grouped(total, row_key).items()}
 
 
 def sums(queryset) -> dict[str, int]:

@@ -18,6 +18,7 @@ from civicgrid.events.models import (
     OPEN_STATUSES,
     Category,
     Event,
+    EventDayRollup,
     EventMonthRollup,
     EventRollup,
     Notification,
@@ -278,7 +279,7 @@ def counters_for(code: str, start: dt.date, end: dt.date) -> dict[str, int]:
         edges = [(start, end)]
     for low, high in edges:
         if low <= high:
-            add(sums(EventRollup.objects.filter(unit_code__under=code, day__range=(low, high))))
+            add(sums(EventDayRollup.objects.filter(unit_code__under=code, day__range=(low, high))))
     return totals
 
 
@@ -311,7 +312,7 @@ def trend_for(unit: OrgUnit, start: dt.date, end: dt.date) -> list[dict]:
         key = "month"
     else:
         rows = (
-            EventRollup.objects.filter(unit_code__under=unit.code, day__range=(start, end))
+            EventDayRollup.objects.filter(unit_code__under=unit.code, day__range=(start, end))
             .values("day")
             .annotate(**{name: Sum(name) for name in COUNTERS})
             .order_by("day")
