@@ -1,13 +1,15 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from civicgrid.core.errors import CivicgridError
+from civicgrid.events.demo import has_events, load_demo_events
 from civicgrid.org.demo import DEMO_DISTRICT, DEMO_LOGINS, DEMO_PASSWORD, load_demo
 from civicgrid.org.models import OrgUnit, Posting
 
 
 class Command(BaseCommand):
     help = (
-        "Load a demo district (default 郑州市中原区) with generated grids, departments and users."
+        "Load a demo district (default 郑州市中原区) with generated grids, departments, users "
+        "and a year of events."
     )
 
     def add_arguments(self, parser):
@@ -30,6 +32,9 @@ class Command(BaseCommand):
                     f"district {district} has {result['units']}."
                 )
             )
+            if not has_events(district):
+                made = load_demo_events(district)
+                self.stdout.write(self.style.SUCCESS(f"{made} demo events added."))
         self.print_logins()
 
     def print_logins(self) -> None:

@@ -1,0 +1,91 @@
+"""Demo events: a year of synthetic history for the district, and a handful of live events
+in the demo community taken through the real services, so every login has work waiting."""
+
+import random
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from civicgrid.events import services
+from civicgrid.events.models import Category, Event, WhistleKind
+from civicgrid.events.synth import synthesize
+from civicgrid.org.demo import DEMO_COMMUNITY, DEMO_STREET
+from civicgrid.org.kinds import Kind
+from civicgrid.org.models import OrgUnit
+
+HISTORY = 3000
+
+LIVE = [
+    # category, title, how far it goes
+    ("2101", "3号楼东侧消防通道被私家车堵塞", "dispatched"),
+    ("0103", "5号楼2单元楼道堆放纸箱杂物", "handling"),
+    ("0403", "小区南门共享单车乱停放", "reported"),
+    ("2401", "7号楼外墙墙皮脱落，有坠落风险", "whistled"),
+    ("1201", "纺机路人行道路面破损", "resolved"),
+    ("0102", "菜市场门口占道堆物", "accepted"),
+    ("1104", "小区北侧高压电缆下垂", "whistled"),
+    ("2301", "独居老人家中暖气不热需要帮助", "closed"),
+]
+
+
+@transaction.atomic
+def load_demo_events(district: str) -> int:
+    made = synthesize(district=district, count=HISTORY, days=365, with_steps=True)
+    User = get_user_model()
+    worker = User.objects.get(username="gridworker")
+    community = User.objects.get(username="community")
+    police = OrgUnit.objects.get(code=DEMO_STREET + "901")
+    grid = OrgUnit.objects.get(code=DEMO_COMMUNITY + "001")
+    rng = random.Random(7)
+    for code, title, stage in LIVE:
+        lon = grid.centre_lon + rng.uniform(-0.0004, 0.0004)
+        lat = grid.centre_lat + rng.uniform(-0.0004, 0.0004)
+        event = services.report_event(
+            actor=worker, title=title, category=Category.objects.get(code=code), unit=grid,
+            lon=lon, lat=lat, address="河南纺机社区",
+        )
+        if stage == "reported":
+            continue
+        event = services.accept_event(actor=community, event=event)
+        if stage == "accepted":
+            continue
+        if stage == "whistled":
+            fire = OrgUnit.objects.filter(
+                kind=Kind.DEPARTMENT, parent__code=DEMO_STREET, subkind="fire"
+            ).first()
+            services.whistle_event(
+                actor=community, event=event, kind=WhistleKind.TOUGH_CASE,
+                departments=[unit for unit in (police, fire) if unit], note="社区协调未果，请部门报到",
+            )
+            continue
+        event = services.dispatch_event(actor=community, event=event, handler_user=worker)
+        if stage == "dispatched":
+            continue
+        event = services.sign_event(actor=worker, event=event)
+        if stage == "handling":
+            continue
+        event = services.resolve_event(
+            actor=worker, event=event, note="已现场处置", photos=[_photo(rng)]
+        )
+        if stage == "resolved":
+            continue
+        event = services.verify_event(actor=worker, event=event, passed=True)
+        services.close_event(actor=community, event=event)
+    return made + len(LIVE)
+
+
+def _photo(rng: random.Random):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (800, 600), (rng.randint(150, 220), 200, 190))
+    ImageDraw.Draw(image).rectangle((100, 120, 700, 480), outline=(60, 60, 60), width=8)
+    out = io.BytesIO()
+    image.save(out, "JPEG")
+    return SimpleUploadedFile("after.jpg", out.getvalue(), content_type="image/jpeg")
+
+
+def has_events(district: str) -> bool:
+    return Event.objects.filter(unit_code__startswith=district).exists()

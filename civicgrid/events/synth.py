@@ -1,0 +1,262 @@
+"""Synthetic events with realistic stage times, for the demo and for benchmarks.
+
+Events are spread over the grids of a district, the categories (some much commoner than
+others), the sources and the period; each goes as far through the workflow as its age makes
+likely, with stage times drawn from skewed distributions and some late, some whistled, some
+rated dissatisfied. Written in bulk; the rollups are written from the same numbers.
+"""
+
+import datetime as dt
+import random
+from collections import Counter
+from functools import lru_cache
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from faker import Faker
+
+from civicgrid.core import privacy
+from civicgrid.events import rollups
+from civicgrid.events.models import (
+    Category,
+    CrossBoundary,
+    Event,
+    EventStep,
+    Satisfaction,
+    Source,
+    Status,
+    StepAction,
+    new_token,
+)
+from civicgrid.events.workdays import add_working_days, add_working_hours
+from civicgrid.org.kinds import Kind
+from civicgrid.org.models import OrgUnit
+
+A = StepAction
+SOURCES = [
+    (Source.PATROL, 45),
+    (Source.QUICK_NOTE, 15),
+    (Source.RESIDENT, 20),
+    (Source.HOTLINE, 12),
+    (Source.DEPARTMENT, 5),
+    (Source.API, 3),
+]
+# Commoner categories (by code) get more weight; the rest share the remainder.
+COMMON = {"0102": 12, "0103": 10, "0101": 8, "0403": 8, "2101": 7, "1201": 5, "1102": 5, "2401": 4}
+
+
+@lru_cache(maxsize=200_000)
+def _hours_after(hour: dt.datetime, hours: int) -> dt.datetime:
+    return add_working_hours(hour, hours)
+
+
+@lru_cache(maxsize=200_000)
+def _days_after(day: dt.datetime, days: int) -> dt.datetime:
+    return add_working_days(day, days)
+
+
+def _deadlines(at: dt.datetime, category: Category) -> tuple[dt.datetime, dt.datetime]:
+    # Cached per hour: the exact minute hardly matters for a synthetic deadline.
+    hour = at.replace(minute=0, second=0, microsecond=0)
+    offset = at - hour
+    return (
+        _hours_after(hour, category.response_hours) + offset,
+        _days_after(hour, category.closure_days),
+    )
+
+
+def _grids(district: str) -> list[OrgUnit]:
+    return list(
+        OrgUnit.objects.filter(
+            code__under=district,
+            kind__in=[Kind.GRID, Kind.DEDICATED_GRID],
+            active=True,
+            centre_lon__isnull=False,
+        ).order_by("code")
+    )
+
+
+class _Numbers:
+    """Event numbers per day, after any that exist already."""
+
+    def __init__(self) -> None:
+        self.next: dict[str, int] = {}
+
+    def __call__(self, at: dt.datetime) -> str:
+        prefix = f"E{timezone.localtime(at):%Y%m%d}-"
+        if prefix not in self.next:
+            last = Event.objects.filter(number__startswith=prefix).aggregate(Max("number"))[
+                "number__max"
+            ]
+            self.next[prefix] = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+        sequence = self.next[prefix]
+        self.next[prefix] += 1
+        return f"{prefix}{sequence:06d}"
+
+
+def _event(rng: random.Random, now: dt.datetime, at: dt.datetime, unit, category, faker, phones):
+    """One event and the steps it went through, as unsaved rows."""
+    source = rng.choices([s for s, _w in SOURCES], [w for _s, w in SOURCES])[0]
+    response_due, closure_due = _deadlines(at, category)
+    lon = unit.centre_lon + rng.uniform(-0.0015, 0.0015)
+    lat = unit.centre_lat + rng.uniform(-0.0012, 0.0012)
+    event = Event(
+        unit=unit,
+        unit_code=unit.code,
+        category=category,
+        source=source,
+        title=category.name,
+        description="",
+        lon=round(lon, 6),
+        lat=round(lat, 6),
+        reported_at=at,
+        response_due=response_due,
+        closure_due=closure_due,
+        token=new_token(),
+    )
+    if source in {Source.RESIDENT, Source.HOTLINE}:
+        event.reporter_name = faker.name() if faker else ""
+        event.anonymous = rng.random() < 0.3
+        if phones:
+            event.reporter_phone = privacy.encrypt(faker.phone_number())
+    steps = [(A.REPORT, "", Status.REPORTED, at)]
+    status = Status.REPORTED
+
+    def step(action: str, to: str, moment: dt.datetime) -> bool:
+        nonlocal status
+        if moment > now:
+            return False
+        steps.append((action, status, to, moment))
+        status = to
+        return True
+
+    def hours(mean: float) -> dt.timedelta:
+        return dt.timedelta(hours=rng.expovariate(1 / mean))
+
+    moment = at + hours(1.5)
+    if rng.random() < 0.03:
+        step(A.REJECT, Status.REJECTED, moment)
+        event.status = status
+        return event, steps
+    if not step(A.ACCEPT, Status.ACCEPTED, moment):
+        event.status = status
+        return event, steps
+    event.accepted_at = moment
+    moment += hours(0.5)
+    whistled = rng.random() < 0.06
+    if step(A.WHISTLE if whistled else A.DISPATCH, Status.DISPATCHED, moment):
+        event.dispatched_at = moment
+        event.response_due = moment + (response_due - at)
+        if whistled:
+            event.whistled_at = moment
+            event.cross_boundary = CrossBoundary.DEPARTMENT
+        elif rng.random() < 0.02:
+            event.cross_boundary = rng.choice([CrossBoundary.AREA, CrossBoundary.LEVEL])
+        moment += hours(2.5 if rng.random() < 0.9 else 30)
+        if step(A.REPORT_IN if whistled else A.SIGN, Status.HANDLING, moment):
+            event.responded_at = moment
+            late = rng.random() < 0.1
+            moment += hours(60 if late else 20)
+            if step(A.RESOLVE, Status.RESOLVED, moment):
+                event.resolved_at = moment
+                moment += hours(5)
+                if step(A.VERIFY, Status.VERIFIED, moment):
+                    event.verified_at = moment
+                    moment += hours(3)
+                    if step(A.CLOSE, Status.CLOSED, moment):
+                        event.closed_at = moment
+                        event.follow_up_asks = 1
+                        moment += hours(20)
+                        if rng.random() < 0.85 and step(A.RATE, Status.RATED, moment):
+                            event.rated_at = moment
+                            event.solved = rng.random() < 0.93
+                            roll = rng.random()
+                            event.satisfaction = (
+                                Satisfaction.SATISFIED
+                                if roll < 0.82
+                                else Satisfaction.BASICALLY_SATISFIED
+                                if roll < 0.96
+                                else Satisfaction.DISSATISFIED
+                            )
+    event.status = status
+    event.overdue = (event.closed_at or now) > closure_due and status != Status.REJECTED
+    if event.overdue:
+        event.escalated_for = closure_due
+        event.escalation_level = 1
+    return event, steps
+
+
+def synthesize(
+    *,
+    district: str,
+    count: int,
+    days: int = 730,
+    seed: int = 2026,
+    with_steps: bool = False,
+    progress=None,
+    batch: int = 5000,
+    now: dt.datetime | None = None,
+) -> int:
+    """Add `count` events over the last `days` days in the grids of `district`, then bring the
+    rollups up to date. `with_steps` also writes each event's timeline (the demo does; a
+    benchmark of ten million events does not need seventy million log rows)."""
+    now = now or timezone.now()
+    rng = random.Random(seed)
+    faker = Faker("zh_CN")
+    faker.seed_instance(seed)
+    grids = _grids(district)
+    if not grids:
+        raise ValueError(f"district {district} has no grids with a centre")
+    categories = list(Category.objects.filter(active=True, parent__isnull=False))
+    weights = [COMMON.get(category.code, 1) for category in categories]
+    grid_weights = [rng.uniform(0.3, 1.7) for _grid in grids]
+    numbers = _Numbers()
+    fresh = not Event.objects.exists()
+    total: Counter = Counter()
+    span = days * 86400
+    made = 0
+    while made < count:
+        size = min(batch, count - made)
+        events, timelines = [], []
+        for _index in range(size):
+            # More events in daytime; the period's recent end a little busier.
+            at = now - dt.timedelta(seconds=span * rng.random() ** 1.15)
+            at = at.replace(hour=rng.choices(range(24), [1] * 7 + [6] * 12 + [2] * 5)[0])
+            if at > now:
+                at = now - dt.timedelta(minutes=rng.randint(1, 600))
+            unit = rng.choices(grids, grid_weights)[0]
+            category = rng.choices(categories, weights)[0]
+            event, steps = _event(rng, now, at, unit, category, faker, with_steps)
+            event.number = numbers(at)
+            event.version = len(steps)
+            events.append(event)
+            timelines.append(steps)
+        with transaction.atomic():
+            Event.objects.bulk_create(events, batch_size=batch)
+            if with_steps:
+                EventStep.objects.bulk_create(
+                    (
+                        EventStep(
+                            event=event,
+                            action=action,
+                            from_status=source,
+                            to_status=target,
+                            at=moment,
+                        )
+                        for event, steps in zip(events, timelines, strict=True)
+                        for action, source, target, moment in steps
+                    ),
+                    batch_size=batch,
+                )
+        for event in events:
+            total.update(rollups.contributions(event))
+        made += size
+        if progress is not None:
+            progress.update(size)
+    with transaction.atomic():
+        if fresh:
+            rollups.replace(total)
+        else:
+            rollups.rebuild()
+    return made
