@@ -12,9 +12,7 @@ BENCH ?=
 
 run: setup assets migrate
 	$(BIN)/python manage.py load_demo --if-empty
-	@echo "civicgrid is serving on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
-	exec $(BIN)/gunicorn civicgrid.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 \
-		--access-logfile - --graceful-timeout 5
+	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) exec scripts/serve
 
 test: setup assets browser
 	$(BIN)/python manage.py check --fail-level WARNING

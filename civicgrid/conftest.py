@@ -13,6 +13,7 @@ dave: read-only leader of the district · erin: department handler · mallory: n
 """
 
 import os
+import shutil
 from dataclasses import dataclass
 
 import pytest
@@ -123,3 +124,30 @@ def people(tree, make_user):
 def _media_in_tmp(settings, tmp_path):
     """Photos written by tests go to a temporary folder, never to var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser():
+    """Real headless Chromium (Debian's package, installed by `make test`)."""
+    if not os.path.exists(CHROMIUM):
+        message = "Chromium is not installed (make test installs the Debian package)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()

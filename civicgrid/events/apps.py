@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class EventsConfig(AppConfig):
     name = "civicgrid.events"
     verbose_name = _("Events")
+
+    def ready(self) -> None:
+        from civicgrid.events import rollups
+        from civicgrid.org import services
+
+        if rollups.subtree_moved not in services.subtree_moved_hooks:
+            services.subtree_moved_hooks.append(rollups.subtree_moved)

@@ -5,17 +5,19 @@ the event's fields). A step takes the contributions before and after it and adds
 difference to the rollup rows in the same transaction, so the rows always equal a recount —
 `rebuild` recomputes them from the events, and the tests prove the two agree.
 
-Three tables hold the same counters at three grains, each row carrying its unit's code so a
-subtree is a range scan: per unit, day and category (breakdowns); per unit and day (the edges
-of a period, daily trends); per unit and month (whole months). A district's year sums a few
-thousand rows however many events there are.
+An event counts in the rows of its own unit and of every unit above it, so a row holds the
+totals of its unit's whole subtree and a district's figure reads the district's own rows, never
+its thousands of grids. Three tables hold the same counters at three grains: per unit, day and
+category (breakdowns); per unit and day (the edges of a period, daily trends); per unit and
+month (whole months). A district's year reads about 40 rows however many events there are.
+When a unit moves, `subtree_moved` carries its totals from its old ancestors to its new ones.
 """
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
@@ -27,6 +29,7 @@ from civicgrid.events.models import (
     EventRollup,
     Status,
 )
+from civicgrid.org.models import OrgUnit
 
 # unit id, unit code, category id, day, counter
 Key = tuple[int, str, int, dt.date, str]
@@ -104,30 +107,68 @@ def contributions(event) -> Counter[Key]:
     return out
 
 
-# Each rollup table and how a contribution's key maps to its row.
-GRAINS: list[tuple[type, Callable[[int, int, dt.date], dict]]] = [
-    (EventRollup, lambda unit, category, day: {"unit_id": unit, "category_id": category, "day": day}),
-    (EventDayRollup, lambda unit, category, day: {"unit_id": unit, "day": day}),
-    (EventMonthRollup, lambda unit, category, day: {"unit_id": unit, "month": day.replace(day=1)}),
+# Each rollup table, the columns besides the unit that key its rows, and whether an event
+# counts at every unit above its own (True) or at its own unit only, summed over a code
+# prefix when read (the per-category rows: one per event and day at most, so counting them
+# again at every level would cost more than it saves).
+GRAINS: list[tuple[type, tuple[str, ...], bool]] = [
+    (EventRollup, ("category_id", "day"), False),
+    (EventDayRollup, ("day",), True),
+    (EventMonthRollup, ("month",), True),
 ]
 
 
-def check_all() -> list[str]:
-    """The grains whose rows differ from a recount of the events (empty when all agree)."""
-    total = recount(event_rows())
-    return [model.__name__ for model, _key in GRAINS if stored(model) != expected(total, model)]
+def _row_key(keys: tuple[str, ...], category_id: int, day: dt.date) -> tuple:
+    values = {"category_id": category_id, "day": day, "month": day.replace(day=1)}
+    return tuple(values[name] for name in keys)
 
 
-def grouped(total: Counter[Key], row_key: Callable) -> dict[tuple, tuple[str, dict[str, int]]]:
-    """`total` summed into the rows of one grain: row key → (unit code, counters)."""
-    rows: dict[tuple, tuple[str, dict[str, int]]] = {}
+def _prefixes(code: str) -> list[str]:
+    return [code[:length] for length in range(2, len(code) + 1)]
+
+
+Chain = Callable[[str], list[tuple[int, str]]]
+
+
+def chains_of(codes: Iterable[str]) -> Chain:
+    """The units at and above each code as (id, code): the rows an event there counts in."""
+    wanted = {prefix for code in set(codes) for prefix in _prefixes(code)}
+    found = dict(OrgUnit.objects.filter(code__in=wanted).values_list("code", "id"))
+    return lambda code: [(found[p], p) for p in _prefixes(code) if p in found]
+
+
+def all_chains() -> Chain:
+    """`chains_of` for bulk work: one query for the whole tree, then lookups in memory."""
+    found = dict(OrgUnit.objects.values_list("code", "id"))
+    cache: dict[str, list[tuple[int, str]]] = {}
+
+    def chain(code: str) -> list[tuple[int, str]]:
+        if code not in cache:
+            cache[code] = [(found[p], p) for p in _prefixes(code) if p in found]
+        return cache[code]
+
+    return chain
+
+
+Rows = dict[tuple, tuple[str, dict[str, int]]]
+
+
+def _own(unit_id: int, unit_code: str) -> list[tuple[int, str]]:
+    return [(unit_id, unit_code)]
+
+
+def grouped(total: Counter[Key], keys: tuple[str, ...], chain: Chain | None) -> Rows:
+    """Contributions summed into the rows of one grain — for the event's unit and, with a
+    `chain`, every unit above it: (unit id, *key) → (unit code, counters)."""
+    rows: Rows = {}
     for (unit_id, unit_code, category_id, day, counter), value in total.items():
         if not value:
             continue
-        lookup = row_key(unit_id, category_id, day)
-        key = tuple(sorted(lookup.items()))
-        code, counters = rows.setdefault(key, (unit_code, {}))
-        counters[counter] = counters.get(counter, 0) + value
+        row_key = _row_key(keys, category_id, day)
+        units = chain(unit_code) if chain else _own(unit_id, unit_code)
+        for ancestor_id, ancestor_code in units:
+            code, counters = rows.setdefault((ancestor_id, *row_key), (ancestor_code, {}))
+            counters[counter] = counters.get(counter, 0) + value
     return rows
 
 
@@ -145,13 +186,43 @@ def _bump(model, lookup: dict, unit_code: str, deltas: dict[str, int]) -> None:
 
 
 def apply(delta: Counter[Key]) -> None:
-    """Add `delta` to the rows of every grain (inside the caller's transaction). Rows are
-    touched in key order so concurrent steps lock them in the same order."""
-    for model, row_key in GRAINS:
-        for key, (unit_code, deltas) in sorted(grouped(delta, row_key).items()):
+    """Add `delta` to the rows of every grain, for the event's unit and every unit above it,
+    inside the caller's transaction. Rows are touched in key order so that concurrent steps
+    take their row locks in the same order."""
+    delta = Counter({key: value for key, value in delta.items() if value})
+    if not delta:
+        return
+    chain = chains_of(key[1] for key in delta)
+    for model, keys, above in GRAINS:
+        rows = grouped(delta, keys, chain if above else None)
+        for row_key, (unit_code, deltas) in sorted(rows.items()):
             deltas = {name: value for name, value in deltas.items() if value}
             if deltas:
-                _bump(model, dict(key), unit_code, deltas)
+                lookup = dict(zip(("unit_id", *keys), row_key, strict=True))
+                _bump(model, lookup, unit_code, deltas)
+
+
+def subtree_moved(unit, old_code: str, new_code: str) -> None:
+    """Hook of org.services.move_unit, inside its transaction: the moved unit's own rows (its
+    whole subtree's totals) leave the units that were above it and join those now above it."""
+    old_above = {pair for pair in chains_of([old_code])(old_code) if pair[1] != old_code}
+    new_above = {pair for pair in chains_of([new_code])(new_code) if pair[1] != new_code}
+    moves = [(pair, -1) for pair in sorted(old_above - new_above)]
+    moves += [(pair, 1) for pair in sorted(new_above - old_above)]
+    if not moves:
+        return
+    for model, keys, above in GRAINS:
+        if not above:
+            continue  # rows at the events' own units moved with their codes
+        for row in model.objects.filter(unit_id=unit.pk).values(*keys, *COUNTERS):
+            counters = {name: row[name] for name in COUNTERS if row[name]}
+            for (ancestor_id, ancestor_code), sign in moves:
+                _bump(
+                    model,
+                    {"unit_id": ancestor_id, **{key: row[key] for key in keys}},
+                    ancestor_code,
+                    {name: sign * value for name, value in counters.items()},
+                )
 
 
 def difference(before: Counter[Key], after: Counter[Key]) -> Counter[Key]:
@@ -177,65 +248,84 @@ class Snapshot:
 # ---- rebuild and recount ----------------------------------------------------------------------
 
 
-def recount(events: Iterable) -> Counter[Key]:
-    total: Counter[Key] = Counter()
-    for event in events:
-        total.update(contributions(event))
-    return total
-
-
-def event_rows(chunk: int = 20_000) -> Iterator:
-    """Every event with the fields `contributions` reads, in id order, a chunk at a time."""
+def event_rows(events=None, chunk: int = 20_000) -> Iterator:
+    """Events (all by default) with the fields `contributions` reads, a chunk at a time."""
+    events = Event.objects.all() if events is None else events
     last = 0
     while True:
-        rows = list(Event.objects.filter(pk__gt=last).order_by("pk").only("pk", *FIELDS)[:chunk])
+        rows = list(events.filter(pk__gt=last).order_by("pk").only("pk", *FIELDS)[:chunk])
         if not rows:
             return
         yield from rows
         last = rows[-1].pk
 
 
-def replace(total: Counter[Key]) -> int:
-    """Delete every rollup row and write `total` instead. Returns the number of day rows."""
-    written = 0
-    for model, row_key in GRAINS:
-        model.objects.all().delete()
-        rows = (
-            model(unit_code=unit_code, **dict(key), **counters)
-            for key, (unit_code, counters) in grouped(total, row_key).items()
-        )
-        created = model.objects.bulk_create(rows, batch_size=2000)
-        if model is EventRollup:
-            written = len(created)
-    return written
-
-
-@transaction.atomic
-def rebuild(progress=None) -> int:
-    """Recompute every rollup row from the events. Returns the number of day-category rows."""
+def recount(events: Iterable, progress=None) -> Counter[Key]:
     total: Counter[Key] = Counter()
-    for event in event_rows():
+    for event in events:
         total.update(contributions(event))
         if progress is not None:
             progress.update(1)
-    return replace(total)
+    return total
 
 
-def stored(model=EventRollup) -> dict[tuple, dict[str, int]]:
-    """One grain's rows as {row key: counters} (zeros left out), to compare with `expected`."""
-    keys = {"unit_id", "category_id", "day", "month"}
-    lookup_fields = [field.attname for field in model._meta.fields if field.attname in keys]
+def bulk_add(total: Counter[Key], chain: Chain | None = None) -> None:
+    """Add contributions of events written in bulk (which took no steps) to the rows, with one
+    INSERT … ON CONFLICT DO UPDATE per row (SQLite and PostgreSQL both have it)."""
+    chain = chain or all_chains()
+    for model, keys, above in GRAINS:
+        key_columns = ["unit_id", *keys]
+        columns = [*key_columns, "unit_code", *COUNTERS]
+        table = model._meta.db_table
+        sql = (
+            f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"VALUES ({', '.join(['%s'] * len(columns))}) "
+            f"ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET "
+            + ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in COUNTERS)
+        )
+        rows = [
+            (*row_key, unit_code, *(counters.get(name, 0) for name in COUNTERS))
+            for row_key, (unit_code, counters) in grouped(total, keys, chain if above else None).items()
+        ]
+        with connection.cursor() as cursor:
+            for start in range(0, len(rows), 5000):
+                cursor.executemany(sql, rows[start : start + 5000])
+
+
+def replace(total: Counter[Key]) -> None:
+    """Delete every rollup row and write those of `total` instead."""
+    for model, _keys, _above in GRAINS:
+        model.objects.all().delete()
+    bulk_add(total)
+
+
+@transaction.atomic
+def rebuild(progress=None) -> None:
+    """Recompute every rollup row from the events."""
+    replace(recount(event_rows(), progress))
+
+
+def stored(model, keys: tuple[str, ...]) -> dict[tuple, dict[str, int]]:
+    """One grain's rows as {(unit id, *key): counters}, zeros left out."""
     out: dict[tuple, dict[str, int]] = {}
-    for row in model.objects.values(*lookup_fields, *COUNTERS):
+    for row in model.objects.values("unit_id", *keys, *COUNTERS):
         counters = {name: row[name] for name in COUNTERS if row[name]}
         if counters:
-            out[tuple(sorted((name, row[name]) for name in lookup_fields))] = counters
+            out[(row["unit_id"], *(row[key] for key in keys))] = counters
     return out
 
 
-def expected(total: Counter[Key], model=EventRollup) -> dict[tuple, dict[str, int]]:
-    row_key = dict(GRAINS)[model]
-    return {key: counters for key, (_code, counters) in grouped(total, row_key).items()}
+def check_all() -> list[str]:
+    """The grains whose rows differ from a recount of the events (empty when all agree)."""
+    total = recount(event_rows())
+    chain = all_chains()
+    wrong = []
+    for model, keys, above in GRAINS:
+        rows = grouped(total, keys, chain if above else None)
+        expected = {key: counters for key, (_code, counters) in rows.items()}
+        if stored(model, keys) != expected:
+            wrong.append(model.__name__)
+    return wrong
 
 
 def sums(queryset) -> dict[str, int]:

@@ -8,6 +8,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
@@ -27,7 +28,6 @@ from civicgrid.events.models import (
     Status,
     WhistleTarget,
 )
-from civicgrid.events.rollups import sums
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.scoping import scope_q, sees_everything, visible_prefixes
 
@@ -254,39 +254,46 @@ def _next_month(day: dt.date) -> dt.date:
     return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
-def counters_for(code: str, start: dt.date, end: dt.date) -> dict[str, int]:
-    """Every counter summed over the subtree `code` for the days start..end (inclusive):
-    whole months from the month rows, the ragged edges from the day rows."""
+def _summed(model, unit_id: int, column: str, low: dt.date, high: dt.date) -> list[int]:
+    """The counters of one unit's rows with `column` in [low, high], summed. Plain SQL: the
+    ORM spends longer building 31 Sum() expressions than the database spends on 40 rows."""
+    table = model._meta.db_table
+    sql = (
+        f"SELECT {', '.join(f'SUM({name})' for name in COUNTERS)} FROM {table} "
+        f"WHERE unit_id = %s AND {column} >= %s AND {column} <= %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [unit_id, low, high])
+        return [value or 0 for value in cursor.fetchone()]
+
+
+def counters_for(unit_id: int, start: dt.date, end: dt.date) -> dict[str, int]:
+    """Every counter of a unit's subtree for the days start..end (inclusive): whole months
+    from the unit's month rows, the ragged edges from its day rows."""
     first_full = start if start.day == 1 else _next_month(start)
     after_end = end + dt.timedelta(days=1)
     last_full = after_end if after_end.day == 1 else _month_start(after_end)
-    totals = dict.fromkeys(COUNTERS, 0)
-
-    def add(values: dict[str, int]) -> None:
-        for name, value in values.items():
-            totals[name] += value
-
+    totals = [0] * len(COUNTERS)
+    parts = []
     if first_full < last_full:
-        add(
-            sums(
-                EventMonthRollup.objects.filter(
-                    unit_code__under=code, month__gte=first_full, month__lt=last_full
-                )
-            )
-        )
-        edges = [(start, first_full - dt.timedelta(days=1)), (last_full, end)]
+        parts.append((EventMonthRollup, "month", first_full, last_full - dt.timedelta(days=1)))
+        parts += [
+            (EventDayRollup, "day", start, first_full - dt.timedelta(days=1)),
+            (EventDayRollup, "day", last_full, end),
+        ]
     else:
-        edges = [(start, end)]
-    for low, high in edges:
+        parts.append((EventDayRollup, "day", start, end))
+    for model, column, low, high in parts:
         if low <= high:
-            add(sums(EventDayRollup.objects.filter(unit_code__under=code, day__range=(low, high))))
-    return totals
+            summed = _summed(model, unit_id, column, low, high)
+            totals = [a + b for a, b in zip(totals, summed, strict=True)]
+    return dict(zip(COUNTERS, totals, strict=True))
 
 
 def figures_for(unit: OrgUnit, start: dt.date, end: dt.date) -> Figures:
     """The four rates, on-time closure and the counts for `unit`'s subtree over a period.
     The caller has checked the user may see `unit` (org.selectors.unit_for)."""
-    counts = counters_for(unit.code, start, end)
+    counts = counters_for(unit.pk, start, end)
     counts["pleased"] = counts["satisfied"] + counts["basically_satisfied"]
     counts["open"] = sum(counts[f"status_{status}"] for status in OPEN_STATUSES)
     target = rate_target_for(unit)
@@ -303,7 +310,7 @@ def trend_for(unit: OrgUnit, start: dt.date, end: dt.date) -> list[dict]:
     if monthly:
         rows = (
             EventMonthRollup.objects.filter(
-                unit_code__under=unit.code, month__gte=_month_start(start), month__lte=end
+                unit=unit, month__gte=_month_start(start), month__lte=end
             )
             .values("month")
             .annotate(**{name: Sum(name) for name in COUNTERS})
@@ -312,7 +319,7 @@ def trend_for(unit: OrgUnit, start: dt.date, end: dt.date) -> list[dict]:
         key = "month"
     else:
         rows = (
-            EventDayRollup.objects.filter(unit_code__under=unit.code, day__range=(start, end))
+            EventDayRollup.objects.filter(unit=unit, day__range=(start, end))
             .values("day")
             .annotate(**{name: Sum(name) for name in COUNTERS})
             .order_by("day")

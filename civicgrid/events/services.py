@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -367,9 +367,20 @@ def check_attributes(category: Category, answers: dict[str, Any]) -> dict[str, A
     return clean
 
 
+def last_number(prefix: str) -> str | None:
+    """The highest event number starting with `prefix`. A range, not LIKE, so that the
+    unique index on number answers it (SQLite's LIKE ignores case and so the index)."""
+    return (
+        Event.objects.filter(number__gte=prefix, number__lt=prefix + "~")
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+
+
 def _next_number(at: dt.datetime) -> str:
     prefix = f"E{timezone.localtime(at):%Y%m%d}-"
-    last = Event.objects.filter(number__startswith=prefix).aggregate(Max("number"))["number__max"]
+    last = last_number(prefix)
     sequence = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{sequence:06d}"
 

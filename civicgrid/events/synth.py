@@ -10,9 +10,9 @@ import datetime as dt
 import random
 from collections import Counter
 from functools import lru_cache
+from itertools import accumulate
 
-from django.db import transaction
-from django.db.models import Max
+from django.db import connection, transaction
 from django.utils import timezone
 from faker import Faker
 
@@ -29,11 +29,13 @@ from civicgrid.events.models import (
     StepAction,
     new_token,
 )
+from civicgrid.events.services import last_number
 from civicgrid.events.workdays import add_working_days, add_working_hours
 from civicgrid.org.kinds import Kind
 from civicgrid.org.models import OrgUnit
 
 A = StepAction
+HOURS = range(24)
 SOURCES = [
     (Source.PATROL, 45),
     (Source.QUICK_NOTE, 15),
@@ -42,6 +44,8 @@ SOURCES = [
     (Source.DEPARTMENT, 5),
     (Source.API, 3),
 ]
+SOURCE_VALUES = [source for source, _weight in SOURCES]
+SOURCE_WEIGHTS = list(accumulate(weight for _source, weight in SOURCES))
 # Commoner categories (by code) get more weight; the rest share the remainder.
 COMMON = {"0102": 12, "0103": 10, "0101": 8, "0403": 8, "2101": 7, "1201": 5, "1102": 5, "2401": 4}
 
@@ -86,9 +90,7 @@ class _Numbers:
     def __call__(self, at: dt.datetime) -> str:
         prefix = f"E{timezone.localtime(at):%Y%m%d}-"
         if prefix not in self.next:
-            last = Event.objects.filter(number__startswith=prefix).aggregate(Max("number"))[
-                "number__max"
-            ]
+            last = last_number(prefix)
             self.next[prefix] = int(last.rsplit("-", 1)[1]) + 1 if last else 1
         sequence = self.next[prefix]
         self.next[prefix] += 1
@@ -97,7 +99,7 @@ class _Numbers:
 
 def _event(rng: random.Random, now: dt.datetime, at: dt.datetime, unit, category, faker, phones):
     """One event and the steps it went through, as unsaved rows."""
-    source = rng.choices([s for s, _w in SOURCES], [w for _s, w in SOURCES])[0]
+    source = rng.choices(SOURCE_VALUES, cum_weights=SOURCE_WEIGHTS)[0]
     response_due, closure_due = _deadlines(at, category)
     lon = unit.centre_lon + rng.uniform(-0.0015, 0.0015)
     lat = unit.centre_lat + rng.uniform(-0.0012, 0.0012)
@@ -187,6 +189,45 @@ def _event(rng: random.Random, now: dt.datetime, at: dt.datetime, unit, category
     return event, steps
 
 
+_COLUMNS = None
+
+
+def _columns() -> list:
+    global _COLUMNS
+    if _COLUMNS is None:
+        _COLUMNS = [f for f in Event._meta.concrete_fields if not f.primary_key]
+    return _COLUMNS
+
+
+def _insert(events: list[Event]) -> None:
+    """Events as one multi-row INSERT per thousand: Django's bulk_create prepares every field
+    of every row through the ORM, which costs more than the insert itself at this scale."""
+    fields = _columns()
+    ops = connection.ops
+    now = timezone.now()
+    rows = []
+    for event in events:
+        row = []
+        for field in fields:
+            value = getattr(event, field.attname)
+            if value is None and getattr(field, "auto_now", False):
+                value = now
+            if isinstance(value, dt.datetime):
+                value = ops.adapt_datetimefield_value(value)
+            elif isinstance(value, dict | list):
+                value = field.get_db_prep_save(value, connection)
+            row.append(value)
+        rows.append(row)
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        Event._meta.db_table,
+        ", ".join(field.column for field in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 1000):
+            cursor.executemany(sql, rows[start : start + 1000])
+
+
 def synthesize(
     *,
     district: str,
@@ -195,12 +236,13 @@ def synthesize(
     seed: int = 2026,
     with_steps: bool = False,
     progress=None,
-    batch: int = 5000,
+    days_per_batch: int = 7,
     now: dt.datetime | None = None,
 ) -> int:
-    """Add `count` events over the last `days` days in the grids of `district`, then bring the
-    rollups up to date. `with_steps` also writes each event's timeline (the demo does; a
-    benchmark of ten million events does not need seventy million log rows)."""
+    """Add about `count` events over the last `days` days in the grids of `district` and add
+    them to the rollups. `with_steps` also writes each event's timeline (the demo does; a
+    benchmark of ten million events does not need seventy million log rows). Events are made
+    in date order, a week at a time, so each batch touches few rollup rows."""
     now = now or timezone.now()
     rng = random.Random(seed)
     faker = Faker("zh_CN")
@@ -209,36 +251,58 @@ def synthesize(
     if not grids:
         raise ValueError(f"district {district} has no grids with a centre")
     categories = list(Category.objects.filter(active=True, parent__isnull=False))
-    weights = [COMMON.get(category.code, 1) for category in categories]
-    grid_weights = [rng.uniform(0.3, 1.7) for _grid in grids]
+    category_weights = list(accumulate(COMMON.get(category.code, 1) for category in categories))
+    grid_weights = list(accumulate(rng.uniform(0.3, 1.7) for _grid in grids))
+    hour_weights = list(accumulate([1] * 7 + [6] * 12 + [2] * 5))
     numbers = _Numbers()
-    fresh = not Event.objects.exists()
-    total: Counter = Counter()
-    span = days * 86400
+    chain = rollups.all_chains()
+    today = timezone.localdate(now)
+    first = today - dt.timedelta(days=days - 1)
+    # Busier towards the recent end of the period; weekdays busier than weekends.
+    day_weights = [
+        (0.7 + 0.6 * i / days) * (1.0 if (first + dt.timedelta(days=i)).weekday() < 5 else 0.6)
+        for i in range(days)
+    ]
+    scale = count / sum(day_weights)
+    tz = timezone.get_default_timezone()
     made = 0
-    while made < count:
-        size = min(batch, count - made)
+    for batch_start in range(0, days, days_per_batch):
         events, timelines = [], []
-        for _index in range(size):
-            # More events in daytime; the period's recent end a little busier.
-            at = now - dt.timedelta(seconds=span * rng.random() ** 1.15)
-            at = at.replace(hour=rng.choices(range(24), [1] * 7 + [6] * 12 + [2] * 5)[0])
-            if at > now:
-                at = now - dt.timedelta(minutes=rng.randint(1, 600))
-            unit = rng.choices(grids, grid_weights)[0]
-            category = rng.choices(categories, weights)[0]
-            event, steps = _event(rng, now, at, unit, category, faker, with_steps)
-            event.number = numbers(at)
-            event.version = len(steps)
-            events.append(event)
-            timelines.append(steps)
+        for i in range(batch_start, min(days, batch_start + days_per_batch)):
+            day = first + dt.timedelta(days=i)
+            expected = day_weights[i] * scale
+            n = int(expected) + (rng.random() < expected - int(expected))
+            n = min(n, count - made - len(events))
+            for _index in range(n):
+                hour = rng.choices(HOURS, cum_weights=hour_weights)[0]
+                moment = dt.time(hour, rng.randrange(60), rng.randrange(60))
+                at = dt.datetime.combine(day, moment, tz)
+                if at > now:
+                    at = now - dt.timedelta(minutes=rng.randint(1, 120))
+                unit = rng.choices(grids, cum_weights=grid_weights)[0]
+                category = rng.choices(categories, cum_weights=category_weights)[0]
+                event, steps = _event(rng, now, at, unit, category, faker, with_steps)
+                event.number = numbers(at)
+                event.version = len(steps)
+                events.append(event)
+                timelines.append(steps)
+        if not events:
+            continue
+        total: Counter = Counter()
+        for event in events:
+            total.update(rollups.contributions(event))
         with transaction.atomic():
-            Event.objects.bulk_create(events, batch_size=batch)
+            _insert(events)
             if with_steps:
+                ids = dict(
+                    Event.objects.filter(number__in=[e.number for e in events]).values_list(
+                        "number", "id"
+                    )
+                )
                 EventStep.objects.bulk_create(
                     (
                         EventStep(
-                            event=event,
+                            event_id=ids[event.number],
                             action=action,
                             from_status=source,
                             to_status=target,
@@ -247,16 +311,10 @@ def synthesize(
                         for event, steps in zip(events, timelines, strict=True)
                         for action, source, target, moment in steps
                     ),
-                    batch_size=batch,
+                    batch_size=2000,
                 )
-        for event in events:
-            total.update(rollups.contributions(event))
-        made += size
+            rollups.bulk_add(total, chain)
+        made += len(events)
         if progress is not None:
-            progress.update(size)
-    with transaction.atomic():
-        if fresh:
-            rollups.replace(total)
-        else:
-            rollups.rebuild()
+            progress.update(len(events))
     return made

@@ -3,7 +3,7 @@ logs a UnitChange and bumps the tree revision when polygons or codes change."""
 
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -385,6 +385,12 @@ def update_unit(
     return unit
 
 
+# Apps that keep totals per subtree register a function here (in AppConfig.ready); move_unit
+# calls each, inside its transaction, with the moved unit and its old and new code, after every
+# code has been rewritten.
+subtree_moved_hooks: list[Callable[[OrgUnit, str, str], None]] = []
+
+
 def _scoped_models() -> list[type[ScopedModel]]:
     return [m for m in apps.get_models() if issubclass(m, ScopedModel)]
 
@@ -419,6 +425,8 @@ def move_unit(*, actor, unit: OrgUnit, new_parent: OrgUnit, code: str | None = N
         )
     OrgUnit.objects.filter(pk=unit.pk).update(parent=new_parent)
     unit.refresh_from_db()
+    for hook in subtree_moved_hooks:
+        hook(unit, old_code, new_code)
     UnitChange.objects.create(
         unit=unit, actor=actor, action=UnitChange.Action.MOVED, before=before, after=_snapshot(unit)
     )

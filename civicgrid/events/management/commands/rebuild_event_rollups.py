@@ -10,5 +10,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         with tqdm(total=Event.objects.count(), unit="event", disable=options["verbosity"] < 1) as bar:
-            rows = rollups.rebuild(progress=bar)
-        self.stdout.write(self.style.SUCCESS(f"{rows} day rollup rows rebuilt"))
+            rollups.rebuild(progress=bar)
+        self.stdout.write(self.style.SUCCESS("Event rollups rebuilt."))
