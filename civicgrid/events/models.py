@@ -266,7 +266,6 @@ class StepAction(models.TextChoices):
     SUPERVISE = "supervise", _("Supervise")
     ESCALATE = "escalate", _("Escalate")
     ASK_RATING = "ask_rating", _("Ask for rating")
-    CORRECT_UNIT = "correct_unit", _("Correct unit")
 
 
 class EventStep(models.Model):
