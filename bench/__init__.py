@@ -13,7 +13,7 @@ def record(name: str, figures: dict, *, baseline: str, ratio: float) -> dict:
     entry = {
         **figures,
         "baseline": baseline,
-        "ratio": round(ratio, 1),
+        "ratio": round(ratio, 2 if ratio < 10 else 1),
         "date": datetime.date.today().isoformat(),
         "cores": os.cpu_count(),
     }
