@@ -54,8 +54,16 @@ FROM events_event
 WHERE unit_code LIKE %(prefix)s
 """
 RAW_NAMES = [
-    "reported", "dispatched", "responded_on_time", "due", "due_closed", "closed",
-    "closed_on_time", "follow_ups", "solved", "pleased",
+    "reported",
+    "dispatched",
+    "responded_on_time",
+    "due",
+    "due_closed",
+    "closed",
+    "closed_on_time",
+    "follow_ups",
+    "solved",
+    "pleased",
 ]
 
 
@@ -73,8 +81,15 @@ def _raw(connection, code, start, end) -> dict[str, int]:
     sql = RAW_SQL
     if connection.vendor == "sqlite":
         # Django stores SQLite datetimes as UTC text; compare as such.
-        params = {k: (v.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S") if k != "prefix" else v) for k, v in params.items()}
-        sql = sql.replace("%(start)s", ":start").replace("%(end)s", ":end").replace("%(prefix)s", ":prefix")
+        params = {
+            k: (v.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S") if k != "prefix" else v)
+            for k, v in params.items()
+        }
+        sql = (
+            sql.replace("%(start)s", ":start")
+            .replace("%(end)s", ":end")
+            .replace("%(prefix)s", ":prefix")
+        )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -116,15 +131,15 @@ def _copy(district: str, base: int, first: int, copies: int) -> None:
     grids = [(unit.pk, unit.code) for unit in _grids(district)]
     position = {pk: index for index, (pk, _code) in enumerate(grids)}
     last_base = Event.objects.order_by("pk").values_list("pk", flat=True)[base - 1]
-    total = rollups.recount(
-        rollups.event_rows(Event.objects.filter(pk__lte=last_base))
-    )
+    total = rollups.recount(rollups.event_rows(Event.objects.filter(pk__lte=last_base)))
     fields = [f for f in Event._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(f.column for f in fields)
     chain = rollups.all_chains()
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_unit_map")
-        cursor.execute("CREATE TABLE bench_unit_map (old_id bigint, new_id bigint, new_code varchar(40))")
+        cursor.execute(
+            "CREATE TABLE bench_unit_map (old_id bigint, new_id bigint, new_code varchar(40))"
+        )
     for k in tqdm(range(first, first + copies), desc="copies", unit="copy"):
         shift = (k * 7919) % len(grids)
         mapping = {pk: grids[(index + shift) % len(grids)] for pk, index in position.items()}

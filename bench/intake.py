@@ -71,7 +71,8 @@ def _client(args) -> int:
         while time.monotonic() < stop:
             lon, lat = rng.choice(points)
             body = json.dumps(
-                {"title": "楼道堆物", "category": "0103", "lon": lon, "lat": lat}, ensure_ascii=False
+                {"title": "楼道堆物", "category": "0103", "lon": lon, "lat": lat},
+                ensure_ascii=False,
             )
             conn.request("POST", path, body.encode(), headers)
             response = conn.getresponse()
@@ -103,8 +104,20 @@ def run() -> dict:
 
     env = os.environ | {"CIVICGRID_VAR_DIR": str(VAR)}
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "bench.intake_wsgi:application", "--bind",
-         f"127.0.0.1:{PORT}", "--workers", "2", "--threads", "4", "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "bench.intake_wsgi:application",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--log-level",
+            "warning",
+        ],
         cwd=ROOT,
         env=env,
         start_new_session=True,
@@ -124,8 +137,13 @@ def run() -> dict:
         server.wait()
     return record(
         "intake",
-        {"events_per_s": round(ours, 1), "bare_view_per_s": round(bare, 1), "database": "sqlite",
-         "server": "gunicorn 2 workers × 4 threads", "seconds": SECONDS},
+        {
+            "events_per_s": round(ours, 1),
+            "bare_view_per_s": round(bare, 1),
+            "database": "sqlite",
+            "server": "gunicorn 2 workers × 4 threads",
+            "seconds": SECONDS,
+        },
         baseline="bare Django JSON view on the same server: parse the body, insert one row",
         ratio=ours / bare,
     )

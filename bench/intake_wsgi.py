@@ -8,8 +8,8 @@ from django.http import JsonResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
-from civicgrid.wsgi import application  # noqa: F401 — sets Django up first
 from civicgrid.urls import urlpatterns
+from civicgrid.wsgi import application  # noqa: F401 — sets Django up first
 
 
 @csrf_exempt

@@ -79,14 +79,30 @@ class EventIn(Schema):
 
 
 Action = Literal[
-    "accept", "reject", "transfer", "dispatch", "whistle", "report_in", "sign", "return",
-    "resolve", "verify", "fail_verification", "close", "rate", "reopen", "suspend", "resume",
+    "accept",
+    "reject",
+    "transfer",
+    "dispatch",
+    "whistle",
+    "report_in",
+    "sign",
+    "return",
+    "resolve",
+    "verify",
+    "fail_verification",
+    "close",
+    "rate",
+    "reopen",
+    "suspend",
+    "resume",
     "supervise",
 ]
 
 
 class StepIn(Schema):
-    version: int | None = Field(None, description="The version you last read; a stale one is a 409.")
+    version: int | None = Field(
+        None, description="The version you last read; a stale one is a 409."
+    )
     note: str = ""
     handler_unit: str | None = Field(None, description="dispatch: unit code")
     handler_user: int | None = Field(None, description="dispatch: user id")
@@ -169,7 +185,9 @@ def list_categories(request: HttpRequest):
 
 
 @router.get("/figures/{code}", response={200: FiguresOut, **ERRORS})
-def figures(request: HttpRequest, code: str, start: dt.date | None = None, end: dt.date | None = None):
+def figures(
+    request: HttpRequest, code: str, start: dt.date | None = None, end: dt.date | None = None
+):
     """The four rates and the counts of a unit's subtree over a period (default: this year)."""
     unit = org_selectors.unit_for(request.user, code)
     default_start, default_end = selectors.default_period()
@@ -226,7 +244,9 @@ def take_step(request: HttpRequest, number: str, action: Action, payload: StepIn
     common = {"actor": user, "event": event, "version": payload.version}
     note = payload.note
     if action == A.ACCEPT:
-        result = services.accept_event(**common, note=note, cross_boundary=payload.cross_boundary or "")
+        result = services.accept_event(
+            **common, note=note, cross_boundary=payload.cross_boundary or ""
+        )
     elif action == A.REJECT:
         duplicate = None
         if payload.duplicate_of:
@@ -244,11 +264,15 @@ def take_step(request: HttpRequest, number: str, action: Action, payload: StepIn
             **common,
             note=note,
             handler_user=handler_user,
-            handler_unit=_unit(payload.handler_unit, "handler_unit") if payload.handler_unit else None,
+            handler_unit=_unit(payload.handler_unit, "handler_unit")
+            if payload.handler_unit
+            else None,
             cross_boundary=payload.cross_boundary,
         )
     elif action == A.WHISTLE:
-        departments = list(OrgUnit.objects.filter(code__in=payload.departments, kind=Kind.DEPARTMENT))
+        departments = list(
+            OrgUnit.objects.filter(code__in=payload.departments, kind=Kind.DEPARTMENT)
+        )
         result = services.whistle_event(
             **common, note=note, kind=payload.kind or "", departments=departments
         )

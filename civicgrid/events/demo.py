@@ -41,8 +41,13 @@ def load_demo_events(district: str) -> int:
         lon = grid.centre_lon + rng.uniform(-0.0004, 0.0004)
         lat = grid.centre_lat + rng.uniform(-0.0004, 0.0004)
         event = services.report_event(
-            actor=worker, title=title, category=Category.objects.get(code=code), unit=grid,
-            lon=lon, lat=lat, address="河南纺机社区",
+            actor=worker,
+            title=title,
+            category=Category.objects.get(code=code),
+            unit=grid,
+            lon=lon,
+            lat=lat,
+            address="河南纺机社区",
         )
         if stage == "reported":
             continue
@@ -54,8 +59,11 @@ def load_demo_events(district: str) -> int:
                 kind=Kind.DEPARTMENT, parent__code=DEMO_STREET, subkind="fire"
             ).first()
             services.whistle_event(
-                actor=community, event=event, kind=WhistleKind.TOUGH_CASE,
-                departments=[unit for unit in (police, fire) if unit], note="社区协调未果，请部门报到",
+                actor=community,
+                event=event,
+                kind=WhistleKind.TOUGH_CASE,
+                departments=[unit for unit in (police, fire) if unit],
+                note="社区协调未果，请部门报到",
             )
             continue
         event = services.dispatch_event(actor=community, event=event, handler_user=worker)

@@ -13,7 +13,7 @@ from civicgrid.org.models import OrgUnit, ScopedModel
 
 
 class Category(models.Model):
-    """A coded two-level event category (大类/小类) with its defaults. Open311 calls it a service."""
+    """A coded two-level event category (大类/小类) with its defaults; Open311's service."""
 
     code = models.CharField(_("code"), max_length=10, unique=True)
     name = models.CharField(_("name"), max_length=60)
@@ -321,6 +321,9 @@ class EventPhoto(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.stage}"
+
 
 class WhistleKind(models.TextChoices):
     ROUTINE = "routine", _("Routine whistle")
@@ -343,6 +346,9 @@ class Whistle(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.event_id}"
+
 
 class WhistleTarget(models.Model):
     whistle = models.ForeignKey(Whistle, on_delete=models.CASCADE, related_name="targets")
@@ -356,6 +362,9 @@ class WhistleTarget(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["whistle", "department"], name="one_target_per_dept")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.whistle_id} → {self.department_id}"
 
     @property
     def on_time(self) -> bool | None:
@@ -378,6 +387,9 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.text
 
 
 class PatrolKind(models.TextChoices):
@@ -446,6 +458,9 @@ class RateTarget(models.Model):
     class Meta:
         verbose_name = _("rate target")
         verbose_name_plural = _("rate targets")
+
+    def __str__(self) -> str:
+        return str(self.unit)
 
 
 # Every counter an event contributes to; see rollups.contributions for the day each counts on.

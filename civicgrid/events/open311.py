@@ -36,7 +36,17 @@ A = StepAction
 MAX_ROWS = 1000
 MAX_SPAN = dt.timedelta(days=90)
 # Steps a resident may read about (the public timeline).
-PUBLIC_STEPS = [A.REPORT, A.ACCEPT, A.DISPATCH, A.SIGN, A.REPORT_IN, A.RESOLVE, A.CLOSE, A.REJECT, A.REOPEN]
+PUBLIC_STEPS = [
+    A.REPORT,
+    A.ACCEPT,
+    A.DISPATCH,
+    A.SIGN,
+    A.REPORT_IN,
+    A.RESOLVE,
+    A.CLOSE,
+    A.REJECT,
+    A.REOPEN,
+]
 # XML element names for the items of each list.
 ITEM_TAGS = {
     "services": "service",
@@ -83,7 +93,9 @@ def _xml_item(parent: ET.Element, tag: str, item) -> None:
 def render(fmt: str, root: str, data, status: int = 200) -> HttpResponse:
     """JSON as the spec's examples (a list or an object); XML with the spec's element names."""
     if fmt == "json":
-        return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(
+            data, status=status, safe=False, json_dumps_params={"ensure_ascii": False}
+        )
     element = ET.Element(root)
     if isinstance(data, list):
         for item in data:
@@ -103,7 +115,12 @@ def endpoint(methods: list[str]) -> Callable:
         @require_http_methods(methods)
         def inner(request: HttpRequest, *args, fmt: str, **kwargs) -> HttpResponse:
             if fmt not in {"json", "xml"}:
-                return render("json", "errors", [{"code": 404, "description": "Format must be json or xml."}], 404)
+                return render(
+                    "json",
+                    "errors",
+                    [{"code": 404, "description": "Format must be json or xml."}],
+                    404,
+                )
             try:
                 return view(request, *args, fmt=fmt, **kwargs)
             except Open311Error as exc:
@@ -136,7 +153,10 @@ def _client(request: HttpRequest, *, required: bool):
 
 @endpoint(["GET"])
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
-    url = request.build_absolute_uri(reverse("open311:discovery", args=["json"])).rsplit("/", 1)[0] + "/"
+    url = (
+        request.build_absolute_uri(reverse("open311:discovery", args=["json"])).rsplit("/", 1)[0]
+        + "/"
+    )
     data = {
         "changeset": "2026-11-23T00:00:00+08:00",
         "contact": _("Your street office"),
@@ -193,7 +213,9 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
         }
         for index, question in enumerate(category.attributes, start=1)
     ]
-    return render(fmt, "service_definition", {"service_code": category.code, "attributes": attributes})
+    return render(
+        fmt, "service_definition", {"service_code": category.code, "attributes": attributes}
+    )
 
 
 # ---- requests ----------------------------------------------------------------------------------
@@ -203,7 +225,9 @@ def _status(event: Event) -> str:
     return "open" if event.status in OPEN_STATUSES else "closed"
 
 
-def _request(request: HttpRequest, event: Event, last_notes: dict[int, str], with_media: bool) -> dict:
+def _request(
+    request: HttpRequest, event: Event, last_notes: dict[int, str], with_media: bool
+) -> dict:
     photo = event.photos.first() if with_media else None
     handler = event.handler_unit or event.unit
     return {
@@ -251,7 +275,9 @@ def _parse_date(value: str, name: str) -> dt.datetime:
     try:
         moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise Open311Error(400, f"{name} must be a W3C date-time, e.g. 2026-11-23T09:00:00+08:00.") from None
+        raise Open311Error(
+            400, f"{name} must be a W3C date-time, e.g. 2026-11-23T09:00:00+08:00."
+        ) from None
     return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
@@ -267,7 +293,9 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
         events = events.filter(number__in=[part.strip() for part in ids.split(",")][:MAX_ROWS])
     else:
         now = timezone.now()
-        end = _parse_date(request.GET["end_date"], "end_date") if request.GET.get("end_date") else now
+        end = (
+            _parse_date(request.GET["end_date"], "end_date") if request.GET.get("end_date") else now
+        )
         start = (
             _parse_date(request.GET["start_date"], "start_date")
             if request.GET.get("start_date")
@@ -292,7 +320,9 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     rows = list(events.order_by("-reported_at", "-id")[:MAX_ROWS])
     notes = _notes(rows)
     return render(
-        fmt, "service_requests", [_request(request, event, notes, user is not None) for event in rows]
+        fmt,
+        "service_requests",
+        [_request(request, event, notes, user is not None) for event in rows],
     )
 
 
@@ -320,7 +350,9 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
         for key in post
         if key.startswith("attribute[") and key.endswith("]")
     }
-    name = " ".join(part for part in (post.get("last_name", ""), post.get("first_name", "")) if part)
+    name = " ".join(
+        part for part in (post.get("last_name", ""), post.get("first_name", "")) if part
+    )
     description = post.get("description", "").strip()
     event = services.report_event(
         actor=user,
@@ -354,7 +386,9 @@ def request_detail(request: HttpRequest, number: str, fmt: str) -> HttpResponse:
     event = _visible(user).filter(number=number).first()
     if event is None:
         raise Open311Error(404, f"No service request {number!r}.")
-    return render(fmt, "service_requests", [_request(request, event, _notes([event]), user is not None)])
+    return render(
+        fmt, "service_requests", [_request(request, event, _notes([event]), user is not None)]
+    )
 
 
 @endpoint(["GET"])

@@ -167,7 +167,7 @@ def grouped(total: Counter[Key], keys: tuple[str, ...], chain: Chain | None) -> 
         row_key = _row_key(keys, category_id, day)
         units = chain(unit_code) if chain else _own(unit_id, unit_code)
         for ancestor_id, ancestor_code in units:
-            code, counters = rows.setdefault((ancestor_id, *row_key), (ancestor_code, {}))
+            _code, counters = rows.setdefault((ancestor_id, *row_key), (ancestor_code, {}))
             counters[counter] = counters.get(counter, 0) + value
     return rows
 
@@ -285,7 +285,9 @@ def bulk_add(total: Counter[Key], chain: Chain | None = None) -> None:
         )
         rows = [
             (*row_key, unit_code, *(counters.get(name, 0) for name in COUNTERS))
-            for row_key, (unit_code, counters) in grouped(total, keys, chain if above else None).items()
+            for row_key, (unit_code, counters) in grouped(
+                total, keys, chain if above else None
+            ).items()
         ]
         with connection.cursor() as cursor:
             for start in range(0, len(rows), 5000):

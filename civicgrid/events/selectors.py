@@ -45,9 +45,7 @@ def events_for(user) -> QuerySet[Event]:
         "whistle__event_id"
     )
     condition = (
-        scope_q(user, "unit_code")
-        | scope_q(user, "handler_unit__code")
-        | Q(pk__in=whistled)
+        scope_q(user, "unit_code") | scope_q(user, "handler_unit__code") | Q(pk__in=whistled)
     )
     return base.filter(condition)
 
@@ -89,10 +87,7 @@ def to_verify_for(user) -> QuerySet[Event]:
 def board_for(user, unit: OrgUnit, status: str = "") -> QuerySet[Event]:
     """The dispatcher's board: open events under `unit`, oldest deadline first."""
     events = events_for(user).filter(unit_code__under=unit.code)
-    if status:
-        events = events.filter(status=status)
-    else:
-        events = events.filter(status__in=OPEN_STATUSES)
+    events = events.filter(status=status) if status else events.filter(status__in=OPEN_STATUSES)
     return events.order_by("closure_due", "id")
 
 
@@ -240,9 +235,7 @@ RATE_DEFINITIONS = [
 def rate_target_for(unit: OrgUnit) -> RateTarget:
     """The nearest configured targets at or above `unit`, else the defaults."""
     codes = [unit.code[:length] for length in range(2, len(unit.code) + 1)]
-    target = (
-        RateTarget.objects.filter(unit__code__in=codes).order_by("-unit__code").first()
-    )
+    target = RateTarget.objects.filter(unit__code__in=codes).order_by("-unit__code").first()
     return target or RateTarget(unit=unit)
 
 

@@ -105,9 +105,9 @@ def is_handler(actor, event: Event, extra: dict) -> bool:
         return False
     if _superuser(actor) or (event.handler_user_id and event.handler_user_id == actor.pk):
         return True
-    if event.handler_user_id is None and event.handler_unit_id is not None:
-        if roles_over(actor, event.handler_unit.code) & WRITING_ROLES:
-            return True
+    unit_task = event.handler_user_id is None and event.handler_unit_id is not None
+    if unit_task and roles_over(actor, event.handler_unit.code) & WRITING_ROLES:
+        return True
     return is_whistled_department(actor, event, extra)
 
 

@@ -295,7 +295,9 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
         "whistles": selectors.whistles_of(event),
         "actions": [(a, A(a).label, a in NOTE_REQUIRED) for a in actions],
         "phone": privacy.mask_phone(privacy.decrypt(event.reporter_phone)),
-        "nearby": selectors.nearby_open_events(event.category, event.lon, event.lat, exclude=event.pk)
+        "nearby": selectors.nearby_open_events(
+            event.category, event.lon, event.lat, exclude=event.pk
+        )
         if event.status == Status.REPORTED
         else [],
         "templates": list(templates),
@@ -311,7 +313,13 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
 
 
 NOTE_REQUIRED = {
-    A.REJECT, A.RETURN, A.TRANSFER, A.SUSPEND, A.REOPEN, A.SUPERVISE, A.RESOLVE,
+    A.REJECT,
+    A.RETURN,
+    A.TRANSFER,
+    A.SUSPEND,
+    A.REOPEN,
+    A.SUPERVISE,
+    A.RESOLVE,
     A.FAIL_VERIFICATION,
 }
 
@@ -350,7 +358,11 @@ def _act_whistle(request, user, event, common):
     codes = request.POST.getlist("departments")
     departments = list(OrgUnit.objects.filter(code__in=codes, kind=Kind.DEPARTMENT))
     return services.whistle_event(
-        actor=user, event=event, kind=request.POST.get("kind", ""), departments=departments, **common
+        actor=user,
+        event=event,
+        kind=request.POST.get("kind", ""),
+        departments=departments,
+        **common,
     )
 
 
@@ -486,7 +498,9 @@ def patrol_point(request: HttpRequest, pk: int) -> HttpResponse:
 def patrol_end(request: HttpRequest, pk: int) -> HttpResponse:
     return _posted(
         request,
-        lambda: services.end_patrol(actor=request.user, patrol_id=pk, note=request.POST.get("note", "")),
+        lambda: services.end_patrol(
+            actor=request.user, patrol_id=pk, note=request.POST.get("note", "")
+        ),
         _("Patrol ended."),
     )
 
@@ -550,8 +564,10 @@ def map_geojson(request: HttpRequest) -> JsonResponse:
     takes its sub-categories), at most 5000, newest first."""
     events = selectors.events_for(request.user)
     statuses = [s for s in request.GET.getlist("status") if s in Status.values]
-    events = events.filter(status__in=statuses) if statuses else events.filter(
-        status__in=selectors.OPEN_STATUSES
+    events = (
+        events.filter(status__in=statuses)
+        if statuses
+        else events.filter(status__in=selectors.OPEN_STATUSES)
     )
     category = request.GET.get("category")
     if category:
@@ -614,12 +630,8 @@ def dashboard(request: HttpRequest, code: str | None = None) -> HttpResponse:
         "figures": figures,
         "start": start,
         "end": end,
-        "sources": [
-            (label, figures.counts[f"source_{value}"]) for value, label in Source.choices
-        ],
-        "statuses": [
-            (label, figures.counts[f"status_{value}"]) for value, label in Status.choices
-        ],
+        "sources": [(label, figures.counts[f"source_{value}"]) for value, label in Source.choices],
+        "statuses": [(label, figures.counts[f"status_{value}"]) for value, label in Status.choices],
         "by_category": selectors.by_category_for(unit, start, end),
         "children": selectors.by_child_for(user, unit, start, end),
         "trend": trend,

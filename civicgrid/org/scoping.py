@@ -52,7 +52,9 @@ def roles_over(user, code: str) -> frozenset[str]:
     """The roles the user holds at `code` or at a unit above it (cached per user object)."""
     if user is None or not user.is_authenticated:
         return frozenset()
-    return frozenset(role for unit_code, role in postings_of_user(user) if code.startswith(unit_code))
+    return frozenset(
+        role for unit_code, role in postings_of_user(user) if code.startswith(unit_code)
+    )
 
 
 def forget_prefixes(user) -> None:

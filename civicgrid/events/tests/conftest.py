@@ -59,7 +59,10 @@ def fire(tree):
     from civicgrid.org.kinds import DepartmentKind, Kind
 
     return services.create_unit(
-        actor=None, parent=tree.street_a, kind=Kind.DEPARTMENT, name="甲消防救援站",
+        actor=None,
+        parent=tree.street_a,
+        kind=Kind.DEPARTMENT,
+        name="甲消防救援站",
         subkind=DepartmentKind.FIRE,
     )
 

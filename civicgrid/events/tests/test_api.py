@@ -43,7 +43,14 @@ SERVICE_DEFINITION = {
                     "variable": {"type": "boolean"},
                     "code": {"type": "string"},
                     "datatype": {
-                        "enum": ["string", "number", "datetime", "text", "singlevaluelist", "multivaluelist"]
+                        "enum": [
+                            "string",
+                            "number",
+                            "datetime",
+                            "text",
+                            "singlevaluelist",
+                            "multivaluelist",
+                        ]
                     },
                     "required": {"type": "boolean"},
                     "datatype_description": NULLABLE_STRING,
@@ -116,8 +123,12 @@ def test_discovery_and_services(client):
     discovery = client.get(open311("discovery")).json()
     assert discovery["endpoints"][0]["specification"] == "http://wiki.open311.org/GeoReport_v2"
     xml = ET.fromstring(client.get(open311("discovery", fmt="xml")).content)
-    assert xml.tag == "discovery" and xml.find("endpoints/endpoint/formats/format").text == "text/xml"
-    services_list = valid(client.get(open311("services")).json(), {"type": "array", "items": SERVICE})
+    assert (
+        xml.tag == "discovery" and xml.find("endpoints/endpoint/formats/format").text == "text/xml"
+    )
+    services_list = valid(
+        client.get(open311("services")).json(), {"type": "array", "items": SERVICE}
+    )
     assert {"service_code": "2101", "metadata": True}.items() <= next(
         s for s in services_list if s["service_code"] == "2101"
     ).items()
@@ -132,25 +143,45 @@ def test_discovery_and_services(client):
 def test_post_a_request_then_follow_it(client, key, staff):
     response = client.post(
         open311("requests"),
-        {"api_key": key, "service_code": "1101", "lat": A1_1[1], "long": A1_1[0],
-         "description": "井盖没了\n很危险", "attribute[hazard]": "missing", "jurisdiction_id": "410102",
-         "media": jpeg()},
+        {
+            "api_key": key,
+            "service_code": "1101",
+            "lat": A1_1[1],
+            "long": A1_1[0],
+            "description": "井盖没了\n很危险",
+            "attribute[hazard]": "missing",
+            "jurisdiction_id": "410102",
+            "media": jpeg(),
+        },
     )
     assert response.status_code == 201, response.content
     created = response.json()[0]
     event = Event.objects.get(number=created["service_request_id"])
-    assert event.source == "api" and event.title == "井盖没了" and event.attributes == {"hazard": "missing"}
+    assert (
+        event.source == "api"
+        and event.title == "井盖没了"
+        and event.attributes == {"hazard": "missing"}
+    )
     assert client.get(open311("token", created["token"])).json() == [
         {"service_request_id": event.number, "token": created["token"]}
     ]
-    one = valid(client.get(open311("request", event.number), {"api_key": key}).json(), {"type": "array", "items": REQUEST})
+    one = valid(
+        client.get(open311("request", event.number), {"api_key": key}).json(),
+        {"type": "array", "items": REQUEST},
+    )
     assert one[0]["status"] == "open" and one[0]["expected_datetime"].endswith("+08:00")
     assert one[0]["media_url"].startswith("http")
-    listed = valid(client.get(open311("requests"), {"status": "open"}).json(), {"type": "array", "items": REQUEST})
+    listed = valid(
+        client.get(open311("requests"), {"status": "open"}).json(),
+        {"type": "array", "items": REQUEST},
+    )
     assert [r["service_request_id"] for r in listed] == [event.number]
     assert listed[0]["media_url"] is None  # no key, no media
     xml = ET.fromstring(client.get(open311("requests", fmt="xml")).content)
-    assert xml.tag == "service_requests" and xml.find("request/service_request_id").text == event.number
+    assert (
+        xml.tag == "service_requests"
+        and xml.find("request/service_request_id").text == event.number
+    )
 
 
 @pytest.mark.parametrize(
@@ -158,11 +189,19 @@ def test_post_a_request_then_follow_it(client, key, staff):
     [
         ({"service_code": "1101", "lat": A1_1[1], "long": A1_1[0]}, 403, "api_key"),
         ({"api_key": "nope", "service_code": "1101", "lat": 1, "long": 1}, 403, "api_key"),
-        ({"api_key": "KEY", "service_code": "0000", "lat": A1_1[1], "long": A1_1[0]}, 400, "service_code"),
+        (
+            {"api_key": "KEY", "service_code": "0000", "lat": A1_1[1], "long": A1_1[0]},
+            400,
+            "service_code",
+        ),
         ({"api_key": "KEY", "service_code": "2101", "address_string": "某路1号"}, 400, "offline"),
         ({"api_key": "KEY", "service_code": "2101"}, 400, "location"),
         ({"api_key": "KEY", "service_code": "2101", "lat": 10, "long": 10}, 400, "location"),
-        ({"api_key": "KEY", "service_code": "1101", "lat": A1_1[1], "long": A1_1[0]}, 400, "hazard"),
+        (
+            {"api_key": "KEY", "service_code": "1101", "lat": A1_1[1], "long": A1_1[0]},
+            400,
+            "hazard",
+        ),
     ],
 )
 def test_bad_requests_get_the_spec_error_and_write_nothing(client, key, data, status, words):
@@ -179,7 +218,13 @@ def test_bad_requests_get_the_spec_error_and_write_nothing(client, key, data, st
 
 def test_request_list_filters(client, report, key):
     report()
-    assert client.get(open311("requests"), {"start_date": "2026-01-01T00:00:00+08:00", "end_date": "2026-12-31T00:00:00+08:00"}).status_code == 400
+    assert (
+        client.get(
+            open311("requests"),
+            {"start_date": "2026-01-01T00:00:00+08:00", "end_date": "2026-12-31T00:00:00+08:00"},
+        ).status_code
+        == 400
+    )
     assert client.get(open311("requests"), {"status": "pending"}).status_code == 400
     assert client.get(open311("requests"), {"status": "closed"}).json() == []
     assert len(client.get(open311("requests"), {"service_code": "2101,1101"}).json()) == 1
@@ -194,16 +239,45 @@ def test_private_categories_are_not_listed_without_a_key(client, report, plain_c
 
 def test_a_department_pushes_updates(client, report, staff, tree):
     frank, erin = staff["frank"], staff["erin"]
-    event = services.accept_event(actor=frank, event=report(category=__import__("civicgrid.events.models", fromlist=["Category"]).Category.objects.get(code="2201")))
+    event = services.accept_event(
+        actor=frank,
+        event=report(
+            category=__import__(
+                "civicgrid.events.models", fromlist=["Category"]
+            ).Category.objects.get(code="2201")
+        ),
+    )
     services.whistle_event(actor=frank, event=event, kind="routine", departments=[tree.police_a])
     department_key = issue_token(user=erin, name="police system")[1]
     url = open311("updates")
-    started = client.post(url, {"api_key": department_key, "service_request_id": event.number, "status": "IN_PROGRESS", "description": "民警已到场"})
+    started = client.post(
+        url,
+        {
+            "api_key": department_key,
+            "service_request_id": event.number,
+            "status": "IN_PROGRESS",
+            "description": "民警已到场",
+        },
+    )
     assert started.status_code == 201
     assert event.whistles.get().targets.get().reported_in_at is not None
-    done = client.post(url, {"api_key": department_key, "service_request_id": event.number, "status": "FIXED", "description": "已调解"})
+    done = client.post(
+        url,
+        {
+            "api_key": department_key,
+            "service_request_id": event.number,
+            "status": "FIXED",
+            "description": "已调解",
+        },
+    )
     assert done.status_code == 201 and Event.objects.get().status == "resolved"
-    assert client.post(url, {"api_key": department_key, "service_request_id": event.number, "status": "WHATEVER"}).status_code == 400
+    assert (
+        client.post(
+            url,
+            {"api_key": department_key, "service_request_id": event.number, "status": "WHATEVER"},
+        ).status_code
+        == 400
+    )
     listed = client.get(url, {"api_key": department_key}).json()
     assert [u["description"] for u in listed][-2:] == ["民警已到场", "已调解"]
 
@@ -223,17 +297,32 @@ def test_json_api_lifecycle_and_errors(client, staff, category):
     assert created.status_code == 201, created.content
     number = created.json()["number"]
     step = f"/api/v1/events/{number}/steps"
-    assert client.post(f"{step}/accept", {}, content_type="application/json", **auth).status_code == 403
-    accepted = client.post(f"{step}/accept", {"version": 1}, content_type="application/json", **boss)
+    assert (
+        client.post(f"{step}/accept", {}, content_type="application/json", **auth).status_code
+        == 403
+    )
+    accepted = client.post(
+        f"{step}/accept", {"version": 1}, content_type="application/json", **boss
+    )
     assert accepted.json()["status"] == "accepted"
-    stale = client.post(f"{step}/reject", {"version": 1, "note": "x"}, content_type="application/json", **boss)
+    stale = client.post(
+        f"{step}/reject", {"version": 1, "note": "x"}, content_type="application/json", **boss
+    )
     assert stale.status_code == 409 and stale.json()["error"]["field"] == "version"
     illegal = client.post(f"{step}/close", {}, content_type="application/json", **boss)
     assert illegal.status_code == 409
-    bad = client.post("/api/v1/events", {"title": "x", "category": "nope", "lon": 1, "lat": 1}, content_type="application/json", **auth)
+    bad = client.post(
+        "/api/v1/events",
+        {"title": "x", "category": "nope", "lon": 1, "lat": 1},
+        content_type="application/json",
+        **auth,
+    )
     assert bad.status_code == 400 and bad.json()["error"]["field"] == "category"
     grace_key = issue_token(user=staff["grace"], name="other")[1]
-    assert client.get(f"/api/v1/events/{number}", HTTP_AUTHORIZATION=f"Bearer {grace_key}").status_code == 404
+    assert (
+        client.get(f"/api/v1/events/{number}", HTTP_AUTHORIZATION=f"Bearer {grace_key}").status_code
+        == 404
+    )
     detail = client.get(f"/api/v1/events/{number}", **boss).json()
     assert [s["action"] for s in detail["steps"]] == ["report", "accept"]
     figures = client.get("/api/v1/events/figures/410102001001", **boss).json()
@@ -254,7 +343,9 @@ def test_two_dispatchers_at_once_one_wins(staff, report, tree):
 
         try:
             barrier.wait()
-            services.dispatch_event(actor=user, event=event, handler_unit=target, version=event.version)
+            services.dispatch_event(
+                actor=user, event=event, handler_unit=target, version=event.version
+            )
             outcomes.append("ok")
         except Exception as exc:
             outcomes.append(type(exc).__name__)

@@ -51,7 +51,7 @@ def test_report_whistle_resolve_verify_close_rate(browser, live_server, staff, t
     desk = login(browser, live_server, "frank")
     desk.goto(f"{live_server.url}/events/{number}/")
     step(desk, "accept")
-    desk.locator("form.step-whistle input[value='%s']" % tree.police_a.code).check()
+    desk.locator(f"form.step-whistle input[value='{tree.police_a.code}']").check()
     step(desk, "whistle", note="社区协调不动，请派出所报到")
     assert "甲派出所" in desk.locator(".reportin").inner_text()
 
@@ -63,7 +63,7 @@ def test_report_whistle_resolve_verify_close_rate(browser, live_server, staff, t
     assert Event.objects.get().status == "resolved"
 
     phone.goto(f"{live_server.url}/events/tasks/")
-    phone.click(f"#verify >> text=消防通道被私家车堵塞")
+    phone.click("#verify >> text=消防通道被私家车堵塞")
     step(phone, "verify", note="现场已畅通")
 
     desk.goto(f"{live_server.url}/events/{number}/")
@@ -76,7 +76,16 @@ def test_report_whistle_resolve_verify_close_rate(browser, live_server, staff, t
     assert Event.objects.get().status == "rated"
     assert desk.locator(".timeline li").count() == 8
     actions = list(Event.objects.get().steps.values_list("action", flat=True))
-    assert actions == ["report", "accept", "whistle", "report_in", "resolve", "verify", "close", "rate"]
+    assert actions == [
+        "report",
+        "accept",
+        "whistle",
+        "report_in",
+        "resolve",
+        "verify",
+        "close",
+        "rate",
+    ]
 
     desk.goto(f"{live_server.url}/events/dashboard/{tree.community_a1.code}/")
     desk.wait_for_selector("#trend[data-ready='1']")

@@ -19,14 +19,19 @@ def _close_and_rate(event, staff, dispatcher, worker, satisfaction="satisfied"):
     event = services.verify_event(actor=worker, event=event, passed=True)
     event = services.close_event(actor=dispatcher, event=event)
     return services.rate_event(
-        actor=dispatcher, event=event, solved=satisfaction != "dissatisfied", satisfaction=satisfaction
+        actor=dispatcher,
+        event=event,
+        solved=satisfaction != "dissatisfied",
+        satisfaction=satisfaction,
     )
 
 
 def test_rebuild_equals_the_incremental_rows(report, staff, tree):
     _close_and_rate(report(), staff, staff["frank"], staff["alice"])
     _close_and_rate(report(), staff, staff["frank"], staff["alice"], "dissatisfied")
-    services.transfer_event(actor=staff["carol"], event=report(), unit=tree.grid_b1_1, reason="错位")
+    services.transfer_event(
+        actor=staff["carol"], event=report(), unit=tree.grid_b1_1, reason="错位"
+    )
     services.reject_event(actor=staff["grace"], event=report(point=B1_1), reason="无效")
     services.escalate_overdue(now=dt.datetime(2027, 6, 1, tzinfo=dt.UTC))
     incremental = {model: rollups.stored(model, keys) for model, keys, _above in rollups.GRAINS}
@@ -34,7 +39,9 @@ def test_rebuild_equals_the_incremental_rows(report, staff, tree):
     EventRollup.objects.all().delete()
     EventMonthRollup.objects.all().delete()
     call_command("rebuild_event_rollups", verbosity=0)
-    assert {model: rollups.stored(model, keys) for model, keys, _above in rollups.GRAINS} == incremental
+    assert {
+        model: rollups.stored(model, keys) for model, keys, _above in rollups.GRAINS
+    } == incremental
     assert all(incremental.values())
 
 
@@ -54,7 +61,9 @@ def test_figures_sum_the_subtree_and_follow_the_formulas(report, staff, tree):
     community_b1 = selectors.figures_for(tree.community_b1, start, end)
     assert community_b1.counts["reported"] == 1 and community_b1.counts["dispatched"] == 0
     # A period made of whole months plus ragged edges sums the same as day rows alone.
-    wide = selectors.counters_for(tree.district.pk, today.replace(day=1) - dt.timedelta(days=45), end)
+    wide = selectors.counters_for(
+        tree.district.pk, today.replace(day=1) - dt.timedelta(days=45), end
+    )
     narrow = selectors.counters_for(tree.district.pk, start, end)
     assert wide == narrow
 

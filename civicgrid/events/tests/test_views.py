@@ -17,11 +17,19 @@ def test_staff_report_from_the_phone_page(client, staff, category):
     login(client, staff["alice"])
     response = client.post(
         reverse("events:report"),
-        {"title": "消防通道堵塞", "category": category.code, "lon": A1_1[0], "lat": A1_1[1],
-         "photos": [jpeg()], "attribute[plate]": "豫A12345"},
+        {
+            "title": "消防通道堵塞",
+            "category": category.code,
+            "lon": A1_1[0],
+            "lat": A1_1[1],
+            "photos": [jpeg()],
+            "attribute[plate]": "豫A12345",
+        },
     )
     event = Event.objects.get()
-    assert response.status_code == 302 and response.url == reverse("events:detail", args=[event.number])
+    assert response.status_code == 302 and response.url == reverse(
+        "events:detail", args=[event.number]
+    )
     assert event.attributes == {"plate": "豫A12345"} and event.photos.count() == 1
 
 
@@ -36,21 +44,34 @@ def test_bad_report_shows_the_error_and_keeps_nothing(client, staff, category):
 def test_residents_report_and_rate_through_their_link(client, staff, category):
     response = client.post(
         reverse("events:public_report"),
-        {"title": "楼道堆物", "category": category.code, "lon": A1_1[0], "lat": A1_1[1],
-         "reporter_phone": "13800000000", "anonymous": "on"},
+        {
+            "title": "楼道堆物",
+            "category": category.code,
+            "lon": A1_1[0],
+            "lat": A1_1[1],
+            "reporter_phone": "13800000000",
+            "anonymous": "on",
+        },
     )
     event = Event.objects.get()
     assert response.url == reverse("events:track", args=[event.token])
     page = client.get(response.url)
     assert event.number in page.content.decode()
     frank, alice = staff["frank"], staff["alice"]
-    services.dispatch_event(actor=frank, event=services.accept_event(actor=frank, event=event), handler_user=alice)
+    services.dispatch_event(
+        actor=frank, event=services.accept_event(actor=frank, event=event), handler_user=alice
+    )
     event = services.sign_event(actor=alice, event=event)
     event = services.resolve_event(actor=alice, event=event, note="好", photos=[jpeg()])
-    services.close_event(actor=frank, event=services.verify_event(actor=alice, event=event, passed=True))
+    services.close_event(
+        actor=frank, event=services.verify_event(actor=alice, event=event, passed=True)
+    )
     photo = event.photos.get()
     assert client.get(reverse("events:photo", args=[photo.pk])).status_code == 404
-    assert client.get(reverse("events:photo", args=[photo.pk]) + f"?t={event.token}").status_code == 200
+    assert (
+        client.get(reverse("events:photo", args=[photo.pk]) + f"?t={event.token}").status_code
+        == 200
+    )
     client.post(response.url, {"solved": "yes", "satisfaction": "satisfied"})
     assert Event.objects.get().status == "rated"
 
@@ -73,16 +94,29 @@ def test_steps_from_the_page_with_a_stale_version(client, staff, report):
     login(client, staff["frank"])
     url = reverse("events:act", args=[event.number, "accept"])
     client.post(url, {"version": 1})
-    response = client.post(reverse("events:act", args=[event.number, "reject"]), {"version": 1, "note": "x"}, follow=True)
-    assert "changed by someone else" in response.content.decode() or "他人" in response.content.decode()
+    response = client.post(
+        reverse("events:act", args=[event.number, "reject"]),
+        {"version": 1, "note": "x"},
+        follow=True,
+    )
+    assert (
+        "changed by someone else" in response.content.decode()
+        or "他人" in response.content.decode()
+    )
     assert Event.objects.get().status == "accepted"
 
 
 def test_lists_and_dashboard(client, staff, report, tree, django_assert_max_num_queries):
     event = report()
     frank = staff["frank"]
-    services.dispatch_event(actor=frank, event=services.accept_event(actor=frank, event=event), handler_user=staff["alice"])
-    assert event.number in login(client, staff["alice"]).get(reverse("events:tasks")).content.decode()
+    services.dispatch_event(
+        actor=frank,
+        event=services.accept_event(actor=frank, event=event),
+        handler_user=staff["alice"],
+    )
+    assert (
+        event.number in login(client, staff["alice"]).get(reverse("events:tasks")).content.decode()
+    )
     login(client, frank)
     with django_assert_max_num_queries(20):
         board = client.get(reverse("events:board", args=[tree.community_a1.code]))
@@ -92,7 +126,9 @@ def test_lists_and_dashboard(client, staff, report, tree, django_assert_max_num_
     assert client.get(reverse("events:dashboard", args=[tree.community_b1.code])).status_code == 404
     geo = client.get(reverse("events:map_geojson")).json()
     assert [f["properties"]["number"] for f in geo["features"]] == [event.number]
-    assert client.get(reverse("events:nearby"), {"category": event.category.code, "lon": A1_1[0], "lat": A1_1[1]}).content
+    assert client.get(
+        reverse("events:nearby"), {"category": event.category.code, "lon": A1_1[0], "lat": A1_1[1]}
+    ).content
 
 
 def test_department_inbox_shows_whistled_events(client, staff, report, tree):
@@ -106,7 +142,9 @@ def test_department_inbox_shows_whistled_events(client, staff, report, tree):
 
 def test_patrol_and_quick_note_pages(client, staff, category):
     login(client, staff["alice"])
-    client.post(reverse("events:patrol_start"), {"kind": "day_check", "lon": A1_1[0], "lat": A1_1[1]})
+    client.post(
+        reverse("events:patrol_start"), {"kind": "day_check", "lon": A1_1[0], "lat": A1_1[1]}
+    )
     client.post(reverse("events:quick_note"), {"text": "路灯不亮", "lon": A1_1[0], "lat": A1_1[1]})
     from civicgrid.events.models import QuickNote
 

@@ -130,7 +130,10 @@ def test_whistle_and_report_in(report, staff, fire, tree):
     frank, erin = staff["frank"], staff["erin"]
     event = services.accept_event(actor=frank, event=report())
     event = services.whistle_event(
-        actor=frank, event=event, kind="tough_case", departments=[fire, tree.police_a],
+        actor=frank,
+        event=event,
+        kind="tough_case",
+        departments=[fire, tree.police_a],
         note="社区协调不动",
     )
     assert event.status == Status.DISPATCHED
@@ -191,7 +194,9 @@ def test_failed_verification_and_dissatisfied_rating_reopen(report, staff):
 def test_rating_through_the_link_needs_the_right_token(report, staff):
     event = _run_to_closure(report(), staff)
     with pytest.raises(NotAllowed):
-        services.rate_event(actor=None, token="guess", event=event, solved=True, satisfaction="satisfied")
+        services.rate_event(
+            actor=None, token="guess", event=event, solved=True, satisfaction="satisfied"
+        )
 
 
 def test_return_transfer_suspend_resume_supervise(report, staff, tree):
@@ -208,7 +213,9 @@ def test_return_transfer_suspend_resume_supervise(report, staff, tree):
     assert Notification.objects.filter(user=frank, text__contains="请加快").exists()
     with pytest.raises(NotAllowed):
         services.supervise_event(actor=frank, event=event, note="x")
-    event = services.transfer_event(actor=carol, event=event, unit=tree.grid_b1_1, reason="位置在乙")
+    event = services.transfer_event(
+        actor=carol, event=event, unit=tree.grid_b1_1, reason="位置在乙"
+    )
     assert event.status == Status.REPORTED and event.unit_code == tree.grid_b1_1.code
     assert Notification.objects.filter(user=staff["grace"], event=event).exists()
     with pytest.raises(InvalidInput):
