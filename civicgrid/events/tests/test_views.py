@@ -151,3 +151,12 @@ def test_patrol_and_quick_note_pages(client, staff, category):
     note = QuickNote.objects.get()
     response = client.post(reverse("events:note_to_event", args=[note.pk]), {"category": "1102"})
     assert response.status_code == 302 and Event.objects.get().source == "quick_note"
+
+
+def test_district_staff_keep_the_categories_others_do_not(client, staff, tree, make_user):
+    from civicgrid.org.roles import Role
+
+    url = reverse("admin:events_category_changelist")
+    boss = make_user("hank", unit=tree.district, role=Role.DISTRICT_STAFF, is_staff=True)
+    assert login(client, boss).get(url).status_code == 200
+    assert login(client, staff["carol"]).get(url).status_code == 403
