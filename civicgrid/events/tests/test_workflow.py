@@ -298,3 +298,16 @@ def test_quick_note_becomes_an_event(staff, category, tree):
     assert len(patrol.track) == 2 and patrol.ended_at
     with pytest.raises(NotAllowed):
         services.start_patrol(actor=staff["frank"], kind="day_check")
+
+
+def test_the_periodic_jobs_run_through_huey(report, staff, settings):
+    from civicgrid.events import tasks
+
+    event = report()
+    Event.objects.filter(pk=event.pk).update(
+        response_due=event.reported_at - dt.timedelta(hours=1)
+    )
+    assert tasks.escalate_overdue_events.call_local() == 1
+    assert tasks.ask_for_ratings.call_local() == 0
+    event.refresh_from_db()
+    assert event.escalation_level == 1
