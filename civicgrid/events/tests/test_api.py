@@ -331,7 +331,7 @@ def test_json_api_lifecycle_and_errors(client, staff, category):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_dispatchers_at_once_one_wins(staff, report, tree):
     event = services.accept_event(actor=staff["frank"], event=report())
     carol = staff["carol"]

@@ -31,7 +31,7 @@ def step(page, action, note=None, photo=None):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_report_whistle_resolve_verify_close_rate(browser, live_server, staff, tree, tmp_path):
     photo = tmp_path / "fire-lane.jpg"
     photo.write_bytes(jpeg(size=(400, 300)).read())

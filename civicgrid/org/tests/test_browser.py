@@ -4,7 +4,7 @@ import pytest
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_map_draws_the_users_units_and_no_others(browser, live_server, tree, people):
     page = browser.new_page()
     page.goto(f"{live_server.url}/login/")

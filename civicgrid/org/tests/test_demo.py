@@ -55,7 +55,7 @@ def test_importing_divisions_is_idempotent():
     assert OrgUnit.objects.get(code="410103007007").parent.code == "410103007"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_demo_district_loads_completely_and_only_once():
     result = load_demo(progress=False)
     units = OrgUnit.objects.filter(code__under="410102")
