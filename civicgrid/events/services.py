@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,11 +27,8 @@ from civicgrid.events.models import (
     EventPhoto,
     EventStep,
     Notification,
-    Patrol,
-    PatrolKind,
     PhotoStage,
     Priority,
-    QuickNote,
     Satisfaction,
     Source,
     Status,
@@ -61,9 +57,6 @@ WHISTLE_ROLES = frozenset({Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.COMMUNIT
 SUPERVISE_ROLES = frozenset({Role.DISTRICT_STAFF, Role.STREET_STAFF})
 GRID_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_LEADER, Role.MICRO_GRID_LEADER})
 WRITING_ROLES = frozenset(role for role, rule in RULES.items() if rule.writes)
-
-# The levels an overdue event is raised through, from its own grid upwards.
-ESCALATION_KINDS = (Kind.GRID, Kind.COMMUNITY, Kind.STREET, Kind.DISTRICT)
 
 
 def _superuser(actor) -> bool:
@@ -951,229 +944,3 @@ def supervise_event(*, actor, event, note: str, version=None) -> Event:
         _("Supervised: %(number)s — %(note)s") % {"number": result.number, "note": note[:100]},
     )
     return result
-
-
-# ---- deadlines: escalation and follow-up -------------------------------------------------------
-
-
-def _escalation_unit(event: Event) -> OrgUnit | None:
-    """The unit one level above where the event now stands (grid → community → street →
-    district); None when it stands at the district already."""
-    chain = list(
-        OrgUnit.objects.filter(
-            code__in=_ancestor_codes(event.unit_code), kind__in=ESCALATION_KINDS
-        ).order_by("-code")
-    )
-    # chain[0] is the event's own level (or the nearest above a micro-grid).
-    index = event.escalation_level + 1
-    return chain[index] if index < len(chain) else None
-
-
-def _missed_deadline(event: Event, now: dt.datetime) -> dt.datetime | None:
-    """The latest deadline `event` has passed and not been raised for. `escalated_for` holds
-    the latest deadline it was raised for: every deadline up to it is done with."""
-    done = event.escalated_for
-
-    def pending(deadline: dt.datetime | None) -> bool:
-        return deadline is not None and deadline <= now and (done is None or deadline > done)
-
-    if pending(event.closure_due):
-        return event.closure_due
-    awaiting_response = event.status in {S.REPORTED, S.ACCEPTED, S.DISPATCHED}
-    if awaiting_response and event.responded_at is None and pending(event.response_due):
-        return event.response_due
-    return None
-
-
-def escalate_event(*, event, now: dt.datetime | None = None) -> Event | None:
-    """Raise an event past a deadline one level, notify that level's staff and, past the
-    closure deadline, mark it overdue. Each deadline raises it once. The system's step."""
-    now = now or _now()
-    with transaction.atomic():
-        current = Event.objects.select_for_update(of=("self",)).get(pk=event.pk)
-        if current.status not in TRANSITIONS[A.ESCALATE].sources:
-            return None
-        deadline = _missed_deadline(current, now)
-        if deadline is None:
-            return None
-        target = _escalation_unit(current)
-        is_closure = deadline == current.closure_due
-
-        def change(e: Event) -> None:
-            e.escalated_for = deadline
-            if is_closure:
-                e.overdue = True
-            if target is not None:
-                e.escalation_level += 1
-
-        result = _step(
-            current,
-            A.ESCALATE,
-            actor=None,
-            change=change,
-            at=now,
-            details={
-                "deadline": deadline.isoformat(),
-                "kind": "closure" if is_closure else "response",
-                "unit": target.code if target else None,
-            },
-        )
-        if target is not None:
-            _notify(
-                _staff_at([target.code], DISPATCH_ROLES | SUPERVISE_ROLES),
-                result,
-                _("Overdue, raised to you: %(number)s") % {"number": result.number},
-            )
-        return result
-
-
-def escalate_overdue(*, now: dt.datetime | None = None, limit: int = 500) -> int:
-    """Escalate every event past a deadline it has not been raised for. Returns how many."""
-    now = now or _now()
-    not_raised = Q(escalated_for=None)
-    late_response = Q(
-        response_due__lte=now, responded_at=None, status__in=[S.REPORTED, S.ACCEPTED, S.DISPATCHED]
-    ) & (not_raised | Q(escalated_for__lt=F("response_due")))
-    late_closure = Q(closure_due__lte=now) & (not_raised | Q(escalated_for__lt=F("closure_due")))
-    candidates = (
-        Event.objects.filter(status__in=TRANSITIONS[A.ESCALATE].sources)
-        .filter(late_response | late_closure)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
-    )
-    done = 0
-    for pk in list(candidates):
-        if escalate_event(event=Event(pk=pk), now=now) is not None:
-            done += 1
-    return done
-
-
-FOLLOW_UP_AGAIN_AFTER = dt.timedelta(days=3)
-
-
-def ask_ratings(*, now: dt.datetime | None = None) -> int:
-    """回访: events closed three days ago and still unrated are asked once more, and only once."""
-    now = now or _now()
-    pending = Event.objects.filter(
-        status=S.CLOSED, follow_up_asks=1, closed_at__lte=now - FOLLOW_UP_AGAIN_AFTER
-    ).values_list("pk", flat=True)
-    done = 0
-    for pk in list(pending):
-
-        def change(e: Event) -> None:
-            e.follow_up_asks += 1
-
-        try:
-            result = _step(pk, A.ASK_RATING, actor=None, change=change, at=now)
-        except Conflict:
-            continue
-        _notify(
-            [result.reporter_id], result, _("Please rate: %(number)s") % {"number": result.number}
-        )
-        done += 1
-    return done
-
-
-# ---- patrols and quick notes -------------------------------------------------------------------
-
-
-def _grid_of(actor) -> OrgUnit:
-    posting = (
-        Posting.objects.filter(user=actor, active=True, role__in=GRID_ROLES)
-        .select_related("unit")
-        .order_by("id")
-        .first()
-    )
-    if posting is None:
-        raise NotAllowed(_("Only grid workers keep patrols and quick notes."))
-    return posting.unit
-
-
-@transaction.atomic
-def start_patrol(*, actor, kind: str, lon: Any = None, lat: Any = None) -> Patrol:
-    """日查/夜巡. One open patrol per worker."""
-    if kind not in PatrolKind.values:
-        raise InvalidInput(_("Choose day check or night patrol."), field="kind")
-    unit = _grid_of(actor)
-    if Patrol.objects.filter(worker=actor, ended_at=None).exists():
-        raise Conflict(_("End your current patrol first."))
-    now = _now()
-    track = []
-    if lon not in (None, "") and lat not in (None, ""):
-        point = _check_point(lon, lat)
-        track.append([*point, now.isoformat()])
-    return Patrol.objects.create(unit=unit, worker=actor, kind=kind, started_at=now, track=track)
-
-
-def _open_patrol(actor, patrol_id: int) -> Patrol:
-    patrol = (
-        Patrol.objects.select_for_update().filter(pk=patrol_id, worker=actor, ended_at=None).first()
-    )
-    if patrol is None:
-        raise Conflict(_("This patrol is not open."))
-    return patrol
-
-
-@transaction.atomic
-def add_patrol_point(*, actor, patrol_id: int, lon: Any, lat: Any) -> Patrol:
-    patrol = _open_patrol(actor, patrol_id)
-    patrol.track.append([*_check_point(lon, lat), _now().isoformat()])
-    patrol.save(update_fields=["track"])
-    return patrol
-
-
-@transaction.atomic
-def end_patrol(*, actor, patrol_id: int, note: str = "") -> Patrol:
-    patrol = _open_patrol(actor, patrol_id)
-    patrol.ended_at = _now()
-    patrol.note = (note or "").strip()[:300]
-    patrol.save(update_fields=["ended_at", "note"])
-    return patrol
-
-
-@transaction.atomic
-def add_quick_note(*, actor, text: str, lon: Any, lat: Any, photo=None) -> QuickNote:
-    """随手记: one line, a photo and a place, tied to the worker's open patrol if any."""
-    text = (text or "").strip()
-    if not text:
-        raise InvalidInput(_("Write a line about what you saw."), field="text")
-    unit = _grid_of(actor)
-    cleaned = read_photo(photo, field="photo") if photo else None
-    if (lon in (None, "") or lat in (None, "")) and cleaned and cleaned.gps:
-        lon, lat = cleaned.gps
-    lon, lat = _check_point(lon, lat)
-    patrol = Patrol.objects.filter(worker=actor, ended_at=None).first()
-    note = QuickNote(unit=unit, author=actor, patrol=patrol, text=text[:200], lon=lon, lat=lat)
-    if cleaned:
-        note.photo.save("note.jpg", cleaned.content, save=False)
-    note.save()
-    return note
-
-
-def report_from_note(
-    *, actor, note: QuickNote, category: Category | None, title: str = ""
-) -> Event:
-    """Turn a quick note into an event in one step (its photo becomes the before-photo)."""
-    if note.author_id != getattr(actor, "pk", None):
-        raise NotAllowed(_("Only the author may turn a quick note into an event."))
-    with transaction.atomic():
-        locked = QuickNote.objects.select_for_update().get(pk=note.pk)
-        if locked.event_id is not None:
-            raise Conflict(_("This note is already an event."))
-        photos = [locked.photo.open("rb")] if locked.photo else []
-        try:
-            event = report_event(
-                actor=actor,
-                title=title or locked.text,
-                category=category,
-                lon=locked.lon,
-                lat=locked.lat,
-                source=Source.QUICK_NOTE,
-                photos=photos,
-            )
-        finally:
-            for handle in photos:
-                handle.close()
-        locked.event = event
-        locked.save(update_fields=["event"])
-        return event

@@ -3,16 +3,16 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from civicgrid.events import services
+from civicgrid.events import deadlines
 
 
 @db_periodic_task(crontab(minute="*"))
 def escalate_overdue_events() -> int:
     """Every minute: raise events past a deadline one level (each deadline once)."""
-    return services.escalate_overdue()
+    return deadlines.escalate_overdue()
 
 
 @db_periodic_task(crontab(minute="15", hour="*"))
 def ask_for_ratings() -> int:
     """Hourly: ask again, once, for a rating of events closed three days ago."""
-    return services.ask_ratings()
+    return deadlines.ask_ratings()

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from civicgrid.core import privacy
 from civicgrid.core.errors import CivicgridError, InvalidInput
-from civicgrid.events import selectors, services
+from civicgrid.events import patrols, selectors, services
 from civicgrid.events.models import (
     Category,
     CrossBoundary,
@@ -473,7 +473,7 @@ def patrol_start(request: HttpRequest) -> HttpResponse:
     post = request.POST
     return _posted(
         request,
-        lambda: services.start_patrol(
+        lambda: patrols.start_patrol(
             actor=request.user, kind=post.get("kind", ""), lon=post.get("lon"), lat=post.get("lat")
         ),
         _("Patrol started."),
@@ -486,7 +486,7 @@ def patrol_point(request: HttpRequest, pk: int) -> HttpResponse:
     post = request.POST
     return _posted(
         request,
-        lambda: services.add_patrol_point(
+        lambda: patrols.add_patrol_point(
             actor=request.user, patrol_id=pk, lon=post.get("lon"), lat=post.get("lat")
         ),
         _("Point recorded."),
@@ -498,7 +498,7 @@ def patrol_point(request: HttpRequest, pk: int) -> HttpResponse:
 def patrol_end(request: HttpRequest, pk: int) -> HttpResponse:
     return _posted(
         request,
-        lambda: services.end_patrol(
+        lambda: patrols.end_patrol(
             actor=request.user, patrol_id=pk, note=request.POST.get("note", "")
         ),
         _("Patrol ended."),
@@ -511,7 +511,7 @@ def quick_note(request: HttpRequest) -> HttpResponse:
     post = request.POST
     return _posted(
         request,
-        lambda: services.add_quick_note(
+        lambda: patrols.add_quick_note(
             actor=request.user,
             text=post.get("text", ""),
             lon=post.get("lon"),
@@ -527,7 +527,7 @@ def quick_note(request: HttpRequest) -> HttpResponse:
 def note_to_event(request: HttpRequest, pk: int) -> HttpResponse:
     note = get_object_or_404(QuickNote, pk=pk, author=request.user)
     try:
-        event = services.report_from_note(
+        event = patrols.report_from_note(
             actor=request.user, note=note, category=_category(request.POST.get("category"))
         )
     except CivicgridError as exc:

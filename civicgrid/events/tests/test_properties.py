@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from civicgrid.core.errors import CivicgridError
-from civicgrid.events import rollups, services
+from civicgrid.events import deadlines, rollups, services
 from civicgrid.events.models import Event, Status
 from civicgrid.events.tests.conftest import jpeg
 
@@ -52,7 +52,7 @@ def _steps(tree):
         "suspend": lambda a, e: services.suspend_event(actor=a, event=e, reason="挂起"),
         "resume": lambda a, e: services.resume_event(actor=a, event=e),
         "supervise": lambda a, e: services.supervise_event(actor=a, event=e, note="督办"),
-        "escalate": lambda a, e: services.escalate_event(event=e, now=e.reported_at + far),
+        "escalate": lambda a, e: deadlines.escalate_event(event=e, now=e.reported_at + far),
     }
 
 

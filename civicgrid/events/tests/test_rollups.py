@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from civicgrid.events import rollups, selectors, services
+from civicgrid.events import deadlines, rollups, selectors, services
 from civicgrid.events.models import EventMonthRollup, EventRollup
 from civicgrid.events.tests.conftest import B1_1, jpeg
 
@@ -33,7 +33,7 @@ def test_rebuild_equals_the_incremental_rows(report, staff, tree):
         actor=staff["carol"], event=report(), unit=tree.grid_b1_1, reason="错位"
     )
     services.reject_event(actor=staff["grace"], event=report(point=B1_1), reason="无效")
-    services.escalate_overdue(now=dt.datetime(2027, 6, 1, tzinfo=dt.UTC))
+    deadlines.escalate_overdue(now=dt.datetime(2027, 6, 1, tzinfo=dt.UTC))
     incremental = {model: rollups.stored(model, keys) for model, keys, _above in rollups.GRAINS}
     assert rollups.check_all() == []
     EventRollup.objects.all().delete()

@@ -6,7 +6,7 @@ from PIL import Image
 
 from civicgrid.core import privacy
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed
-from civicgrid.events import rollups, services
+from civicgrid.events import deadlines, patrols, rollups, services
 from civicgrid.events.models import Event, EventStep, Notification, Status
 from civicgrid.events.tests.conftest import A1_1, jpeg
 
@@ -238,25 +238,25 @@ def test_reject_as_duplicate(report, staff):
 def test_escalation_raises_once_per_deadline(report, staff, tree):
     event = report()
     late = event.response_due + dt.timedelta(minutes=1)
-    assert services.escalate_overdue(now=late) == 1
-    assert services.escalate_overdue(now=late) == 0
+    assert deadlines.escalate_overdue(now=late) == 1
+    assert deadlines.escalate_overdue(now=late) == 0
     event.refresh_from_db()
     assert event.escalation_level == 1 and not event.overdue
     assert event.steps.filter(action="escalate").get().details["unit"] == tree.community_a1.code
     assert Notification.objects.filter(user=staff["frank"], text__contains="Overdue").exists()
     later = event.closure_due + dt.timedelta(minutes=1)
-    assert services.escalate_overdue(now=later) == 1
+    assert deadlines.escalate_overdue(now=later) == 1
     event.refresh_from_db()
     assert event.escalation_level == 2 and event.overdue
-    assert services.escalate_overdue(now=later + dt.timedelta(days=9)) == 0
+    assert deadlines.escalate_overdue(now=later + dt.timedelta(days=9)) == 0
     assert rollups.check_all() == []
 
 
 def test_follow_up_is_asked_again_once(report, staff):
     event = _run_to_closure(report(), staff)
-    assert services.ask_ratings(now=event.closed_at + dt.timedelta(days=1)) == 0
-    assert services.ask_ratings(now=event.closed_at + dt.timedelta(days=4)) == 1
-    assert services.ask_ratings(now=event.closed_at + dt.timedelta(days=9)) == 0
+    assert deadlines.ask_ratings(now=event.closed_at + dt.timedelta(days=1)) == 0
+    assert deadlines.ask_ratings(now=event.closed_at + dt.timedelta(days=4)) == 1
+    assert deadlines.ask_ratings(now=event.closed_at + dt.timedelta(days=9)) == 0
 
 
 def test_photos_are_checked_by_content_shrunk_and_stripped(report, settings):
@@ -282,31 +282,29 @@ def test_oversized_photos_are_refused(report, settings):
 
 def test_quick_note_becomes_an_event(staff, category, tree):
     alice = staff["alice"]
-    patrol = services.start_patrol(actor=alice, kind="night_patrol", lon=A1_1[0], lat=A1_1[1])
+    patrol = patrols.start_patrol(actor=alice, kind="night_patrol", lon=A1_1[0], lat=A1_1[1])
     with pytest.raises(Conflict):
-        services.start_patrol(actor=alice, kind="day_check")
-    note = services.add_quick_note(
+        patrols.start_patrol(actor=alice, kind="day_check")
+    note = patrols.add_quick_note(
         actor=alice, text="消防通道有车", lon=A1_1[0], lat=A1_1[1], photo=jpeg()
     )
     assert note.patrol == patrol
-    event = services.report_from_note(actor=alice, note=note, category=category)
+    event = patrols.report_from_note(actor=alice, note=note, category=category)
     assert event.source == "quick_note" and event.photos.count() == 1
     with pytest.raises(Conflict):
-        services.report_from_note(actor=alice, note=note, category=category)
-    services.add_patrol_point(actor=alice, patrol_id=patrol.pk, lon=113.531, lat=34.731)
-    patrol = services.end_patrol(actor=alice, patrol_id=patrol.pk)
+        patrols.report_from_note(actor=alice, note=note, category=category)
+    patrols.add_patrol_point(actor=alice, patrol_id=patrol.pk, lon=113.531, lat=34.731)
+    patrol = patrols.end_patrol(actor=alice, patrol_id=patrol.pk)
     assert len(patrol.track) == 2 and patrol.ended_at
     with pytest.raises(NotAllowed):
-        services.start_patrol(actor=staff["frank"], kind="day_check")
+        patrols.start_patrol(actor=staff["frank"], kind="day_check")
 
 
 def test_the_periodic_jobs_run_through_huey(report, staff, settings):
     from civicgrid.events import tasks
 
     event = report()
-    Event.objects.filter(pk=event.pk).update(
-        response_due=event.reported_at - dt.timedelta(hours=1)
-    )
+    Event.objects.filter(pk=event.pk).update(response_due=event.reported_at - dt.timedelta(hours=1))
     assert tasks.escalate_overdue_events.call_local() == 1
     assert tasks.ask_for_ratings.call_local() == 0
     event.refresh_from_db()
