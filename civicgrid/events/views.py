@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from shapely.geometry import mapping, shape
 
 from civicgrid.core import privacy
 from civicgrid.core.errors import CivicgridError, InvalidInput
@@ -35,7 +36,7 @@ from civicgrid.events.models import (
     WhistleKind,
 )
 from civicgrid.org import selectors as org_selectors
-from civicgrid.org.geo import gcj02_to_wgs84, wgs84_to_gcj02
+from civicgrid.org.geo import gcj02_to_wgs84, transform_geometry, wgs84_to_gcj02
 from civicgrid.org.kinds import Kind
 from civicgrid.org.models import OrgUnit, Posting
 
@@ -145,6 +146,23 @@ def report(request: HttpRequest, public: bool = False) -> HttpResponse:
         "map_settings": _map_settings(),
     }
     return render(request, "events/report.html", context, status=400 if error else 200)
+
+
+@require_GET
+def public_areas(request: HttpRequest) -> JsonResponse:
+    """Community outlines for the residents' report page: public divisions, so a resident
+    has something to find their place on when no map tiles are configured."""
+    shift = settings.MAP_TILE_CRS == "gcj02"
+    features = []
+    rows = OrgUnit.objects.filter(
+        kind=Kind.COMMUNITY, active=True, polygon__isnull=False
+    ).values_list("name", "polygon")
+    for name, polygon in rows:
+        geometry = mapping(transform_geometry(shape(polygon), wgs84_to_gcj02)) if shift else polygon
+        features.append({"type": "Feature", "geometry": geometry, "properties": {"name": name}})
+    response = JsonResponse({"type": "FeatureCollection", "features": features})
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @require_GET

@@ -160,3 +160,11 @@ def test_district_staff_keep_the_categories_others_do_not(client, staff, tree, m
     boss = make_user("hank", unit=tree.district, role=Role.DISTRICT_STAFF, is_staff=True)
     assert login(client, boss).get(url).status_code == 200
     assert login(client, staff["carol"]).get(url).status_code == 403
+
+
+def test_the_public_page_shows_community_outlines(client, tree, settings):
+    areas = client.get(reverse("events:public_areas")).json()
+    assert {f["properties"]["name"] for f in areas["features"]} == {"甲一社区", "乙一社区"}
+    settings.MAP_TILE_CRS = "gcj02"
+    shifted = client.get(reverse("events:public_areas")).json()
+    assert shifted["features"][0]["geometry"] != areas["features"][0]["geometry"]

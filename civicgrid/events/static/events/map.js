@@ -39,7 +39,7 @@
             l.bindPopup(box);
           }
         }).addTo(map);
-        status.textContent = data.features.length;
+        status.textContent = (el.dataset.countLabel || "") + data.features.length;
         window.civicgridEvents = { count: data.features.length };
         delete el.dataset.loading;
       });
