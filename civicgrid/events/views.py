@@ -323,6 +323,9 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
         "cross_boundary": CrossBoundary.choices,
         "satisfactions": Satisfaction.choices,
         "map_settings": _map_settings(),
+        "map_point": wgs84_to_gcj02(event.lon, event.lat)
+        if settings.MAP_TILE_CRS == "gcj02"
+        else (event.lon, event.lat),
         "now": timezone.now(),
     }
     if {A.DISPATCH, A.WHISTLE, A.TRANSFER} & set(actions):
