@@ -2,6 +2,8 @@
 numbering, the log row, the rollups, notifications) against a bare Django JSON view on the
 same server that parses the same body and inserts one row.
 
+`DATABASE_URL` points it at PostgreSQL (a database of its own: it loads the demo district).
+
 Both run under the same gunicorn (2 workers × 4 threads, like `make run`), on a separate
 SQLite database under var/bench-intake/ with the demo district, driven by the same client:
 processes × threads keeping connections open, each posting for a fixed time.
@@ -45,9 +47,10 @@ def _setup() -> tuple[str, list[tuple[float, float]]]:
     call_command("migrate", verbosity=0)
     if not OrgUnit.objects.filter(code=DEMO_DISTRICT).exists():
         load_demo(DEMO_DISTRICT)
+    serial = "bigserial" if connection.vendor == "postgresql" else "integer"
     with connection.cursor() as cursor:
         cursor.execute(
-            "CREATE TABLE IF NOT EXISTS bench_intake (id integer PRIMARY KEY, title text, "
+            f"CREATE TABLE IF NOT EXISTS bench_intake (id {serial} PRIMARY KEY, title text, "
             "category text, lon real, lat real)"
         )
     key = issue_token(user=User.objects.get(username="gridworker"), name="bench")[1]
@@ -100,6 +103,8 @@ def _rate(path: str, key: str, points) -> float:
 
 def run() -> dict:
     key, points = _setup()
+    from django.db import connection
+
     from bench import record
 
     env = os.environ | {"CIVICGRID_VAR_DIR": str(VAR)}
@@ -140,7 +145,7 @@ def run() -> dict:
         {
             "events_per_s": round(ours, 1),
             "bare_view_per_s": round(bare, 1),
-            "database": "sqlite",
+            "database": connection.vendor,
             "server": "gunicorn 2 workers × 4 threads",
             "seconds": SECONDS,
         },

@@ -1,6 +1,10 @@
 """The benchmark server: civicgrid as deployed, plus one bare Django JSON view to compare
 event intake with — it parses the same body and inserts one row, and does nothing else."""
 
+# isort: off
+from civicgrid.wsgi import application  # sets Django up before anything reads settings
+# isort: on
+
 import json
 
 from django.db import connection, transaction
@@ -9,7 +13,6 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
 from civicgrid.urls import urlpatterns
-from civicgrid.wsgi import application  # noqa: F401 — sets Django up first
 
 
 @csrf_exempt
@@ -24,3 +27,5 @@ def bare_intake(request):
 
 
 urlpatterns.append(path("bench/bare-intake", bare_intake))
+
+__all__ = ["application"]

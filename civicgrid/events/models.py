@@ -491,7 +491,7 @@ class Counters(ScopedModel):
 
 
 for _counter in COUNTERS:
-    Counters.add_to_class(_counter, models.PositiveIntegerField(default=0))
+    Counters.add_to_class(_counter, models.PositiveIntegerField(default=0, db_default=0))
 
 
 class EventRollup(Counters):

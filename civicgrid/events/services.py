@@ -208,8 +208,7 @@ def _staff_at(codes: Iterable[str], roles: Iterable[str]) -> list[int]:
 
 def _dispatchers_of(event: Event) -> list[int]:
     """Staff who accept and dispatch events at the event's community and street."""
-    codes = {code for code in _ancestor_codes(event.unit_code)}
-    return _staff_at(codes, DISPATCH_ROLES - {Role.DISTRICT_STAFF})
+    return _staff_at(_ancestor_codes(event.unit_code), DISPATCH_ROLES - {Role.DISTRICT_STAFF})
 
 
 def _ancestor_codes(code: str) -> list[str]:
@@ -442,6 +441,11 @@ def report_event(
             )
     answers = check_attributes(category, attributes or {})
     at = at or _now()
+    # Reads done before the transaction, so that it holds the write lock only for writes.
+    chain = rollups.chains_of([unit.code])
+    dispatchers = _staff_at(_ancestor_codes(unit.code), DISPATCH_ROLES - {Role.DISTRICT_STAFF})
+    response_due = add_working_hours(at, category.response_hours)
+    closure_due = add_working_days(at, category.closure_days)
     for _attempt in range(5):
         try:
             with transaction.atomic():
@@ -462,8 +466,8 @@ def report_event(
                     address=(address or "").strip()[:200],
                     attributes=answers,
                     reported_at=at,
-                    response_due=add_working_hours(at, category.response_hours),
-                    closure_due=add_working_days(at, category.closure_days),
+                    response_due=response_due,
+                    closure_due=closure_due,
                 )
                 event.save()
                 step = EventStep.objects.create(
@@ -475,12 +479,14 @@ def report_event(
                     at=at,
                 )
                 _save_photos(event, step, cleaned_photos, PhotoStage.BEFORE)
-                rollups.apply(rollups.contributions(event))
                 _notify(
-                    _dispatchers_of(event),
+                    dispatchers,
                     event,
                     _("New event %(number)s: %(title)s") % {"number": event.number, "title": title},
                 )
+                # Last, so that the shared rows (the district's, the street's) stay locked
+                # for as short a time as possible.
+                rollups.apply(rollups.contributions(event), chain)
                 return event
         except IntegrityError:
             # Two reports took the same number at once: take the next one.
