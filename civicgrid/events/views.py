@@ -97,9 +97,14 @@ def _point(post) -> tuple[float | None, float | None] | tuple[str, str]:
     return lon, lat
 
 
-def _home_unit(user) -> OrgUnit | None:
+def _unit_or_home(user, code: str | None) -> OrgUnit:
+    """The unit named by `code` (404 outside the user's scope), else the user's first unit."""
+    if code:
+        return org_selectors.unit_for(user, code)
     units = org_selectors.top_units_for(user)
-    return units[0] if units else None
+    if not units:
+        raise Http404
+    return units[0]
 
 
 # ---- reporting ---------------------------------------------------------------------------------
@@ -231,9 +236,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
 @require_GET
 def board(request: HttpRequest, code: str | None = None) -> HttpResponse:
     user = request.user
-    unit = org_selectors.unit_for(user, code) if code else _home_unit(user)
-    if unit is None:
-        raise Http404
+    unit = _unit_or_home(user, code)
     status = request.GET.get("status", "")
     if status and status not in Status.values:
         status = ""
@@ -635,9 +638,7 @@ def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
 @require_GET
 def dashboard(request: HttpRequest, code: str | None = None) -> HttpResponse:
     user = request.user
-    unit = org_selectors.unit_for(user, code) if code else _home_unit(user)
-    if unit is None:
-        raise Http404
+    unit = _unit_or_home(user, code)
     try:
         start, end = _period(request)
     except InvalidInput as exc:
