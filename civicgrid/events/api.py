@@ -3,16 +3,12 @@
 import datetime as dt
 from typing import Literal
 
-from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from civicgrid.core.errors import InvalidInput
 from civicgrid.events import selectors, services
-from civicgrid.events.models import Category, Event, Source, StepAction
+from civicgrid.events.models import Category, Event, StepAction
 from civicgrid.org import selectors as org_selectors
-from civicgrid.org.kinds import Kind
-from civicgrid.org.models import OrgUnit
 
 router = Router(tags=["events"])
 A = StepAction
@@ -78,25 +74,7 @@ class EventIn(Schema):
     attributes: dict = {}
 
 
-Action = Literal[
-    "accept",
-    "reject",
-    "transfer",
-    "dispatch",
-    "whistle",
-    "report_in",
-    "sign",
-    "return",
-    "resolve",
-    "verify",
-    "fail_verification",
-    "close",
-    "rate",
-    "reopen",
-    "suspend",
-    "resume",
-    "supervise",
-]
+Action = Literal[tuple(services.PERSON_STEPS)]
 
 
 class StepIn(Schema):
@@ -220,7 +198,7 @@ def create_event(request: HttpRequest, payload: EventIn):
         description=payload.description,
         address=payload.address,
         priority=payload.priority,
-        source=payload.source if payload.source != "api" else Source.API,
+        source=payload.source,
         reporter_name=payload.reporter_name,
         reporter_phone=payload.reporter_phone,
         attributes=payload.attributes,
@@ -228,81 +206,27 @@ def create_event(request: HttpRequest, payload: EventIn):
     return Status(201, event)
 
 
-def _unit(code: str | None, field: str) -> OrgUnit:
-    unit = OrgUnit.objects.filter(code=code).first() if code else None
-    if unit is None:
-        raise InvalidInput(f"Unknown unit {code!r}.", field=field)
-    return unit
-
-
 @router.post("/{number}/steps/{action}", response={200: EventDetailOut, **ERRORS})
 def take_step(request: HttpRequest, number: str, action: Action, payload: StepIn):
     """Take one workflow step. Illegal or stale steps answer 409, steps your role may not take
     403, bad input 400 — and nothing is written."""
     user = request.user
-    event = selectors.event_for(user, number)
-    common = {"actor": user, "event": event, "version": payload.version}
-    note = payload.note
-    if action == A.ACCEPT:
-        result = services.accept_event(
-            **common, note=note, cross_boundary=payload.cross_boundary or ""
-        )
-    elif action == A.REJECT:
-        duplicate = None
-        if payload.duplicate_of:
-            duplicate = selectors.event_for(user, payload.duplicate_of)
-        result = services.reject_event(**common, reason=note, duplicate_of=duplicate)
-    elif action == A.TRANSFER:
-        result = services.transfer_event(**common, unit=_unit(payload.unit, "unit"), reason=note)
-    elif action == A.DISPATCH:
-        handler_user = None
-        if payload.handler_user is not None:
-            handler_user = get_user_model().objects.filter(pk=payload.handler_user).first()
-            if handler_user is None:
-                raise InvalidInput("Unknown user.", field="handler_user")
-        result = services.dispatch_event(
-            **common,
-            note=note,
-            handler_user=handler_user,
-            handler_unit=_unit(payload.handler_unit, "handler_unit")
-            if payload.handler_unit
-            else None,
-            cross_boundary=payload.cross_boundary,
-        )
-    elif action == A.WHISTLE:
-        departments = list(
-            OrgUnit.objects.filter(code__in=payload.departments, kind=Kind.DEPARTMENT)
-        )
-        result = services.whistle_event(
-            **common, note=note, kind=payload.kind or "", departments=departments
-        )
-    elif action == A.REPORT_IN:
-        result = services.report_in(**common, note=note)
-    elif action == A.SIGN:
-        result = services.sign_event(**common, note=note)
-    elif action == A.RETURN:
-        result = services.return_event(**common, reason=note)
-    elif action == A.RESOLVE:
-        result = services.resolve_event(**common, note=note)
-    elif action in (A.VERIFY, A.FAIL_VERIFICATION):
-        result = services.verify_event(**common, note=note, passed=action == A.VERIFY)
-    elif action == A.CLOSE:
-        result = services.close_event(**common, note=note)
-    elif action == A.RATE:
-        if payload.solved is None or payload.satisfaction is None:
-            raise InvalidInput("Give solved and satisfaction.", field="satisfaction")
-        result = services.rate_event(
-            **common, solved=payload.solved, satisfaction=payload.satisfaction, comment=note
-        )
-    elif action == A.REOPEN:
-        result = services.reopen_event(**common, reason=note)
-    elif action == A.SUSPEND:
-        result = services.suspend_event(**common, reason=note)
-    elif action == A.RESUME:
-        result = services.resume_event(**common, note=note)
-    else:
-        result = services.supervise_event(**common, note=note)
-    return result
+    return services.take_step(
+        actor=user,
+        event=selectors.event_for(user, number),
+        action=action,
+        version=payload.version,
+        note=payload.note,
+        handler_user_id=payload.handler_user,
+        handler_unit=payload.handler_unit,
+        unit=payload.unit,
+        kind=payload.kind or "",
+        departments=payload.departments,
+        duplicate_of=selectors.event_to_merge(user, payload.duplicate_of or ""),
+        cross_boundary=payload.cross_boundary,
+        solved=payload.solved,
+        satisfaction=payload.satisfaction or "",
+    )
 
 
 __all__ = ["router"]

@@ -10,9 +10,8 @@ from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import Conflict
 from civicgrid.events.models import Event, Status, StepAction
+from civicgrid.events.roles import DISPATCH_ROLES, SUPERVISE_ROLES
 from civicgrid.events.services import (
-    DISPATCH_ROLES,
-    SUPERVISE_ROLES,
     TRANSITIONS,
     _ancestor_codes,
     _notify,

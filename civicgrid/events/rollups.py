@@ -30,6 +30,7 @@ from civicgrid.events.models import (
     Status,
 )
 from civicgrid.org.models import OrgUnit
+from civicgrid.org.selectors import code_prefixes
 
 # unit id, unit code, category id, day, counter
 Key = tuple[int, str, int, dt.date, str]
@@ -123,18 +124,14 @@ def _row_key(keys: tuple[str, ...], category_id: int, day: dt.date) -> tuple:
     return tuple(values[name] for name in keys)
 
 
-def _prefixes(code: str) -> list[str]:
-    return [code[:length] for length in range(2, len(code) + 1)]
-
-
 Chain = Callable[[str], list[tuple[int, str]]]
 
 
 def chains_of(codes: Iterable[str]) -> Chain:
     """The units at and above each code as (id, code): the rows an event there counts in."""
-    wanted = {prefix for code in set(codes) for prefix in _prefixes(code)}
+    wanted = {prefix for code in set(codes) for prefix in code_prefixes(code)}
     found = dict(OrgUnit.objects.filter(code__in=wanted).values_list("code", "id"))
-    return lambda code: [(found[p], p) for p in _prefixes(code) if p in found]
+    return lambda code: [(found[p], p) for p in code_prefixes(code) if p in found]
 
 
 def all_chains() -> Chain:
@@ -144,7 +141,7 @@ def all_chains() -> Chain:
 
     def chain(code: str) -> list[tuple[int, str]]:
         if code not in cache:
-            cache[code] = [(found[p], p) for p in _prefixes(code) if p in found]
+            cache[code] = [(found[p], p) for p in code_prefixes(code) if p in found]
         return cache[code]
 
     return chain

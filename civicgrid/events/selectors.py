@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.errors import InvalidInput
 from civicgrid.events.models import (
     COUNTERS,
     OPEN_STATUSES,
@@ -23,13 +24,18 @@ from civicgrid.events.models import (
     EventMonthRollup,
     EventRollup,
     Notification,
+    Patrol,
+    QuickNote,
     RateTarget,
-    Source,
     Status,
     WhistleTarget,
 )
-from civicgrid.org.models import OrgUnit
+from civicgrid.events.roles import GRID_ROLES
+from civicgrid.org import selectors as org_selectors
+from civicgrid.org.kinds import Kind
+from civicgrid.org.models import OrgUnit, Posting
 from civicgrid.org.scoping import scope_q, sees_everything, visible_prefixes
+from civicgrid.org.selectors import code_prefixes
 
 _RELATED = ("unit", "category", "handler_unit", "handler_user", "reporter")
 
@@ -54,6 +60,16 @@ def event_for(user, number: str) -> Event:
     event = events_for(user).filter(number=number).first()
     if event is None:
         raise Http404
+    return event
+
+
+def event_to_merge(user, number: str) -> Event | None:
+    """The event a duplicate is merged into, named by number; it must be one the user sees."""
+    if not number:
+        return None
+    event = events_for(user).filter(number=number.strip()).first()
+    if event is None:
+        raise InvalidInput(_("No such event to merge into."), field="duplicate_of")
     return event
 
 
@@ -108,6 +124,78 @@ def inbox_for(user) -> QuerySet[Event]:
         .distinct()
         .order_by("closure_due", "id")
     )
+
+
+def categories_tree() -> list[tuple[Category, list[Category]]]:
+    """Active classes, each with its active sub-categories, in code order."""
+    everything = list(Category.objects.filter(active=True).order_by("code"))
+    return [
+        (top, [c for c in everything if c.parent_id == top.pk])
+        for top in everything
+        if top.parent_id is None
+    ]
+
+
+def category_by_code(code: str | None) -> Category | None:
+    return Category.objects.filter(code=code).first() if code else None
+
+
+def dispatch_targets(user, event: Event) -> dict:
+    """Whom `user` may send `event` to: grid workers of its grid and the units above, the
+    grids and communities of its street the user covers, the departments serving the place,
+    and the units of its district it may be transferred to (the services check again)."""
+    return {
+        "departments": org_selectors.departments_serving(event.unit_code),
+        "units": org_selectors.units_for(user).filter(
+            active=True,
+            kind__in=[Kind.COMMUNITY, Kind.GRID, Kind.DEDICATED_GRID],
+            code__under=event.unit_code[:9],
+        )[:200],
+        "workers": Posting.objects.filter(
+            active=True, role__in=list(GRID_ROLES), unit__code__in=code_prefixes(event.unit_code)
+        )
+        .select_related("user", "unit")
+        .order_by("unit__code"),
+        "transfer_units": OrgUnit.objects.filter(
+            code__under=event.unit_code[:6],
+            active=True,
+            kind__in=[Kind.STREET, Kind.COMMUNITY, Kind.GRID, Kind.DEDICATED_GRID],
+        ).exclude(pk=event.unit_id)[:500],
+    }
+
+
+def event_features(user, *, statuses: list[str], category: str = "") -> dict:
+    """Visible events as GeoJSON points (open ones unless `statuses` says), a class code
+    taking its sub-categories, newest 5000, placed as the configured tiles draw them."""
+    events = events_for(user).filter(status__in=statuses or OPEN_STATUSES)
+    if category:
+        events = events.filter(category__code__startswith=category)
+    features = []
+    rows = events.values_list("number", "title", "status", "lon", "lat", "overdue")[:5000]
+    for number, title, status, lon, lat, overdue in rows:
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": org_selectors.map_point(lon, lat)},
+                "properties": {
+                    "number": number,
+                    "title": title,
+                    "status": status,
+                    "status_label": str(Status(status).label),
+                    "overdue": overdue,
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def open_patrol_of(user) -> Patrol | None:
+    return Patrol.objects.filter(worker=user, ended_at=None).first()
+
+
+def notes_to_report(user) -> QuerySet[QuickNote]:
+    """The user's own quick notes not yet turned into events."""
+    return QuickNote.objects.filter(author=user, event=None)
 
 
 def steps_of(event: Event):
@@ -184,13 +272,6 @@ class Figures:
     counts: dict[str, int]
     rates: list[Rate] = field(default_factory=list)
 
-    def by_prefix(self, prefix: str) -> dict[str, int]:
-        return {
-            name.removeprefix(prefix): value
-            for name, value in self.counts.items()
-            if name.startswith(prefix)
-        }
-
 
 # The formulas, shown on the dashboard as they are computed.
 RATE_DEFINITIONS = [
@@ -234,8 +315,11 @@ RATE_DEFINITIONS = [
 
 def rate_target_for(unit: OrgUnit) -> RateTarget:
     """The nearest configured targets at or above `unit`, else the defaults."""
-    codes = [unit.code[:length] for length in range(2, len(unit.code) + 1)]
-    target = RateTarget.objects.filter(unit__code__in=codes).order_by("-unit__code").first()
+    target = (
+        RateTarget.objects.filter(unit__code__in=code_prefixes(unit.code))
+        .order_by("-unit__code")
+        .first()
+    )
     return target or RateTarget(unit=unit)
 
 
@@ -355,10 +439,6 @@ def by_child_for(user, unit: OrgUnit, start: dt.date, end: dt.date) -> list[Figu
     from civicgrid.org.selectors import children_for
 
     return [figures_for(child, start, end) for child in children_for(user, unit)]
-
-
-def source_labels() -> dict[str, str]:
-    return {value: str(label) for value, label in Source.choices}
 
 
 def status_counts(user, unit: OrgUnit) -> dict[str, int]:

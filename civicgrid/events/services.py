@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,25 +39,24 @@ from civicgrid.events.models import (
     WhistleTarget,
 )
 from civicgrid.events.photos import Photo, read_photo
+from civicgrid.events.roles import (
+    DISPATCH_ROLES,
+    GRID_ROLES,
+    SUPERVISE_ROLES,
+    WHISTLE_ROLES,
+    WRITING_ROLES,
+)
 from civicgrid.events.workdays import add_working_days, add_working_hours
 from civicgrid.org.kinds import Kind
 from civicgrid.org.models import OrgUnit, Posting
-from civicgrid.org.roles import RULES, Role
+from civicgrid.org.roles import Role
 from civicgrid.org.scoping import postings_of_user, roles_over, sees_everything
-from civicgrid.org.selectors import unit_at
+from civicgrid.org.selectors import departments_serving, unit_at, units_above
 
 S = Status
 A = StepAction
 
 # ---- who may take which step ------------------------------------------------------------------
-
-DISPATCH_ROLES = frozenset(
-    {Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.COMMUNITY_STAFF, Role.GRID_LEADER}
-)
-WHISTLE_ROLES = frozenset({Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.COMMUNITY_STAFF})
-SUPERVISE_ROLES = frozenset({Role.DISTRICT_STAFF, Role.STREET_STAFF})
-GRID_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_LEADER, Role.MICRO_GRID_LEADER})
-WRITING_ROLES = frozenset(role for role, rule in RULES.items() if rule.writes)
 
 
 def _superuser(actor) -> bool:
@@ -212,11 +212,7 @@ def _dispatchers_of(event: Event) -> list[int]:
 
 
 def _ancestor_codes(code: str) -> list[str]:
-    return list(
-        OrgUnit.objects.filter(
-            code__in=[code[:length] for length in range(2, len(code) + 1)]
-        ).values_list("code", flat=True)
-    )
+    return list(units_above(code).values_list("code", flat=True))
 
 
 def _step(
@@ -535,14 +531,7 @@ def _department_for(event: Event) -> OrgUnit | None:
     if not kind:
         return None
     return (
-        OrgUnit.objects.filter(
-            kind=Kind.DEPARTMENT,
-            subkind=kind,
-            active=True,
-            parent__code__in=_ancestor_codes(event.unit_code),
-        )
-        .order_by("-parent__code")
-        .first()
+        departments_serving(event.unit_code).filter(subkind=kind).order_by("-parent__code").first()
     )
 
 
@@ -950,3 +939,118 @@ def supervise_event(*, actor, event, note: str, version=None) -> Event:
         _("Supervised: %(number)s — %(note)s") % {"number": result.number, "note": note[:100]},
     )
     return result
+
+
+# ---- one entry point for the pages and the API -------------------------------------------------
+
+# Steps whose note is their reason: refused without one.
+NOTE_REQUIRED = frozenset(
+    {
+        A.REJECT,
+        A.RETURN,
+        A.TRANSFER,
+        A.SUSPEND,
+        A.REOPEN,
+        A.SUPERVISE,
+        A.RESOLVE,
+        A.FAIL_VERIFICATION,
+    }
+)
+# The steps a person may ask for by name (escalation and reminders are the system's).
+PERSON_STEPS = tuple(
+    action for action in A.values if action not in {A.REPORT, A.ESCALATE, A.ASK_RATING}
+)
+
+
+def _unit_by_code(code: str | None, field: str) -> OrgUnit:
+    unit = OrgUnit.objects.filter(code=code).first() if code else None
+    if unit is None:
+        raise InvalidInput(_("Choose a unit."), field=field)
+    return unit
+
+
+def take_step(
+    *,
+    actor,
+    event: Event,
+    action: str,
+    version: int | None = None,
+    note: str = "",
+    photos: Iterable = (),
+    handler_user_id: int | None = None,
+    handler_unit: str | None = None,
+    unit: str | None = None,
+    kind: str = "",
+    departments: Sequence[str] = (),
+    duplicate_of: Event | None = None,
+    cross_boundary: str | None = None,
+    solved: bool | None = None,
+    satisfaction: str = "",
+) -> Event:
+    """Take the step named `action` with plain fields as a form or a JSON body gives them
+    (units by code, people by id). `duplicate_of` is an event the caller found through the
+    selectors, i.e. one the actor may see."""
+    common = {"actor": actor, "event": event, "version": version}
+    if action == A.ACCEPT:
+        return accept_event(**common, note=note, cross_boundary=cross_boundary or "")
+    if action == A.REJECT:
+        return reject_event(**common, reason=note, duplicate_of=duplicate_of)
+    if action == A.TRANSFER:
+        return transfer_event(**common, unit=_unit_by_code(unit, "unit"), reason=note)
+    if action == A.DISPATCH:
+        person = None
+        if handler_user_id is not None:
+            person = get_user_model().objects.filter(pk=handler_user_id).first()
+            if person is None:
+                raise InvalidInput(_("Unknown person."), field="handler_user")
+        return dispatch_event(
+            **common,
+            note=note,
+            handler_user=person,
+            handler_unit=_unit_by_code(handler_unit, "handler_unit") if handler_unit else None,
+            cross_boundary=cross_boundary,
+        )
+    if action == A.WHISTLE:
+        units = list(OrgUnit.objects.filter(code__in=list(departments), kind=Kind.DEPARTMENT))
+        return whistle_event(**common, note=note, kind=kind, departments=units)
+    if action == A.REPORT_IN:
+        return report_in(**common, note=note)
+    if action == A.SIGN:
+        return sign_event(**common, note=note)
+    if action == A.RETURN:
+        return return_event(**common, reason=note)
+    if action == A.RESOLVE:
+        return resolve_event(**common, note=note, photos=photos)
+    if action in (A.VERIFY, A.FAIL_VERIFICATION):
+        return verify_event(**common, note=note, photos=photos, passed=action == A.VERIFY)
+    if action == A.CLOSE:
+        return close_event(**common, note=note)
+    if action == A.RATE:
+        if solved is None:
+            raise InvalidInput(_("Say whether the problem is solved."), field="solved")
+        return rate_event(**common, solved=solved, satisfaction=satisfaction, comment=note)
+    if action == A.REOPEN:
+        return reopen_event(**common, reason=note)
+    if action == A.SUSPEND:
+        return suspend_event(**common, reason=note)
+    if action == A.RESUME:
+        return resume_event(**common, note=note)
+    if action == A.SUPERVISE:
+        return supervise_event(**common, note=note)
+    raise InvalidInput(_("Unknown step."), field="action")
+
+
+def attributes_from_form(data) -> dict[str, Any]:
+    """Answers to a category's extra questions from form fields named `attribute[code]`
+    (the pages and Open311 both send them so)."""
+    answers: dict[str, Any] = {}
+    for key in data:
+        if key.startswith("attribute[") and key.endswith("]"):
+            values = data.getlist(key)
+            answers[key[10:-1]] = values if len(values) > 1 else values[0]
+    return answers
+
+
+@transaction.atomic
+def mark_notifications_read(*, user) -> int:
+    return Notification.objects.filter(user=user, read_at=None).update(read_at=_now())

@@ -3,9 +3,7 @@
 import datetime as dt
 from collections.abc import Callable
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -14,20 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from shapely.geometry import mapping, shape
 
 from civicgrid.core import privacy
 from civicgrid.core.errors import CivicgridError, InvalidInput
 from civicgrid.events import patrols, selectors, services
 from civicgrid.events.models import (
-    Category,
     CrossBoundary,
     EventPhoto,
-    Notification,
-    Patrol,
     PatrolKind,
     Priority,
-    QuickNote,
     ResponseTemplate,
     Satisfaction,
     Source,
@@ -36,54 +29,10 @@ from civicgrid.events.models import (
     WhistleKind,
 )
 from civicgrid.org import selectors as org_selectors
-from civicgrid.org.geo import gcj02_to_wgs84, transform_geometry, wgs84_to_gcj02
-from civicgrid.org.kinds import Kind
-from civicgrid.org.models import OrgUnit, Posting
+from civicgrid.org.geo import gcj02_to_wgs84
+from civicgrid.org.models import OrgUnit
 
 A = StepAction
-
-
-def _categories() -> list[tuple[Category, list[Category]]]:
-    everything = list(Category.objects.filter(active=True).order_by("code"))
-    return [
-        (top, [c for c in everything if c.parent_id == top.pk])
-        for top in everything
-        if top.parent_id is None
-    ]
-
-
-def _category(value: str | None) -> Category | None:
-    if not value:
-        return None
-    return Category.objects.filter(pk=value if str(value).isdigit() else None).first() or (
-        Category.objects.filter(code=value).first()
-    )
-
-
-def _attribute_answers(post) -> dict[str, str | list[str]]:
-    answers: dict[str, str | list[str]] = {}
-    for key in post:
-        if key.startswith("attribute[") and key.endswith("]"):
-            values = post.getlist(key)
-            answers[key[10:-1]] = values if len(values) > 1 else values[0]
-    return answers
-
-
-def _map_settings() -> dict:
-    """What the map scripts need: tiles (none on an intranet without a tile server), the
-    tiles' coordinate system, and where to start (the first district's centre)."""
-    centre = (
-        OrgUnit.objects.filter(kind=Kind.DISTRICT, active=True, centre_lat__isnull=False)
-        .order_by("code")
-        .values_list("centre_lat", "centre_lon")
-        .first()
-    )
-    return {
-        "tileUrl": settings.MAP_TILE_URL,
-        "tileAttribution": settings.MAP_TILE_ATTRIBUTION,
-        "crs": settings.MAP_TILE_CRS,
-        "centre": list(centre) if centre else None,
-    }
 
 
 def _point(post) -> tuple[float | None, float | None] | tuple[str, str]:
@@ -123,7 +72,7 @@ def report(request: HttpRequest, public: bool = False) -> HttpResponse:
             event = services.report_event(
                 actor=actor,
                 title=request.POST.get("title", ""),
-                category=_category(request.POST.get("category")),
+                category=selectors.category_by_code(request.POST.get("category")),
                 lon=lon,
                 lat=lat,
                 description=request.POST.get("description", ""),
@@ -133,7 +82,7 @@ def report(request: HttpRequest, public: bool = False) -> HttpResponse:
                 reporter_name=request.POST.get("reporter_name", ""),
                 reporter_phone=request.POST.get("reporter_phone", ""),
                 anonymous=request.POST.get("anonymous") == "on",
-                attributes=_attribute_answers(request.POST),
+                attributes=services.attributes_from_form(request.POST),
             )
         except CivicgridError as exc:
             error = exc
@@ -144,28 +93,19 @@ def report(request: HttpRequest, public: bool = False) -> HttpResponse:
             return redirect("events:detail", number=event.number)
     context = {
         "public": public,
-        "categories": _categories(),
+        "categories": selectors.categories_tree(),
         "priorities": Priority.choices,
         "error": error,
         "form": request.POST,
-        "map_settings": _map_settings(),
+        "map_settings": org_selectors.map_settings(),
     }
     return render(request, "events/report.html", context, status=400 if error else 200)
 
 
 @require_GET
 def public_areas(request: HttpRequest) -> JsonResponse:
-    """Community outlines for the residents' report page: public divisions, so a resident
-    has something to find their place on when no map tiles are configured."""
-    shift = settings.MAP_TILE_CRS == "gcj02"
-    features = []
-    rows = OrgUnit.objects.filter(
-        kind=Kind.COMMUNITY, active=True, polygon__isnull=False
-    ).values_list("name", "polygon")
-    for name, polygon in rows:
-        geometry = mapping(transform_geometry(shape(polygon), wgs84_to_gcj02)) if shift else polygon
-        features.append({"type": "Feature", "geometry": geometry, "properties": {"name": name}})
-    response = JsonResponse({"type": "FeatureCollection", "features": features})
+    """Community outlines for the residents' report page (public divisions)."""
+    response = JsonResponse(org_selectors.public_outlines())
     response["Cache-Control"] = "public, max-age=3600"
     return response
 
@@ -173,7 +113,7 @@ def public_areas(request: HttpRequest) -> JsonResponse:
 @require_GET
 def nearby(request: HttpRequest) -> HttpResponse:
     """Open events of the chosen category near the chosen point (an htmx fragment)."""
-    category = _category(request.GET.get("category"))
+    category = selectors.category_by_code(request.GET.get("category"))
     try:
         lon, lat = float(request.GET["lon"]), float(request.GET["lat"])
     except (KeyError, ValueError):
@@ -222,11 +162,11 @@ def tasks(request: HttpRequest) -> HttpResponse:
     context = {
         "tasks": selectors.tasks_of(user)[:100],
         "to_verify": selectors.to_verify_for(user)[:50],
-        "patrol": Patrol.objects.filter(worker=user, ended_at=None).first(),
+        "patrol": selectors.open_patrol_of(user),
         "patrol_kinds": PatrolKind.choices,
-        "notes": QuickNote.objects.filter(author=user, event=None)[:20],
+        "notes": selectors.notes_to_report(user)[:20],
         "notifications": selectors.unread_notifications(user)[:20],
-        "categories": _categories(),
+        "categories": selectors.categories_tree(),
         "now": timezone.now(),
     }
     return render(request, "events/tasks.html", context)
@@ -266,36 +206,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
 # ---- one event ---------------------------------------------------------------------------------
 
 
-def _dispatch_targets(user, event) -> dict:
-    """Whom the acting user may dispatch or whistle to."""
-    near = Q()
-    for code in {event.unit_code[:length] for length in range(6, len(event.unit_code) + 1)}:
-        near |= Q(parent__code=code)
-    departments = OrgUnit.objects.filter(near, kind=Kind.DEPARTMENT, active=True).order_by("code")
-    units = org_selectors.units_for(user).filter(
-        active=True, kind__in=[Kind.COMMUNITY, Kind.GRID, Kind.DEDICATED_GRID]
-    )
-    workers = (
-        Posting.objects.filter(
-            active=True,
-            role__in=list(services.GRID_ROLES),
-            unit__code__in=[event.unit_code[:n] for n in range(6, len(event.unit_code) + 1)],
-        )
-        .select_related("user", "unit")
-        .order_by("unit__code")
-    )
-    return {
-        "departments": departments,
-        "units": units.filter(code__under=event.unit_code[:9])[:200],
-        "workers": workers,
-        "transfer_units": OrgUnit.objects.filter(
-            code__under=event.unit_code[:6],
-            active=True,
-            kind__in=[Kind.STREET, Kind.COMMUNITY, Kind.GRID, Kind.DEDICATED_GRID],
-        ).exclude(pk=event.unit_id)[:500],
-    }
-
-
 @login_required
 @require_GET
 def detail(request: HttpRequest, number: str) -> HttpResponse:
@@ -314,7 +224,7 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
         "steps": selectors.steps_of(event),
         "photos": event.photos.all(),
         "whistles": selectors.whistles_of(event),
-        "actions": [(a, A(a).label, a in NOTE_REQUIRED) for a in actions],
+        "actions": [(a, A(a).label, a in services.NOTE_REQUIRED) for a in actions],
         "phone": privacy.mask_phone(privacy.decrypt(event.reporter_phone)),
         "nearby": selectors.nearby_open_events(
             event.category, event.lon, event.lat, exclude=event.pk
@@ -325,34 +235,13 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
         "whistle_kinds": WhistleKind.choices,
         "cross_boundary": CrossBoundary.choices,
         "satisfactions": Satisfaction.choices,
-        "map_settings": _map_settings(),
-        "map_point": wgs84_to_gcj02(event.lon, event.lat)
-        if settings.MAP_TILE_CRS == "gcj02"
-        else (event.lon, event.lat),
+        "map_settings": org_selectors.map_settings(),
+        "map_point": org_selectors.map_point(event.lon, event.lat),
         "now": timezone.now(),
     }
     if {A.DISPATCH, A.WHISTLE, A.TRANSFER} & set(actions):
-        context |= _dispatch_targets(user, event)
+        context |= selectors.dispatch_targets(user, event)
     return render(request, "events/detail.html", context)
-
-
-NOTE_REQUIRED = {
-    A.REJECT,
-    A.RETURN,
-    A.TRANSFER,
-    A.SUSPEND,
-    A.REOPEN,
-    A.SUPERVISE,
-    A.RESOLVE,
-    A.FAIL_VERIFICATION,
-}
-
-
-def _unit(value: str | None, field: str) -> OrgUnit:
-    unit = OrgUnit.objects.filter(code=value).first() if value else None
-    if unit is None:
-        raise InvalidInput(_("Choose a unit."), field=field)
-    return unit
 
 
 def _version(request: HttpRequest) -> int | None:
@@ -360,102 +249,34 @@ def _version(request: HttpRequest) -> int | None:
     return int(value) if value and value.isdigit() else None
 
 
-def _act_dispatch(request, user, event, common):
-    post = request.POST
-    handler_user = None
-    if post.get("handler_user"):
-        handler_user = get_user_model().objects.filter(pk=post["handler_user"]).first()
-        if handler_user is None:
-            raise InvalidInput(_("Unknown person."), field="handler_user")
-    handler_unit = _unit(post["handler_unit"], "handler_unit") if post.get("handler_unit") else None
-    return services.dispatch_event(
-        actor=user,
-        event=event,
-        handler_user=handler_user,
-        handler_unit=handler_unit,
-        cross_boundary=post.get("cross_boundary") or None,
-        **common,
-    )
-
-
-def _act_whistle(request, user, event, common):
-    codes = request.POST.getlist("departments")
-    departments = list(OrgUnit.objects.filter(code__in=codes, kind=Kind.DEPARTMENT))
-    return services.whistle_event(
-        actor=user,
-        event=event,
-        kind=request.POST.get("kind", ""),
-        departments=departments,
-        **common,
-    )
-
-
-def _act_reject(request, user, event, common):
-    duplicate = None
-    if request.POST.get("duplicate_of"):
-        duplicate = selectors.events_for(user).filter(number=request.POST["duplicate_of"]).first()
-        if duplicate is None:
-            raise InvalidInput(_("No such event to merge into."), field="duplicate_of")
-    return services.reject_event(
-        actor=user, event=event, reason=common.pop("note"), duplicate_of=duplicate, **common
-    )
-
-
-def _reason(fn):
-    return lambda request, user, event, common: fn(
-        actor=user, event=event, reason=common.pop("note"), **common
-    )
-
-
-ACTS: dict[str, Callable] = {
-    A.ACCEPT: lambda r, u, e, c: services.accept_event(
-        actor=u, event=e, cross_boundary=r.POST.get("cross_boundary", ""), **c
-    ),
-    A.REJECT: _act_reject,
-    A.TRANSFER: lambda r, u, e, c: services.transfer_event(
-        actor=u, event=e, unit=_unit(r.POST.get("unit"), "unit"), reason=c.pop("note"), **c
-    ),
-    A.DISPATCH: _act_dispatch,
-    A.WHISTLE: _act_whistle,
-    A.REPORT_IN: lambda r, u, e, c: services.report_in(actor=u, event=e, **c),
-    A.SIGN: lambda r, u, e, c: services.sign_event(actor=u, event=e, **c),
-    A.RETURN: _reason(services.return_event),
-    A.RESOLVE: lambda r, u, e, c: services.resolve_event(
-        actor=u, event=e, photos=r.FILES.getlist("photos"), **c
-    ),
-    A.VERIFY: lambda r, u, e, c: services.verify_event(
-        actor=u, event=e, passed=True, photos=r.FILES.getlist("photos"), **c
-    ),
-    A.FAIL_VERIFICATION: lambda r, u, e, c: services.verify_event(
-        actor=u, event=e, passed=False, photos=r.FILES.getlist("photos"), **c
-    ),
-    A.CLOSE: lambda r, u, e, c: services.close_event(actor=u, event=e, **c),
-    A.RATE: lambda r, u, e, c: services.rate_event(
-        actor=u,
-        event=e,
-        solved=r.POST.get("solved") == "yes",
-        satisfaction=r.POST.get("satisfaction", ""),
-        comment=c.pop("note"),
-        **c,
-    ),
-    A.REOPEN: _reason(services.reopen_event),
-    A.SUSPEND: _reason(services.suspend_event),
-    A.RESUME: lambda r, u, e, c: services.resume_event(actor=u, event=e, **c),
-    A.SUPERVISE: lambda r, u, e, c: services.supervise_event(actor=u, event=e, **c),
-}
-
-
 @login_required
 @require_POST
 def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     """Take one workflow step from the event page (POST-redirect-GET)."""
-    event = selectors.event_for(request.user, number)
-    handler = ACTS.get(action)
-    if handler is None:
+    if action not in services.PERSON_STEPS:
         raise Http404
-    common = {"version": _version(request), "note": request.POST.get("note", "")}
+    user = request.user
+    event = selectors.event_for(user, number)
+    post = request.POST
     try:
-        handler(request, request.user, event, common)
+        handler_user = post.get("handler_user", "")
+        services.take_step(
+            actor=user,
+            event=event,
+            action=action,
+            version=_version(request),
+            note=post.get("note", ""),
+            photos=request.FILES.getlist("photos"),
+            handler_user_id=int(handler_user) if handler_user.isdigit() else None,
+            handler_unit=post.get("handler_unit") or None,
+            unit=post.get("unit") or None,
+            kind=post.get("kind", ""),
+            departments=post.getlist("departments"),
+            duplicate_of=selectors.event_to_merge(user, post.get("duplicate_of", "")),
+            cross_boundary=post.get("cross_boundary") if "cross_boundary" in post else None,
+            solved={"yes": True, "no": False}.get(post.get("solved", "")),
+            satisfaction=post.get("satisfaction", ""),
+        )
     except CivicgridError as exc:
         messages.error(request, exc.message)
     else:
@@ -549,10 +370,12 @@ def quick_note(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def note_to_event(request: HttpRequest, pk: int) -> HttpResponse:
-    note = get_object_or_404(QuickNote, pk=pk, author=request.user)
+    note = get_object_or_404(selectors.notes_to_report(request.user), pk=pk)
     try:
         event = patrols.report_from_note(
-            actor=request.user, note=note, category=_category(request.POST.get("category"))
+            actor=request.user,
+            note=note,
+            category=selectors.category_by_code(request.POST.get("category")),
         )
     except CivicgridError as exc:
         messages.error(request, exc.message)
@@ -563,7 +386,7 @@ def note_to_event(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
-    Notification.objects.filter(user=request.user, read_at=None).update(read_at=timezone.now())
+    services.mark_notifications_read(user=request.user)
     return redirect(request.POST.get("next") or "events:tasks")
 
 
@@ -575,8 +398,8 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
 def event_map(request: HttpRequest) -> HttpResponse:
     context = {
         "statuses": Status.choices,
-        "categories": _categories(),
-        "map_settings": _map_settings(),
+        "categories": selectors.categories_tree(),
+        "map_settings": org_selectors.map_settings(),
     }
     return render(request, "events/map.html", context)
 
@@ -584,40 +407,13 @@ def event_map(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def map_geojson(request: HttpRequest) -> JsonResponse:
-    """Visible events as GeoJSON points, filtered by `status` and `category` (a class code
-    takes its sub-categories), at most 5000, newest first."""
-    events = selectors.events_for(request.user)
+    """Visible events as GeoJSON points, filtered by `status` (repeatable) and `category`."""
     statuses = [s for s in request.GET.getlist("status") if s in Status.values]
-    events = (
-        events.filter(status__in=statuses)
-        if statuses
-        else events.filter(status__in=selectors.OPEN_STATUSES)
-    )
-    category = request.GET.get("category")
-    if category:
-        events = events.filter(category__code__startswith=category)
-    shift = settings.MAP_TILE_CRS == "gcj02"
-    features = []
-    for number, title, status, lon, lat, overdue in events.values_list(
-        "number", "title", "status", "lon", "lat", "overdue"
-    )[:5000]:
-        if shift:
-            lon, lat = wgs84_to_gcj02(lon, lat)
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                "properties": {
-                    "number": number,
-                    "title": title,
-                    "status": status,
-                    "status_label": str(Status(status).label),
-                    "overdue": overdue,
-                    "url": reverse("events:detail", args=[number]),
-                },
-            }
+    return JsonResponse(
+        selectors.event_features(
+            request.user, statuses=statuses, category=request.GET.get("category", "")
         )
-    return JsonResponse({"type": "FeatureCollection", "features": features})
+    )
 
 
 def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:

@@ -53,11 +53,28 @@ def children_for(user, unit: OrgUnit) -> list[OrgUnit]:
     )
 
 
+def code_prefixes(code: str) -> list[str]:
+    """Every code a unit at or above `code` could have, shortest first (the code included)."""
+    return [code[:length] for length in range(2, len(code) + 1)]
+
+
+def units_above(code: str) -> QuerySet[OrgUnit]:
+    """The units at and above `code`, top first (not scoped: the chain of a visible row)."""
+    return OrgUnit.objects.filter(code__in=code_prefixes(code)).order_by("code")
+
+
+def departments_serving(code: str) -> QuerySet[OrgUnit]:
+    """Active departments hanging on the units at and above `code` (the street's police
+    station, the district's housing bureau…): those an event there may be sent to."""
+    return OrgUnit.objects.filter(
+        kind=Kind.DEPARTMENT, active=True, parent__code__in=code_prefixes(code)
+    ).order_by("code")
+
+
 def ancestors_of(unit: OrgUnit) -> list[OrgUnit]:
     """Units above `unit`, top first. Their names are shown in breadcrumbs to everyone who may
     see `unit`: a grid worker knows which community and street the grid is in."""
-    prefixes = [unit.code[:n] for n in range(4, len(unit.code))]
-    return list(OrgUnit.objects.filter(code__in=prefixes).order_by("code"))
+    return list(units_above(unit.code).exclude(pk=unit.pk))
 
 
 def subtree_counts(user, unit: OrgUnit) -> list[tuple[str, int]]:
@@ -103,16 +120,29 @@ def postings_of(user) -> QuerySet[Posting]:
 MAP_KINDS = [Kind.STREET, Kind.COMMUNITY, Kind.GRID, Kind.DEDICATED_GRID, Kind.MICRO_GRID]
 
 
-def map_features(
-    user, *, kinds: Sequence[str] = (), parent: OrgUnit | None = None
-) -> dict[str, Any]:
-    """A GeoJSON FeatureCollection of the visible units with polygons, of the given kinds or
-    directly under `parent`. Shifted to GCJ-02 when the configured tiles need it."""
-    units = units_for(user).filter(polygon__isnull=False, active=True)
-    if parent is not None:
-        units = units.filter(Q(parent=parent) | Q(pk=parent.pk))
-    if kinds:
-        units = units.filter(kind__in=kinds)
+def map_settings() -> dict[str, Any]:
+    """What the map scripts need: the tiles (none on an intranet without a tile server), their
+    coordinate system, and where to start (the first district's centre)."""
+    centre = (
+        OrgUnit.objects.filter(kind=Kind.DISTRICT, active=True, centre_lat__isnull=False)
+        .order_by("code")
+        .values_list("centre_lat", "centre_lon")
+        .first()
+    )
+    return {
+        "tileUrl": settings.MAP_TILE_URL,
+        "tileAttribution": settings.MAP_TILE_ATTRIBUTION,
+        "crs": settings.MAP_TILE_CRS,
+        "centre": list(centre) if centre else None,
+    }
+
+
+def map_point(lon: float, lat: float) -> tuple[float, float]:
+    """A stored WGS-84 point as the configured tiles draw it."""
+    return wgs84_to_gcj02(lon, lat) if settings.MAP_TILE_CRS == "gcj02" else (lon, lat)
+
+
+def _features(units: QuerySet[OrgUnit]) -> dict[str, Any]:
     shift = wgs84_to_gcj02 if settings.MAP_TILE_CRS == "gcj02" else None
     features = []
     for unit in units.only("code", "name", "short_name", "kind", "subkind", "polygon").iterator(
@@ -134,6 +164,27 @@ def map_features(
             }
         )
     return {"type": "FeatureCollection", "features": features}
+
+
+def map_features(
+    user, *, kinds: Sequence[str] = (), parent: OrgUnit | None = None
+) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of the visible units with polygons, of the given kinds or
+    directly under `parent`. Shifted to GCJ-02 when the configured tiles need it."""
+    units = units_for(user).filter(polygon__isnull=False, active=True)
+    if parent is not None:
+        units = units.filter(Q(parent=parent) | Q(pk=parent.pk))
+    if kinds:
+        units = units.filter(kind__in=kinds)
+    return _features(units)
+
+
+def public_outlines() -> dict[str, Any]:
+    """Every active community's outline, for anyone: communities are public divisions, and a
+    resident reporting a problem needs something to find their place on."""
+    return _features(
+        OrgUnit.objects.filter(kind=Kind.COMMUNITY, active=True, polygon__isnull=False)
+    )
 
 
 # --- point → unit ----------------------------------------------------------------------------

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -35,7 +34,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
         "staff": selectors.staff_of(user, unit),
         "counts": selectors.subtree_counts(user, unit),
         "may_manage": selectors.may_manage(user, unit),
-        "map_settings": _map_settings(),
+        "map_settings": selectors.map_settings(),
     }
     return render(request, "org/unit_detail.html", context)
 
@@ -44,7 +43,9 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def map_page(request: HttpRequest) -> HttpResponse:
     layers = [(kind, Kind(kind).label) for kind in selectors.MAP_KINDS]
-    return render(request, "org/map.html", {"layers": layers, "map_settings": _map_settings()})
+    return render(
+        request, "org/map.html", {"layers": layers, "map_settings": selectors.map_settings()}
+    )
 
 
 @login_required
@@ -56,10 +57,3 @@ def map_geojson(request: HttpRequest) -> JsonResponse:
     parent_code = request.GET.get("parent")
     parent = selectors.unit_for(request.user, parent_code) if parent_code else None
     return JsonResponse(selectors.map_features(request.user, kinds=kinds, parent=parent))
-
-
-def _map_settings() -> dict[str, str]:
-    return {
-        "tileUrl": settings.MAP_TILE_URL,
-        "tileAttribution": settings.MAP_TILE_ATTRIBUTION,
-    }

@@ -34,7 +34,7 @@
           onEachFeature: function (f, l) {
             var box = document.createElement("div");
             var a = document.createElement("a");
-            a.href = f.properties.url; a.textContent = f.properties.number;
+            a.href = el.dataset.eventUrl.replace("NUMBER", encodeURIComponent(f.properties.number)); a.textContent = f.properties.number;
             box.append(a, document.createElement("br"), f.properties.title + " · " + f.properties.status_label);
             l.bindPopup(box);
           }
