@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from civicgrid.events import selectors, services
-from civicgrid.events.models import Category, Event, StepAction
+from civicgrid.events.models import Event, StepAction
 from civicgrid.org import selectors as org_selectors
 
 router = Router(tags=["events"])
@@ -159,7 +159,7 @@ def list_events(
 
 @router.get("/categories", response=list[CategoryOut])
 def list_categories(request: HttpRequest):
-    return Category.objects.filter(active=True).select_related("parent").order_by("code")
+    return selectors.categories()
 
 
 @router.get("/figures/{code}", response={200: FiguresOut, **ERRORS})
@@ -192,7 +192,7 @@ def create_event(request: HttpRequest, payload: EventIn):
     event = services.report_event(
         actor=request.user,
         title=payload.title,
-        category=Category.objects.filter(code=payload.category).first(),
+        category=selectors.category_by_code(payload.category),
         lon=payload.lon,
         lat=payload.lat,
         description=payload.description,

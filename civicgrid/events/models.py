@@ -47,10 +47,6 @@ class Category(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
-    @property
-    def is_leaf(self) -> bool:
-        return self.parent_id is not None
-
 
 class ResponseTemplate(models.Model):
     """A ready answer staff can pick when they act on an event (per category and status)."""
@@ -239,10 +235,6 @@ class Event(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
 
 
 class StepAction(models.TextChoices):

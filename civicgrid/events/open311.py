@@ -10,8 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from xml.etree import ElementTree as ET
 
-from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,30 +22,16 @@ from civicgrid.core.errors import CivicgridError, NotAllowed
 from civicgrid.events import selectors, services
 from civicgrid.events.models import (
     OPEN_STATUSES,
-    Category,
     Event,
-    EventStep,
     Source,
     Status,
     StepAction,
 )
-from civicgrid.org.models import OrgUnit
+from civicgrid.org import selectors as org_selectors
 
 A = StepAction
 MAX_ROWS = 1000
 MAX_SPAN = dt.timedelta(days=90)
-# Steps a resident may read about (the public timeline).
-PUBLIC_STEPS = [
-    A.REPORT,
-    A.ACCEPT,
-    A.DISPATCH,
-    A.SIGN,
-    A.REPORT_IN,
-    A.RESOLVE,
-    A.CLOSE,
-    A.REJECT,
-    A.REOPEN,
-]
 # XML element names for the items of each list.
 ITEM_TAGS = {
     "services": "service",
@@ -174,10 +159,6 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     return render(fmt, "discovery", data)
 
 
-def _leaves():
-    return Category.objects.filter(active=True, parent__isnull=False).select_related("parent")
-
-
 @endpoint(["GET"])
 def services_list(request: HttpRequest, fmt: str) -> HttpResponse:
     data = [
@@ -190,14 +171,14 @@ def services_list(request: HttpRequest, fmt: str) -> HttpResponse:
             "keywords": category.parent.name,
             "group": category.parent.name,
         }
-        for category in _leaves().order_by("code")
+        for category in selectors.service_categories().order_by("code")
     ]
     return render(fmt, "services", data)
 
 
 @endpoint(["GET"])
 def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
-    category = _leaves().filter(code=code).first()
+    category = selectors.service_categories().filter(code=code).first()
     if category is None:
         raise Open311Error(404, f"No service {code!r}.")
     attributes = [
@@ -255,22 +236,6 @@ def _request(
     }
 
 
-def _notes(events: list[Event]) -> dict[int, str]:
-    notes: dict[int, str] = {}
-    steps = EventStep.objects.filter(event__in=events, action__in=PUBLIC_STEPS).exclude(note="")
-    for event_id, note in steps.order_by("id").values_list("event_id", "note"):
-        notes[event_id] = note
-    return notes
-
-
-def _visible(user):
-    if user is not None:
-        return selectors.events_for(user)
-    return Event.objects.select_related("category", "unit", "handler_unit").filter(
-        category__public=True
-    )
-
-
 def _parse_date(value: str, name: str) -> dt.datetime:
     try:
         moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -286,7 +251,7 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         return _create(request, fmt)
     user = _client(request, required=False)
-    events = _visible(user)
+    events = selectors.events_or_public(user)
     ids = request.GET.get("service_request_id")
     if ids:
         # The spec: with service_request_id every other filter is ignored.
@@ -318,7 +283,7 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
             elif wanted == {"closed"}:
                 events = events.exclude(status__in=OPEN_STATUSES)
     rows = list(events.order_by("-reported_at", "-id")[:MAX_ROWS])
-    notes = _notes(rows)
+    notes = selectors.last_public_notes(rows)
     return render(
         fmt,
         "service_requests",
@@ -329,12 +294,12 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
 def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     user = _client(request, required=True)
     post = request.POST
-    category = _leaves().filter(code=post.get("service_code", "")).first()
+    category = selectors.service_categories().filter(code=post.get("service_code", "")).first()
     if category is None:
         raise Open311Error(400, "service_code is missing or unknown.")
     lon, lat = post.get("long"), post.get("lat")
     if not (lon and lat):
-        unit = OrgUnit.objects.filter(code=post.get("address_id", "") or None).first()
+        unit = org_selectors.unit_by_code(post.get("address_id", ""))
         if unit is not None and unit.centre_lon is not None:
             lon, lat = unit.centre_lon, unit.centre_lat
         elif post.get("address_string"):
@@ -345,11 +310,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
             )
         else:
             raise Open311Error(400, "A location is required: lat and long, or address_id.")
-    answers = {
-        key[10:-1]: (post.getlist(key) if len(post.getlist(key)) > 1 else post[key])
-        for key in post
-        if key.startswith("attribute[") and key.endswith("]")
-    }
+    answers = services.attributes_from_form(post)
     name = " ".join(
         part for part in (post.get("last_name", ""), post.get("first_name", "")) if part
     )
@@ -383,19 +344,22 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
 @endpoint(["GET"])
 def request_detail(request: HttpRequest, number: str, fmt: str) -> HttpResponse:
     user = _client(request, required=False)
-    event = _visible(user).filter(number=number).first()
+    event = selectors.events_or_public(user).filter(number=number).first()
     if event is None:
         raise Open311Error(404, f"No service request {number!r}.")
     return render(
-        fmt, "service_requests", [_request(request, event, _notes([event]), user is not None)]
+        fmt,
+        "service_requests",
+        [_request(request, event, selectors.last_public_notes([event]), user is not None)],
     )
 
 
 @endpoint(["GET"])
 def token(request: HttpRequest, value: str, fmt: str) -> HttpResponse:
-    event = Event.objects.filter(token=value).first()
-    if event is None:
-        raise Open311Error(404, "No such token.")
+    try:
+        event = selectors.event_by_token(value)
+    except Http404:
+        raise Open311Error(404, "No such token.") from None
     return render(fmt, "service_requests", [{"service_request_id": event.number, "token": value}])
 
 
@@ -420,9 +384,8 @@ def updates(request: HttpRequest, fmt: str) -> HttpResponse:
     if end - start > MAX_SPAN or end < start:
         raise Open311Error(400, "start_date and end_date may be at most 90 days apart.")
     steps = (
-        EventStep.objects.filter(
-            Q(event__in=_visible(user)), action__in=PUBLIC_STEPS, at__range=(start, end)
-        )
+        selectors.public_steps(selectors.events_or_public(user))
+        .filter(at__range=(start, end))
         .select_related("event")
         .order_by("id")[:MAX_ROWS]
     )

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core import privacy
 from civicgrid.core.errors import InvalidInput
 from civicgrid.events.models import (
     COUNTERS,
@@ -22,12 +23,16 @@ from civicgrid.events.models import (
     Event,
     EventDayRollup,
     EventMonthRollup,
+    EventPhoto,
     EventRollup,
+    EventStep,
     Notification,
     Patrol,
     QuickNote,
     RateTarget,
+    ResponseTemplate,
     Status,
+    StepAction,
     WhistleTarget,
 )
 from civicgrid.events.roles import GRID_ROLES
@@ -73,12 +78,77 @@ def event_to_merge(user, number: str) -> Event | None:
     return event
 
 
+# Steps a resident may read about: the public timeline (tracking page, Open311).
+PUBLIC_STEPS = (
+    StepAction.REPORT,
+    StepAction.ACCEPT,
+    StepAction.DISPATCH,
+    StepAction.WHISTLE,
+    StepAction.SIGN,
+    StepAction.REPORT_IN,
+    StepAction.RESOLVE,
+    StepAction.CLOSE,
+    StepAction.RATE,
+    StepAction.REJECT,
+    StepAction.REOPEN,
+)
+
+
+def public_events() -> QuerySet[Event]:
+    """Events anyone may list (Open311 without a key): public categories only, never
+    disputes or hardship. Callers show no personal data."""
+    return Event.objects.select_related("category", "unit", "handler_unit").filter(
+        category__public=True
+    )
+
+
+def events_or_public(user) -> QuerySet[Event]:
+    """What an API client sees: its user's events, or the public ones without a key."""
+    return events_for(user) if user is not None else public_events()
+
+
+def public_steps(events) -> QuerySet[EventStep]:
+    return EventStep.objects.filter(event__in=events, action__in=PUBLIC_STEPS)
+
+
+def last_public_notes(events: list[Event]) -> dict[int, str]:
+    """Each event's latest public step note (Open311's status_notes)."""
+    notes: dict[int, str] = {}
+    rows = public_steps(events).exclude(note="").order_by("id").values_list("event_id", "note")
+    for event_id, note in rows:
+        notes[event_id] = note
+    return notes
+
+
+def service_categories() -> QuerySet[Category]:
+    """Sub-categories people may report under (Open311's services)."""
+    return Category.objects.filter(active=True, parent__isnull=False).select_related("parent")
+
+
 def event_by_token(token: str) -> Event:
     """A resident's own event, through the tracking link (not scoped: the token is the key)."""
     event = Event.objects.select_related("category", "unit").filter(token=token).first()
     if event is None or not token:
         raise Http404
     return event
+
+
+def photo_for(user, pk: int, *, token: str = "") -> EventPhoto:
+    """A photo, for whoever may see its event: staff by scope, a resident by the event's
+    tracking token. Anything else is a 404."""
+    photo = EventPhoto.objects.select_related("event").filter(pk=pk).first()
+    if photo is None:
+        raise Http404
+    if token and token == photo.event.token:
+        return photo
+    if not events_for(user).filter(pk=photo.event_id).exists():
+        raise Http404
+    return photo
+
+
+def masked_phone(event: Event) -> str:
+    """The reporter's phone as staff see it (revealing it in full comes with the audit log)."""
+    return privacy.mask_phone(privacy.decrypt(event.reporter_phone))
 
 
 def tasks_of(user) -> QuerySet[Event]:
@@ -134,6 +204,10 @@ def categories_tree() -> list[tuple[Category, list[Category]]]:
         for top in everything
         if top.parent_id is None
     ]
+
+
+def categories() -> QuerySet[Category]:
+    return Category.objects.filter(active=True).select_related("parent").order_by("code")
 
 
 def category_by_code(code: str | None) -> Category | None:
@@ -196,6 +270,15 @@ def open_patrol_of(user) -> Patrol | None:
 def notes_to_report(user) -> QuerySet[QuickNote]:
     """The user's own quick notes not yet turned into events."""
     return QuickNote.objects.filter(author=user, event=None)
+
+
+def templates_for(event: Event) -> list[str]:
+    """Ready answers for the event's category and for every category."""
+    return list(
+        ResponseTemplate.objects.filter(Q(category=event.category_id) | Q(category=None))
+        .order_by("status", "id")
+        .values_list("text", flat=True)
+    )
 
 
 def steps_of(event: Event):

@@ -9,7 +9,7 @@ rated dissatisfied. Written in bulk; the rollups are written from the same numbe
 import datetime as dt
 import random
 from collections import Counter
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import accumulate
 
 from django.db import connection, transaction
@@ -189,14 +189,9 @@ def _event(rng: random.Random, now: dt.datetime, at: dt.datetime, unit, category
     return event, steps
 
 
-_COLUMNS = None
-
-
+@cache
 def _columns() -> list:
-    global _COLUMNS
-    if _COLUMNS is None:
-        _COLUMNS = [f for f in Event._meta.concrete_fields if not f.primary_key]
-    return _COLUMNS
+    return [f for f in Event._meta.concrete_fields if not f.primary_key]
 
 
 def _insert(events: list[Event]) -> None:

@@ -5,7 +5,6 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,15 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from civicgrid.core import privacy
 from civicgrid.core.errors import CivicgridError, InvalidInput
 from civicgrid.events import patrols, selectors, services
 from civicgrid.events.models import (
     CrossBoundary,
-    EventPhoto,
     PatrolKind,
     Priority,
-    ResponseTemplate,
     Satisfaction,
     Source,
     Status,
@@ -141,9 +137,7 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
         else:
             messages.success(request, _("Thank you for your rating."))
         return redirect("events:track", token=token)
-    steps = event.steps.filter(
-        action__in=[A.REPORT, A.ACCEPT, A.DISPATCH, A.RESOLVE, A.CLOSE, A.RATE, A.REJECT, A.REOPEN]
-    )
+    steps = selectors.public_steps([event]).order_by("id")
     return render(
         request,
         "events/track.html",
@@ -212,26 +206,19 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
     user = request.user
     event = selectors.event_for(user, number)
     actions = services.allowed_actions(user, event)
-    # A failed check is a second button of the same step.
-    if A.VERIFY in actions:
-        actions.insert(actions.index(A.VERIFY) + 1, A.FAIL_VERIFICATION)
-        actions = list(dict.fromkeys(actions))
-    templates = ResponseTemplate.objects.filter(
-        Q(category=event.category) | Q(category=None)
-    ).values_list("status", "text")
     context = {
         "event": event,
         "steps": selectors.steps_of(event),
         "photos": event.photos.all(),
         "whistles": selectors.whistles_of(event),
         "actions": [(a, A(a).label, a in services.NOTE_REQUIRED) for a in actions],
-        "phone": privacy.mask_phone(privacy.decrypt(event.reporter_phone)),
+        "phone": selectors.masked_phone(event),
         "nearby": selectors.nearby_open_events(
             event.category, event.lon, event.lat, exclude=event.pk
         )
         if event.status == Status.REPORTED
         else [],
-        "templates": list(templates),
+        "templates": selectors.templates_for(event),
         "whistle_kinds": WhistleKind.choices,
         "cross_boundary": CrossBoundary.choices,
         "satisfactions": Satisfaction.choices,
@@ -287,13 +274,7 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
 @require_GET
 def photo(request: HttpRequest, pk: int) -> FileResponse:
     """A photo, to whoever may see its event (staff by scope, a resident by the token)."""
-    item = get_object_or_404(EventPhoto.objects.select_related("event"), pk=pk)
-    token = request.GET.get("t")
-    if not (token and token == item.event.token):
-        if not request.user.is_authenticated:
-            raise Http404
-        if not selectors.events_for(request.user).filter(pk=item.event_id).exists():
-            raise Http404
+    item = selectors.photo_for(request.user, pk, token=request.GET.get("t", ""))
     response = FileResponse(item.image.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     return response

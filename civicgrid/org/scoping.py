@@ -100,10 +100,7 @@ def covers(user, code: str, *, manage: bool = False, write: bool = False) -> boo
         return True
     if not user.is_authenticated:
         return False
-    postings = Posting.objects.filter(user=user, active=True, unit__active=True).values_list(
-        "unit__code", "role"
-    )
-    for unit_code, role in postings:
+    for unit_code, role in postings_of_user(user):
         rule = RULES[role]
         if manage and not rule.manages_org:
             continue

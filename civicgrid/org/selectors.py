@@ -53,6 +53,12 @@ def children_for(user, unit: OrgUnit) -> list[OrgUnit]:
     )
 
 
+def unit_by_code(code: str) -> OrgUnit | None:
+    """An active unit by its code, not scoped: for places given by code (an Open311
+    address_id), whose unit is public like the divisions are."""
+    return OrgUnit.objects.filter(code=code, active=True).first() if code else None
+
+
 def code_prefixes(code: str) -> list[str]:
     """Every code a unit at or above `code` could have, shortest first (the code included)."""
     return [code[:length] for length in range(2, len(code) + 1)]
