@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "civicgrid.accounts",
     "civicgrid.org",
     "civicgrid.events",
+    "civicgrid.people",
     "huey.contrib.djhuey",
 ]
 

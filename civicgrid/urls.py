@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("open311/v2/", include("civicgrid.events.open311_urls")),
     path("org/", include("civicgrid.org.urls")),
+    path("people/", include("civicgrid.people.urls")),
     path("", include("civicgrid.events.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

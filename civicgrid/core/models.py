@@ -1,0 +1,38 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AccessLog(models.Model):
+    """Audit log of personal data (PIPL): who revealed which number of which record, exported
+    or deleted it, when and why. Append-only; it holds no personal data itself, only the
+    record's label, so deleting a person leaves nothing of them here but the fact."""
+
+    class Action(models.TextChoices):
+        REVEAL = "reveal", _("Revealed")
+        EXPORT = "export", _("Exported")
+        DELETE = "delete", _("Deleted")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    record = models.CharField(_("record"), max_length=60, db_index=True)
+    field = models.CharField(_("field"), max_length=30, blank=True)
+    reason = models.CharField(_("reason"), max_length=200)
+    unit_code = models.CharField(_("unit code"), max_length=32, db_index=True)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data accesses")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.actor} · {self.get_action_display()} · {self.record} {self.field}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValueError("The access log is append-only.")
+        super().save(*args, **kwargs)

@@ -1,0 +1,25 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+def _keys_follow_move(unit, old_code: str, new_code: str) -> None:
+    """Search keys repeat their person's unit code; a moved subtree takes them along."""
+    from django.db.models import Value
+    from django.db.models.functions import Concat, Substr
+
+    from civicgrid.people.models import PersonKey
+
+    PersonKey.objects.filter(unit_code__under=old_code).update(
+        unit_code=Concat(Value(new_code), Substr("unit_code", len(old_code) + 1))
+    )
+
+
+class PeopleConfig(AppConfig):
+    name = "civicgrid.people"
+    verbose_name = _("Basic data")
+
+    def ready(self) -> None:
+        from civicgrid.org import services
+
+        if _keys_follow_move not in services.subtree_moved_hooks:
+            services.subtree_moved_hooks.append(_keys_follow_move)

@@ -1,0 +1,689 @@
+"""Ledgers in Excel (台账): templates with Chinese headers, all-or-nothing imports with a report
+of every bad row, and exports of any list with masking as on screen.
+
+An import reads the whole sheet and checks every row (fields, units, buildings, duplicates in
+the file and in the database) before it writes anything; if any row is bad, nothing is written
+and the user gets each bad row with its reason. Only then are the rows applied, through the
+same services the pages use, in one transaction. Large files run in the background (huey) and
+report progress; the uploaded file is deleted as soon as it has been read.
+"""
+
+import datetime as dt
+import io
+import zipfile
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils.exceptions import InvalidFileException
+
+from civicgrid.core import privacy
+from civicgrid.core.errors import CivicgridError, InvalidInput
+from civicgrid.org.models import OrgUnit
+from civicgrid.org.scoping import covers
+from civicgrid.people import services
+from civicgrid.people.models import (
+    Building,
+    Gender,
+    House,
+    Household,
+    HouseUse,
+    ImportJob,
+    ImportKind,
+    OrganisationKind,
+    Person,
+    Relation,
+    ResidenceKind,
+)
+
+# Rows above which an import runs in the background.
+BACKGROUND_ROWS = 300
+MAX_ROWS = 100_000
+MAX_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str  # the Chinese header in the template
+    name: str
+    required: bool = False
+    example: str = ""
+
+
+UNIT = Column("网格编码", "unit", False, "410102006006001")
+ADDRESS = [
+    Column("小区", "estate", True, "保利百合"),
+    Column("楼栋", "building", True, "3号楼"),
+    Column("单元", "entrance", True, "2"),
+    Column("房号", "room", True, "501"),
+]
+COLUMNS: dict[str, list[Column]] = {
+    ImportKind.PERSONS: [
+        UNIT,
+        *ADDRESS,
+        Column("户号", "household", False, ""),
+        Column("与户主关系", "relation", False, "户主"),
+        Column("姓名", "name", True, "张秀英"),
+        Column("性别", "gender", False, "女"),
+        Column("出生日期", "birth_date", False, "1940-03-01"),
+        Column("公民身份号码", "id_number", False, "11010519491231002X"),
+        Column("联系电话", "phone", False, "13812345678"),
+        Column("民族", "ethnicity", False, "汉族"),
+        Column("政治面貌", "political_status", False, "群众"),
+        Column("学历", "education", False, ""),
+        Column("职业", "occupation", False, "退休"),
+        Column("服务处所", "employer", False, ""),
+        Column("户籍地址", "registered_address", False, ""),
+        Column("人口类型", "residence_kind", False, "户籍人口"),
+        Column("标签", "tags", False, "独居老人、高龄老人"),
+        Column("备注", "note", False, ""),
+    ],
+    ImportKind.HOUSES: [
+        UNIT,
+        *ADDRESS,
+        Column("楼层", "floor", False, "5"),
+        Column("面积", "area", False, "89.5"),
+        Column("用途", "use", False, "自住"),
+        Column("产权人", "owner_name", False, ""),
+        Column("户号", "household", False, ""),
+        Column("楼栋单元数", "entrances", False, "3"),
+        Column("楼栋层数", "floors", False, "6"),
+    ],
+    ImportKind.ORGANISATIONS: [
+        UNIT,
+        Column("名称", "name", True, "郑州某某物业服务有限公司"),
+        Column("类型", "kind", True, "物业公司"),
+        Column("统一社会信用代码", "credit_code", False, ""),
+        Column("地址", "address", False, ""),
+        Column("行业", "business", False, ""),
+        Column("联系人", "contact_name", False, ""),
+        Column("联系电话", "contact_phone", False, ""),
+        Column("从业人数", "staff_size", False, ""),
+        Column("党组织", "party_organisation", False, ""),
+    ],
+}
+
+
+def _labels(choices) -> dict[str, str]:
+    """Chinese labels and codes of a choices class, both accepted in a cell."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        mapping = {str(label): value for value, label in choices.choices}
+    return mapping | {value: value for value in choices.values}
+
+
+_EXTRA_LABELS = {
+    "gender": {"男": Gender.MALE, "女": Gender.FEMALE},
+    "use": {"自住": HouseUse.OWN, "出租": HouseUse.RENT, "空置": HouseUse.VACANT},
+    "residence_kind": {"户籍": ResidenceKind.REGISTERED, "流动": ResidenceKind.FLOATING},
+    "relation": {
+        "本人": Relation.HEAD,
+        "妻": Relation.SPOUSE,
+        "夫": Relation.SPOUSE,
+        "子": Relation.CHILD,
+        "女": Relation.CHILD,
+        "儿子": Relation.CHILD,
+        "女儿": Relation.CHILD,
+        "孙子": Relation.GRANDCHILD,
+        "孙女": Relation.GRANDCHILD,
+        "父亲": Relation.PARENT,
+        "母亲": Relation.PARENT,
+    },
+}
+_CHOICES = {
+    "gender": Gender,
+    "use": HouseUse,
+    "residence_kind": ResidenceKind,
+    "relation": Relation,
+    "kind": OrganisationKind,
+}
+
+
+def _choice(name: str, value: str) -> str:
+    if not value:
+        return ""
+    mapping = _labels(_CHOICES[name]) | _EXTRA_LABELS.get(name, {})
+    if value not in mapping:
+        raise InvalidInput(
+            _("%(value)s is not one of: %(options)s.")
+            % {
+                "value": value,
+                "options": "、".join(str(label) for _, label in _CHOICES[name].choices),
+            },
+            field=name,
+        )
+    return mapping[value]
+
+
+# ---- templates ---------------------------------------------------------------------------------
+
+
+def template(kind: str) -> bytes:
+    """An empty ledger with the headers (required ones in bold) and one example row."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = str(ImportKind(kind).label)
+    columns = COLUMNS[kind]
+    sheet.append([column.header for column in columns])
+    sheet.append([column.example for column in columns])
+    for cell, column in zip(sheet[1], columns, strict=True):
+        cell.font = Font(bold=column.required)
+        sheet.column_dimensions[cell.column_letter].width = max(10, len(column.header) * 2 + 4)
+    sheet.freeze_panes = "A2"
+    return _save(workbook)
+
+
+def _save(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# ---- reading -----------------------------------------------------------------------------------
+
+
+def read_rows(data: bytes, kind: str) -> list[tuple[int, dict[str, str]]]:
+    """The sheet's rows as (Excel row number, {column name: text}); blank rows skipped.
+    A file that is not .xlsx, or lacks a required header, is one clear error."""
+    if len(data) > MAX_BYTES:
+        raise InvalidInput(_("The file is larger than 20 MB; split it."), field="file")
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise InvalidInput(
+            _("This is not an Excel .xlsx file. Save it as .xlsx (Excel 2007 or later)."),
+            field="file",
+        ) from None
+    try:
+        rows = workbook.active.iter_rows(values_only=True)
+        header = next(rows, None) or ()
+        positions = {str(text).strip(): i for i, text in enumerate(header) if text is not None}
+        columns = COLUMNS[kind]
+        missing = [c.header for c in columns if c.required and c.header not in positions]
+        if missing:
+            raise InvalidInput(
+                _("The first row lacks the column(s) %(columns)s; start from the template.")
+                % {"columns": "、".join(missing)},
+                field="file",
+            )
+        result = []
+        for number, row in enumerate(rows, start=2):
+            values = {
+                c.name: _text(row[positions[c.header]])
+                if c.header in positions and positions[c.header] < len(row)
+                else ""
+                for c in columns
+            }
+            if any(values.values()):
+                result.append((number, values))
+            if len(result) > MAX_ROWS:
+                raise InvalidInput(_("At most 100 000 rows per file."), field="file")
+        return result
+    finally:
+        workbook.close()
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _int(values: dict, name: str, *, required: bool = False) -> int | None:
+    text = values.get(name, "")
+    if not text:
+        if required:
+            raise InvalidInput(_("This column is required."), field=name)
+        return None
+    try:
+        return int(Decimal(text))
+    except (InvalidOperation, ValueError):
+        raise InvalidInput(_("%(value)s is not a number.") % {"value": text}, field=name) from None
+
+
+def _date(values: dict, name: str) -> dt.date | None:
+    text = values.get(name, "")
+    if not text:
+        return None
+    for form in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d"):
+        try:
+            return dt.datetime.strptime(text, form).date()
+        except ValueError:
+            continue
+    raise InvalidInput(
+        _("%(value)s is not a date (write 1950-03-01).") % {"value": text}, field=name
+    )
+
+
+# ---- checking ----------------------------------------------------------------------------------
+
+
+class RowErrors:
+    def __init__(self) -> None:
+        self.items: list[dict] = []
+
+    def add(self, row: int, field: str | None, message: str) -> None:
+        header = next(
+            (c.header for columns in COLUMNS.values() for c in columns if c.name == field), ""
+        )
+        self.items.append({"row": row, "column": header, "message": message})
+
+
+class Importer:
+    """Checks then applies one ledger into the subtree of `unit`."""
+
+    def __init__(self, actor, unit: OrgUnit, kind: str, progress=None) -> None:
+        self.actor, self.unit, self.kind = actor, unit, kind
+        self.errors = RowErrors()
+        self.progress = progress or (lambda done: None)
+        self._units: dict[str, OrgUnit | None] = {}
+        self._buildings: dict[tuple, Building | None] = {}
+
+    def unit_of(self, code: str) -> OrgUnit:
+        code = code or self.unit.code
+        if code not in self._units:
+            unit = OrgUnit.objects.filter(code=code, active=True).first()
+            if unit is not None and not unit.code.startswith(self.unit.code):
+                unit = None
+            self._units[code] = unit
+        unit = self._units[code]
+        if unit is None:
+            raise InvalidInput(
+                _("No grid %(code)s under %(unit)s.") % {"code": code, "unit": self.unit},
+                field="unit",
+            )
+        if unit.kind not in services.DATA_UNIT_KINDS:
+            raise InvalidInput(
+                _("%(unit)s is not a grid; fill in the grid code.") % {"unit": unit}, field="unit"
+            )
+        if not covers(self.actor, unit.code, write=True):
+            raise InvalidInput(
+                _("You may not change data in %(unit)s.") % {"unit": unit}, field="unit"
+            )
+        return unit
+
+    def building_of(self, unit: OrgUnit, values: dict) -> Building | None:
+        key = (unit.pk, values["estate"], values["building"])
+        if key not in self._buildings:
+            self._buildings[key] = Building.objects.filter(
+                unit=unit, estate=values["estate"], name=values["building"]
+            ).first()
+        return self._buildings[key]
+
+    def run(self, rows: list[tuple[int, dict]]) -> int:
+        """Check every row; if all are good, apply them in one transaction. Returns how many
+        records were created; raises ImportRejected with the row errors otherwise."""
+        check = getattr(self, f"check_{self.kind}")
+        plans = []
+        for done, (number, values) in enumerate(rows, start=1):
+            try:
+                plans.append((number, check(number, values)))
+            except CivicgridError as error:
+                self.errors.add(number, error.field, error.message)
+            if done % 200 == 0:
+                self.progress(done)
+        getattr(self, f"cross_check_{self.kind}")(plans)
+        if self.errors.items:
+            raise ImportRejected(sorted(self.errors.items, key=lambda e: e["row"]))
+        try:
+            with transaction.atomic():
+                apply = getattr(self, f"apply_{self.kind}")
+                return sum(apply(plan) for _, plan in plans)
+        except CivicgridError as error:
+            # Something changed between the check and the write (a concurrent edit).
+            raise ImportRejected([{"row": None, "column": "", "message": error.message}]) from None
+
+    # persons ------------------------------------------------------------------------------
+
+    def check_persons(self, number: int, values: dict) -> dict:
+        unit = self.unit_of(values["unit"])
+        for column in ADDRESS:
+            if not values[column.name]:
+                raise InvalidInput(_("This column is required."), field=column.name)
+        building = self.building_of(unit, values)
+        if building is None:
+            raise InvalidInput(
+                _("Unknown building %(estate)s%(building)s in %(unit)s: import the houses first.")
+                % {"estate": values["estate"], "building": values["building"], "unit": unit},
+                field="building",
+            )
+        entrance = _int(values, "entrance", required=True)
+        house = House.objects.filter(
+            building=building, entrance=entrance, room=values["room"]
+        ).first()
+        if house is None:
+            raise InvalidInput(
+                _("No room %(room)s in building unit %(entrance)s of %(building)s.")
+                % {"room": values["room"], "entrance": entrance, "building": building},
+                field="room",
+            )
+        data = services.PersonData(
+            name=values["name"],
+            gender=_choice("gender", values["gender"]),
+            birth_date=_date(values, "birth_date"),
+            id_number=values["id_number"],
+            phone=values["phone"],
+            relation=_choice("relation", values["relation"]),
+            ethnicity=values["ethnicity"],
+            political_status=values["political_status"],
+            education=values["education"],
+            occupation=values["occupation"],
+            employer=values["employer"],
+            registered_address=values["registered_address"],
+            residence_kind=_choice("residence_kind", values["residence_kind"]),
+            note=values["note"],
+            tags=tuple(_split(values["tags"])),
+        )
+        cleaned = services.clean_person(data)  # raises with the field
+        if cleaned["id_hash"] and Person.objects.filter(id_hash=cleaned["id_hash"]).exists():
+            raise InvalidInput(
+                _("This person (ID-card number) is already recorded."), field="id_number"
+            )
+        return {
+            "row": number,
+            "house": house,
+            "household": values["household"],
+            "data": data,
+            "id_hash": cleaned["id_hash"],
+        }
+
+    def cross_check_persons(self, plans: list) -> None:
+        seen: dict[str, tuple[int, tuple]] = {}
+        heads: Counter = Counter()
+        for number, plan in plans:
+            home = (plan["house"].pk, plan["household"])
+            if plan["id_hash"]:
+                if plan["id_hash"] in seen:
+                    first, first_home = seen[plan["id_hash"]]
+                    message = (
+                        _("The same person is in two households (rows %(a)s and %(b)s).")
+                        if first_home != home
+                        else _("Duplicate person: the same ID-card number as row %(a)s.")
+                    ) % {"a": first, "b": number}
+                    self.errors.add(number, "id_number", message)
+                else:
+                    seen[plan["id_hash"]] = (number, home)
+            if plan["data"].relation == Relation.HEAD:
+                heads[home] += 1
+                existing = Person.objects.filter(
+                    household__house=plan["house"], relation=Relation.HEAD
+                )
+                if plan["household"]:
+                    existing = existing.filter(household__number=plan["household"])
+                if heads[home] > 1 or existing.exists():
+                    self.errors.add(number, "relation", _("This household already has a head."))
+
+    def apply_persons(self, plan: dict) -> int:
+        house, number = plan["house"], plan["household"]
+        households = Household.objects.filter(house=house)
+        household = (households.filter(number=number) if number else households).first()
+        if household is None:
+            household = services.save_household(self.actor, house=house, number=number)
+        services.save_person(self.actor, plan["data"], household=household)
+        return 1
+
+    # houses and households ------------------------------------------------------------------
+
+    def check_houses(self, number: int, values: dict) -> dict:
+        unit = self.unit_of(values["unit"])
+        for column in ADDRESS:
+            if not values[column.name]:
+                raise InvalidInput(_("This column is required."), field=column.name)
+        entrance = _int(values, "entrance", required=True)
+        floor = _int(values, "floor")
+        building = self.building_of(unit, values)
+        if building is not None and not 1 <= entrance <= building.entrances:
+            raise InvalidInput(
+                _("%(building)s has building units 1 to %(n)s; %(entrance)s is outside it.")
+                % {"building": building, "n": building.entrances, "entrance": entrance},
+                field="entrance",
+            )
+        if building is not None and floor and building.floors and floor > building.floors:
+            raise InvalidInput(
+                _("%(building)s has %(n)s floors; floor %(floor)s is outside it.")
+                % {"building": building, "n": building.floors, "floor": floor},
+                field="floor",
+            )
+        if (
+            building is not None
+            and House.objects.filter(
+                building=building, entrance=entrance, room=values["room"]
+            ).exists()
+        ):
+            raise InvalidInput(_("This house is already recorded."), field="room")
+        area = None
+        if values["area"]:
+            try:
+                area = Decimal(values["area"])
+            except InvalidOperation:
+                raise InvalidInput(_("The area is not a number."), field="area") from None
+            if not Decimal(1) <= area <= Decimal(10000):
+                raise InvalidInput(_("The area must be 1 to 10 000 m²."), field="area")
+        return {
+            "unit": unit,
+            "estate": values["estate"],
+            "building": values["building"],
+            "entrance": entrance,
+            "room": values["room"],
+            "floor": floor,
+            "area": area,
+            "use": _choice("use", values["use"]),
+            "owner_name": values["owner_name"],
+            "household": values["household"],
+            "entrances": _int(values, "entrances"),
+            "floors": _int(values, "floors"),
+            "exists": building is not None,
+        }
+
+    def cross_check_houses(self, plans: list) -> None:
+        seen: dict[tuple, int] = {}
+        widest: dict[tuple, int] = defaultdict(int)
+        for number, plan in plans:
+            key = (
+                plan["unit"].pk,
+                plan["estate"],
+                plan["building"],
+                plan["entrance"],
+                plan["room"],
+            )
+            if key in seen:
+                self.errors.add(
+                    number, "room", _("The same house as row %(a)s.") % {"a": seen[key]}
+                )
+            seen.setdefault(key, number)
+            widest[key[:3]] = max(widest[key[:3]], plan["entrance"])
+        for number, plan in plans:
+            declared = plan["entrances"]
+            if not plan["exists"] and declared and plan["entrance"] > declared:
+                self.errors.add(
+                    number,
+                    "entrance",
+                    _("Building unit %(entrance)s is outside a building of %(n)s units.")
+                    % {"entrance": plan["entrance"], "n": declared},
+                )
+        self._widest = widest
+
+    def apply_houses(self, plan: dict) -> int:
+        created = 0
+        building = self.building_of(plan["unit"], plan)
+        if building is None:
+            widest = self._widest[(plan["unit"].pk, plan["estate"], plan["building"])]
+            building = services.save_building(
+                self.actor,
+                unit=plan["unit"],
+                estate=plan["estate"],
+                name=plan["building"],
+                entrances=plan["entrances"] or widest,
+                floors=plan["floors"],
+            )
+            self._buildings[(plan["unit"].pk, plan["estate"], plan["building"])] = building
+            created += 1
+        house = services.save_house(
+            self.actor,
+            building=building,
+            entrance=plan["entrance"],
+            room=plan["room"],
+            floor=plan["floor"],
+            area=plan["area"],
+            use=plan["use"],
+            owner_name=plan["owner_name"],
+        )
+        if plan["use"] != HouseUse.VACANT:
+            services.save_household(self.actor, house=house, number=plan["household"])
+            created += 1
+        return created + 1
+
+    # organisations --------------------------------------------------------------------------
+
+    def check_organisations(self, number: int, values: dict) -> dict:
+        unit = self.unit_of(values["unit"])
+        fields = {
+            "unit": unit,
+            "name": values["name"],
+            "kind": _choice("kind", values["kind"]),
+            "credit_code": services.clean_credit_code(values["credit_code"]),
+            "address": values["address"],
+            "business": values["business"],
+            "contact_name": values["contact_name"],
+            "contact_phone": values["contact_phone"],
+            "staff_size": _int(values, "staff_size"),
+            "party_organisation": values["party_organisation"],
+        }
+        if not fields["name"]:
+            raise InvalidInput(_("This column is required."), field="name")
+        if fields["kind"] == "":
+            raise InvalidInput(_("This column is required."), field="kind")
+        if values["contact_phone"]:
+            privacy.clean_phone(values["contact_phone"], "contact_phone")
+        return fields
+
+    def cross_check_organisations(self, plans: list) -> None:
+        from civicgrid.people.models import Organisation
+
+        seen: dict[str, int] = {}
+        for number, plan in plans:
+            code = plan["credit_code"]
+            if not code:
+                continue
+            if code in seen:
+                self.errors.add(
+                    number,
+                    "credit_code",
+                    _("The same credit code as row %(a)s.") % {"a": seen[code]},
+                )
+            elif Organisation.objects.filter(credit_code=code).exists():
+                self.errors.add(number, "credit_code", _("This organisation is already recorded."))
+            seen.setdefault(code, number)
+
+    def apply_organisations(self, plan: dict) -> int:
+        services.save_organisation(self.actor, **plan)
+        return 1
+
+
+class ImportRejected(CivicgridError):
+    def __init__(self, errors: list[dict]) -> None:
+        super().__init__(
+            _("Nothing was imported: %(n)s row(s) need fixing.") % {"n": len(errors)},
+            details=errors,
+        )
+        self.errors = errors
+
+
+def _split(text: str) -> Iterator[str]:
+    for part in text.replace(",", "、").replace("，", "、").replace(";", "、").split("、"):
+        if part.strip():
+            yield part.strip()
+
+
+# ---- jobs --------------------------------------------------------------------------------------
+
+
+def start_import(actor, unit: OrgUnit, kind: str, upload) -> ImportJob:
+    """Queue an import of `upload` (an uploaded .xlsx) into `unit`. Small files are done at
+    once; large ones in the background. Either way the job tells the outcome."""
+    if kind not in ImportKind.values:
+        raise InvalidInput(_("Choose what the file holds."), field="kind")
+    if upload is None:
+        raise InvalidInput(_("Choose an .xlsx file."), field="file")
+    if not covers(actor, unit.code, write=True):
+        raise InvalidInput(_("You may not import into %(unit)s.") % {"unit": unit}, field="unit")
+    data = upload.read()
+    rows = read_rows(data, kind)  # a bad file fails here, before any job exists
+    job = ImportJob.objects.create(
+        unit=unit,
+        kind=kind,
+        filename=getattr(upload, "name", "ledger.xlsx")[:200],
+        state=ImportJob.State.QUEUED,
+        rows_total=len(rows),
+        actor=actor,
+    )
+    if len(rows) <= BACKGROUND_ROWS:
+        run_import(job, rows)
+    else:
+        from django.core.files.base import ContentFile
+
+        job.file.save(f"{job.pk}.xlsx", ContentFile(data))
+        from civicgrid.people.tasks import import_ledger
+
+        transaction.on_commit(lambda: import_ledger(job.pk))
+    job.refresh_from_db()
+    return job
+
+
+def run_import(job: ImportJob, rows: list | None = None) -> ImportJob:
+    """Run a queued job: read its file (then delete it), check, apply, record the outcome."""
+    ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.RUNNING)
+    if rows is None:
+        with job.file.open("rb") as handle:
+            data = handle.read()
+        job.file.delete(save=False)
+        ImportJob.objects.filter(pk=job.pk).update(file="")
+        rows = read_rows(data, job.kind)
+
+    def progress(done: int) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(rows_done=done)
+
+    importer = Importer(job.actor, job.unit, job.kind, progress)
+    try:
+        created = importer.run(rows)
+    except ImportRejected as rejected:
+        outcome = {"state": ImportJob.State.FAILED, "errors": rejected.errors, "created": 0}
+    except CivicgridError as error:
+        outcome = {
+            "state": ImportJob.State.FAILED,
+            "created": 0,
+            "errors": [{"row": None, "column": "", "message": error.message}],
+        }
+    else:
+        outcome = {"state": ImportJob.State.DONE, "errors": [], "created": created}
+    ImportJob.objects.filter(pk=job.pk).update(
+        rows_done=len(rows), finished_at=timezone.now(), **outcome
+    )
+    job.refresh_from_db()
+    return job
+
+
+# ---- export ------------------------------------------------------------------------------------
+
+
+def export(headers: list[str], rows: Iterable[Iterable], title: str) -> bytes:
+    """A list as .xlsx. Callers pass values as shown on screen (masked numbers)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(list(row))
+    return _save(workbook)

@@ -1,0 +1,347 @@
+"""Reads of basic data. Every function takes the acting user and returns only what the user
+may see (org/scoping.py); a row outside the scope is a 404, exactly like a missing one."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from civicgrid.org.models import OrgUnit
+from civicgrid.org.scoping import scope, scope_q
+from civicgrid.people import search
+from civicgrid.people.models import (
+    Building,
+    Facility,
+    House,
+    Household,
+    HouseUse,
+    ImportJob,
+    Organisation,
+    Person,
+    PersonKey,
+    Place,
+    Situation,
+    Tag,
+    Visit,
+)
+from civicgrid.people.roles import LEDGER_ROLES, PERSONAL_DATA_ROLES
+from civicgrid.people.services import holds
+
+LOOKUP_LIMIT = 30
+
+
+def may_see_personal(user, code: str) -> bool:
+    """Whether the user may see sensitive tags and reveal numbers of rows at `code`."""
+    return holds(user, code, PERSONAL_DATA_ROLES)
+
+
+def may_keep(user, code: str) -> bool:
+    return holds(user, code, LEDGER_ROLES)
+
+
+def persons_for(user) -> QuerySet[Person]:
+    return scope(Person.objects.select_related("household", "unit"), user)
+
+
+def person_for(user, pk: int) -> Person:
+    person = persons_for(user).select_related("household__house__building").filter(pk=pk).first()
+    if person is None:
+        raise Http404
+    return person
+
+
+def households_for(user) -> QuerySet[Household]:
+    return scope(Household.objects.select_related("house__building", "unit"), user)
+
+
+def household_for(user, pk: int) -> Household:
+    household = households_for(user).filter(pk=pk).first()
+    if household is None:
+        raise Http404
+    return household
+
+
+def buildings_for(user) -> QuerySet[Building]:
+    return scope(Building.objects.select_related("unit"), user)
+
+
+def building_for(user, pk: int) -> Building:
+    building = buildings_for(user).filter(pk=pk).first()
+    if building is None:
+        raise Http404
+    return building
+
+
+def houses_for(user) -> QuerySet[House]:
+    return scope(House.objects.select_related("building"), user)
+
+
+def organisations_for(user) -> QuerySet[Organisation]:
+    return scope(Organisation.objects.select_related("unit"), user)
+
+
+def places_for(user) -> QuerySet[Place]:
+    return scope(Place.objects.select_related("unit"), user)
+
+
+def facilities_for(user) -> QuerySet[Facility]:
+    return scope(Facility.objects.select_related("unit"), user)
+
+
+def situations_for(user) -> QuerySet[Situation]:
+    return scope(Situation.objects.select_related("unit", "recorded_by"), user)
+
+
+def situation_for(user, pk: int) -> Situation:
+    situation = situations_for(user).filter(pk=pk).first()
+    if situation is None:
+        raise Http404
+    return situation
+
+
+def visit_for(user, pk: int) -> Visit:
+    visit = scope(Visit.objects.all(), user).filter(pk=pk).first()
+    if visit is None:
+        raise Http404
+    return visit
+
+
+def tags_for(user, person: Person) -> list[Tag]:
+    """The person's tags the user may see: sensitive ones only for roles that need them."""
+    tags = list(person.tags.all())
+    if may_see_personal(user, person.unit_code):
+        return tags
+    return [tag for tag in tags if not tag.sensitive]
+
+
+def tag_choices(user, code: str) -> list[Tag]:
+    tags = Tag.objects.all()
+    if not may_see_personal(user, code):
+        tags = tags.filter(sensitive=False)
+    return list(tags)
+
+
+def under(queryset: QuerySet, unit: OrgUnit) -> QuerySet:
+    return queryset.filter(unit_code__under=unit.code)
+
+
+# ---- lookup (提户知人) ----------------------------------------------------------------------------
+
+
+def lookup(user, query: str, *, limit: int = LOOKUP_LIMIT, unit: OrgUnit | None = None):
+    """Persons the user may see matching every word of `query` (name, pinyin or initials,
+    estate/building/unit/room, a whole ID or phone number), with their households. An ID or
+    phone number finds a person only for roles that may reveal it, so the search cannot be
+    used to test whose number is whose."""
+    words = search.words(query)
+    if not words:
+        return []
+    visible = scope_q(user)
+    people = Person.objects.all()
+    for key, exact in words:
+        keys = (
+            PersonKey.objects.filter(key=key)
+            if exact
+            else PersonKey.objects.filter(key__prefix=key)
+        )
+        if visible is not None:
+            keys = keys.filter(visible)
+        if unit is not None:
+            keys = keys.filter(unit_code__under=unit.code)
+        people = people.filter(Exists(keys.filter(person=OuterRef("pk"))))
+    found = list(
+        people.select_related("household__house__building", "unit").prefetch_related(
+            Prefetch("tags", queryset=Tag.objects.all())
+        )[: limit + 1]
+    )
+    if any(exact for _, exact in words):
+        found = [person for person in found if may_see_personal(user, person.unit_code)]
+    return found[:limit]
+
+
+# ---- the grid page --------------------------------------------------------------------------------
+
+
+def buildings_of(user, unit: OrgUnit) -> QuerySet[Building]:
+    """Buildings under `unit` with their counts of houses, households and persons."""
+    return under(buildings_for(user), unit).annotate(
+        house_count=Count("houses", distinct=True),
+        household_count=Count("houses__households", distinct=True),
+        person_count=Count("houses__households__members", distinct=True),
+    )
+
+
+def houses_of(user, building: Building) -> list[House]:
+    """The houses of a building, each with its households and their members."""
+    members = Prefetch("members", queryset=Person.objects.prefetch_related("tags"))
+    households = Prefetch("households", queryset=Household.objects.prefetch_related(members))
+    return list(
+        houses_for(user)
+        .filter(building=building)
+        .prefetch_related(households)
+        .order_by("entrance", "floor", "room")
+    )
+
+
+def members_of(household: Household) -> list[Person]:
+    order = {"head": 0, "spouse": 1}
+    members = household.members.prefetch_related("tags")
+    return sorted(members, key=lambda p: (order.get(p.relation, 2), p.birth_date or dt.date.max))
+
+
+def visits_of(household: Household) -> QuerySet[Visit]:
+    return household.visits.select_related("visitor")
+
+
+def open_follow_ups(user, unit: OrgUnit) -> QuerySet[Visit]:
+    return (
+        under(scope(Visit.objects.select_related("household", "visitor"), user), unit)
+        .filter(follow_up_done=False)
+        .exclude(follow_up="")
+    )
+
+
+# ---- completeness (data quality of the six elements) ---------------------------------------------
+
+
+@dataclass
+class Check:
+    code: str
+    label: str
+    total: int
+    done: int
+    missing: list = field(default_factory=list)
+
+    @property
+    def rate(self) -> float | None:
+        return round(100 * self.done / self.total, 1) if self.total else None
+
+
+@dataclass
+class Completeness:
+    unit: OrgUnit
+    checks: list[Check]
+
+    @property
+    def score(self) -> float | None:
+        """Filled required items over all required items, in per cent."""
+        total = sum(check.total for check in self.checks)
+        return round(100 * sum(check.done for check in self.checks) / total, 1) if total else None
+
+
+PERSON_REQUIRED = Q(birth_date__isnull=False) & ~Q(id_hash="") & ~Q(gender="0")
+
+
+def completeness(user, unit: OrgUnit, *, missing: int = 20) -> Completeness:
+    """How complete the unit subtree's basic data is: persons with the required fields
+    (birth date, gender, ID number), persons in a household, households with a head, houses
+    with a known use, organisations with a contact. With up to `missing` rows to fix per
+    check."""
+    from django.utils.translation import gettext as _
+
+    persons = under(persons_for(user), unit)
+    households = under(households_for(user), unit)
+    houses = under(houses_for(user), unit)
+    organisations = under(organisations_for(user), unit)
+    head = Person.objects.filter(household=OuterRef("pk"), relation="head")
+    specs = [
+        (
+            "person_fields",
+            _("Persons with birth date, gender and ID number"),
+            persons,
+            PERSON_REQUIRED,
+        ),
+        (
+            "person_household",
+            _("Persons linked to a household"),
+            persons,
+            Q(household__isnull=False),
+        ),
+        ("household_head", _("Households with a head"), households, Q(Exists(head))),
+        ("house_use", _("Houses with known occupancy"), houses, ~Q(use="")),
+        (
+            "organisation_contact",
+            _("Organisations with a contact"),
+            organisations,
+            ~Q(contact_name="") & ~Q(contact_phone=""),
+        ),
+    ]
+    checks = []
+    for code, label, queryset, filled in specs:
+        counts = queryset.aggregate(total=Count("pk"), done=Count("pk", filter=filled))
+        rows = list(queryset.exclude(filled)[:missing]) if counts["total"] > counts["done"] else []
+        checks.append(Check(code, label, counts["total"], counts["done"], rows))
+    return Completeness(unit, checks)
+
+
+def completeness_of_children(user, unit: OrgUnit, children: list[OrgUnit]) -> list[Completeness]:
+    return [completeness(user, child, missing=0) for child in children]
+
+
+def occupancy(user, unit: OrgUnit) -> dict[str, int]:
+    houses = under(houses_for(user), unit)
+    counts = dict(houses.values_list("use").annotate(n=Count("pk")).values_list("use", "n"))
+    return {label: counts.get(value, 0) for value, label in HouseUse.choices}
+
+
+def data_units(user, unit: OrgUnit) -> list[OrgUnit]:
+    """The grids and micro-grids under `unit` (itself included) the user may see: where basic
+    data may hang."""
+    from civicgrid.org.selectors import units_for
+    from civicgrid.people.services import DATA_UNIT_KINDS
+
+    return list(
+        units_for(user).filter(code__under=unit.code, kind__in=DATA_UNIT_KINDS, active=True)
+    )
+
+
+def facility_features(user, unit: OrgUnit) -> dict:
+    """Facilities under `unit` as GeoJSON points (WGS-84; the map shifts them for its tiles)."""
+    from civicgrid.org.selectors import map_point
+
+    features = []
+    for facility in under(facilities_for(user), unit)[:5000]:
+        lon, lat = map_point(facility.lon, facility.lat)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {
+                    "kind": facility.kind,
+                    "label": str(facility),
+                    "state": facility.state,
+                    "state_label": str(facility.get_state_display()),
+                    "description": facility.description,
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def import_jobs(user, unit: OrgUnit) -> QuerySet[ImportJob]:
+    return under(scope(ImportJob.objects.select_related("unit", "actor"), user), unit)
+
+
+def import_job_for(user, pk: int) -> ImportJob:
+    job = scope(ImportJob.objects.select_related("unit"), user).filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+def persons_to_export(user, unit: OrgUnit, *, tag: str = ""):
+    """(person, visible tags) under `unit`, optionally only those with tag `tag`; streamed.
+    A sensitive tag filters only for roles that may see it."""
+    persons = under(persons_for(user), unit).select_related("household__house__building")
+    personal = may_see_personal(user, unit.code)
+    if tag:
+        chosen = Tag.objects.filter(code=tag).first()
+        if chosen is None or (chosen.sensitive and not personal):
+            return iter(())
+        persons = persons.filter(tags=chosen)
+    persons = persons.prefetch_related("tags").order_by("unit_code", "id")
+    return (
+        (person, [t for t in person.tags.all() if personal or not t.sensitive])
+        for person in persons.iterator(chunk_size=2000)
+    )

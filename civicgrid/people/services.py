@@ -1,0 +1,609 @@
+"""Every write to basic data. Each function checks the actor's role over the row's unit,
+validates, and writes in one transaction; personal numbers are encrypted here and nowhere else.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from civicgrid.core import privacy
+from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed
+from civicgrid.core.models import AccessLog
+from civicgrid.org.kinds import Kind
+from civicgrid.org.models import OrgUnit
+from civicgrid.org.scoping import roles_over, sees_everything
+from civicgrid.people import search
+from civicgrid.people.models import (
+    Building,
+    Facility,
+    FacilityKind,
+    FacilityState,
+    Gender,
+    House,
+    Household,
+    Organisation,
+    OrganisationKind,
+    Person,
+    PersonKey,
+    Place,
+    PlaceKind,
+    Relation,
+    Situation,
+    SituationKind,
+    Tag,
+    Visit,
+)
+from civicgrid.people.roles import LEDGER_ROLES, PERSONAL_DATA_ROLES
+
+# Units basic data hangs on: the finest ones.
+DATA_UNIT_KINDS = frozenset({Kind.GRID, Kind.DEDICATED_GRID, Kind.MICRO_GRID})
+
+
+def holds(actor, code: str, roles: frozenset[str]) -> bool:
+    return actor is not None and (sees_everything(actor) or bool(roles_over(actor, code) & roles))
+
+
+def _check_keeper(actor, code: str) -> None:
+    if not holds(actor, code, LEDGER_ROLES):
+        raise NotAllowed(_("You may not change basic data here."))
+
+
+def _data_unit(actor, unit: OrgUnit | None) -> OrgUnit:
+    if unit is None:
+        raise InvalidInput(_("Choose the grid this belongs to."), field="unit")
+    if unit.kind not in DATA_UNIT_KINDS:
+        raise InvalidInput(
+            _("Basic data hangs on a grid or micro-grid, not on %(unit)s.") % {"unit": unit},
+            field="unit",
+        )
+    _check_keeper(actor, unit.code)
+    return unit
+
+
+def _required(value: str, field: str, label: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise InvalidInput(_("%(label)s is required.") % {"label": label}, field=field)
+    return value
+
+
+# ---- buildings, houses, households ------------------------------------------------------------
+
+
+@transaction.atomic
+def save_building(
+    actor,
+    *,
+    unit: OrgUnit,
+    estate: str,
+    name: str,
+    entrances: int = 1,
+    floors: int | None = None,
+    address: str = "",
+    lon: float | None = None,
+    lat: float | None = None,
+    building: Building | None = None,
+) -> Building:
+    unit = _data_unit(actor, unit)
+    building = building or Building()
+    if building.pk:
+        _check_keeper(actor, building.unit_code)
+    if entrances < 1 or (floors is not None and floors < 1):
+        raise InvalidInput(_("A building has at least one unit and one floor."), field="floors")
+    building.unit = unit
+    building.estate = _required(estate, "estate", _("Estate"))
+    building.name = _required(name, "name", _("Building"))
+    building.entrances, building.floors = entrances, floors
+    building.address, building.lon, building.lat = address, lon, lat
+    try:
+        with transaction.atomic():
+            building.save()
+    except IntegrityError:
+        raise Conflict(
+            _("%(building)s is already in this grid.") % {"building": building}, field="name"
+        ) from None
+    if building.pk:
+        for person in Person.objects.filter(household__house__building=building):
+            _write_keys(person)
+    return building
+
+
+@transaction.atomic
+def save_house(
+    actor,
+    *,
+    building: Building,
+    entrance: int,
+    room: str,
+    floor: int | None = None,
+    area=None,
+    use: str = "",
+    owner_name: str = "",
+    house: House | None = None,
+) -> House:
+    _check_keeper(actor, building.unit_code)
+    room = _required(room, "room", _("Room"))
+    if not 1 <= entrance <= building.entrances:
+        raise InvalidInput(
+            _("%(building)s has building units 1 to %(n)s, not %(entrance)s.")
+            % {"building": building, "n": building.entrances, "entrance": entrance},
+            field="entrance",
+        )
+    if floor is not None and building.floors and not (-5 <= floor <= building.floors):
+        raise InvalidInput(
+            _("%(building)s has %(n)s floors; floor %(floor)s is outside it.")
+            % {"building": building, "n": building.floors, "floor": floor},
+            field="floor",
+        )
+    house = house or House()
+    house.building, house.unit = building, building.unit
+    house.entrance, house.room, house.floor = entrance, room, floor
+    house.area, house.use, house.owner_name = area, use, owner_name
+    try:
+        with transaction.atomic():
+            house.save()
+    except IntegrityError:
+        raise Conflict(
+            _("%(house)s is already recorded.") % {"house": house}, field="room"
+        ) from None
+    return house
+
+
+@transaction.atomic
+def save_household(
+    actor,
+    *,
+    house: House | None,
+    unit: OrgUnit | None = None,
+    number: str = "",
+    note: str = "",
+    household: Household | None = None,
+) -> Household:
+    """A household at `house` (its unit follows the house), or with no house in `unit`."""
+    unit = house.unit if house is not None else unit
+    unit = _data_unit(actor, unit)
+    household = household or Household()
+    if household.pk:
+        _check_keeper(actor, household.unit_code)
+    household.house, household.unit = house, unit
+    household.number, household.note = number.strip(), note
+    household.address = str(house) if house is not None else ""
+    household.save()
+    for person in household.members.all():
+        if person.unit_id != unit.pk:
+            person.unit = unit
+            person.save(update_fields=["unit", "unit_code"])
+        _write_keys(person)
+    return household
+
+
+# ---- persons ------------------------------------------------------------------------------------
+
+
+@dataclass
+class PersonData:
+    """What a form, an import row or the API gives for a person. Numbers in clear."""
+
+    name: str
+    gender: str = ""
+    birth_date: dt.date | None = None
+    id_number: str = ""
+    phone: str = ""
+    relation: str = ""
+    former_name: str = ""
+    ethnicity: str = ""
+    political_status: str = ""
+    education: str = ""
+    marital_status: str = ""
+    occupation: str = ""
+    employer: str = ""
+    registered_address: str = ""
+    residence_kind: str = ""
+    note: str = ""
+    tags: tuple[str, ...] = ()  # tag codes or names
+
+
+def tags_named(values: Iterable[str]) -> list[Tag]:
+    """Tags by code or name; an unknown one is an error naming it."""
+    wanted = [value.strip() for value in values if value and value.strip()]
+    if not wanted:
+        return []
+    found = {}
+    for tag in Tag.objects.all():
+        found[tag.code] = found[tag.name] = tag
+    unknown = [value for value in wanted if value not in found]
+    if unknown:
+        raise InvalidInput(_("Unknown tag: %(tags)s.") % {"tags": "、".join(unknown)}, field="tags")
+    return list({found[value].pk: found[value] for value in wanted}.values())
+
+
+def clean_person(data: PersonData) -> dict[str, Any]:
+    """Validate a person's fields; returns the model values (numbers encrypted) and the tags.
+    Raises InvalidInput naming the field."""
+    name = _required(data.name, "name", _("Name"))
+    if len(name) > 40:
+        raise InvalidInput(_("A name has at most 40 characters."), field="name")
+    values: dict[str, Any] = {
+        "name": name,
+        "gender": data.gender or Gender.UNKNOWN,
+        "birth_date": data.birth_date,
+        "relation": data.relation,
+        "residence_kind": data.residence_kind or Person._meta.get_field("residence_kind").default,
+    }
+    for field in (
+        "former_name",
+        "ethnicity",
+        "political_status",
+        "education",
+        "marital_status",
+        "occupation",
+        "employer",
+        "registered_address",
+        "note",
+    ):
+        values[field] = (getattr(data, field) or "").strip()
+    if values["gender"] not in Gender.values:
+        raise InvalidInput(_("Unknown gender."), field="gender")
+    if values["relation"] and values["relation"] not in Relation.values:
+        raise InvalidInput(_("Unknown relation to the head."), field="relation")
+    today = dt.date.today()
+    if data.birth_date and not (dt.date(1890, 1, 1) <= data.birth_date <= today):
+        raise InvalidInput(_("The birth date is impossible."), field="birth_date")
+    values.update(id_number="", id_hash="", id_masked="")
+    if data.id_number.strip():
+        number, born = privacy.clean_id_number(data.id_number)
+        if data.birth_date and data.birth_date != born:
+            raise InvalidInput(
+                _("The birth date differs from the one in the ID-card number (%(date)s).")
+                % {"date": born.isoformat()},
+                field="birth_date",
+            )
+        gender = Gender.MALE if int(number[16]) % 2 else Gender.FEMALE
+        if data.gender and data.gender != Gender.UNKNOWN and data.gender != gender:
+            raise InvalidInput(
+                _("The gender differs from the one in the ID-card number."), field="gender"
+            )
+        values.update(
+            birth_date=born,
+            gender=gender,
+            id_number=privacy.encrypt(number),
+            id_hash=privacy.blind_index(number),
+            id_masked=privacy.mask_id(number),
+        )
+    values.update(phone="", phone_hash="", phone_masked="")
+    if data.phone.strip():
+        phone = privacy.clean_phone(data.phone)
+        values.update(
+            phone=privacy.encrypt(phone),
+            phone_hash=privacy.blind_index(phone),
+            phone_masked=privacy.mask_phone(phone),
+        )
+    values["tags"] = tags_named(data.tags)
+    return values
+
+
+def _write_keys(person: Person) -> None:
+    house = None
+    if person.household_id and person.household.house_id:
+        house = person.household.house
+    PersonKey.objects.filter(person=person).delete()
+    PersonKey.objects.bulk_create(
+        PersonKey(key=key, person=person, unit_code=person.unit_code)
+        for key in search.keys_for(person, house)
+    )
+
+
+def _place_person(actor, person: Person, household: Household | None, unit: OrgUnit | None) -> None:
+    if household is not None:
+        person.household, person.unit = household, household.unit
+    else:
+        person.household = None
+        person.unit = _data_unit(actor, unit)
+    _check_keeper(actor, person.unit.code)
+
+
+@transaction.atomic
+def save_person(
+    actor,
+    data: PersonData,
+    *,
+    household: Household | None = None,
+    unit: OrgUnit | None = None,
+    person: Person | None = None,
+) -> Person:
+    """Add or change a person, in `household` (whose unit they take) or directly in `unit`.
+
+    Sensitive tags change only by roles that may see them; others keep them as they are.
+    The same ID-card number twice is refused (one person, one record), and so is a second
+    head of household."""
+    values = clean_person(data)
+    tags = values.pop("tags")
+    person = person or Person()
+    if person.pk:
+        _check_keeper(actor, person.unit_code)
+    for field, value in values.items():
+        setattr(person, field, value)
+    _place_person(actor, person, household, unit)
+    if person.relation == Relation.HEAD and household is None:
+        raise InvalidInput(_("Only a member of a household can be its head."), field="relation")
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:
+        _explain_duplicate(person)
+        raise
+    may_see_sensitive = holds(actor, person.unit_code, PERSONAL_DATA_ROLES)
+    if any(tag.sensitive for tag in tags) and not may_see_sensitive:
+        raise NotAllowed(_("Your role may not set sensitive tags."), field="tags")
+    kept = [] if may_see_sensitive else list(person.tags.filter(sensitive=True))
+    person.tags.set([*tags, *kept])
+    _write_keys(person)
+    return person
+
+
+def _explain_duplicate(person: Person) -> None:
+    if person.id_hash:
+        other = Person.objects.filter(id_hash=person.id_hash).exclude(pk=person.pk).first()
+        if other is not None:
+            where = other.household or other.unit
+            raise Conflict(
+                _("This ID-card number is already recorded (in %(where)s): one person, one record.")
+                % {"where": where},
+                field="id_number",
+            )
+    if person.relation == Relation.HEAD:
+        raise Conflict(_("This household already has a head."), field="relation")
+
+
+# ---- personal data: reveal, export, delete ------------------------------------------------------
+
+REVEALABLE = {"id_number": _("ID-card number"), "phone": _("phone")}
+
+
+def _log(actor, action: str, person: Person, field: str, reason: str, ip: str | None) -> None:
+    AccessLog.objects.create(
+        actor=actor,
+        action=action,
+        record=f"people.person:{person.pk}",
+        field=field,
+        reason=reason,
+        unit_code=person.unit_code,
+        ip=ip or None,
+    )
+
+
+def _check_personal(actor, person: Person, reason: str) -> str:
+    if not holds(actor, person.unit_code, PERSONAL_DATA_ROLES):
+        raise NotAllowed(_("Your role may not see personal numbers."))
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise InvalidInput(_("Say why you need it (the reason is logged)."), field="reason")
+    return reason[:200]
+
+
+@transaction.atomic
+def reveal(actor, person: Person, field: str, *, reason: str, ip: str | None = None) -> str:
+    """The number in clear, for a role that may see it, with the reveal logged."""
+    if field not in REVEALABLE:
+        raise InvalidInput(_("Nothing to reveal there."), field="field")
+    reason = _check_personal(actor, person, reason)
+    _log(actor, AccessLog.Action.REVEAL, person, field, reason, ip)
+    return privacy.decrypt(getattr(person, field))
+
+
+@transaction.atomic
+def export_person(actor, person: Person, *, reason: str, ip: str | None = None) -> dict:
+    """Everything kept about a person (PIPL's right to a copy), logged."""
+    reason = _check_personal(actor, person, reason)
+    _log(actor, AccessLog.Action.EXPORT, person, "", reason, ip)
+    household = person.household
+    return {
+        "name": person.name,
+        "former_name": person.former_name,
+        "gender": person.get_gender_display(),
+        "birth_date": person.birth_date.isoformat() if person.birth_date else None,
+        "id_number": privacy.decrypt(person.id_number),
+        "phone": privacy.decrypt(person.phone),
+        "ethnicity": person.ethnicity,
+        "political_status": person.political_status,
+        "education": person.education,
+        "marital_status": person.marital_status,
+        "occupation": person.occupation,
+        "employer": person.employer,
+        "registered_address": person.registered_address,
+        "residence": person.get_residence_kind_display(),
+        "household": str(household) if household else None,
+        "relation": person.get_relation_display() if person.relation else "",
+        "tags": [tag.name for tag in person.tags.all()],
+        "note": person.note,
+        "unit": str(person.unit),
+        "recorded_at": person.created_at.isoformat(),
+        "updated_at": person.updated_at.isoformat(),
+    }
+
+
+@transaction.atomic
+def delete_person(actor, person: Person, *, reason: str, ip: str | None = None) -> None:
+    """Remove a person: the row, its ciphertexts, hashes and search keys go; the access log
+    keeps that it happened, by whom and why."""
+    reason = _check_personal(actor, person, reason)
+    _log(actor, AccessLog.Action.DELETE, person, "", reason, ip)
+    person.delete()
+
+
+# ---- visits and situations ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_visit(
+    actor,
+    household: Household,
+    *,
+    findings: str,
+    visited_on: dt.date | None = None,
+    follow_up: str = "",
+) -> Visit:
+    _check_keeper(actor, household.unit_code)
+    visited_on = visited_on or dt.date.today()
+    if visited_on > dt.date.today():
+        raise InvalidInput(_("A visit cannot be in the future."), field="visited_on")
+    return Visit.objects.create(
+        unit=household.unit,
+        household=household,
+        visitor=actor,
+        visited_on=visited_on,
+        findings=_required(findings, "findings", _("Findings")),
+        follow_up=follow_up.strip(),
+    )
+
+
+@transaction.atomic
+def finish_follow_up(actor, visit: Visit) -> Visit:
+    _check_keeper(actor, visit.unit_code)
+    visit.follow_up_done = True
+    visit.save(update_fields=["follow_up_done"])
+    return visit
+
+
+@transaction.atomic
+def record_situation(
+    actor,
+    *,
+    unit: OrgUnit,
+    kind: str,
+    topic: str,
+    description: str = "",
+    place: str = "",
+    people_concerned: int = 1,
+    follow_up: str = "",
+) -> Situation:
+    unit = _data_unit(actor, unit)
+    if kind not in SituationKind.values:
+        raise InvalidInput(_("Choose what kind of situation it is."), field="kind")
+    if people_concerned < 1:
+        raise InvalidInput(_("At least one person is concerned."), field="people_concerned")
+    return Situation.objects.create(
+        unit=unit,
+        kind=kind,
+        topic=_required(topic, "topic", _("Topic"))[:100],
+        description=description.strip(),
+        place=place.strip(),
+        people_concerned=people_concerned,
+        follow_up=follow_up.strip(),
+        recorded_by=actor,
+    )
+
+
+@transaction.atomic
+def close_situation(actor, situation: Situation, *, follow_up: str) -> Situation:
+    _check_keeper(actor, situation.unit_code)
+    situation.follow_up = _required(follow_up, "follow_up", _("Follow-up"))
+    situation.resolved = True
+    situation.save(update_fields=["follow_up", "resolved"])
+    return situation
+
+
+# ---- organisations, places, facilities ---------------------------------------------------------
+
+
+def clean_credit_code(value: str) -> str:
+    from stdnum.cn import uscc
+    from stdnum.exceptions import ValidationError
+
+    if not value.strip():
+        return ""
+    try:
+        return uscc.validate(value)
+    except ValidationError:
+        raise InvalidInput(
+            _("%(value)s is not a valid unified social credit code.") % {"value": value},
+            field="credit_code",
+        ) from None
+
+
+@transaction.atomic
+def save_organisation(
+    actor,
+    *,
+    unit: OrgUnit,
+    name: str,
+    kind: str,
+    credit_code: str = "",
+    address: str = "",
+    business: str = "",
+    contact_name: str = "",
+    contact_phone: str = "",
+    staff_size: int | None = None,
+    party_organisation: str = "",
+    lon: float | None = None,
+    lat: float | None = None,
+    organisation: Organisation | None = None,
+) -> Organisation:
+    unit = _data_unit(actor, unit)
+    organisation = organisation or Organisation()
+    if organisation.pk:
+        _check_keeper(actor, organisation.unit_code)
+    if kind not in OrganisationKind.values:
+        raise InvalidInput(_("Choose what kind of organisation it is."), field="kind")
+    phone = privacy.clean_phone(contact_phone, "contact_phone") if contact_phone.strip() else ""
+    organisation.unit = unit
+    organisation.name = _required(name, "name", _("Name"))
+    organisation.kind = kind
+    organisation.credit_code = clean_credit_code(credit_code)
+    organisation.address, organisation.business = address.strip(), business.strip()
+    organisation.contact_name = contact_name.strip()
+    organisation.contact_phone = privacy.encrypt(phone)
+    organisation.contact_phone_masked = privacy.mask_phone(phone) if phone else ""
+    organisation.staff_size = staff_size
+    organisation.party_organisation = party_organisation.strip()
+    organisation.lon, organisation.lat = lon, lat
+    try:
+        with transaction.atomic():
+            organisation.save()
+    except IntegrityError:
+        raise Conflict(
+            _("An organisation with this credit code is already recorded."), field="credit_code"
+        ) from None
+    return organisation
+
+
+@transaction.atomic
+def save_place(actor, *, unit: OrgUnit, name: str, kind: str, **fields) -> Place:
+    unit = _data_unit(actor, unit)
+    if kind not in PlaceKind.values:
+        raise InvalidInput(_("Choose what kind of place it is."), field="kind")
+    return Place.objects.create(
+        unit=unit, name=_required(name, "name", _("Name")), kind=kind, **fields
+    )
+
+
+@transaction.atomic
+def save_facility(
+    actor,
+    *,
+    unit: OrgUnit,
+    kind: str,
+    lon: float,
+    lat: float,
+    code: str = "",
+    description: str = "",
+    state: str = "good",
+    facility: Facility | None = None,
+) -> Facility:
+    unit = _data_unit(actor, unit)
+    if kind not in FacilityKind.values:
+        raise InvalidInput(_("Choose what kind of facility it is."), field="kind")
+    if state not in FacilityState.values:
+        raise InvalidInput(_("Unknown state."), field="state")
+    if lon is None or lat is None:
+        raise InvalidInput(_("A facility needs its place on the map."), field="lon")
+    facility = facility or Facility()
+    facility.unit, facility.kind, facility.lon, facility.lat = unit, kind, lon, lat
+    facility.code, facility.description, facility.state = code.strip(), description, state
+    facility.checked_at = dt.date.today()
+    facility.save()
+    return facility

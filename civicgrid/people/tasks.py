@@ -1,0 +1,13 @@
+"""Background jobs of basic data: large ledger imports."""
+
+from huey.contrib.djhuey import db_task
+
+from civicgrid.people import ledgers
+from civicgrid.people.models import ImportJob
+
+
+@db_task()
+def import_ledger(job_id: int) -> None:
+    job = ImportJob.objects.filter(pk=job_id, state=ImportJob.State.QUEUED).first()
+    if job is not None:
+        ledgers.run_import(job)

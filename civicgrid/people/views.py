@@ -1,0 +1,530 @@
+"""Basic-data pages: thin views that parse input, call a service or selector, and render."""
+
+import datetime as dt
+import json
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from civicgrid.core.errors import CivicgridError, InvalidInput
+from civicgrid.org import selectors as org_selectors
+from civicgrid.org.geo import gcj02_to_wgs84
+from civicgrid.people import ledgers, selectors, services
+from civicgrid.people.models import (
+    FacilityKind,
+    FacilityState,
+    Gender,
+    ImportKind,
+    Relation,
+    ResidenceKind,
+    SituationKind,
+)
+
+
+def _ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def _home_unit(request: HttpRequest):
+    units = org_selectors.top_units_for(request.user)
+    if not units:
+        raise Http404
+    return units[0]
+
+
+def with_errors(view):
+    """Turn a CivicgridError from a POST into a message and a redirect back."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except CivicgridError as error:
+            messages.error(request, error.message)
+            return redirect(request.META.get("HTTP_REFERER") or reverse("people:home"))
+
+    return wrapper
+
+
+# ---- search (提户知人) -------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    found = selectors.lookup(request.user, query) if query else []
+    context = {
+        "query": query,
+        "found": [(p, selectors.tags_for(request.user, p)) for p in found],
+        "units": org_selectors.top_units_for(request.user),
+        "today": timezone.localdate(),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "people/_found.html", context)
+    return render(request, "people/home.html", context)
+
+
+# ---- units, buildings, households ----------------------------------------------------------
+
+
+@login_required
+@require_GET
+def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    """A unit's basic data: buildings (on a grid), child units with completeness, checks."""
+    unit = org_selectors.unit_for(request.user, code) if code else _home_unit(request)
+    children = org_selectors.children_for(request.user, unit)
+    context = {
+        "unit": unit,
+        "ancestors": org_selectors.ancestors_of(unit),
+        "buildings": selectors.buildings_of(request.user, unit),
+        "children": selectors.completeness_of_children(request.user, unit, children),
+        "completeness": selectors.completeness(request.user, unit),
+        "occupancy": selectors.occupancy(request.user, unit),
+        "follow_ups": selectors.open_follow_ups(request.user, unit)[:20],
+        "tags": selectors.tag_choices(request.user, unit.code),
+        "may_keep": selectors.may_keep(request.user, unit.code),
+    }
+    return render(request, "people/unit.html", context)
+
+
+@login_required
+@require_GET
+def building(request: HttpRequest, pk: int) -> HttpResponse:
+    building = selectors.building_for(request.user, pk)
+    context = {
+        "building": building,
+        "houses": selectors.houses_of(request.user, building),
+        "today": timezone.localdate(),
+        "personal": selectors.may_see_personal(request.user, building.unit_code),
+    }
+    return render(request, "people/building.html", context)
+
+
+@login_required
+@require_GET
+def household(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.household_for(request.user, pk)
+    members = selectors.members_of(household)
+    context = {
+        "household": household,
+        "members": [(p, selectors.tags_for(request.user, p)) for p in members],
+        "visits": selectors.visits_of(household),
+        "today": timezone.localdate(),
+        "personal": selectors.may_see_personal(request.user, household.unit_code),
+        "may_keep": selectors.may_keep(request.user, household.unit_code),
+    }
+    return render(request, "people/household.html", context)
+
+
+@login_required
+@require_POST
+@with_errors
+def visit(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.household_for(request.user, pk)
+    visited_on = request.POST.get("visited_on") or None
+    try:
+        day = dt.date.fromisoformat(visited_on) if visited_on else None
+    except ValueError:
+        raise InvalidInput(_("That is not a date."), field="visited_on") from None
+    services.record_visit(
+        request.user,
+        household,
+        findings=request.POST.get("findings", ""),
+        visited_on=day,
+        follow_up=request.POST.get("follow_up", ""),
+    )
+    messages.success(request, _("Visit recorded."))
+    return redirect("people:household", pk=household.pk)
+
+
+@login_required
+@require_POST
+@with_errors
+def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = selectors.visit_for(request.user, pk)
+    services.finish_follow_up(request.user, visit)
+    return redirect("people:household", pk=visit.household_id)
+
+
+# ---- persons -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def person(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_for(request.user, pk)
+    return render(request, "people/person.html", _person_context(request, person))
+
+
+def _person_context(request: HttpRequest, person, **extra) -> dict:
+    return {
+        "person": person,
+        "tags": selectors.tags_for(request.user, person),
+        "today": timezone.localdate(),
+        "personal": selectors.may_see_personal(request.user, person.unit_code),
+        "may_keep": selectors.may_keep(request.user, person.unit_code),
+        **extra,
+    }
+
+
+@login_required
+@require_POST
+def reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show one number in full, logged. htmx swaps the masked number for it."""
+    person = selectors.person_for(request.user, pk)
+    field = request.POST.get("field", "")
+    try:
+        value = services.reveal(
+            request.user, person, field, reason=request.POST.get("reason", ""), ip=_ip(request)
+        )
+    except CivicgridError as error:
+        status = error.status
+        if request.headers.get("HX-Request"):
+            return render(request, "people/_reveal_error.html", {"error": error}, status=status)
+        messages.error(request, error.message)
+        return redirect("people:person", pk=pk)
+    context = {"field": field, "value": value, "person": person}
+    if request.headers.get("HX-Request"):
+        return render(request, "people/_revealed.html", context)
+    revealed = {field: value}
+    return render(
+        request, "people/person.html", _person_context(request, person, revealed=revealed)
+    )
+
+
+@login_required
+@require_POST
+@with_errors
+def export_person(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_for(request.user, pk)
+    data = services.export_person(
+        request.user, person, reason=request.POST.get("reason", ""), ip=_ip(request)
+    )
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="person-{person.pk}.json"'
+    return response
+
+
+@login_required
+@require_POST
+@with_errors
+def delete_person(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_for(request.user, pk)
+    household_id = person.household_id
+    services.delete_person(
+        request.user, person, reason=request.POST.get("reason", ""), ip=_ip(request)
+    )
+    messages.success(request, _("The person's record was deleted."))
+    if household_id:
+        return redirect("people:household", pk=household_id)
+    return redirect("people:home")
+
+
+def _person_data(post) -> services.PersonData:
+    birth = post.get("birth_date") or None
+    try:
+        birth_date = dt.date.fromisoformat(birth) if birth else None
+    except ValueError:
+        raise InvalidInput(_("That is not a date."), field="birth_date") from None
+    return services.PersonData(
+        name=post.get("name", ""),
+        gender=post.get("gender", ""),
+        birth_date=birth_date,
+        id_number=post.get("id_number", ""),
+        phone=post.get("phone", ""),
+        relation=post.get("relation", ""),
+        former_name=post.get("former_name", ""),
+        ethnicity=post.get("ethnicity", ""),
+        political_status=post.get("political_status", ""),
+        education=post.get("education", ""),
+        marital_status=post.get("marital_status", ""),
+        occupation=post.get("occupation", ""),
+        employer=post.get("employer", ""),
+        registered_address=post.get("registered_address", ""),
+        residence_kind=post.get("residence_kind", ""),
+        note=post.get("note", ""),
+        tags=tuple(post.getlist("tags")),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_form(request: HttpRequest, household: int | None = None, pk: int | None = None):
+    """Add a member to a household, or change a person. Numbers are typed anew to change
+    them; left empty, an existing number stays."""
+    person = selectors.person_for(request.user, pk) if pk else None
+    home = person.household if person else selectors.household_for(request.user, household)
+    code = person.unit_code if person else home.unit_code
+    error = None
+    if request.method == "POST":
+        try:
+            data = _person_data(request.POST)
+            if person is not None:
+                from civicgrid.core import privacy
+
+                data.id_number = data.id_number or privacy.decrypt(person.id_number)
+                data.phone = data.phone or privacy.decrypt(person.phone)
+            saved = services.save_person(request.user, data, household=home, person=person)
+        except CivicgridError as exc:
+            error = exc
+        else:
+            messages.success(request, _("Saved %(name)s.") % {"name": saved.name})
+            return redirect("people:person", pk=saved.pk)
+    context = {
+        "person": person,
+        "household": home,
+        "values": request.POST if request.method == "POST" else None,
+        "error": error,
+        "genders": Gender.choices,
+        "relations": Relation.choices,
+        "residence_kinds": ResidenceKind.choices,
+        "tag_choices": selectors.tag_choices(request.user, code),
+        "chosen_tags": set(request.POST.getlist("tags"))
+        if request.method == "POST"
+        else {t.code for t in person.tags.all()}
+        if person
+        else set(),
+    }
+    return render(request, "people/person_form.html", context, status=400 if error else 200)
+
+
+# ---- organisations, facilities, situations ------------------------------------------------------
+
+
+@login_required
+@require_GET
+def organisations(request: HttpRequest, code: str) -> HttpResponse:
+    unit = org_selectors.unit_for(request.user, code)
+    rows = selectors.under(selectors.organisations_for(request.user), unit)
+    if request.GET.get("format") == "xlsx":
+        return _xlsx(
+            ledgers.export(
+                [
+                    "名称",
+                    "类型",
+                    "统一社会信用代码",
+                    "地址",
+                    "行业",
+                    "联系人",
+                    "联系电话",
+                    "从业人数",
+                    "党组织",
+                    "网格",
+                ],
+                (
+                    [
+                        o.name,
+                        o.get_kind_display(),
+                        o.credit_code,
+                        o.address,
+                        o.business,
+                        o.contact_name,
+                        o.contact_phone_masked,
+                        o.staff_size,
+                        o.party_organisation,
+                        str(o.unit),
+                    ]
+                    for o in rows.iterator(chunk_size=2000)
+                ),
+                _("Organisations"),
+            ),
+            f"organisations-{unit.code}.xlsx",
+        )
+    context = {
+        "unit": unit,
+        "organisations": rows[:500],
+        "count": rows.count(),
+        "places": selectors.under(selectors.places_for(request.user), unit)[:500],
+    }
+    return render(request, "people/organisations.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def facilities(request: HttpRequest, code: str) -> HttpResponse:
+    unit = org_selectors.unit_for(request.user, code)
+    if request.method == "POST":
+        lon, lat = request.POST.get("lon"), request.POST.get("lat")
+        try:
+            lon, lat = float(lon), float(lat)
+            if request.POST.get("crs") == "gcj02":
+                lon, lat = gcj02_to_wgs84(lon, lat)
+            services.save_facility(
+                request.user,
+                unit=org_selectors.unit_for(request.user, request.POST.get("unit", code)),
+                kind=request.POST.get("kind", ""),
+                lon=lon,
+                lat=lat,
+                code=request.POST.get("code", ""),
+                description=request.POST.get("description", ""),
+                state=request.POST.get("state", "good"),
+            )
+        except (TypeError, ValueError):
+            messages.error(request, _("Pick the facility's place on the map."))
+        except CivicgridError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Facility recorded."))
+        return redirect("people:facilities", code=code)
+    rows = selectors.under(selectors.facilities_for(request.user), unit)
+    context = {
+        "unit": unit,
+        "facilities": rows[:500],
+        "count": rows.count(),
+        "kinds": FacilityKind.choices,
+        "states": FacilityState.choices,
+        "grids": selectors.data_units(request.user, unit),
+        "map": org_selectors.map_settings(),
+    }
+    return render(request, "people/facilities.html", context)
+
+
+@login_required
+@require_GET
+def facilities_geojson(request: HttpRequest, code: str) -> JsonResponse:
+    unit = org_selectors.unit_for(request.user, code)
+    return JsonResponse(selectors.facility_features(request.user, unit))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def situations(request: HttpRequest, code: str) -> HttpResponse:
+    unit = org_selectors.unit_for(request.user, code)
+    if request.method == "POST":
+        try:
+            services.record_situation(
+                request.user,
+                unit=org_selectors.unit_for(request.user, request.POST.get("unit", code)),
+                kind=request.POST.get("kind", ""),
+                topic=request.POST.get("topic", ""),
+                description=request.POST.get("description", ""),
+                place=request.POST.get("place", ""),
+                people_concerned=int(request.POST.get("people_concerned") or 1),
+                follow_up=request.POST.get("follow_up", ""),
+            )
+        except ValueError:
+            messages.error(request, _("The number of people concerned is not a number."))
+        except CivicgridError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Situation recorded."))
+        return redirect("people:situations", code=code)
+    rows = selectors.under(selectors.situations_for(request.user), unit)
+    context = {
+        "unit": unit,
+        "situations": rows[:200],
+        "kinds": SituationKind.choices,
+        "grids": selectors.data_units(request.user, unit),
+    }
+    return render(request, "people/situations.html", context)
+
+
+@login_required
+@require_POST
+@with_errors
+def situation_close(request: HttpRequest, pk: int) -> HttpResponse:
+    situation = selectors.situation_for(request.user, pk)
+    services.close_situation(request.user, situation, follow_up=request.POST.get("follow_up", ""))
+    messages.success(request, _("Follow-up recorded."))
+    return redirect("people:situations", code=situation.unit_code)
+
+
+# ---- ledgers: import and export ---------------------------------------------------------------
+
+
+def _xlsx(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def template(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in ImportKind.values:
+        raise Http404
+    return _xlsx(ledgers.template(kind), f"civicgrid-{kind}-template.xlsx")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_ledger(request: HttpRequest, code: str) -> HttpResponse:
+    unit = org_selectors.unit_for(request.user, code)
+    error = None
+    if request.method == "POST":
+        try:
+            job = ledgers.start_import(
+                request.user, unit, request.POST.get("kind", ""), request.FILES.get("file")
+            )
+        except CivicgridError as exc:
+            error = exc
+        else:
+            return redirect("people:import_job", pk=job.pk)
+    context = {
+        "unit": unit,
+        "kinds": ImportKind.choices,
+        "error": error,
+        "jobs": selectors.import_jobs(request.user, unit)[:10],
+    }
+    return render(request, "people/import.html", context, status=400 if error else 200)
+
+
+@login_required
+@require_GET
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = selectors.import_job_for(request.user, pk)
+    template_name = "people/_job.html" if request.headers.get("HX-Request") else "people/job.html"
+    return render(request, template_name, {"job": job})
+
+
+PERSON_HEADERS = [
+    "姓名",
+    "性别",
+    "出生日期",
+    "年龄",
+    "公民身份号码",
+    "联系电话",
+    "地址",
+    "与户主关系",
+    "人口类型",
+    "标签",
+    "网格",
+]
+
+
+@login_required
+@require_GET
+def export_persons(request: HttpRequest, code: str) -> HttpResponse:
+    """The persons under a unit (optionally with one tag) as .xlsx, masked as on screen."""
+    unit = org_selectors.unit_for(request.user, code)
+    persons = selectors.persons_to_export(request.user, unit, tag=request.GET.get("tag", ""))
+    today = timezone.localdate()
+    rows = (
+        [
+            p.name,
+            p.get_gender_display(),
+            p.birth_date,
+            p.age(today),
+            p.id_masked,
+            p.phone_masked,
+            str(p.household) if p.household_id else "",
+            p.get_relation_display() if p.relation else "",
+            p.get_residence_kind_display(),
+            "、".join(t.name for t in tags),
+            str(p.unit),
+        ]
+        for p, tags in persons
+    )
+    return _xlsx(ledgers.export(PERSON_HEADERS, rows, _("Persons")), f"persons-{unit.code}.xlsx")
