@@ -82,6 +82,8 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                    # Deleted personal data is overwritten on disk, not left in free pages.
+                    " PRAGMA secure_delete=ON;"
                 ),
             },
         }

@@ -11,23 +11,25 @@ grid of 1 500 people or a district of a million.
 """
 
 import re
-from itertools import islice, product
-
-from pypinyin import Style, pinyin
+from pypinyin import Style, lazy_pinyin, pinyin
 
 from civicgrid.core import privacy
 
 ID_HASH = "#i"
 PHONE_HASH = "#p"
 _ID_LIKE = re.compile(r"\d{17}[\dXx]")
-_PHONE_LIKE = re.compile(r"(\+?86)?(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})")
+_PHONE_LIKE = re.compile(r"(\+?86)?(1[3-9]\d{9}|0\d{9,11})")
 _MAX_READINGS = 4
 
 
 def _readings(text: str, style: Style) -> list[tuple[str, ...]]:
-    """Every reading of `text` (up to four), one syllable per character."""
-    options = pinyin(text, style=style, heteronym=True, errors="default")
-    return list(islice(product(*options), _MAX_READINGS))
+    """Readings of `text`, one syllable per character: each reading of the first character
+    (a surname may read differently: 单 shan, 曾 zeng) with the usual reading of the rest."""
+    if not text:
+        return []
+    first = pinyin(text[0], style=style, heteronym=True, errors="default")[0]
+    rest = tuple(lazy_pinyin(text[1:], style=style, errors="default"))
+    return [(syllable, *rest) for syllable in first[:_MAX_READINGS]]
 
 
 def name_keys(name: str) -> set[str]:
@@ -84,8 +86,8 @@ def words(query: str, limit: int = 5) -> list[tuple[str, bool]]:
     for word in query.split()[:limit]:
         if _ID_LIKE.fullmatch(word):
             result.append((hash_key(ID_HASH, word.upper()), True))
-        elif _PHONE_LIKE.fullmatch(word):
-            phone = re.sub(r"^\+?86", "", word.replace("-", ""))
+        elif _PHONE_LIKE.fullmatch(word.replace("-", "")):
+            phone = re.sub(r"^\+?86(?=1)", "", word.replace("-", ""))
             result.append((hash_key(PHONE_HASH, phone), True))
         elif word.strip("#"):
             # Hash keys are never prefixes of what a person types.

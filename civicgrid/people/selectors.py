@@ -126,7 +126,7 @@ def under(queryset: QuerySet, unit: OrgUnit) -> QuerySet:
     return queryset.filter(unit_code__under=unit.code)
 
 
-# ---- lookup (提户知人) ----------------------------------------------------------------------------
+# ---- lookup (提户知人) ------------------------------------------------------------------------
 
 
 def lookup(user, query: str, *, limit: int = LOOKUP_LIMIT, unit: OrgUnit | None = None):
@@ -160,7 +160,7 @@ def lookup(user, query: str, *, limit: int = LOOKUP_LIMIT, unit: OrgUnit | None 
     return found[:limit]
 
 
-# ---- the grid page --------------------------------------------------------------------------------
+# ---- the grid page ------------------------------------------------------------------------------
 
 
 def buildings_of(user, unit: OrgUnit) -> QuerySet[Building]:
