@@ -110,38 +110,63 @@ COLUMNS: dict[str, list[Column]] = {
 }
 
 
-def _labels(choices) -> dict[str, str]:
-    """Chinese labels and codes of a choices class, both accepted in a cell."""
-    from django.utils import translation
-
-    with translation.override("zh-hans"):
-        mapping = {str(label): value for value, label in choices.choices}
-    return mapping | {value: value for value in choices.values}
-
-
-_EXTRA_LABELS = {
-    "gender": {"男": Gender.MALE, "女": Gender.FEMALE},
-    "use": {"自住": HouseUse.OWN, "出租": HouseUse.RENT, "空置": HouseUse.VACANT},
-    "residence_kind": {"户籍": ResidenceKind.REGISTERED, "流动": ResidenceKind.FLOATING},
+# The words a ledger uses for each choice (fixed, whatever the UI language); codes work too.
+WORDS: dict[str, dict[str, str]] = {
+    "gender": {"男": Gender.MALE, "女": Gender.FEMALE, "未知": Gender.UNKNOWN},
     "relation": {
+        "户主": Relation.HEAD,
         "本人": Relation.HEAD,
+        "配偶": Relation.SPOUSE,
         "妻": Relation.SPOUSE,
         "夫": Relation.SPOUSE,
+        "子女": Relation.CHILD,
         "子": Relation.CHILD,
         "女": Relation.CHILD,
         "儿子": Relation.CHILD,
         "女儿": Relation.CHILD,
+        "儿媳": Relation.CHILD_IN_LAW,
+        "女婿": Relation.CHILD_IN_LAW,
+        "孙子女": Relation.GRANDCHILD,
         "孙子": Relation.GRANDCHILD,
         "孙女": Relation.GRANDCHILD,
+        "外孙子女": Relation.GRANDCHILD,
+        "父母": Relation.PARENT,
         "父亲": Relation.PARENT,
         "母亲": Relation.PARENT,
+        "祖父母": Relation.GRANDPARENT,
+        "兄弟姐妹": Relation.SIBLING,
+        "其他亲属": Relation.OTHER_RELATIVE,
+        "其他": Relation.OTHER,
+    },
+    "use": {
+        "自住": HouseUse.OWN,
+        "出租": HouseUse.RENT,
+        "空置": HouseUse.VACANT,
+        "商用": HouseUse.COMMERCIAL,
+        "其他": HouseUse.OTHER,
+    },
+    "residence_kind": {
+        "户籍人口": ResidenceKind.REGISTERED,
+        "户籍": ResidenceKind.REGISTERED,
+        "流动人口": ResidenceKind.FLOATING,
+        "流动": ResidenceKind.FLOATING,
+        "人户分离": ResidenceKind.REGISTERED_AWAY,
+        "境外人员": ResidenceKind.FOREIGN,
+    },
+    "kind": {
+        "企业": OrganisationKind.ENTERPRISE,
+        "商铺": OrganisationKind.SHOP,
+        "社会组织": OrganisationKind.SOCIAL,
+        "物业公司": OrganisationKind.PROPERTY,
+        "机关事业单位": OrganisationKind.PUBLIC,
+        "其他": OrganisationKind.OTHER,
     },
 }
-_CHOICES = {
+_CODES = {
     "gender": Gender,
+    "relation": Relation,
     "use": HouseUse,
     "residence_kind": ResidenceKind,
-    "relation": Relation,
     "kind": OrganisationKind,
 }
 
@@ -149,17 +174,15 @@ _CHOICES = {
 def _choice(name: str, value: str) -> str:
     if not value:
         return ""
-    mapping = _labels(_CHOICES[name]) | _EXTRA_LABELS.get(name, {})
-    if value not in mapping:
+    if value in _CODES[name].values:
+        return value
+    if value not in WORDS[name]:
         raise InvalidInput(
             _("%(value)s is not one of: %(options)s.")
-            % {
-                "value": value,
-                "options": "、".join(str(label) for _, label in _CHOICES[name].choices),
-            },
+            % {"value": value, "options": "、".join(WORDS[name])},
             field=name,
         )
-    return mapping[value]
+    return WORDS[name][value]
 
 
 # ---- templates ---------------------------------------------------------------------------------

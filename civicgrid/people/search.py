@@ -11,6 +11,7 @@ grid of 1 500 people or a district of a million.
 """
 
 import re
+
 from pypinyin import Style, lazy_pinyin, pinyin
 
 from civicgrid.core import privacy
