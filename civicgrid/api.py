@@ -52,5 +52,6 @@ def unauthorised(request, exc):
 
 
 api.add_router("/events", "civicgrid.events.api.router")
+api.add_router("/people", "civicgrid.people.api.router")
 
 __all__ = ["api"]

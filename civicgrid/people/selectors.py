@@ -330,18 +330,19 @@ def import_job_for(user, pk: int) -> ImportJob:
     return job
 
 
-def persons_to_export(user, unit: OrgUnit, *, tag: str = ""):
-    """(person, visible tags) under `unit`, optionally only those with tag `tag`; streamed.
-    A sensitive tag filters only for roles that may see it."""
+def persons_under(user, unit: OrgUnit, *, tag: str = "") -> QuerySet[Person]:
+    """Persons under `unit`, optionally only those with tag `tag`. A sensitive tag filters only
+    for roles that may see it (for others the answer is empty, as for an unknown tag)."""
     persons = under(persons_for(user), unit).select_related("household__house__building")
-    personal = may_see_personal(user, unit.code)
     if tag:
         chosen = Tag.objects.filter(code=tag).first()
-        if chosen is None or (chosen.sensitive and not personal):
-            return iter(())
+        if chosen is None or (chosen.sensitive and not may_see_personal(user, unit.code)):
+            return persons.none()
         persons = persons.filter(tags=chosen)
-    persons = persons.prefetch_related("tags").order_by("unit_code", "id")
-    return (
-        (person, [t for t in person.tags.all() if personal or not t.sensitive])
-        for person in persons.iterator(chunk_size=2000)
-    )
+    return persons.order_by("unit_code", "id")
+
+
+def persons_to_export(user, unit: OrgUnit, *, tag: str = ""):
+    """(person, visible tags) under `unit`, streamed."""
+    persons = persons_under(user, unit, tag=tag).prefetch_related("tags")
+    return ((person, tags_for(user, person)) for person in persons.iterator(chunk_size=2000))

@@ -1,0 +1,141 @@
+"""Basic data in the JSON API (/api/v1/people/…): scoped and masked exactly like the pages;
+numbers in full only through the reveal endpoint, which is logged like the page's."""
+
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from civicgrid.org import selectors as org_selectors
+from civicgrid.people import selectors, services
+from civicgrid.people.models import Person
+
+router = Router(tags=["people"])
+
+
+class TagOut(Schema):
+    code: str
+    name: str
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    gender: str
+    birth_date: dt.date | None
+    id_masked: str
+    phone_masked: str
+    relation: str
+    residence_kind: str
+    unit_code: str
+    household_id: int | None
+    address: str
+    tags: list[TagOut]
+
+
+class HouseholdOut(Schema):
+    id: int
+    number: str
+    address: str
+    unit_code: str
+    members: list[PersonOut]
+
+
+class RevealIn(Schema):
+    field: str
+    reason: str
+
+
+class RevealOut(Schema):
+    field: str
+    value: str
+
+
+class CheckOut(Schema):
+    code: str
+    label: str
+    total: int
+    done: int
+    rate: float | None
+
+
+class CompletenessOut(Schema):
+    unit_code: str
+    score: float | None
+    checks: list[CheckOut]
+
+
+class ErrorOut(Schema):
+    error: dict
+
+
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+
+def _person(user, person: Person) -> dict:
+    return {
+        "id": person.pk,
+        "name": person.name,
+        "gender": person.gender,
+        "birth_date": person.birth_date,
+        "id_masked": person.id_masked,
+        "phone_masked": person.phone_masked,
+        "relation": person.relation,
+        "residence_kind": person.residence_kind,
+        "unit_code": person.unit_code,
+        "household_id": person.household_id,
+        "address": str(person.household) if person.household_id else "",
+        "tags": selectors.tags_for(user, person),
+    }
+
+
+@router.get("/search", response=list[PersonOut])
+def search(request: HttpRequest, q: str):
+    """提户知人: name, pinyin or initials, estate/building/room, or a whole phone/ID number."""
+    return [_person(request.user, p) for p in selectors.lookup(request.user, q)]
+
+
+@router.get("/units/{code}/persons", response={200: list[PersonOut], **ERRORS})
+def unit_persons(request: HttpRequest, code: str, tag: str = "", limit: int = 100, offset: int = 0):
+    """Persons under a unit, optionally with one tag, `limit` (≤ 1000) from `offset`."""
+    unit = org_selectors.unit_for(request.user, code)
+    persons = selectors.persons_under(request.user, unit, tag=tag).prefetch_related("tags")
+    limit, offset = max(1, min(limit, 1000)), max(0, offset)
+    return [_person(request.user, p) for p in persons[offset : offset + limit]]
+
+
+@router.get("/persons/{pk}", response={200: PersonOut, **ERRORS})
+def person(request: HttpRequest, pk: int):
+    return _person(request.user, selectors.person_for(request.user, pk))
+
+
+@router.post("/persons/{pk}/reveal", response={200: RevealOut, **ERRORS})
+def reveal(request: HttpRequest, pk: int, payload: RevealIn):
+    person = selectors.person_for(request.user, pk)
+    value = services.reveal(
+        request.user,
+        person,
+        payload.field,
+        reason=payload.reason,
+        ip=request.META.get("REMOTE_ADDR"),
+    )
+    return {"field": payload.field, "value": value}
+
+
+@router.get("/households/{pk}", response={200: HouseholdOut, **ERRORS})
+def household(request: HttpRequest, pk: int):
+    household = selectors.household_for(request.user, pk)
+    return {
+        "id": household.pk,
+        "number": household.number,
+        "address": str(household),
+        "unit_code": household.unit_code,
+        "members": [_person(request.user, p) for p in selectors.members_of(household)],
+    }
+
+
+@router.get("/completeness/{code}", response={200: CompletenessOut, **ERRORS})
+def completeness(request: HttpRequest, code: str):
+    unit = org_selectors.unit_for(request.user, code)
+    result = selectors.completeness(request.user, unit, missing=0)
+    return {"unit_code": unit.code, "score": result.score, "checks": result.checks}
