@@ -4,12 +4,13 @@ from civicgrid.core.errors import CivicgridError
 from civicgrid.events.demo import has_events, load_demo_events
 from civicgrid.org.demo import DEMO_DISTRICT, DEMO_LOGINS, DEMO_PASSWORD, load_demo
 from civicgrid.org.models import OrgUnit, Posting
+from civicgrid.people.demo import has_people, load_demo_people
 
 
 class Command(BaseCommand):
     help = (
         "Load a demo district (default 郑州市中原区) with generated grids, departments, users "
-        "and a year of events."
+        "a year of events and the demo community's residents."
     )
 
     def add_arguments(self, parser):
@@ -35,6 +36,9 @@ class Command(BaseCommand):
             if not has_events(district):
                 made = load_demo_events(district)
                 self.stdout.write(self.style.SUCCESS(f"{made} demo events added."))
+            if not has_people(district):
+                made = load_demo_people(district)
+                self.stdout.write(self.style.SUCCESS(f"{made} demo residents added."))
         self.print_logins()
 
     def print_logins(self) -> None:
