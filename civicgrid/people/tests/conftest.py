@@ -83,3 +83,13 @@ def community_staff(tree, make_user):
 @pytest.fixture
 def volunteer(tree, make_user):
     return make_user("vic", unit=tree.micro_a1_1_1, role=Role.MICRO_GRID_LEADER)
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Messages are asserted in English, the source strings (the browser test sees zh-hans)."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
