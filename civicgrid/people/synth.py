@@ -49,6 +49,25 @@ ESTATES = [
     "帝湖花园",
     "升龙城",
 ]
+# Where residents were registered at birth: 郑州's districts and counties, and a few others.
+REGIONS = [
+    "410102",
+    "410103",
+    "410104",
+    "410105",
+    "410106",
+    "410108",
+    "410122",
+    "410181",
+    "410182",
+    "410183",
+    "410184",
+    "410185",
+    "410202",
+    "410302",
+    "410402",
+    "411102",
+]
 WEIGHTS = [0.0, 0.22, 0.33, 0.22, 0.15, 0.08]  # household sizes 1…5
 _CHECK = "10X98765432"
 _WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -116,6 +135,9 @@ class Writer:
         self.encrypt = encrypt
         self.today = dt.date(2026, 11, 23)
         self.serial = 0
+        self.used: set[str] = set()
+        # A few clear numbers, kept so a benchmark can search for them.
+        self.samples: list[tuple[str, str]] = []
         self.tags = {tag.code: tag.pk for tag in Tag.objects.all()}
         surnames = [self.faker.last_name() for _ in range(300)]
         given = [self.faker.first_name() for _ in range(600)]
@@ -127,8 +149,13 @@ class Writer:
 
     def _numbers(self, born: dt.date) -> dict:
         self.serial += 1
-        number = fake_id(self.region, born, self.serial)
+        number = fake_id(self.region, born, self.rng.randrange(1000))
+        while number in self.used:  # one person, one number
+            number = fake_id(self.rng.choice(REGIONS), born, self.rng.randrange(1000))
+        self.used.add(number)
         phone = f"1{self.rng.choice('3456789')}{self.rng.randrange(10**9):09d}"
+        if self.serial % 997 == 0:
+            self.samples.append((number, phone))
         return {
             "id_number": privacy.encrypt(number) if self.encrypt else "",
             "id_hash": privacy.blind_index(number),
