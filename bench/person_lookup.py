@@ -57,10 +57,12 @@ def _build(persons: int) -> dict:
     writer = Writer(DISTRICT)
     per_grid = max(1, round(persons / 2.5 / len(grids)))
     started = time.perf_counter()
+    total = Person.objects.count()
     for grid in tqdm(grids, desc="residents", unit="grid"):
-        if Person.objects.count() >= persons:
+        if total >= persons:
             break
-        writer.fill(grid, per_grid)
+        if not Person.objects.filter(unit_code=grid.code).exists():  # resumes a broken build
+            total += writer.fill(grid, per_grid)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     marker = {

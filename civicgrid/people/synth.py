@@ -135,7 +135,10 @@ class Writer:
         self.encrypt = encrypt
         self.today = dt.date(2026, 11, 23)
         self.serial = 0
-        self.used: set[str] = set()
+        # Keyed hashes of the ID numbers in use (those already in the database too).
+        self.used: set[str] = set(
+            Person.objects.exclude(id_hash="").values_list("id_hash", flat=True)
+        )
         # A few clear numbers, kept so a benchmark can search for them.
         self.samples: list[tuple[str, str]] = []
         self.tags = {tag.code: tag.pk for tag in Tag.objects.all()}
@@ -150,15 +153,15 @@ class Writer:
     def _numbers(self, born: dt.date) -> dict:
         self.serial += 1
         number = fake_id(self.region, born, self.rng.randrange(1000))
-        while number in self.used:  # one person, one number
+        while (id_hash := privacy.blind_index(number)) in self.used:  # one person, one number
             number = fake_id(self.rng.choice(REGIONS), born, self.rng.randrange(1000))
-        self.used.add(number)
+        self.used.add(id_hash)
         phone = f"1{self.rng.choice('3456789')}{self.rng.randrange(10**9):09d}"
         if self.serial % 997 == 0:
             self.samples.append((number, phone))
         return {
             "id_number": privacy.encrypt(number) if self.encrypt else "",
-            "id_hash": privacy.blind_index(number),
+            "id_hash": id_hash,
             "id_masked": privacy.mask_id(number),
             "phone": privacy.encrypt(phone) if self.encrypt else "",
             "phone_hash": privacy.blind_index(phone),
