@@ -50,7 +50,7 @@ from civicgrid.events.workdays import add_working_days, add_working_hours
 from civicgrid.org.kinds import Kind
 from civicgrid.org.models import OrgUnit, Posting
 from civicgrid.org.roles import Role
-from civicgrid.org.scoping import postings_of_user, roles_over, sees_everything
+from civicgrid.org.scoping import holds, postings_of_user, roles_over, sees_everything
 from civicgrid.org.selectors import departments_serving, unit_at, units_above
 
 S = Status
@@ -63,20 +63,16 @@ def _superuser(actor) -> bool:
     return actor is not None and sees_everything(actor)
 
 
-def _holds(actor, code: str, roles: frozenset[str]) -> bool:
-    return _superuser(actor) or bool(roles_over(actor, code) & roles)
-
-
 def is_dispatcher(actor, event: Event, extra: dict) -> bool:
-    return _holds(actor, event.unit_code, DISPATCH_ROLES)
+    return holds(actor, event.unit_code, DISPATCH_ROLES)
 
 
 def is_whistler(actor, event: Event, extra: dict) -> bool:
-    return _holds(actor, event.unit_code, WHISTLE_ROLES)
+    return holds(actor, event.unit_code, WHISTLE_ROLES)
 
 
 def is_supervisor(actor, event: Event, extra: dict) -> bool:
-    return _holds(actor, event.unit_code, SUPERVISE_ROLES)
+    return holds(actor, event.unit_code, SUPERVISE_ROLES)
 
 
 def _whistled_departments(event: Event) -> list[str]:
@@ -105,7 +101,7 @@ def is_handler(actor, event: Event, extra: dict) -> bool:
 
 
 def is_verifier(actor, event: Event, extra: dict) -> bool:
-    return _holds(actor, event.unit_code, GRID_ROLES | DISPATCH_ROLES)
+    return holds(actor, event.unit_code, GRID_ROLES | DISPATCH_ROLES)
 
 
 def is_rater(actor, event: Event, extra: dict) -> bool:
@@ -427,7 +423,7 @@ def report_event(
     if phone and not (phone.replace("-", "").isdigit() and 7 <= len(phone) <= 20):
         raise InvalidInput(_("That is not a phone number."), field="reporter_phone")
     if unit is not None:
-        if not (staff and _holds(actor, unit.code, WRITING_ROLES)):
+        if not (staff and holds(actor, unit.code, WRITING_ROLES)):
             raise NotAllowed(_("You may only place events in units you work for."))
     else:
         unit = unit_at(lon, lat)
@@ -545,7 +541,7 @@ def _check_target_unit(actor, event: Event, unit: OrgUnit) -> None:
                 _("That department does not serve this place."), field="handler_unit"
             )
         return
-    if not _holds(actor, unit.code, WRITING_ROLES | frozenset(DISPATCH_ROLES)):
+    if not holds(actor, unit.code, WRITING_ROLES | frozenset(DISPATCH_ROLES)):
         raise NotAllowed(_("You may only dispatch to units you work for."))
 
 
@@ -569,7 +565,7 @@ def dispatch_event(
     if handler_user is not None:
         postings = Posting.objects.filter(user=handler_user, active=True).select_related("unit")
         if not any(
-            _holds(actor, posting.unit.code, WRITING_ROLES | frozenset(DISPATCH_ROLES))
+            holds(actor, posting.unit.code, WRITING_ROLES | frozenset(DISPATCH_ROLES))
             for posting in postings
         ):
             raise InvalidInput(_("That person does not work under your units."), field="handler")

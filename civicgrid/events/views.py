@@ -25,31 +25,9 @@ from civicgrid.events.models import (
     WhistleKind,
 )
 from civicgrid.org import selectors as org_selectors
-from civicgrid.org.geo import gcj02_to_wgs84
-from civicgrid.org.models import OrgUnit
+from civicgrid.org.geo import posted_point
 
 A = StepAction
-
-
-def _point(post) -> tuple[float | None, float | None] | tuple[str, str]:
-    """The posted place in WGS-84: a point picked on GCJ-02 tiles is shifted back."""
-    lon, lat = post.get("lon") or None, post.get("lat") or None
-    if lon and lat and post.get("crs") == "gcj02":
-        try:
-            return gcj02_to_wgs84(float(lon), float(lat))
-        except ValueError:
-            pass
-    return lon, lat
-
-
-def _unit_or_home(user, code: str | None) -> OrgUnit:
-    """The unit named by `code` (404 outside the user's scope), else the user's first unit."""
-    if code:
-        return org_selectors.unit_for(user, code)
-    units = org_selectors.top_units_for(user)
-    if not units:
-        raise Http404
-    return units[0]
 
 
 # ---- reporting ---------------------------------------------------------------------------------
@@ -63,7 +41,7 @@ def report(request: HttpRequest, public: bool = False) -> HttpResponse:
     actor = request.user if request.user.is_authenticated and not public else None
     error = None
     if request.method == "POST":
-        lon, lat = _point(request.POST)
+        lon, lat = posted_point(request.POST)
         try:
             event = services.report_event(
                 actor=actor,
@@ -170,7 +148,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
 @require_GET
 def board(request: HttpRequest, code: str | None = None) -> HttpResponse:
     user = request.user
-    unit = _unit_or_home(user, code)
+    unit = org_selectors.unit_or_home(user, code)
     status = request.GET.get("status", "")
     if status and status not in Status.values:
         status = ""
@@ -415,7 +393,7 @@ def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
 @require_GET
 def dashboard(request: HttpRequest, code: str | None = None) -> HttpResponse:
     user = request.user
-    unit = _unit_or_home(user, code)
+    unit = org_selectors.unit_or_home(user, code)
     try:
         start, end = _period(request)
     except InvalidInput as exc:

@@ -162,3 +162,16 @@ def transform_geometry(geometry: BaseGeometry, shift) -> BaseGeometry:
     return shapely.transform(
         geometry, lambda coords: np.array([shift(lon, lat) for lon, lat in coords])
     )
+
+
+def posted_point(form) -> tuple:
+    """The place a form posted (`lon`, `lat`, `crs`), in WGS-84: a point picked on GCJ-02
+    tiles is shifted back. Values stay as posted (or None) when they are not numbers, for the
+    service to reject with its own message."""
+    lon, lat = form.get("lon") or None, form.get("lat") or None
+    if lon and lat and form.get("crs") == "gcj02":
+        try:
+            return gcj02_to_wgs84(float(lon), float(lat))
+        except ValueError:
+            pass
+    return lon, lat

@@ -57,6 +57,13 @@ def roles_over(user, code: str) -> frozenset[str]:
     )
 
 
+def holds(user, code: str, roles: frozenset[str]) -> bool:
+    """Whether the user is a superuser or holds one of `roles` at `code` or above it."""
+    if user is None:
+        return False
+    return sees_everything(user) or bool(roles_over(user, code) & roles)
+
+
 def forget_prefixes(user) -> None:
     for attr in (_CACHE_ATTR, _POSTINGS_ATTR):
         if hasattr(user, attr):

@@ -35,6 +35,16 @@ def unit_for(user, code: str) -> OrgUnit:
         raise Http404 from None
 
 
+def unit_or_home(user, code: str | None = None) -> OrgUnit:
+    """The unit named by `code` (404 outside the user's scope), else the user's first unit."""
+    if code:
+        return unit_for(user, code)
+    units = top_units_for(user)
+    if not units:
+        raise Http404
+    return units[0]
+
+
 def top_units_for(user) -> list[OrgUnit]:
     """The roots of what the user sees: their posted units, or the top of the tree."""
     if sees_everything(user):

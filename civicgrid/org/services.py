@@ -395,6 +395,15 @@ def _scoped_models() -> list[type[ScopedModel]]:
     return [m for m in apps.get_models() if issubclass(m, ScopedModel)]
 
 
+def recode(model, old_code: str, new_code: str, field: str = "unit_code") -> int:
+    """Rewrite the code prefix `old_code` to `new_code` in `field` of every `model` row under
+    it: a moved subtree's rows follow it. For tables that repeat a unit code outside
+    ScopedModel (search keys), called from their app's subtree_moved hook."""
+    return model.objects.filter(**{f"{field}__under": old_code}).update(
+        **{field: Concat(Value(new_code), Substr(field, len(old_code) + 1))}
+    )
+
+
 @transaction.atomic
 def move_unit(*, actor, unit: OrgUnit, new_parent: OrgUnit, code: str | None = None) -> OrgUnit:
     """Hang `unit` and its whole subtree under `new_parent`. Every code in the subtree, and
@@ -417,12 +426,9 @@ def move_unit(*, actor, unit: OrgUnit, new_parent: OrgUnit, code: str | None = N
     if unit.polygon:
         _check_geometry(shape(unit.polygon), kind=unit.kind, parent=new_parent, exclude_id=unit.pk)
     before = _snapshot(unit)
-    tail = Substr("code", len(old_code) + 1)
-    OrgUnit.objects.filter(code__under=old_code).update(code=Concat(Value(new_code), tail))
+    recode(OrgUnit, old_code, new_code, field="code")
     for model in _scoped_models():
-        model.objects.filter(unit_code__under=old_code).update(
-            unit_code=Concat(Value(new_code), Substr("unit_code", len(old_code) + 1))
-        )
+        recode(model, old_code, new_code)
     OrgUnit.objects.filter(pk=unit.pk).update(parent=new_parent)
     unit.refresh_from_db()
     for hook in subtree_moved_hooks:

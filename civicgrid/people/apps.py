@@ -4,14 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 def _keys_follow_move(unit, old_code: str, new_code: str) -> None:
     """Search keys repeat their person's unit code; a moved subtree takes them along."""
-    from django.db.models import Value
-    from django.db.models.functions import Concat, Substr
-
+    from civicgrid.org.services import recode
     from civicgrid.people.models import PersonKey
 
-    PersonKey.objects.filter(unit_code__under=old_code).update(
-        unit_code=Concat(Value(new_code), Substr("unit_code", len(old_code) + 1))
-    )
+    recode(PersonKey, old_code, new_code)
 
 
 class PeopleConfig(AppConfig):
