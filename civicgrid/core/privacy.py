@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import hmac
 import re
+from collections.abc import Callable
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -48,6 +49,13 @@ def blind_index(value: str) -> str:
     """A keyed hash of `value` so equal values can be found without decrypting every row."""
     key = _fernet_key("blind-index:" + settings.DATA_KEYS[-1])
     return hmac.new(key, value.strip().encode(), hashlib.sha256).hexdigest()
+
+
+def seal(value: str, mask: Callable[[str], str]) -> tuple[str, str, str]:
+    """How a personal number is kept: (ciphertext, keyed hash, masked form); "" for none."""
+    if not value:
+        return "", "", ""
+    return encrypt(value), blind_index(value), mask(value)
 
 
 def mask_phone(phone: str) -> str:

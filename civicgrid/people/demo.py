@@ -21,6 +21,7 @@ from civicgrid.org.models import OrgUnit
 from civicgrid.org.selectors import units_at
 from civicgrid.people import services
 from civicgrid.people.models import (
+    DATA_UNIT_KINDS,
     Building,
     Facility,
     FacilityKind,
@@ -31,7 +32,7 @@ from civicgrid.people.models import (
     Place,
     PlaceKind,
 )
-from civicgrid.people.services import DATA_UNIT_KINDS, PersonData
+from civicgrid.people.services import PersonData
 from civicgrid.people.synth import ESTATES, Writer, fake_id
 
 HOUSEHOLDS_PER_GRID = 160
@@ -59,7 +60,7 @@ def load_demo_people(district: str) -> int:
     if grids:
         made += _story(worker, grids[0])
         _visits_and_situations(worker, grids[0])
-    _places(district)
+    _places(district, worker)
     _facilities(grids, rng)
     return made
 
@@ -131,20 +132,19 @@ def _visits_and_situations(worker, grid) -> None:
         )
 
 
-def _places(district: str) -> None:
-    """The district's real restaurants as places; those in the demo community also as shops
-    (organisations) with a synthetic contact."""
+def _places(district: str, worker) -> None:
+    """The district's real restaurants as places, each run by a shop (organisation) with a
+    synthetic contact; the demo grid's property company through the service."""
     filename = RESTAURANTS.get(district)
     if filename is None:
         return
     with open(DATA_DIR / filename, encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     points = [gcj02_to_wgs84(float(r["经度(lon)"]), float(r["纬度(lat)"])) for r in rows]
-    units = units_at(points)
     faker = Faker("zh_CN")
     faker.seed_instance(5)
     places, shops = [], []
-    for row, (lon, lat), unit in zip(rows, points, units, strict=True):
+    for row, (lon, lat), unit in zip(rows, points, units_at(points), strict=True):
         if unit is None or unit.kind not in DATA_UNIT_KINDS:
             continue
         common = {
@@ -154,40 +154,34 @@ def _places(district: str) -> None:
             "address": row["详细地址"][:200],
             "lon": lon,
             "lat": lat,
+            "business": row["餐饮类型名称"],
         }
-        places.append(
-            Place(
-                kind=PlaceKind.RESTAURANT,
-                business=row["餐饮类型名称"],
-                hours=row["营业时段"][:60],
+        phone, _hash, masked = privacy.seal(faker.phone_number(), privacy.mask_phone)
+        shops.append(
+            Organisation(
+                kind=OrganisationKind.SHOP,
+                contact_name=faker.name(),
+                contact_phone=phone,
+                contact_phone_masked=masked,
+                staff_size=faker.random_int(3, 30),
                 **common,
             )
         )
-        if unit.code.startswith(DEMO_COMMUNITY):
-            phone = faker.phone_number()
-            shops.append(
-                Organisation(
-                    kind=OrganisationKind.SHOP,
-                    business=row["餐饮类型名称"],
-                    contact_name=faker.name(),
-                    contact_phone=privacy.encrypt(phone),
-                    contact_phone_masked=privacy.mask_phone(phone),
-                    staff_size=faker.random_int(3, 30),
-                    **common,
-                )
-            )
-    Place.objects.bulk_create(places, batch_size=1000)
+        places.append(Place(kind=PlaceKind.RESTAURANT, hours=row["营业时段"][:60], **common))
     Organisation.objects.bulk_create(shops, batch_size=1000)
+    for place, shop in zip(places, shops, strict=True):
+        place.organisation = shop
+    Place.objects.bulk_create(places, batch_size=1000)
     grid = OrgUnit.objects.filter(code__under=DEMO_COMMUNITY, kind=Kind.GRID).order_by("code")
     if grid.exists():
-        Organisation.objects.create(
+        services.save_organisation(
+            worker,
             unit=grid.first(),
             name="郑州保利物业服务有限公司纺机项目部",
             kind=OrganisationKind.PROPERTY,
             contact_name="王经理",
+            contact_phone="0371-66668888",
             staff_size=26,
-            contact_phone=privacy.encrypt("037166668888"),
-            contact_phone_masked="037*****8888",
             party_organisation="保利物业纺机项目党支部",
         )
 

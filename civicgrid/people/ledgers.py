@@ -29,6 +29,7 @@ from civicgrid.org.models import OrgUnit
 from civicgrid.org.scoping import covers
 from civicgrid.people import services
 from civicgrid.people.models import (
+    DATA_UNIT_KINDS,
     Building,
     Gender,
     House,
@@ -36,6 +37,7 @@ from civicgrid.people.models import (
     HouseUse,
     ImportJob,
     ImportKind,
+    Organisation,
     OrganisationKind,
     Person,
     Relation,
@@ -328,7 +330,7 @@ class Importer:
                 _("No grid %(code)s under %(unit)s.") % {"code": code, "unit": self.unit},
                 field="unit",
             )
-        if unit.kind not in services.DATA_UNIT_KINDS:
+        if unit.kind not in DATA_UNIT_KINDS:
             raise InvalidInput(
                 _("%(unit)s is not a grid; fill in the grid code.") % {"unit": unit}, field="unit"
             )
@@ -373,9 +375,7 @@ class Importer:
 
     def check_persons(self, number: int, values: dict) -> dict:
         unit = self.unit_of(values["unit"])
-        for column in ADDRESS:
-            if not values[column.name]:
-                raise InvalidInput(_("This column is required."), field=column.name)
+        _require_address(values)
         building = self.building_of(unit, values)
         if building is None:
             raise InvalidInput(
@@ -462,39 +462,26 @@ class Importer:
 
     def check_houses(self, number: int, values: dict) -> dict:
         unit = self.unit_of(values["unit"])
-        for column in ADDRESS:
-            if not values[column.name]:
-                raise InvalidInput(_("This column is required."), field=column.name)
+        _require_address(values)
         entrance = _int(values, "entrance", required=True)
         floor = _int(values, "floor")
         building = self.building_of(unit, values)
-        if building is not None and not 1 <= entrance <= building.entrances:
-            raise InvalidInput(
-                _("%(building)s has building units 1 to %(n)s; %(entrance)s is outside it.")
-                % {"building": building, "n": building.entrances, "entrance": entrance},
-                field="entrance",
+        entrances, floors = _int(values, "entrances"), _int(values, "floors")
+        if building is None and (entrances or floors):
+            # A building this file creates: check against what the file declares for it.
+            declared = Building(
+                estate=values["estate"],
+                name=values["building"],
+                entrances=entrances or entrance,
+                floors=floors,
             )
-        if building is not None and floor and building.floors and floor > building.floors:
-            raise InvalidInput(
-                _("%(building)s has %(n)s floors; floor %(floor)s is outside it.")
-                % {"building": building, "n": building.floors, "floor": floor},
-                field="floor",
-            )
-        if (
-            building is not None
-            and House.objects.filter(
+            services.check_house_fits(declared, entrance, floor)
+        if building is not None:
+            services.check_house_fits(building, entrance, floor)
+            if House.objects.filter(
                 building=building, entrance=entrance, room=values["room"]
-            ).exists()
-        ):
-            raise InvalidInput(_("This house is already recorded."), field="room")
-        area = None
-        if values["area"]:
-            try:
-                area = Decimal(values["area"])
-            except InvalidOperation:
-                raise InvalidInput(_("The area is not a number."), field="area") from None
-            if not Decimal(1) <= area <= Decimal(10000):
-                raise InvalidInput(_("The area must be 1 to 10 000 m²."), field="area")
+            ).exists():
+                raise InvalidInput(_("This house is already recorded."), field="room")
         return {
             "unit": unit,
             "estate": values["estate"],
@@ -502,13 +489,12 @@ class Importer:
             "entrance": entrance,
             "room": values["room"],
             "floor": floor,
-            "area": area,
+            "area": services.clean_area(values["area"]),
             "use": _choice("use", values["use"]),
             "owner_name": values["owner_name"],
             "household": values["household"],
-            "entrances": _int(values, "entrances"),
-            "floors": _int(values, "floors"),
-            "exists": building is not None,
+            "entrances": entrances,
+            "floors": floors,
         }
 
     def cross_check_houses(self, plans: list) -> None:
@@ -528,15 +514,6 @@ class Importer:
                 )
             seen.setdefault(key, number)
             widest[key[:3]] = max(widest[key[:3]], plan["entrance"])
-        for number, plan in plans:
-            declared = plan["entrances"]
-            if not plan["exists"] and declared and plan["entrance"] > declared:
-                self.errors.add(
-                    number,
-                    "entrance",
-                    _("Building unit %(entrance)s is outside a building of %(n)s units.")
-                    % {"entrance": plan["entrance"], "n": declared},
-                )
         self._widest = widest
 
     def apply_houses(self, plan: dict) -> int:
@@ -594,8 +571,6 @@ class Importer:
         return fields
 
     def cross_check_organisations(self, plans: list) -> None:
-        from civicgrid.people.models import Organisation
-
         seen: dict[str, int] = {}
         for number, plan in plans:
             code = plan["credit_code"]
@@ -623,6 +598,12 @@ class ImportRejected(CivicgridError):
             details=errors,
         )
         self.errors = errors
+
+
+def _require_address(values: dict) -> None:
+    for column in ADDRESS:
+        if not values[column.name]:
+            raise InvalidInput(_("This column is required."), field=column.name)
 
 
 def _split(text: str) -> Iterator[str]:

@@ -12,7 +12,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.org.fields import UnitCodeField
+from civicgrid.org.kinds import Kind
 from civicgrid.org.models import ScopedModel
+
+# Units basic data hangs on: the finest ones.
+DATA_UNIT_KINDS = frozenset({Kind.GRID, Kind.DEDICATED_GRID, Kind.MICRO_GRID})
 
 
 class Gender(models.TextChoices):
@@ -126,10 +130,6 @@ class House(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.building}{self.entrance}单元{self.room}"
-
-    @property
-    def short_address(self) -> str:
-        return f"{self.building.name}{self.entrance}单元{self.room}"
 
 
 class Household(ScopedModel):

@@ -11,6 +11,7 @@ grid of 1 500 people or a district of a million.
 """
 
 import re
+from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin, pinyin
 
@@ -33,10 +34,12 @@ def _readings(text: str, style: Style) -> list[tuple[str, ...]]:
     return [(syllable, *rest) for syllable in first[:_MAX_READINGS]]
 
 
-def name_keys(name: str) -> set[str]:
+@lru_cache(maxsize=65_536)
+def name_keys(name: str) -> frozenset[str]:
+    """A name's keys (cached: names repeat, and pinyin is the slow part of a key)."""
     name = name.strip().lower()
     if not name:
-        return set()
+        return frozenset()
     keys = {name}
     if len(name) >= 3:
         keys.add(name[1:])  # the given name, after a one-character surname
@@ -46,10 +49,11 @@ def name_keys(name: str) -> set[str]:
             keys.add("".join(syllables[1:]))
     for letters in _readings(name, Style.FIRST_LETTER):
         keys.add("".join(letters))
-    return {key for key in keys if key}
+    return frozenset(key for key in keys if key)
 
 
-def address_keys(estate: str, building: str, entrance: int | None, room: str) -> set[str]:
+@lru_cache(maxsize=65_536)
+def address_keys(estate: str, building: str, entrance: int | None, room: str) -> frozenset[str]:
     """'保利百合', 'blbh', '3号楼', '保利百合3号楼', '2单元', '501', '3-2-501'."""
     estate, building, room = estate.strip().lower(), building.strip().lower(), room.strip().lower()
     keys = {estate, building, room, f"{estate}{building}"}
@@ -59,24 +63,29 @@ def address_keys(estate: str, building: str, entrance: int | None, room: str) ->
         number = re.match(r"\d+", building)
         if number and room:
             keys.add(f"{number.group()}-{entrance}-{room}")
-    return {key for key in keys if key}
+    return frozenset(key for key in keys if key)
+
+
+def hashed_key(kind: str, keyed_hash: str) -> str:
+    """The key of a number from its keyed hash (ID_HASH or PHONE_HASH)."""
+    return f"{kind}{keyed_hash[:40]}"
 
 
 def hash_key(kind: str, number: str) -> str:
-    return f"{kind}{privacy.blind_index(number)[:40]}"
+    return hashed_key(kind, privacy.blind_index(number))
 
 
 def keys_for(person, house=None) -> set[str]:
     """Every search key of `person`, living at `house` (a House with its building, or None)."""
-    keys = name_keys(person.name)
+    keys = set(name_keys(person.name))
     if person.former_name:
         keys |= name_keys(person.former_name)
     if house is not None:
         keys |= address_keys(house.building.estate, house.building.name, house.entrance, house.room)
     if person.id_hash:
-        keys.add(f"{ID_HASH}{person.id_hash[:40]}")
+        keys.add(hashed_key(ID_HASH, person.id_hash))
     if person.phone_hash:
-        keys.add(f"{PHONE_HASH}{person.phone_hash[:40]}")
+        keys.add(hashed_key(PHONE_HASH, person.phone_hash))
     return keys
 
 

@@ -6,11 +6,14 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from civicgrid.org.models import OrgUnit
-from civicgrid.org.scoping import scope, scope_q
+from civicgrid.org.scoping import holds, scope, scope_q
+from civicgrid.org.selectors import map_point, units_for
 from civicgrid.people import search
 from civicgrid.people.models import (
+    DATA_UNIT_KINDS,
     Building,
     Facility,
     House,
@@ -26,7 +29,6 @@ from civicgrid.people.models import (
     Visit,
 )
 from civicgrid.people.roles import LEDGER_ROLES, PERSONAL_DATA_ROLES
-from civicgrid.people.services import holds
 
 LOOKUP_LIMIT = 30
 
@@ -145,17 +147,15 @@ def under(queryset: QuerySet, unit: OrgUnit) -> QuerySet:
 SELECTIVITY_PROBE = 2000
 
 
-def _key_rows(user, key: str, exact: bool, unit: OrgUnit | None) -> QuerySet[PersonKey]:
+def _key_rows(user, key: str, exact: bool) -> QuerySet[PersonKey]:
     rows = PersonKey.objects.filter(key=key) if exact else PersonKey.objects.filter(key__prefix=key)
     visible = scope_q(user)
     if visible is not None:
         rows = rows.filter(visible)
-    if unit is not None:
-        rows = rows.filter(unit_code__under=unit.code)
     return rows
 
 
-def lookup(user, query: str, *, limit: int = LOOKUP_LIMIT, unit: OrgUnit | None = None):
+def lookup(user, query: str, *, limit: int = LOOKUP_LIMIT):
     """Persons the user may see matching every word of `query` (name, pinyin or initials,
     estate/building/unit/room, a whole ID or phone number), with their households. An ID or
     phone number finds a person only for roles that may reveal it, so the search cannot be
@@ -167,7 +167,7 @@ def lookup(user, query: str, *, limit: int = LOOKUP_LIMIT, unit: OrgUnit | None 
     words = search.words(query)
     if not words:
         return []
-    ranges = [_key_rows(user, key, exact, unit) for key, exact in words]
+    ranges = [_key_rows(user, key, exact) for key, exact in words]
     if len(ranges) > 1:
         sizes = [r.values("pk")[:SELECTIVITY_PROBE].count() for r in ranges]
         ranges = [ranges[i] for i in sorted(range(len(ranges)), key=sizes.__getitem__)]
@@ -262,8 +262,6 @@ def completeness(user, unit: OrgUnit, *, missing: int = 20) -> Completeness:
     (birth date, gender, ID number), persons in a household, households with a head, houses
     with a known use, organisations with a contact. With up to `missing` rows to fix per
     check."""
-    from django.utils.translation import gettext as _
-
     persons = under(persons_for(user), unit)
     households = under(households_for(user), unit)
     houses = under(houses_for(user), unit)
@@ -299,10 +297,6 @@ def completeness(user, unit: OrgUnit, *, missing: int = 20) -> Completeness:
     return Completeness(unit, checks)
 
 
-def completeness_of_children(user, unit: OrgUnit, children: list[OrgUnit]) -> list[Completeness]:
-    return [completeness(user, child, missing=0) for child in children]
-
-
 def occupancy(user, unit: OrgUnit) -> dict[str, int]:
     houses = under(houses_for(user), unit)
     counts = dict(houses.values_list("use").annotate(n=Count("pk")).values_list("use", "n"))
@@ -312,9 +306,6 @@ def occupancy(user, unit: OrgUnit) -> dict[str, int]:
 def data_units(user, unit: OrgUnit) -> list[OrgUnit]:
     """The grids and micro-grids under `unit` (itself included) the user may see: where basic
     data may hang."""
-    from civicgrid.org.selectors import units_for
-    from civicgrid.people.services import DATA_UNIT_KINDS
-
     return list(
         units_for(user).filter(code__under=unit.code, kind__in=DATA_UNIT_KINDS, active=True)
     )
@@ -322,8 +313,6 @@ def data_units(user, unit: OrgUnit) -> list[OrgUnit]:
 
 def facility_features(user, unit: OrgUnit) -> dict:
     """Facilities under `unit` as GeoJSON points (WGS-84; the map shifts them for its tiles)."""
-    from civicgrid.org.selectors import map_point
-
     features = []
     for facility in under(facilities_for(user), unit)[:5000]:
         lon, lat = map_point(facility.lon, facility.lat)

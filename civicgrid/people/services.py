@@ -4,7 +4,8 @@ validates, and writes in one transaction; personal numbers are encrypted here an
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -13,11 +14,11 @@ from django.utils.translation import gettext as _
 from civicgrid.core import privacy
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed
 from civicgrid.core.models import AccessLog
-from civicgrid.org.kinds import Kind
 from civicgrid.org.models import OrgUnit
-from civicgrid.org.scoping import roles_over, sees_everything
+from civicgrid.org.scoping import holds, scope
 from civicgrid.people import search
 from civicgrid.people.models import (
+    DATA_UNIT_KINDS,
     Building,
     Facility,
     FacilityKind,
@@ -38,13 +39,6 @@ from civicgrid.people.models import (
     Visit,
 )
 from civicgrid.people.roles import LEDGER_ROLES, PERSONAL_DATA_ROLES
-
-# Units basic data hangs on: the finest ones.
-DATA_UNIT_KINDS = frozenset({Kind.GRID, Kind.DEDICATED_GRID, Kind.MICRO_GRID})
-
-
-def holds(actor, code: str, roles: frozenset[str]) -> bool:
-    return actor is not None and (sees_everything(actor) or bool(roles_over(actor, code) & roles))
 
 
 def _check_keeper(actor, code: str) -> None:
@@ -112,6 +106,36 @@ def save_building(
     return building
 
 
+def check_house_fits(building: Building, entrance: int, floor: int | None) -> None:
+    """A house lies inside its building: one of its building units, one of its floors (down
+    to five basement floors)."""
+    if not 1 <= entrance <= building.entrances:
+        raise InvalidInput(
+            _("%(building)s has building units 1 to %(n)s, not %(entrance)s.")
+            % {"building": building, "n": building.entrances, "entrance": entrance},
+            field="entrance",
+        )
+    if floor is not None and building.floors and not (-5 <= floor <= building.floors):
+        raise InvalidInput(
+            _("%(building)s has %(n)s floors; floor %(floor)s is outside it.")
+            % {"building": building, "n": building.floors, "floor": floor},
+            field="floor",
+        )
+
+
+def clean_area(area) -> Decimal | None:
+    """A house's floor area in m² (1 to 10 000), or None."""
+    if area in (None, ""):
+        return None
+    try:
+        area = Decimal(str(area))
+    except InvalidOperation:
+        raise InvalidInput(_("The area is not a number."), field="area") from None
+    if not Decimal(1) <= area <= Decimal(10000):
+        raise InvalidInput(_("The area must be 1 to 10 000 m²."), field="area")
+    return area
+
+
 @transaction.atomic
 def save_house(
     actor,
@@ -127,18 +151,8 @@ def save_house(
 ) -> House:
     _check_keeper(actor, building.unit_code)
     room = _required(room, "room", _("Room"))
-    if not 1 <= entrance <= building.entrances:
-        raise InvalidInput(
-            _("%(building)s has building units 1 to %(n)s, not %(entrance)s.")
-            % {"building": building, "n": building.entrances, "entrance": entrance},
-            field="entrance",
-        )
-    if floor is not None and building.floors and not (-5 <= floor <= building.floors):
-        raise InvalidInput(
-            _("%(building)s has %(n)s floors; floor %(floor)s is outside it.")
-            % {"building": building, "n": building.floors, "floor": floor},
-            field="floor",
-        )
+    check_house_fits(building, entrance, floor)
+    area = clean_area(area)
     house = house or House()
     house.building, house.unit = building, building.unit
     house.entrance, house.room, house.floor = entrance, room, floor
@@ -191,8 +205,9 @@ class PersonData:
     name: str
     gender: str = ""
     birth_date: dt.date | None = None
-    id_number: str = ""
-    phone: str = ""
+    # None: keep the person's current number (a form left blank when editing).
+    id_number: str | None = ""
+    phone: str | None = ""
     relation: str = ""
     former_name: str = ""
     ethnicity: str = ""
@@ -253,8 +268,8 @@ def clean_person(data: PersonData) -> dict[str, Any]:
     today = dt.date.today()
     if data.birth_date and not (dt.date(1890, 1, 1) <= data.birth_date <= today):
         raise InvalidInput(_("The birth date is impossible."), field="birth_date")
-    values.update(id_number="", id_hash="", id_masked="")
-    if data.id_number.strip():
+    number = ""
+    if (data.id_number or "").strip():
         number, born = privacy.clean_id_number(data.id_number)
         if data.birth_date and data.birth_date != born:
             raise InvalidInput(
@@ -267,21 +282,14 @@ def clean_person(data: PersonData) -> dict[str, Any]:
             raise InvalidInput(
                 _("The gender differs from the one in the ID-card number."), field="gender"
             )
-        values.update(
-            birth_date=born,
-            gender=gender,
-            id_number=privacy.encrypt(number),
-            id_hash=privacy.blind_index(number),
-            id_masked=privacy.mask_id(number),
-        )
-    values.update(phone="", phone_hash="", phone_masked="")
-    if data.phone.strip():
-        phone = privacy.clean_phone(data.phone)
-        values.update(
-            phone=privacy.encrypt(phone),
-            phone_hash=privacy.blind_index(phone),
-            phone_masked=privacy.mask_phone(phone),
-        )
+        values.update(birth_date=born, gender=gender)
+    phone = privacy.clean_phone(data.phone) if (data.phone or "").strip() else ""
+    values["id_number"], values["id_hash"], values["id_masked"] = privacy.seal(
+        number, privacy.mask_id
+    )
+    values["phone"], values["phone_hash"], values["phone_masked"] = privacy.seal(
+        phone, privacy.mask_phone
+    )
     values["tags"] = tags_named(data.tags)
     return values
 
@@ -320,11 +328,15 @@ def save_person(
     Sensitive tags change only by roles that may see them; others keep them as they are.
     The same ID-card number twice is refused (one person, one record), and so is a second
     head of household."""
+    if person is not None:
+        _check_keeper(actor, person.unit_code)
+        if data.id_number is None:
+            data = replace(data, id_number=privacy.decrypt(person.id_number))
+        if data.phone is None:
+            data = replace(data, phone=privacy.decrypt(person.phone))
     values = clean_person(data)
     tags = values.pop("tags")
     person = person or Person()
-    if person.pk:
-        _check_keeper(actor, person.unit_code)
     for field, value in values.items():
         setattr(person, field, value)
     _place_person(actor, person, household, unit)
@@ -334,7 +346,7 @@ def save_person(
         with transaction.atomic():
             person.save()
     except IntegrityError:
-        _explain_duplicate(person)
+        _explain_duplicate(actor, person)
         raise
     may_see_sensitive = holds(actor, person.unit_code, PERSONAL_DATA_ROLES)
     if any(tag.sensitive for tag in tags) and not may_see_sensitive:
@@ -345,11 +357,14 @@ def save_person(
     return person
 
 
-def _explain_duplicate(person: Person) -> None:
+def _explain_duplicate(actor, person: Person) -> None:
     if person.id_hash:
-        other = Person.objects.filter(id_hash=person.id_hash).exclude(pk=person.pk).first()
-        if other is not None:
-            where = other.household or other.unit
+        others = Person.objects.filter(id_hash=person.id_hash).exclude(pk=person.pk)
+        if others.exists():
+            # Where the other record is, only if the actor may see it: an ID number typed in
+            # must not tell a grid worker where someone lives in another grid.
+            other = scope(others, actor).select_related("household", "unit").first()
+            where = (other.household or other.unit) if other else _("another unit")
             raise Conflict(
                 _("This ID-card number is already recorded (in %(where)s): one person, one record.")
                 % {"where": where},
@@ -556,8 +571,9 @@ def save_organisation(
     organisation.credit_code = clean_credit_code(credit_code)
     organisation.address, organisation.business = address.strip(), business.strip()
     organisation.contact_name = contact_name.strip()
-    organisation.contact_phone = privacy.encrypt(phone)
-    organisation.contact_phone_masked = privacy.mask_phone(phone) if phone else ""
+    organisation.contact_phone, _hash, organisation.contact_phone_masked = privacy.seal(
+        phone, privacy.mask_phone
+    )
     organisation.staff_size = staff_size
     organisation.party_organisation = party_organisation.strip()
     organisation.lon, organisation.lat = lon, lat
@@ -587,8 +603,8 @@ def save_facility(
     *,
     unit: OrgUnit,
     kind: str,
-    lon: float,
-    lat: float,
+    lon,
+    lat,
     code: str = "",
     description: str = "",
     state: str = "good",
@@ -599,7 +615,11 @@ def save_facility(
         raise InvalidInput(_("Choose what kind of facility it is."), field="kind")
     if state not in FacilityState.values:
         raise InvalidInput(_("Unknown state."), field="state")
-    if lon is None or lat is None:
+    try:
+        lon, lat = float(lon), float(lat)
+    except (TypeError, ValueError):
+        raise InvalidInput(_("A facility needs its place on the map."), field="lon") from None
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise InvalidInput(_("A facility needs its place on the map."), field="lon")
     facility = facility or Facility()
     facility.unit, facility.kind, facility.lon, facility.lat = unit, kind, lon, lat

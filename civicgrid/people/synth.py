@@ -8,7 +8,6 @@ hashed like real ones, tags, and their search keys. Written in bulk; determinist
 import datetime as dt
 import random
 from collections.abc import Iterable
-from functools import cache
 
 from django.db import connection, transaction
 from faker import Faker
@@ -80,16 +79,6 @@ def fake_id(region: str, born: dt.date, serial: int) -> str:
     return body + _CHECK[sum(int(d) * w for d, w in zip(body, _WEIGHTS, strict=True)) % 11]
 
 
-@cache
-def _name_keys(name: str) -> frozenset[str]:
-    return frozenset(search.name_keys(name))
-
-
-@cache
-def _address_keys(estate: str, building: str, entrance: int, room: str) -> frozenset[str]:
-    return frozenset(search.address_keys(estate, building, entrance, room))
-
-
 def _birth(rng: random.Random, today: dt.date, low: int, high: int) -> dt.date:
     return today - dt.timedelta(days=rng.randint(low * 365, high * 365))
 
@@ -128,11 +117,10 @@ def _members(rng: random.Random, today: dt.date) -> list[tuple[str, dt.date, str
 class Writer:
     """Bulk writes for one district: ID regions from `region`, one random stream."""
 
-    def __init__(self, region: str, seed: int = 20261123, encrypt: bool = True) -> None:
+    def __init__(self, region: str, seed: int = 20261123) -> None:
         self.region, self.rng = region, random.Random(seed)
         self.faker = Faker("zh_CN")
         self.faker.seed_instance(seed)
-        self.encrypt = encrypt
         self.today = dt.date(2026, 11, 23)
         self.serial = 0
         # Keyed hashes of the ID numbers in use (those already in the database too).
@@ -142,9 +130,9 @@ class Writer:
         # A few clear numbers, kept so a benchmark can search for them.
         self.samples: list[tuple[str, str]] = []
         self.tags = {tag.code: tag.pk for tag in Tag.objects.all()}
-        surnames = [self.faker.last_name() for _ in range(300)]
-        given = [self.faker.first_name() for _ in range(600)]
-        self.names = [(s, g) for s in surnames[:120] for g in given[:200]]
+        surnames = [self.faker.last_name() for _ in range(120)]
+        given = [self.faker.first_name() for _ in range(200)]
+        self.names = [(s, g) for s in surnames for g in given]
 
     def _name(self, surname: str | None = None) -> str:
         s, g = self.rng.choice(self.names)
@@ -159,14 +147,14 @@ class Writer:
         phone = f"1{self.rng.choice('3456789')}{self.rng.randrange(10**9):09d}"
         if self.serial % 997 == 0:
             self.samples.append((number, phone))
-        return {
-            "id_number": privacy.encrypt(number) if self.encrypt else "",
-            "id_hash": id_hash,
-            "id_masked": privacy.mask_id(number),
-            "phone": privacy.encrypt(phone) if self.encrypt else "",
-            "phone_hash": privacy.blind_index(phone),
-            "phone_masked": privacy.mask_phone(phone),
-        }
+        fields = {}
+        fields["id_number"], fields["id_hash"], fields["id_masked"] = privacy.seal(
+            number, privacy.mask_id
+        )
+        fields["phone"], fields["phone_hash"], fields["phone_masked"] = privacy.seal(
+            phone, privacy.mask_phone
+        )
+        return fields
 
     @transaction.atomic
     def fill(self, unit, households: int, estates: Iterable[str] | None = None) -> int:
@@ -258,16 +246,7 @@ class Writer:
                 if rng.random() < 0.03 and age > 25:
                     wanted.append("veteran")
                 tags.append(wanted)
-                keys_of.append(
-                    _name_keys(name)
-                    | _address_keys(
-                        house.building.estate, house.building.name, house.entrance, house.room
-                    )
-                    | {
-                        f"{search.ID_HASH}{person.id_hash[:40]}",
-                        f"{search.PHONE_HASH}{person.phone_hash[:40]}",
-                    }
-                )
+                keys_of.append(search.keys_for(person, house))
         Person.objects.bulk_create(persons, batch_size=2000)
         through = Person.tags.through
         through.objects.bulk_create(

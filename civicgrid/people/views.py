@@ -15,9 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from civicgrid.core.errors import CivicgridError, InvalidInput
 from civicgrid.org import selectors as org_selectors
-from civicgrid.org.geo import gcj02_to_wgs84
+from civicgrid.org.geo import posted_point
+from civicgrid.org.scoping import covers
 from civicgrid.people import ledgers, selectors, services
 from civicgrid.people.models import (
+    DATA_UNIT_KINDS,
     FacilityKind,
     FacilityState,
     Gender,
@@ -30,13 +32,6 @@ from civicgrid.people.models import (
 
 def _ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR")
-
-
-def _home_unit(request: HttpRequest):
-    units = org_selectors.top_units_for(request.user)
-    if not units:
-        raise Http404
-    return units[0]
 
 
 def with_errors(view):
@@ -78,19 +73,25 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
-    """A unit's basic data: buildings (on a grid), child units with completeness, checks."""
-    unit = org_selectors.unit_for(request.user, code) if code else _home_unit(request)
-    children = org_selectors.children_for(request.user, unit)
+    """A unit's basic data: buildings (on a grid; above, a street's would be thousands),
+    the units below with their completeness, the checks."""
+    user = request.user
+    unit = org_selectors.unit_or_home(user, code)
+    on_grid = unit.kind in DATA_UNIT_KINDS
     context = {
         "unit": unit,
-        "ancestors": org_selectors.ancestors_of(unit),
-        "buildings": selectors.buildings_of(request.user, unit),
-        "children": selectors.completeness_of_children(request.user, unit, children),
-        "completeness": selectors.completeness(request.user, unit),
-        "occupancy": selectors.occupancy(request.user, unit),
-        "follow_ups": selectors.open_follow_ups(request.user, unit)[:20],
-        "tags": selectors.tag_choices(request.user, unit.code),
-        "may_keep": selectors.may_keep(request.user, unit.code),
+        # Units above are named to everyone; linked for those who may open them.
+        "ancestors": [(a, covers(user, a.code)) for a in org_selectors.ancestors_of(unit)],
+        "buildings": selectors.buildings_of(user, unit) if on_grid else [],
+        "children": [
+            selectors.completeness(user, child, missing=0)
+            for child in org_selectors.children_for(user, unit)
+        ],
+        "completeness": selectors.completeness(user, unit),
+        "occupancy": selectors.occupancy(user, unit),
+        "follow_ups": selectors.open_follow_ups(user, unit)[:20],
+        "tags": selectors.tag_choices(user, unit.code),
+        "may_keep": selectors.may_keep(user, unit.code),
     }
     return render(request, "people/unit.html", context)
 
@@ -230,7 +231,8 @@ def delete_person(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("people:home")
 
 
-def _person_data(post) -> services.PersonData:
+def _person_data(post, editing: bool) -> services.PersonData:
+    """The form's person. Editing, a number left blank keeps the current one."""
     birth = post.get("birth_date") or None
     try:
         birth_date = dt.date.fromisoformat(birth) if birth else None
@@ -240,8 +242,8 @@ def _person_data(post) -> services.PersonData:
         name=post.get("name", ""),
         gender=post.get("gender", ""),
         birth_date=birth_date,
-        id_number=post.get("id_number", ""),
-        phone=post.get("phone", ""),
+        id_number=post.get("id_number", "") or (None if editing else ""),
+        phone=post.get("phone", "") or (None if editing else ""),
         relation=post.get("relation", ""),
         former_name=post.get("former_name", ""),
         ethnicity=post.get("ethnicity", ""),
@@ -268,12 +270,7 @@ def person_form(request: HttpRequest, household: int | None = None, pk: int | No
     error = None
     if request.method == "POST":
         try:
-            data = _person_data(request.POST)
-            if person is not None:
-                from civicgrid.core import privacy
-
-                data.id_number = data.id_number or privacy.decrypt(person.id_number)
-                data.phone = data.phone or privacy.decrypt(person.phone)
+            data = _person_data(request.POST, editing=person is not None)
             saved = services.save_person(request.user, data, household=home, person=person)
         except CivicgridError as exc:
             error = exc
@@ -354,11 +351,8 @@ def organisations(request: HttpRequest, code: str) -> HttpResponse:
 def facilities(request: HttpRequest, code: str) -> HttpResponse:
     unit = org_selectors.unit_for(request.user, code)
     if request.method == "POST":
-        lon, lat = request.POST.get("lon"), request.POST.get("lat")
+        lon, lat = posted_point(request.POST)
         try:
-            lon, lat = float(lon), float(lat)
-            if request.POST.get("crs") == "gcj02":
-                lon, lat = gcj02_to_wgs84(lon, lat)
             services.save_facility(
                 request.user,
                 unit=org_selectors.unit_for(request.user, request.POST.get("unit", code)),
@@ -369,8 +363,6 @@ def facilities(request: HttpRequest, code: str) -> HttpResponse:
                 description=request.POST.get("description", ""),
                 state=request.POST.get("state", "good"),
             )
-        except (TypeError, ValueError):
-            messages.error(request, _("Pick the facility's place on the map."))
         except CivicgridError as error:
             messages.error(request, error.message)
         else:

@@ -227,3 +227,36 @@ def test_search_keys_follow_a_unit_move(people, tree):
     assert codes == {person.unit_code}
     assert person.unit_code.startswith(tree.community_b1.code)
     assert [p.pk for p in selectors.lookup(people["carol"], "钱多多")] == []  # left street A
+
+
+def test_a_duplicate_id_does_not_say_where_someone_lives_outside_ones_scope(estate, people):
+    number = id_number(dt.date(1940, 3, 1), 2)
+    with pytest.raises(Conflict) as error:
+        services.save_person(
+            people["bob"],
+            PersonData(name="张秀英", id_number=number),
+            household=estate.other_household,
+        )
+    assert "another unit" in error.value.message and "保利百合" not in error.value.message
+    with pytest.raises(Conflict) as error:
+        services.save_person(
+            people["carol"],
+            PersonData(name="张秀英", id_number=number),
+            household=estate.other_household,
+        )
+    assert "保利百合" in error.value.message  # street staff see her household
+
+
+def test_editing_without_numbers_keeps_them(estate, people):
+    before = Person.objects.get(pk=estate.mother.pk)
+    services.save_person(
+        people["alice"],
+        PersonData(
+            name="张秀英", id_number=None, phone=None, relation="head", tags=("elderly_alone",)
+        ),
+        household=estate.household,
+        person=estate.mother,
+    )
+    after = Person.objects.get(pk=estate.mother.pk)
+    assert (after.id_hash, after.phone_hash) == (before.id_hash, before.phone_hash)
+    assert privacy.decrypt(after.phone) == "13812345678"
