@@ -1,9 +1,25 @@
+from collections.abc import Callable
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from civicgrid.core.errors import CivicgridError
 from civicgrid.org import selectors
+
+
+def posted(request: HttpRequest, call: Callable, success: str, to: str, **kwargs) -> HttpResponse:
+    """A form's POST: run its service `call`; the service's error or `success` becomes a
+    message, and the user goes back to the page `to` (a URL name with `kwargs`)."""
+    try:
+        call()
+    except CivicgridError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+    return redirect(to, **kwargs)
 
 
 @login_required

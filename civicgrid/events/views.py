@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civicgrid.core.errors import CivicgridError, InvalidInput
+from civicgrid.core.views import posted
 from civicgrid.events import patrols, selectors, services
 from civicgrid.events.models import (
     CrossBoundary,
@@ -262,13 +263,7 @@ def photo(request: HttpRequest, pk: int) -> FileResponse:
 
 
 def _posted(request: HttpRequest, call: Callable, success: str) -> HttpResponse:
-    try:
-        call()
-    except CivicgridError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success)
-    return redirect("events:tasks")
+    return posted(request, call, success, "events:tasks")
 
 
 @login_required

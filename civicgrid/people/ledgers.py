@@ -691,3 +691,54 @@ def export(headers: list[str], rows: Iterable[Iterable], title: str) -> bytes:
     for row in rows:
         sheet.append(list(row))
     return _save(workbook)
+
+
+PERSON_EXPORT = [
+    "姓名",
+    "性别",
+    "出生日期",
+    "年龄",
+    "公民身份号码",
+    "联系电话",
+    "地址",
+    "与户主关系",
+    "人口类型",
+    "标签",
+    "网格",
+]
+
+
+def export_persons(persons: Iterable, today: dt.date) -> bytes:
+    """(person, tags the user may see) as .xlsx, numbers masked."""
+    rows = (
+        [
+            p.name,
+            p.get_gender_display(),
+            p.birth_date,
+            p.age(today),
+            p.id_masked,
+            p.phone_masked,
+            str(p.household) if p.household_id else "",
+            p.get_relation_display() if p.relation else "",
+            p.get_residence_kind_display(),
+            "、".join(tag.name for tag in tags),
+            str(p.unit),
+        ]
+        for p, tags in persons
+    )
+    return export(PERSON_EXPORT, rows, _("Persons"))
+
+
+def export_organisations(organisations: Iterable) -> bytes:
+    """Organisations in the columns of the organisations template (contact phone masked)."""
+    columns = COLUMNS[ImportKind.ORGANISATIONS]
+    kinds = {value: word for word, value in WORDS["kind"].items()}
+    shown = {"unit": "unit_code", "contact_phone": "contact_phone_masked"}
+
+    def row(organisation) -> list:
+        values = {c.name: getattr(organisation, shown.get(c.name, c.name)) for c in columns}
+        values["kind"] = kinds.get(organisation.kind, organisation.kind)
+        return [values[c.name] for c in columns]
+
+    rows = (row(o) for o in organisations.iterator(chunk_size=2000))
+    return export([c.header for c in columns], rows, _("Organisations"))

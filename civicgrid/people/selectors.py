@@ -43,7 +43,7 @@ def may_keep(user, code: str) -> bool:
 
 
 def persons_for(user) -> QuerySet[Person]:
-    return scope(Person.objects.select_related("household", "unit"), user)
+    return scope(Person.objects.select_related("household", "unit").defer("unit__polygon"), user)
 
 
 def person_for(user, pk: int) -> Person:
@@ -54,7 +54,9 @@ def person_for(user, pk: int) -> Person:
 
 
 def households_for(user) -> QuerySet[Household]:
-    return scope(Household.objects.select_related("house__building", "unit"), user)
+    return scope(
+        Household.objects.select_related("house__building", "unit").defer("unit__polygon"), user
+    )
 
 
 def household_for(user, pk: int) -> Household:
@@ -65,7 +67,7 @@ def household_for(user, pk: int) -> Household:
 
 
 def buildings_for(user) -> QuerySet[Building]:
-    return scope(Building.objects.select_related("unit"), user)
+    return scope(Building.objects.select_related("unit").defer("unit__polygon"), user)
 
 
 def building_for(user, pk: int) -> Building:
@@ -80,19 +82,21 @@ def houses_for(user) -> QuerySet[House]:
 
 
 def organisations_for(user) -> QuerySet[Organisation]:
-    return scope(Organisation.objects.select_related("unit"), user)
+    return scope(Organisation.objects.select_related("unit").defer("unit__polygon"), user)
 
 
 def places_for(user) -> QuerySet[Place]:
-    return scope(Place.objects.select_related("unit"), user)
+    return scope(Place.objects.select_related("unit").defer("unit__polygon"), user)
 
 
 def facilities_for(user) -> QuerySet[Facility]:
-    return scope(Facility.objects.select_related("unit"), user)
+    return scope(Facility.objects.select_related("unit").defer("unit__polygon"), user)
 
 
 def situations_for(user) -> QuerySet[Situation]:
-    return scope(Situation.objects.select_related("unit", "recorded_by"), user)
+    return scope(
+        Situation.objects.select_related("unit", "recorded_by").defer("unit__polygon"), user
+    )
 
 
 def situation_for(user, pk: int) -> Situation:

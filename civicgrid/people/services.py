@@ -493,12 +493,18 @@ def record_situation(
     topic: str,
     description: str = "",
     place: str = "",
-    people_concerned: int = 1,
+    people_concerned: int | str = 1,
     follow_up: str = "",
 ) -> Situation:
     unit = _data_unit(actor, unit)
     if kind not in SituationKind.values:
         raise InvalidInput(_("Choose what kind of situation it is."), field="kind")
+    try:
+        people_concerned = int(people_concerned)
+    except (TypeError, ValueError):
+        raise InvalidInput(
+            _("The number of people concerned is not a number."), field="people_concerned"
+        ) from None
     if people_concerned < 1:
         raise InvalidInput(_("At least one person is concerned."), field="people_concerned")
     return Situation.objects.create(

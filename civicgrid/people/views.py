@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civicgrid.core.errors import CivicgridError, InvalidInput
+from civicgrid.core.views import posted
 from civicgrid.org import selectors as org_selectors
 from civicgrid.org.geo import posted_point
 from civicgrid.org.scoping import covers
@@ -277,6 +278,10 @@ def person_form(request: HttpRequest, household: int | None = None, pk: int | No
         else:
             messages.success(request, _("Saved %(name)s.") % {"name": saved.name})
             return redirect("people:person", pk=saved.pk)
+    if request.method == "POST":
+        chosen = set(request.POST.getlist("tags"))
+    else:
+        chosen = {tag.code for tag in person.tags.all()} if person else set()
     context = {
         "person": person,
         "household": home,
@@ -286,11 +291,7 @@ def person_form(request: HttpRequest, household: int | None = None, pk: int | No
         "relations": Relation.choices,
         "residence_kinds": ResidenceKind.choices,
         "tag_choices": selectors.tag_choices(request.user, code),
-        "chosen_tags": set(request.POST.getlist("tags"))
-        if request.method == "POST"
-        else {t.code for t in person.tags.all()}
-        if person
-        else set(),
+        "chosen_tags": chosen,
     }
     return render(request, "people/person_form.html", context, status=400 if error else 200)
 
@@ -304,39 +305,7 @@ def organisations(request: HttpRequest, code: str) -> HttpResponse:
     unit = org_selectors.unit_for(request.user, code)
     rows = selectors.under(selectors.organisations_for(request.user), unit)
     if request.GET.get("format") == "xlsx":
-        return _xlsx(
-            ledgers.export(
-                [
-                    "名称",
-                    "类型",
-                    "统一社会信用代码",
-                    "地址",
-                    "行业",
-                    "联系人",
-                    "联系电话",
-                    "从业人数",
-                    "党组织",
-                    "网格",
-                ],
-                (
-                    [
-                        o.name,
-                        o.get_kind_display(),
-                        o.credit_code,
-                        o.address,
-                        o.business,
-                        o.contact_name,
-                        o.contact_phone_masked,
-                        o.staff_size,
-                        o.party_organisation,
-                        str(o.unit),
-                    ]
-                    for o in rows.iterator(chunk_size=2000)
-                ),
-                _("Organisations"),
-            ),
-            f"organisations-{unit.code}.xlsx",
-        )
+        return _xlsx(ledgers.export_organisations(rows), f"organisations-{unit.code}.xlsx")
     context = {
         "unit": unit,
         "organisations": rows[:500],
@@ -351,23 +320,24 @@ def organisations(request: HttpRequest, code: str) -> HttpResponse:
 def facilities(request: HttpRequest, code: str) -> HttpResponse:
     unit = org_selectors.unit_for(request.user, code)
     if request.method == "POST":
-        lon, lat = posted_point(request.POST)
-        try:
-            services.save_facility(
+        post = request.POST
+        lon, lat = posted_point(post)
+        return posted(
+            request,
+            lambda: services.save_facility(
                 request.user,
-                unit=org_selectors.unit_for(request.user, request.POST.get("unit", code)),
-                kind=request.POST.get("kind", ""),
+                unit=org_selectors.unit_for(request.user, post.get("unit", code)),
+                kind=post.get("kind", ""),
                 lon=lon,
                 lat=lat,
-                code=request.POST.get("code", ""),
-                description=request.POST.get("description", ""),
-                state=request.POST.get("state", "good"),
-            )
-        except CivicgridError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("Facility recorded."))
-        return redirect("people:facilities", code=code)
+                code=post.get("code", ""),
+                description=post.get("description", ""),
+                state=post.get("state", "good"),
+            ),
+            _("Facility recorded."),
+            "people:facilities",
+            code=code,
+        )
     rows = selectors.under(selectors.facilities_for(request.user), unit)
     context = {
         "unit": unit,
@@ -393,24 +363,23 @@ def facilities_geojson(request: HttpRequest, code: str) -> JsonResponse:
 def situations(request: HttpRequest, code: str) -> HttpResponse:
     unit = org_selectors.unit_for(request.user, code)
     if request.method == "POST":
-        try:
-            services.record_situation(
+        post = request.POST
+        return posted(
+            request,
+            lambda: services.record_situation(
                 request.user,
-                unit=org_selectors.unit_for(request.user, request.POST.get("unit", code)),
-                kind=request.POST.get("kind", ""),
-                topic=request.POST.get("topic", ""),
-                description=request.POST.get("description", ""),
-                place=request.POST.get("place", ""),
-                people_concerned=int(request.POST.get("people_concerned") or 1),
-                follow_up=request.POST.get("follow_up", ""),
-            )
-        except ValueError:
-            messages.error(request, _("The number of people concerned is not a number."))
-        except CivicgridError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("Situation recorded."))
-        return redirect("people:situations", code=code)
+                unit=org_selectors.unit_for(request.user, post.get("unit", code)),
+                kind=post.get("kind", ""),
+                topic=post.get("topic", ""),
+                description=post.get("description", ""),
+                place=post.get("place", ""),
+                people_concerned=post.get("people_concerned") or 1,
+                follow_up=post.get("follow_up", ""),
+            ),
+            _("Situation recorded."),
+            "people:situations",
+            code=code,
+        )
     rows = selectors.under(selectors.situations_for(request.user), unit)
     context = {
         "unit": unit,
@@ -481,42 +450,10 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template_name, {"job": job})
 
 
-PERSON_HEADERS = [
-    "姓名",
-    "性别",
-    "出生日期",
-    "年龄",
-    "公民身份号码",
-    "联系电话",
-    "地址",
-    "与户主关系",
-    "人口类型",
-    "标签",
-    "网格",
-]
-
-
 @login_required
 @require_GET
 def export_persons(request: HttpRequest, code: str) -> HttpResponse:
     """The persons under a unit (optionally with one tag) as .xlsx, masked as on screen."""
     unit = org_selectors.unit_for(request.user, code)
     persons = selectors.persons_to_export(request.user, unit, tag=request.GET.get("tag", ""))
-    today = timezone.localdate()
-    rows = (
-        [
-            p.name,
-            p.get_gender_display(),
-            p.birth_date,
-            p.age(today),
-            p.id_masked,
-            p.phone_masked,
-            str(p.household) if p.household_id else "",
-            p.get_relation_display() if p.relation else "",
-            p.get_residence_kind_display(),
-            "、".join(t.name for t in tags),
-            str(p.unit),
-        ]
-        for p, tags in persons
-    )
-    return _xlsx(ledgers.export(PERSON_HEADERS, rows, _("Persons")), f"persons-{unit.code}.xlsx")
+    return _xlsx(ledgers.export_persons(persons, timezone.localdate()), f"persons-{unit.code}.xlsx")

@@ -229,3 +229,28 @@ def test_no_unmasked_number_reaches_a_role_that_may_not_reveal_it(
     )
     assert (phone in response.content.decode()) == may
     assert AccessLog.objects.count() == before + (1 if may else 0)
+
+
+def test_organisations_export_in_the_template_columns_masked(client, tree, people):
+    import io
+
+    from openpyxl import load_workbook
+
+    from civicgrid.people import ledgers, services
+
+    services.save_organisation(
+        people["alice"],
+        unit=tree.grid_a1_1,
+        name="某物业",
+        kind="property",
+        contact_name="王经理",
+        contact_phone="0371-66668888",
+    )
+    login(client, people["alice"])
+    response = client.get(
+        reverse("people:organisations", args=[tree.grid_a1_1.code]), {"format": "xlsx"}
+    )
+    rows = list(load_workbook(io.BytesIO(response.content)).active.values)
+    assert list(rows[0]) == [c.header for c in ledgers.COLUMNS["organisations"]]
+    assert rows[1][:3] == (tree.grid_a1_1.code, "某物业", "物业公司")
+    assert "037*****8888" in rows[1] and "66668888" not in "".join(map(str, rows[1]))
