@@ -77,10 +77,8 @@ def _build(persons: int) -> dict:
 
 def _queries(rng: random.Random, marker: dict, grid_code: str | None) -> list[tuple[str, bool]]:
     """(query, the LIKE baseline can answer it) drawn from residents in scope."""
-    from pypinyin import Style
-
     from civicgrid.people.models import Person
-    from civicgrid.people.search import _readings
+    from civicgrid.people.search import initials as initials_of
 
     persons = Person.objects.select_related("household__house__building")
     if grid_code:
@@ -94,7 +92,7 @@ def _queries(rng: random.Random, marker: dict, grid_code: str | None) -> list[tu
     queries = []
     for person in picked:
         house = person.household.house
-        initials = "".join(_readings(person.name, Style.FIRST_LETTER)[0])
+        initials = initials_of(person.name)
         queries += [
             (person.name, True),
             (person.name[1:], True),

@@ -66,6 +66,11 @@ def address_keys(estate: str, building: str, entrance: int | None, room: str) ->
     return frozenset(key for key in keys if key)
 
 
+def initials(name: str) -> str:
+    """A name's pinyin initials in their usual reading: 张秀英 → zxy."""
+    return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")).lower()
+
+
 def hashed_key(kind: str, keyed_hash: str) -> str:
     """The key of a number from its keyed hash (ID_HASH or PHONE_HASH)."""
     return f"{kind}{keyed_hash[:40]}"
