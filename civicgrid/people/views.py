@@ -17,6 +17,7 @@ from civicgrid.core.errors import CivicgridError, InvalidInput
 from civicgrid.core.views import posted
 from civicgrid.org import selectors as org_selectors
 from civicgrid.org.geo import posted_point
+from civicgrid.org.kinds import Kind
 from civicgrid.org.scoping import covers
 from civicgrid.people import ledgers, selectors, services
 from civicgrid.people.models import (
@@ -87,6 +88,7 @@ def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
         "children": [
             selectors.completeness(user, child, missing=0)
             for child in org_selectors.children_for(user, unit)
+            if child.kind != Kind.DEPARTMENT  # departments keep no basic data
         ],
         "completeness": selectors.completeness(user, unit),
         "occupancy": selectors.occupancy(user, unit),
