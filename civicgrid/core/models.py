@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.org.fields import UnitCodeField
+
 
 class AccessLog(models.Model):
     """Audit log of personal data (PIPL): who revealed which number of which record, exported
@@ -13,14 +15,20 @@ class AccessLog(models.Model):
         EXPORT = "export", _("Exported")
         DELETE = "delete", _("Deleted")
 
+    class Field(models.TextChoices):
+        """The numbers that may be revealed."""
+
+        ID_NUMBER = "id_number", _("ID-card number")
+        PHONE = "phone", _("phone")
+
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT
     )
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     record = models.CharField(_("record"), max_length=60, db_index=True)
-    field = models.CharField(_("field"), max_length=30, blank=True)
+    field = models.CharField(_("field"), max_length=30, choices=Field.choices, blank=True)
     reason = models.CharField(_("reason"), max_length=200)
-    unit_code = models.CharField(_("unit code"), max_length=32, db_index=True)
+    unit_code = UnitCodeField(_("unit code"), db_index=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True)
 

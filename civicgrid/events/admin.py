@@ -5,32 +5,8 @@ are kept by whoever manages the unit. Events themselves change only through the 
 from django.contrib import admin
 
 from civicgrid.events.models import Category, RateTarget, ResponseTemplate
-from civicgrid.org.admin import ScopedAdmin
-from civicgrid.org.roles import Role
-from civicgrid.org.scoping import covers, postings_of_user, sees_everything
-
-
-def _district_staff(user) -> bool:
-    return sees_everything(user) or any(
-        role == Role.DISTRICT_STAFF for _code, role in postings_of_user(user)
-    )
-
-
-class DistrictStaffAdmin(admin.ModelAdmin):
-    def has_module_permission(self, request) -> bool:
-        return _district_staff(request.user)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return _district_staff(request.user)
-
-    def has_add_permission(self, request) -> bool:
-        return _district_staff(request.user)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return _district_staff(request.user)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+from civicgrid.org.admin import DistrictStaffAdmin, ScopedAdmin
+from civicgrid.org.scoping import covers
 
 
 @admin.register(Category)

@@ -8,7 +8,33 @@ from django.http import HttpResponseRedirect
 from civicgrid.core.errors import CivicgridError
 from civicgrid.org import selectors, services
 from civicgrid.org.models import OrgUnit, Posting, UnitChange
-from civicgrid.org.scoping import scope
+from civicgrid.org.roles import Role
+from civicgrid.org.scoping import postings_of_user, scope, sees_everything
+
+
+def _district_staff(user) -> bool:
+    return sees_everything(user) or any(
+        role == Role.DISTRICT_STAFF for _code, role in postings_of_user(user)
+    )
+
+
+class DistrictStaffAdmin(admin.ModelAdmin):
+    """District-wide lists (categories, tags) kept by district staff; never deleted."""
+
+    def has_module_permission(self, request) -> bool:
+        return _district_staff(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return _district_staff(request.user)
+
+    def has_add_permission(self, request) -> bool:
+        return _district_staff(request.user)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return _district_staff(request.user)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class ScopedAdmin(admin.ModelAdmin):

@@ -376,8 +376,6 @@ def _explain_duplicate(actor, person: Person) -> None:
 
 # ---- personal data: reveal, export, delete ------------------------------------------------------
 
-REVEALABLE = {"id_number": _("ID-card number"), "phone": _("phone")}
-
 
 def _log(actor, action: str, person: Person, field: str, reason: str, ip: str | None) -> None:
     AccessLog.objects.create(
@@ -403,7 +401,7 @@ def _check_personal(actor, person: Person, reason: str) -> str:
 @transaction.atomic
 def reveal(actor, person: Person, field: str, *, reason: str, ip: str | None = None) -> str:
     """The number in clear, for a role that may see it, with the reveal logged."""
-    if field not in REVEALABLE:
+    if field not in AccessLog.Field.values:
         raise InvalidInput(_("Nothing to reveal there."), field="field")
     reason = _check_personal(actor, person, reason)
     _log(actor, AccessLog.Action.REVEAL, person, field, reason, ip)

@@ -254,3 +254,23 @@ def test_organisations_export_in_the_template_columns_masked(client, tree, peopl
     assert list(rows[0]) == [c.header for c in ledgers.COLUMNS["organisations"]]
     assert rows[1][:3] == (tree.grid_a1_1.code, "某物业", "物业公司")
     assert "037*****8888" in rows[1] and "66668888" not in "".join(map(str, rows[1]))
+
+
+def test_the_access_log_is_read_only_in_the_admin_and_scoped(client, estate, people, tree):
+    from civicgrid.people import services
+
+    services.reveal(people["alice"], estate.mother, "phone", reason="电话联系")
+    login(client, people["carol"])  # street staff of street A, admin user
+    page = client.get("/admin/core/accesslog/")
+    assert page.status_code == 200 and "电话联系" in page.content.decode()
+    assert client.get("/admin/core/accesslog/add/").status_code == 403
+    # Tags are district-wide: district staff keep them, street staff do not.
+    assert client.get("/admin/people/tag/").status_code == 403
+    district = people["dave"]
+    district.is_staff = True
+    district.save()
+    from civicgrid.org import services as org_services
+
+    org_services.post_user(actor=None, user=district, unit=tree.district, role=Role.DISTRICT_STAFF)
+    login(client, district)
+    assert "残疾人" in client.get("/admin/people/tag/").content.decode()
