@@ -38,11 +38,9 @@ def _setup() -> None:
 def _build(persons: int) -> dict:
     """The district and its residents, once; the marker keeps the sampled clear numbers."""
     marker_file = Path(os.environ["CIVICGRID_VAR_DIR"]) / "people.json"
-    if marker_file.exists():
-        marker = json.loads(marker_file.read_text())
-        if marker["persons"] >= persons:
-            return marker
-        raise SystemExit(f"{marker_file.parent} holds fewer persons; delete it to rebuild.")
+    earlier = json.loads(marker_file.read_text()) if marker_file.exists() else None
+    if earlier and earlier["persons"] >= persons:
+        return earlier
     from django.db import connection
     from tqdm import tqdm
 
@@ -69,7 +67,7 @@ def _build(persons: int) -> dict:
         "persons": Person.objects.count(),
         "grids": len(grids),
         "build_s": round(time.perf_counter() - started, 1),
-        "samples": writer.samples[:200],
+        "samples": ((earlier or {}).get("samples", []) + writer.samples)[:200],
     }
     marker_file.write_text(json.dumps(marker, ensure_ascii=False))
     return marker
