@@ -38,7 +38,28 @@ class Prefix(Lookup):
 
 
 @UnitCodeField.register_lookup
+@CharField.register_lookup
+class PrefixFiltered(Prefix):
+    """`prefix` that leaves the choice of index to another condition of the query: on SQLite
+    the unary `+` keeps the planner off this column's index (PostgreSQL plans by statistics)."""
+
+    lookup_name = "prefix_filtered"
+
+    def as_sqlite(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return (
+            f"(+{lhs} >= %s AND +{lhs} < %s)",
+            [*lhs_params, self.rhs, *lhs_params, f"{self.rhs}{_TOP}"],
+        )
+
+
+@UnitCodeField.register_lookup
 class Under(Prefix):
     """Codes are digits only (checked in services), so nothing needs escaping."""
 
     lookup_name = "under"
+
+
+@UnitCodeField.register_lookup
+class UnderFiltered(PrefixFiltered):
+    lookup_name = "under_filtered"

@@ -246,6 +246,12 @@ class PersonKey(models.Model):
                 name="personkey_key_unit",
                 opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
             ),
+            # For a user whose scope is a community or smaller: walk the scope, not the key.
+            models.Index(
+                fields=["unit_code", "key"],
+                name="personkey_unit_key",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self) -> str:
