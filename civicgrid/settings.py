@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "civicgrid.org",
     "civicgrid.events",
     "civicgrid.people",
+    "civicgrid.party",
+    "civicgrid.classes",
     "huey.contrib.djhuey",
 ]
 
@@ -183,6 +185,8 @@ DATA_KEYS = env_list("CIVICGRID_DATA_KEYS", []) or [
 # Events: the working day used to count deadlines in working hours (Asia/Shanghai time).
 WORKDAY_START = env_str("CIVICGRID_WORKDAY_START", "09:00")
 WORKDAY_END = env_str("CIVICGRID_WORKDAY_END", "17:30")
+# Classes: minutes in one class hour (学时) credited to party members who attend.
+CLASS_HOUR_MINUTES = env_int("CIVICGRID_CLASS_HOUR_MINUTES", 60)
 # Photos: largest upload accepted and longest side kept for display.
 PHOTO_MAX_BYTES = env_int("CIVICGRID_PHOTO_MAX_BYTES", 15 * 1024 * 1024)
 PHOTO_MAX_SIDE = env_int("CIVICGRID_PHOTO_MAX_SIDE", 2048)

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 
 class CivicgridError(Exception):
     """A rule of the domain was broken. `message` is translated and fit to show a user."""
@@ -29,3 +31,11 @@ class Conflict(CivicgridError):
     """The change collides with the current state (a concurrent step, a taken code)."""
 
     status = 409
+
+
+def required(value: str, field: str, label: str) -> str:
+    """`value` stripped; a clear error naming the field when it is empty."""
+    value = (value or "").strip()
+    if not value:
+        raise InvalidInput(_("%(label)s is required.") % {"label": label}, field=field)
+    return value

@@ -29,6 +29,7 @@ from civicgrid.events.models import (
     EventRollup,
     Status,
 )
+from civicgrid.core.rollups import bump
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.selectors import code_prefixes
 
@@ -169,36 +170,6 @@ def grouped(total: Counter[Key], keys: tuple[str, ...], chain: Chain | None) -> 
     return rows
 
 
-def _bump(model, lookup: dict, unit_code: str, deltas: dict[str, int]) -> None:
-    """Add `deltas` to one row, in one plain SQL statement (the ORM costs more than the
-    database here). A row is born from additions: an INSERT … ON CONFLICT adds to it or
-    creates it. A subtraction goes to a row that must exist, so it is a plain UPDATE."""
-    table = model._meta.db_table
-    names = list(deltas)
-    keys = list(lookup)
-    if all(value >= 0 for value in deltas.values()):
-        columns = [*keys, "unit_code", *names]
-        sql = (
-            f"INSERT INTO {table} ({', '.join(columns)}) "
-            f"VALUES ({', '.join(['%s'] * len(columns))}) "
-            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET "
-            + ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in names)
-        )
-        params = [*lookup.values(), unit_code, *deltas.values()]
-    else:
-        sql = (
-            f"UPDATE {table} SET "
-            + ", ".join(f"{name} = {name} + %s" for name in names)
-            + " WHERE "
-            + " AND ".join(f"{key} = %s" for key in keys)
-        )
-        params = [*deltas.values(), *lookup.values()]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        if cursor.rowcount == 0:
-            raise RuntimeError(f"rollup row missing for a subtraction: {table} {lookup}")
-
-
 def apply(delta: Counter[Key], chain: Chain | None = None) -> None:
     """Add `delta` to the rows of every grain, for the event's unit and every unit above it,
     inside the caller's transaction. Rows are touched in key order so that concurrent steps
@@ -213,7 +184,7 @@ def apply(delta: Counter[Key], chain: Chain | None = None) -> None:
             deltas = {name: value for name, value in deltas.items() if value}
             if deltas:
                 lookup = dict(zip(("unit_id", *keys), row_key, strict=True))
-                _bump(model, lookup, unit_code, deltas)
+                bump(model, lookup, unit_code, deltas)
 
 
 def subtree_moved(unit, old_code: str, new_code: str) -> None:
@@ -231,7 +202,7 @@ def subtree_moved(unit, old_code: str, new_code: str) -> None:
         for row in model.objects.filter(unit_id=unit.pk).values(*keys, *COUNTERS):
             counters = {name: row[name] for name in COUNTERS if row[name]}
             for (ancestor_id, ancestor_code), sign in moves:
-                _bump(
+                bump(
                     model,
                     {"unit_id": ancestor_id, **{key: row[key] for key in keys}},
                     ancestor_code,

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from civicgrid.core import privacy
-from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed
+from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed, required
 from civicgrid.core.models import AccessLog
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.scoping import holds, scope
@@ -58,13 +58,6 @@ def _data_unit(actor, unit: OrgUnit | None) -> OrgUnit:
     return unit
 
 
-def _required(value: str, field: str, label: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise InvalidInput(_("%(label)s is required.") % {"label": label}, field=field)
-    return value
-
-
 # ---- buildings, houses, households ------------------------------------------------------------
 
 
@@ -89,8 +82,8 @@ def save_building(
     if entrances < 1 or (floors is not None and floors < 1):
         raise InvalidInput(_("A building has at least one unit and one floor."), field="floors")
     building.unit = unit
-    building.estate = _required(estate, "estate", _("Estate"))
-    building.name = _required(name, "name", _("Building"))
+    building.estate = required(estate, "estate", _("Estate"))
+    building.name = required(name, "name", _("Building"))
     building.entrances, building.floors = entrances, floors
     building.address, building.lon, building.lat = address, lon, lat
     try:
@@ -150,7 +143,7 @@ def save_house(
     house: House | None = None,
 ) -> House:
     _check_keeper(actor, building.unit_code)
-    room = _required(room, "room", _("Room"))
+    room = required(room, "room", _("Room"))
     check_house_fits(building, entrance, floor)
     area = clean_area(area)
     house = house or House()
@@ -239,7 +232,7 @@ def tags_named(values: Iterable[str]) -> list[Tag]:
 def clean_person(data: PersonData) -> dict[str, Any]:
     """Validate a person's fields; returns the model values (numbers encrypted) and the tags.
     Raises InvalidInput naming the field."""
-    name = _required(data.name, "name", _("Name"))
+    name = required(data.name, "name", _("Name"))
     if len(name) > 40:
         raise InvalidInput(_("A name has at most 40 characters."), field="name")
     values: dict[str, Any] = {
@@ -469,7 +462,7 @@ def record_visit(
         household=household,
         visitor=actor,
         visited_on=visited_on,
-        findings=_required(findings, "findings", _("Findings")),
+        findings=required(findings, "findings", _("Findings")),
         follow_up=follow_up.strip(),
     )
 
@@ -508,7 +501,7 @@ def record_situation(
     return Situation.objects.create(
         unit=unit,
         kind=kind,
-        topic=_required(topic, "topic", _("Topic"))[:100],
+        topic=required(topic, "topic", _("Topic"))[:100],
         description=description.strip(),
         place=place.strip(),
         people_concerned=people_concerned,
@@ -520,7 +513,7 @@ def record_situation(
 @transaction.atomic
 def close_situation(actor, situation: Situation, *, follow_up: str) -> Situation:
     _check_keeper(actor, situation.unit_code)
-    situation.follow_up = _required(follow_up, "follow_up", _("Follow-up"))
+    situation.follow_up = required(follow_up, "follow_up", _("Follow-up"))
     situation.resolved = True
     situation.save(update_fields=["follow_up", "resolved"])
     return situation
@@ -570,7 +563,7 @@ def save_organisation(
         raise InvalidInput(_("Choose what kind of organisation it is."), field="kind")
     phone = privacy.clean_phone(contact_phone, "contact_phone") if contact_phone.strip() else ""
     organisation.unit = unit
-    organisation.name = _required(name, "name", _("Name"))
+    organisation.name = required(name, "name", _("Name"))
     organisation.kind = kind
     organisation.credit_code = clean_credit_code(credit_code)
     organisation.address, organisation.business = address.strip(), business.strip()
@@ -597,7 +590,7 @@ def save_place(actor, *, unit: OrgUnit, name: str, kind: str, **fields) -> Place
     if kind not in PlaceKind.values:
         raise InvalidInput(_("Choose what kind of place it is."), field="kind")
     return Place.objects.create(
-        unit=unit, name=_required(name, "name", _("Name")), kind=kind, **fields
+        unit=unit, name=required(name, "name", _("Name")), kind=kind, **fields
     )
 
 

@@ -1,0 +1,280 @@
+"""Reads of classes: scoped for staff through org.scoping; the public pages (a unit's coming
+sessions, its display board and calendar) read only what a unit publishes anyway."""
+
+import datetime as dt
+
+from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+
+from civicgrid.classes.models import (
+    ClassRollup,
+    Course,
+    CoursePlan,
+    Enrolment,
+    EnrolmentStatus,
+    PlanMonth,
+    Session,
+    SessionStatus,
+    Teacher,
+    TopicRequest,
+    TopicStatus,
+    Venue,
+)
+from civicgrid.org.models import OrgUnit
+from civicgrid.org.scoping import holds, scope
+from civicgrid.org.selectors import code_prefixes
+from civicgrid.party import selectors as party_selectors
+from civicgrid.party.roles import PARTY_ROLES
+
+under = party_selectors.under
+
+
+def may_keep(user, unit: OrgUnit) -> bool:
+    return holds(user, unit.code, PARTY_ROLES)
+
+
+def _shared(model, user, unit: OrgUnit) -> QuerySet:
+    """Venues or teachers a class at `unit` may use: its own and its subtree's (scoped) and
+    those kept by the units above it (a street's pool serves its communities)."""
+    visible = scope(model.objects.all(), user).filter(unit_code__startswith=unit.code)
+    above = model.objects.filter(unit_code__in=code_prefixes(unit.code)[:-1])
+    return (visible | above).filter(active=True)
+
+
+def venues_for(user, unit: OrgUnit) -> QuerySet[Venue]:
+    return _shared(Venue, user, unit).order_by("unit_code", "name")
+
+
+def teachers_for(user, unit: OrgUnit) -> QuerySet[Teacher]:
+    return _shared(Teacher, user, unit).order_by("unit_code", "name")
+
+
+def teacher_for(user, pk: int) -> Teacher:
+    return get_object_or_404(scope(Teacher.objects.select_related("unit"), user), pk=pk)
+
+
+def teacher_record(teacher: Teacher) -> dict:
+    """A teacher's history: sessions taught (not cancelled), attendances, mean rating."""
+    sessions = teacher.sessions.exclude(status=SessionStatus.CANCELLED).select_related("course")
+    ratings = Enrolment.objects.filter(session__teacher=teacher, rating__isnull=False)
+    summary = ratings.aggregate(mean=Avg("rating"), count=Count("id"))
+    return {
+        "sessions": sessions.order_by("-starts_at")[:100],
+        "taught": sessions.filter(starts_at__lte=timezone.now()).count(),
+        "attended": sessions.aggregate(n=Sum("attended"))["n"] or 0,
+        "rating": round(summary["mean"], 1) if summary["mean"] else None,
+        "ratings": summary["count"],
+    }
+
+
+def courses_for(user, unit: OrgUnit) -> QuerySet[Course]:
+    return under(Course.objects.all(), user, unit).annotate(
+        session_count=Count("sessions", filter=~Q(sessions__status=SessionStatus.CANCELLED))
+    )
+
+
+def course_for(user, pk: int) -> Course:
+    return get_object_or_404(scope(Course.objects.select_related("unit"), user), pk=pk)
+
+
+def sessions_for(user, unit: OrgUnit, start: dt.datetime, end: dt.datetime) -> QuerySet:
+    sessions = under(Session.objects.select_related("course", "venue", "teacher"), user, unit)
+    return sessions.filter(starts_at__gte=start, starts_at__lt=end)
+
+
+def session_for(user, pk: int) -> Session:
+    sessions = Session.objects.select_related("course", "venue", "teacher", "unit")
+    return get_object_or_404(scope(sessions, user), pk=pk)
+
+
+def roster(session: Session) -> dict[str, list[Enrolment]]:
+    """A session's enrolments: enrolled (checked in first), waitlist in order, cancelled."""
+    rows = session.enrolments.select_related("member").order_by("id")
+    out: dict[str, list[Enrolment]] = {status: [] for status in EnrolmentStatus.values}
+    for enrolment in rows:
+        out[enrolment.status].append(enrolment)
+    out[EnrolmentStatus.ENROLLED].sort(key=lambda e: (e.checked_in_at is None, e.pk))
+    return out
+
+
+def upcoming(unit_code: str, *, days: int = 60, now: dt.datetime | None = None) -> QuerySet:
+    """The coming sessions under a unit, for its public pages (not scoped: published)."""
+    now = now or timezone.now()
+    return (
+        Session.objects.filter(
+            unit_code__startswith=unit_code,
+            ends_at__gt=now,
+            starts_at__lt=now + dt.timedelta(days=days),
+        )
+        .exclude(status=SessionStatus.CANCELLED)
+        .select_related("course", "venue", "teacher")
+        .order_by("starts_at", "id")
+    )
+
+
+def enrolment_by_token(token: str) -> Enrolment:
+    return get_object_or_404(
+        Enrolment.objects.select_related("session__course", "session__venue"), token=token
+    )
+
+
+def session_by_checkin(token: str) -> Session:
+    return get_object_or_404(
+        Session.objects.select_related("course", "venue", "unit"), checkin_token=token
+    )
+
+
+def topics_for(unit_code: str, *, open_only: bool = False) -> QuerySet[TopicRequest]:
+    """Topic requests under a unit, most supported first (residents see them too)."""
+    topics = TopicRequest.objects.filter(unit_code__startswith=unit_code)
+    return topics.filter(status=TopicStatus.OPEN) if open_only else topics
+
+
+def topic_for(pk: int, unit_code: str) -> TopicRequest:
+    return get_object_or_404(TopicRequest, pk=pk, unit_code__startswith=unit_code)
+
+
+# ---- plans and figures -------------------------------------------------------------------------
+
+
+def _months(year: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, 1, 1), dt.date(year, 12, 1)
+
+
+def _rollup(unit: OrgUnit, first: dt.date, last: dt.date) -> QuerySet[ClassRollup]:
+    return ClassRollup.objects.filter(
+        unit_code__startswith=unit.code, month__gte=first.replace(day=1), month__lte=last
+    )
+
+
+def plan_for(unit: OrgUnit, year: int) -> CoursePlan | None:
+    return CoursePlan.objects.filter(unit=unit, year=year).first()
+
+
+def plan_vs_actual(unit: OrgUnit, year: int) -> list[dict]:
+    """Each month of `year`: the unit's plan (themes, targets) against the sessions scheduled
+    and held and the attendances under the unit."""
+    planned = {
+        row.month: row for row in PlanMonth.objects.filter(plan__unit=unit, plan__year=year)
+    }
+    actual = {
+        row["month"].month: row
+        for row in _rollup(unit, *_months(year))
+        .values("month")
+        .annotate(
+            scheduled=Sum("scheduled"), held=Sum("held"), attended=Sum("attended"),
+            cancelled=Sum("cancelled"),
+        )
+    }
+    rows = []
+    for month in range(1, 13):
+        plan = planned.get(month)
+        done = actual.get(month, {})
+        target = plan.sessions if plan else 0
+        rows.append(
+            {
+                "month": month,
+                "themes": plan.themes if plan else "",
+                "sessions": target,
+                "attendances": plan.attendances if plan else 0,
+                "scheduled": done.get("scheduled") or 0,
+                "held": done.get("held") or 0,
+                "attended": done.get("attended") or 0,
+                "cancelled": done.get("cancelled") or 0,
+                "rate": round(100 * (done.get("held") or 0) / target) if target else None,
+            }
+        )
+    return rows
+
+
+def figures(unit: OrgUnit, first: dt.date, last: dt.date) -> dict:
+    """A unit's classes over the months from `first` to `last` (1st days): sessions planned,
+    scheduled, held; attendances (人次); distinct learners; top teachers; points earned and
+    redeemed. Counts come from rollup rows; distinct learners are counted from the check-ins
+    (a distinct count cannot be summed)."""
+    rows = _rollup(unit, first, last)
+    totals = rows.aggregate(
+        scheduled=Sum("scheduled"), held=Sum("held"), cancelled=Sum("cancelled"),
+        enrolled=Sum("enrolled"), attended=Sum("attended"),
+    )
+    planned = PlanMonth.objects.filter(
+        unit_code__startswith=unit.code,
+        plan__year__gte=first.year,
+        plan__year__lte=last.year,
+    )
+    planned = [
+        row for row in planned.values("plan__year", "month", "sessions", "attendances")
+        if first.replace(day=1) <= dt.date(row["plan__year"], row["month"], 1) <= last
+    ]
+    last_day = (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    tz = timezone.get_current_timezone()
+    window = (
+        dt.datetime.combine(first.replace(day=1), dt.time(), tz),
+        dt.datetime.combine(last_day, dt.time(), tz),
+    )
+    learners = (
+        Enrolment.objects.filter(
+            unit_code__startswith=unit.code, checked_in_at__gte=window[0],
+            checked_in_at__lt=window[1],
+        )
+        .exclude(phone_hash="")
+        .values("phone_hash")
+        .distinct()
+        .count()
+    )
+    top = list(
+        rows.exclude(teacher_id_key=0)
+        .values("teacher_id_key")
+        .annotate(held=Sum("held"), attended=Sum("attended"))
+        .order_by("-attended", "-held")[:5]
+    )
+    names = dict(
+        Teacher.objects.filter(pk__in=[row["teacher_id_key"] for row in top]).values_list(
+            "pk", "name"
+        )
+    )
+    for row in top:
+        row["name"] = names.get(row["teacher_id_key"], "?")
+    return {
+        "planned_sessions": sum(row["sessions"] for row in planned),
+        "planned_attendances": sum(row["attendances"] for row in planned),
+        **{name: value or 0 for name, value in totals.items()},
+        "learners": learners,
+        "top_teachers": top,
+        "points": party_selectors.points_figures(unit, first, last),
+    }
+
+
+# ---- calendar ----------------------------------------------------------------------------------
+
+
+def calendar(unit: OrgUnit, sessions) -> bytes:
+    """An iCalendar file (RFC 5545) of `sessions`, for phones and office calendars."""
+    cal = Calendar()
+    cal.add("prodid", "-//civicgrid//classes//ZH")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", f"{unit.display_name} 先锋课堂")
+    cal.add("x-wr-timezone", "Asia/Shanghai")
+    for session in sessions:
+        item = CalendarEvent()
+        item.add("uid", f"session-{session.pk}@civicgrid")
+        item.add("dtstamp", session.created_at)
+        item.add("dtstart", session.starts_at)
+        item.add("dtend", session.ends_at)
+        item.add("summary", str(session))
+        where = session.venue.name if session.venue else session.stream_url
+        if where:
+            item.add("location", where)
+        details = [
+            f"{session.teacher.name}" if session.teacher else "",
+            session.stream_url,
+            session.materials,
+        ]
+        item.add("description", "\n".join(part for part in details if part))
+        if session.status == SessionStatus.CANCELLED:
+            item.add("status", "CANCELLED")
+        cal.add_component(item)
+    return cal.to_ical()

@@ -1,0 +1,797 @@
+"""Every write to classes: venues, teachers, plans, courses, sessions, enrolments, topics.
+
+A session's enrolments change only under the session's row lock (`_lock_session`), so its
+counts (enrolled, waitlisted, attended) are exact and capacity holds whatever arrives at once;
+the waitlist is promoted in the order people joined it. Scheduling locks the venue and the
+teacher before looking for clashes, so two staff cannot book one room or one teacher twice.
+Every enrolment step appends an `EnrolmentStep`; every session change moves the session's
+contribution to the monthly rollup in the same transaction. `actor=None` is a resident on the
+public pages (identified by phone, their enrolment link or the venue's QR code) or the system.
+"""
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civicgrid.classes.models import (
+    Audience,
+    Category,
+    Channel,
+    ClassRollup,
+    Course,
+    CoursePlan,
+    Enrolment,
+    EnrolmentStatus,
+    EnrolmentStep,
+    Mode,
+    PlanMonth,
+    Programme,
+    Section,
+    Session,
+    SessionStatus,
+    Setting,
+    Teacher,
+    TeacherKind,
+    TopicRequest,
+    TopicStatus,
+    TopicSupport,
+    Venue,
+    VenueKind,
+)
+from civicgrid.core import privacy
+from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed, required
+from civicgrid.core.rollups import bump
+from civicgrid.org.models import OrgUnit
+from civicgrid.org.scoping import holds
+from civicgrid.party import services as party
+from civicgrid.party.models import PointKind
+from civicgrid.party.roles import PARTY_ROLES
+
+E = EnrolmentStatus
+Step = EnrolmentStep.Action
+# Check-in opens this long before a session starts; a resident's QR check-in closes this long
+# after it ends (staff may still record attendance later).
+CHECK_IN_OPENS = dt.timedelta(minutes=30)
+CHECK_IN_CLOSES = dt.timedelta(minutes=30)
+
+
+def check_keeper(actor, code: str) -> None:
+    if not holds(actor, code, PARTY_ROLES):
+        raise NotAllowed(_("You may not run classes here."))
+
+
+def _choice(value: str, choices, field: str) -> str:
+    if value not in choices.values:
+        raise InvalidInput(_("Choose a valid %(field)s.") % {"field": field}, field=field)
+    return value
+
+
+def _related(unit_code: str, other_code: str) -> bool:
+    """Whether a venue or teacher kept at `other_code` may serve a class at `unit_code`: kept
+    at the class's unit, above it (a street's pool) or below it (a grid's room)."""
+    return unit_code.startswith(other_code) or other_code.startswith(unit_code)
+
+
+def _now() -> dt.datetime:
+    return timezone.now()
+
+
+# ---- venues, teachers, plans, courses -----------------------------------------------------------
+
+
+@transaction.atomic
+def save_venue(
+    actor, *, unit: OrgUnit, name: str, kind: str, capacity: int, address: str = "",
+    active: bool = True, venue: Venue | None = None,
+) -> Venue:
+    check_keeper(actor, unit.code)
+    venue = venue or Venue()
+    if venue.pk:
+        check_keeper(actor, venue.unit_code)
+    venue.unit = unit
+    venue.name = required(name, "name", _("Name"))
+    venue.kind = _choice(kind, VenueKind, "kind")
+    if not capacity or capacity < 1:
+        raise InvalidInput(_("A venue holds at least one person."), field="capacity")
+    venue.capacity = capacity
+    venue.address = address.strip()
+    venue.active = active
+    if Venue.objects.filter(unit=unit, name=venue.name).exclude(pk=venue.pk).exists():
+        raise InvalidInput(_("This unit already has a venue of that name."), field="name")
+    venue.save()
+    return venue
+
+
+@dataclass
+class TeacherData:
+    name: str
+    kind: str
+    full_time: bool = False
+    title: str = ""
+    topics: str = ""
+    # None keeps the current number on edit; "" clears it.
+    phone: str | None = None
+    member: object | None = None
+    active: bool = True
+
+
+@transaction.atomic
+def save_teacher(actor, *, unit: OrgUnit, data: TeacherData, teacher=None) -> Teacher:
+    check_keeper(actor, unit.code)
+    teacher = teacher or Teacher()
+    if teacher.pk:
+        check_keeper(actor, teacher.unit_code)
+    teacher.unit = unit
+    teacher.name = required(data.name, "name", _("Name"))
+    teacher.kind = _choice(data.kind, TeacherKind, "kind")
+    teacher.full_time = data.full_time
+    teacher.title = data.title.strip()
+    teacher.topics = data.topics.strip()
+    if data.phone is not None:
+        phone = privacy.clean_phone(data.phone) if data.phone.strip() else ""
+        teacher.phone, teacher.phone_hash, teacher.phone_masked = privacy.seal(
+            phone, privacy.mask_phone
+        )
+    if teacher.kind == TeacherKind.PARTY_MEMBER and data.member is None:
+        raise InvalidInput(_("Choose the party member who lectures."), field="member")
+    teacher.member = data.member
+    teacher.active = data.active
+    teacher.save()
+    return teacher
+
+
+@transaction.atomic
+def save_plan(
+    actor, *, unit: OrgUnit, year: int, title: str, months: dict[int, tuple[str, int, int]],
+    notes: str = "",
+) -> CoursePlan:
+    """Create or replace a unit's plan for `year`: month → (themes, sessions, attendances)."""
+    check_keeper(actor, unit.code)
+    if not 2000 <= year <= 2100:
+        raise InvalidInput(_("Give a year between 2000 and 2100."), field="year")
+    plan, _created = CoursePlan.objects.get_or_create(
+        unit=unit, year=year, defaults={"title": title or f"{year}"}
+    )
+    plan.title = required(title, "title", _("Title"))
+    plan.notes = notes.strip()
+    plan.save()
+    for month, (themes, sessions, attendances) in sorted(months.items()):
+        if not 1 <= month <= 12:
+            raise InvalidInput(_("A month lies between 1 and 12."), field="month")
+        if sessions < 0 or attendances < 0:
+            raise InvalidInput(
+                _("Targets for month %(month)s cannot be negative.") % {"month": month},
+                field=f"month_{month}",
+            )
+        PlanMonth.objects.update_or_create(
+            plan=plan, month=month,
+            defaults={
+                "unit": unit, "themes": themes.strip()[:200], "sessions": sessions,
+                "attendances": attendances,
+            },
+        )
+    return plan
+
+
+@dataclass
+class CourseData:
+    title: str
+    programme: str
+    category: str
+    audience: str
+    mode: str = Mode.OFFLINE
+    setting: str = Setting.INDOOR
+    series: bool = False
+    description: str = ""
+    active: bool = True
+
+
+@transaction.atomic
+def save_course(actor, *, unit: OrgUnit, data: CourseData, course: Course | None = None) -> Course:
+    check_keeper(actor, unit.code)
+    course = course or Course()
+    if course.pk:
+        check_keeper(actor, course.unit_code)
+        if course.unit_id != unit.pk and course.sessions.exists():
+            raise InvalidInput(_("A course with sessions stays at its unit."), field="unit")
+    course.unit = unit
+    course.title = required(data.title, "title", _("Title"))
+    course.programme = _choice(data.programme, Programme, "programme")
+    course.category = _choice(data.category, Category, "category")
+    course.audience = _choice(data.audience, Audience, "audience")
+    course.mode = _choice(data.mode, Mode, "mode")
+    course.setting = _choice(data.setting, Setting, "setting")
+    was_series = course.series
+    course.series = data.series
+    course.description = data.description.strip()
+    course.active = data.active
+    course.save()
+    if course.series != was_series:
+        _renumber(course)
+    return course
+
+
+# ---- sessions ----------------------------------------------------------------------------------
+
+
+def section_of(starts_at: dt.datetime) -> str:
+    hour = timezone.localtime(starts_at).hour
+    if hour < 12:
+        return Section.MORNING
+    return Section.AFTERNOON if hour < 18 else Section.EVENING
+
+
+def class_hours_of(starts_at: dt.datetime, ends_at: dt.datetime) -> Decimal:
+    """The session's length in class hours (CLASS_HOUR_MINUTES each), to the half hour."""
+    minutes = Decimal((ends_at - starts_at).total_seconds()) / 60
+    halves = (minutes / settings.CLASS_HOUR_MINUTES * 2).quantize(Decimal(1), ROUND_HALF_UP)
+    return halves / 2
+
+
+Key = tuple[int, str, dt.date, int]
+
+
+def contributions(session: Session) -> Counter:
+    """What `session` adds to the rollup: (unit id, unit code, month, teacher id) → counters."""
+    key: Key = (
+        session.unit_id, session.unit_code,
+        timezone.localtime(session.starts_at).date().replace(day=1), session.teacher_id or 0,
+    )
+    values = {
+        "scheduled": int(session.status != SessionStatus.CANCELLED),
+        "held": int(session.status == SessionStatus.HELD),
+        "cancelled": int(session.status == SessionStatus.CANCELLED),
+        "enrolled": session.enrolled,
+        "attended": session.attended,
+    }
+    return Counter({(*key, name): value for name, value in values.items() if value})
+
+
+def apply(before: Counter, after: Counter) -> None:
+    """Add the change between two contributions to the rollup rows."""
+    delta = Counter(after)
+    delta.subtract(before)
+    rows: dict[Key, dict[str, int]] = {}
+    for (*key, name), value in delta.items():
+        if value:
+            rows.setdefault(tuple(key), {})[name] = value
+    for (unit_id, unit_code, month, teacher), deltas in sorted(rows.items()):
+        lookup = {"unit_id": unit_id, "month": month, "teacher_id_key": teacher}
+        bump(ClassRollup, lookup, unit_code, deltas)
+
+
+def rebuild_rollups() -> None:
+    """Recount every rollup row from the sessions (after a bulk load, or to check them)."""
+    ClassRollup.objects.all().delete()
+    total: Counter = Counter()
+    for session in Session.objects.all().iterator():
+        total.update(contributions(session))
+    apply(Counter(), total)
+
+
+def _lock_session(session: Session) -> Session:
+    return Session.objects.select_for_update().get(pk=session.pk)
+
+
+def _renumber(course: Course) -> None:
+    """Number a series' sessions 1, 2, 3… in date order, cancelled ones left out."""
+    sessions = course.sessions.order_by("starts_at", "id")
+    if not course.series:
+        sessions.exclude(number=None).update(number=None)
+        return
+    number = 0
+    for session in sessions:
+        wanted = None
+        if session.status != SessionStatus.CANCELLED:
+            number += 1
+            wanted = number
+        if session.number != wanted:
+            Session.objects.filter(pk=session.pk).update(number=wanted)
+
+
+def _clashes(session: Session) -> None:
+    """A clear error when the venue or the teacher is taken at the session's time."""
+    overlapping = Session.objects.filter(
+        starts_at__lt=session.ends_at, ends_at__gt=session.starts_at
+    ).exclude(status=SessionStatus.CANCELLED).exclude(pk=session.pk)
+    if session.venue_id:
+        Venue.objects.select_for_update().filter(pk=session.venue_id).get()
+        other = overlapping.filter(venue_id=session.venue_id).select_related("course").first()
+        if other:
+            raise InvalidInput(
+                _("%(venue)s is taken from %(start)s to %(end)s by %(other)s.") % {
+                    "venue": session.venue.name,
+                    "start": timezone.localtime(other.starts_at).strftime("%m-%d %H:%M"),
+                    "end": timezone.localtime(other.ends_at).strftime("%H:%M"),
+                    "other": other,
+                },
+                field="venue",
+            )
+    if session.teacher_id:
+        Teacher.objects.select_for_update().filter(pk=session.teacher_id).get()
+        other = overlapping.filter(teacher_id=session.teacher_id).select_related("venue").first()
+        if other:
+            raise InvalidInput(
+                _("%(teacher)s teaches elsewhere at that time (%(start)s, %(where)s).") % {
+                    "teacher": session.teacher.name,
+                    "start": timezone.localtime(other.starts_at).strftime("%m-%d %H:%M"),
+                    "where": other.venue.name if other.venue else _("online"),
+                },
+                field="teacher",
+            )
+
+
+@dataclass
+class SessionData:
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    capacity: int
+    venue: Venue | None = None
+    teacher: Teacher | None = None
+    topic: str = ""
+    section: str = ""
+    waitlist_limit: int = 20
+    stream_url: str = ""
+    materials: str = ""
+    class_hours: Decimal | None = None
+
+
+def _check_session(course: Course, data: SessionData) -> None:
+    if data.ends_at <= data.starts_at:
+        raise InvalidInput(_("A session ends after it starts."), field="ends_at")
+    if data.ends_at - data.starts_at > dt.timedelta(hours=12):
+        raise InvalidInput(_("A session lasts at most 12 hours."), field="ends_at")
+    if course.mode == Mode.OFFLINE and data.venue is None:
+        raise InvalidInput(_("An offline session needs a venue."), field="venue")
+    if course.mode == Mode.ONLINE and not data.stream_url:
+        raise InvalidInput(_("An online session needs its live-stream link."), field="stream_url")
+    if data.capacity is None or data.capacity < 1:
+        raise InvalidInput(_("A session has at least one place."), field="capacity")
+    if data.waitlist_limit is None or data.waitlist_limit < 0:
+        raise InvalidInput(_("Waitlist places cannot be negative."), field="waitlist_limit")
+    if data.venue is not None:
+        if not data.venue.active or not _related(course.unit_code, data.venue.unit_code):
+            raise InvalidInput(_("Choose a venue of this unit."), field="venue")
+        if data.capacity > data.venue.capacity:
+            raise InvalidInput(
+                _("%(venue)s holds %(n)s people; lower the capacity.")
+                % {"venue": data.venue.name, "n": data.venue.capacity},
+                field="capacity",
+            )
+    if data.teacher is not None and (
+        not data.teacher.active or not _related(course.unit_code, data.teacher.unit_code)
+    ):
+        raise InvalidInput(_("Choose a teacher from this unit's pool."), field="teacher")
+    if data.class_hours is not None and not 0 <= data.class_hours <= 12:
+        raise InvalidInput(_("Class hours lie between 0 and 12."), field="class_hours")
+
+
+@transaction.atomic
+def schedule_session(actor, *, course: Course, data: SessionData, session=None) -> Session:
+    """Add a session to a course or change one that has not started. Raising the capacity
+    promotes people from the waitlist; it may not drop below those already enrolled."""
+    check_keeper(actor, course.unit_code)
+    _check_session(course, data)
+    if session is None:
+        if data.starts_at <= _now():
+            raise InvalidInput(_("A new session starts in the future."), field="starts_at")
+        session = Session(course=course, unit=course.unit, created_by=actor)
+        before: Counter = Counter()
+    else:
+        session = _lock_session(session)
+        if session.status != SessionStatus.SCHEDULED or session.starts_at <= _now():
+            raise Conflict(_("Only a session that has not started can be changed."))
+        if data.capacity < session.enrolled:
+            raise InvalidInput(
+                _("%(n)s people are enrolled; the capacity cannot be lower.")
+                % {"n": session.enrolled},
+                field="capacity",
+            )
+        before = contributions(session)
+    session.starts_at, session.ends_at = data.starts_at, data.ends_at
+    session.section = data.section or section_of(data.starts_at)
+    _choice(session.section, Section, "section")
+    session.venue, session.teacher = data.venue, data.teacher
+    session.capacity, session.waitlist_limit = data.capacity, data.waitlist_limit
+    session.topic = data.topic.strip()
+    session.stream_url = data.stream_url.strip()
+    session.materials = data.materials.strip()
+    session.class_hours = (
+        data.class_hours
+        if data.class_hours is not None
+        else class_hours_of(data.starts_at, data.ends_at)
+    )
+    _clashes(session)
+    session.save()
+    _promote(session, actor)
+    apply(before, contributions(session))
+    _renumber(course)
+    session.refresh_from_db(fields=["number"])
+    return session
+
+
+@transaction.atomic
+def cancel_session(actor, *, session: Session, reason: str) -> Session:
+    """Call a session off. Its enrolments stay as they were, for the record; the residents'
+    pages say it is cancelled."""
+    check_keeper(actor, session.unit_code)
+    reason = required(reason, "reason", _("Reason"))
+    session = _lock_session(session)
+    if session.status != SessionStatus.SCHEDULED:
+        raise Conflict(_("Only a scheduled session can be cancelled."))
+    before = contributions(session)
+    session.status = SessionStatus.CANCELLED
+    session.materials = "\n".join(
+        part for part in (session.materials, _("Cancelled: %(reason)s") % {"reason": reason})
+        if part
+    )
+    session.save(update_fields=["status", "materials"])
+    apply(before, contributions(session))
+    _renumber(session.course)
+    return session
+
+
+@transaction.atomic
+def close_session(actor, *, session: Session) -> Session:
+    """Mark a session held once it has started (the system does it when it has ended). A
+    teacher who is a party member earns the teaching points."""
+    if actor is not None:
+        check_keeper(actor, session.unit_code)
+    session = _lock_session(session)
+    if session.status != SessionStatus.SCHEDULED:
+        raise Conflict(_("This session is already %(status)s.") % {
+            "status": session.get_status_display()})
+    if session.starts_at > _now():
+        raise Conflict(_("A session is held after it starts."))
+    before = contributions(session)
+    session.status = SessionStatus.HELD
+    session.save(update_fields=["status"])
+    apply(before, contributions(session))
+    member = session.teacher.member if session.teacher_id else None
+    if member is not None:
+        party.award_points(
+            member, PointKind.TEACHING, source=f"session:{session.pk}", actor=actor,
+            note=str(session), day=timezone.localtime(session.starts_at).date(),
+        )
+    return session
+
+
+def close_ended_sessions(now: dt.datetime | None = None) -> int:
+    """Mark held every scheduled session that has ended (the periodic job)."""
+    now = now or _now()
+    count = 0
+    for session in Session.objects.filter(status=SessionStatus.SCHEDULED, ends_at__lte=now):
+        try:
+            close_session(None, session=session)
+            count += 1
+        except Conflict:
+            continue  # closed meanwhile by staff
+    return count
+
+
+# ---- enrolment ---------------------------------------------------------------------------------
+
+
+def _log(enrolment: Enrolment, action: str, before: str, actor=None, note: str = "") -> None:
+    EnrolmentStep.objects.create(
+        enrolment=enrolment, action=action, from_status=before, to_status=enrolment.status,
+        actor=actor if actor is not None and actor.is_authenticated else None, note=note[:200],
+    )
+
+
+def _count(session: Session, status: str, change: int) -> None:
+    field = {E.ENROLLED: "enrolled", E.WAITLISTED: "waitlisted"}.get(status)
+    if field:
+        setattr(session, field, getattr(session, field) + change)
+
+
+def _promote(session: Session, actor=None) -> list[Enrolment]:
+    """Move people from the waitlist into free places, first come first served (the session
+    is locked by the caller)."""
+    promoted = []
+    free = session.capacity - session.enrolled
+    if free <= 0 or session.status != SessionStatus.SCHEDULED or session.starts_at <= _now():
+        return promoted
+    waiting = session.enrolments.filter(status=E.WAITLISTED).order_by("id")[:free]
+    for enrolment in waiting:
+        enrolment.status = E.ENROLLED
+        enrolment.save(update_fields=["status"])
+        _count(session, E.WAITLISTED, -1)
+        _count(session, E.ENROLLED, 1)
+        _log(enrolment, Step.PROMOTE, E.WAITLISTED, actor)
+        promoted.append(enrolment)
+    if promoted:
+        Session.objects.filter(pk=session.pk).update(
+            enrolled=session.enrolled, waitlisted=session.waitlisted
+        )
+    return promoted
+
+
+def _may_staff(actor, session: Session) -> bool:
+    return actor is not None and holds(actor, session.unit_code, PARTY_ROLES)
+
+
+@transaction.atomic
+def enrol(
+    actor, *, session: Session, name: str = "", phone: str = "", person=None,
+    channel: str = Channel.PUBLIC,
+) -> Enrolment:
+    """Take a place in `session`, or one on its waitlist when it is full. A resident gives a
+    name and phone on the public page (verified when they are logged in, else later by staff);
+    staff enrol a person from basic data or by name and phone."""
+    staff = channel == Channel.STAFF
+    if staff and not _may_staff(actor, session):
+        raise NotAllowed(_("You may not enrol people in this session."))
+    if person is not None:
+        name = name or person.name
+        sealed = (person.phone, person.phone_hash, person.phone_masked)
+        if not staff:
+            raise NotAllowed(_("Only staff enrol a person from basic data."))
+    else:
+        name = required(name, "name", _("Name"))
+        sealed = privacy.seal(
+            privacy.clean_phone(required(phone, "phone", _("Phone"))), privacy.mask_phone
+        )
+    session = _lock_session(session)
+    if session.status != SessionStatus.SCHEDULED:
+        raise Conflict(_("This session is %(status)s.") % {"status": session.get_status_display()})
+    if session.starts_at <= _now():
+        raise Conflict(_("Enrolment closed when the session started."), field="session")
+    taken = session.enrolments.exclude(status=E.CANCELLED)
+    if (sealed[1] and taken.filter(phone_hash=sealed[1]).exists()) or (
+        person is not None and taken.filter(person=person).exists()
+    ):
+        raise Conflict(_("This phone number is already enrolled in this session."), field="phone")
+    if session.enrolled < session.capacity:
+        status = E.ENROLLED
+    elif session.waitlisted < session.waitlist_limit:
+        status = E.WAITLISTED
+    else:
+        raise Conflict(_("This session and its waitlist are full."), field="session")
+    before = contributions(session)
+    enrolment = Enrolment(
+        session=session, unit=session.unit, name=name.strip()[:40], person=person,
+        status=status, channel=channel,
+        verified=bool(staff or (actor is not None and actor.is_authenticated)),
+        user=actor if actor is not None and actor.is_authenticated else None,
+    )
+    enrolment.phone, enrolment.phone_hash, enrolment.phone_masked = sealed
+    enrolment.member = party.member_for(person=person, phone_hash=sealed[1])
+    try:
+        with transaction.atomic():
+            enrolment.save()
+    except IntegrityError as exc:
+        raise Conflict(_("This phone number is already enrolled in this session.")) from exc
+    _count(session, status, 1)
+    Session.objects.filter(pk=session.pk).update(
+        enrolled=session.enrolled, waitlisted=session.waitlisted
+    )
+    _log(enrolment, Step.ENROL if status == E.ENROLLED else Step.WAITLIST, "", actor)
+    apply(before, contributions(session))
+    return enrolment
+
+
+def _check_own(actor, enrolment: Enrolment, token: str | None) -> None:
+    """Staff of the session's unit, or the resident holding the enrolment's link."""
+    if token is not None and token == enrolment.token:
+        return
+    if not _may_staff(actor, enrolment.session):
+        raise NotAllowed(_("You may not change this enrolment."))
+
+
+@transaction.atomic
+def cancel_enrolment(actor, *, enrolment: Enrolment, token: str | None = None, note: str = ""):
+    """Give up a place (or a waitlist place) before the session starts; the first person on
+    the waitlist takes the freed place."""
+    _check_own(actor, enrolment, token)
+    session = _lock_session(enrolment.session)
+    enrolment = Enrolment.objects.get(pk=enrolment.pk)
+    if enrolment.status == E.CANCELLED:
+        raise Conflict(_("This enrolment is already cancelled."))
+    if enrolment.checked_in_at:
+        raise Conflict(_("Someone who has checked in cannot cancel."))
+    if session.starts_at <= _now() and not _may_staff(actor, session):
+        raise Conflict(_("The session has started; ask the staff."))
+    before_counts = contributions(session)
+    before = enrolment.status
+    enrolment.status = E.CANCELLED
+    enrolment.save(update_fields=["status"])
+    _count(session, before, -1)
+    Session.objects.filter(pk=session.pk).update(
+        enrolled=session.enrolled, waitlisted=session.waitlisted
+    )
+    _log(enrolment, Step.CANCEL, before, actor, note)
+    _promote(session, actor)
+    apply(before_counts, contributions(session))
+    return enrolment
+
+
+@transaction.atomic
+def verify_enrolment(actor, *, enrolment: Enrolment) -> Enrolment:
+    """Staff confirm a public enrolment's phone (they called it, or saw the person)."""
+    if not _may_staff(actor, enrolment.session):
+        raise NotAllowed(_("You may not change this enrolment."))
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if not enrolment.verified:
+        enrolment.verified = True
+        enrolment.save(update_fields=["verified"])
+        _log(enrolment, Step.VERIFY, enrolment.status, actor)
+    return enrolment
+
+
+def _check_in_locked(actor, session: Session, enrolment: Enrolment, now: dt.datetime):
+    before = contributions(session)
+    enrolment.checked_in_at = now
+    fields = ["checked_in_at"]
+    if actor is not None and _may_staff(actor, session) and not enrolment.verified:
+        enrolment.verified = True
+        fields.append("verified")
+    if enrolment.member_id is None:
+        enrolment.member = party.member_for(
+            person=enrolment.person, phone_hash=enrolment.phone_hash
+        )
+        fields.append("member")
+    enrolment.save(update_fields=fields)
+    session.attended += 1
+    Session.objects.filter(pk=session.pk).update(attended=session.attended)
+    _log(enrolment, Step.CHECK_IN, enrolment.status, actor)
+    apply(before, contributions(session))
+    if enrolment.member is not None:
+        source, day = f"session:{session.pk}", timezone.localtime(session.starts_at).date()
+        label = str(session)
+        party.credit_study(
+            enrolment.member, hours=session.class_hours, source=source, label=label, day=day
+        )
+        party.award_points(
+            enrolment.member, PointKind.CLASS_ATTENDANCE, source=source, note=label, day=day
+        )
+    return enrolment
+
+
+@transaction.atomic
+def check_in(actor, *, enrolment: Enrolment, token: str | None = None) -> Enrolment:
+    """Record that an enrolled person came (人次). Staff may do it from the roster from half
+    an hour before the start on; the resident, through their link or the venue's QR code, until
+    half an hour after the end. Party members are credited the session's class hours and the
+    attendance points."""
+    staff = _may_staff(actor, enrolment.session)
+    if not staff and not (token is not None and token in (
+        enrolment.token, enrolment.session.checkin_token
+    )):
+        raise NotAllowed(_("You may not check this person in."))
+    session = _lock_session(enrolment.session)
+    enrolment = Enrolment.objects.select_related("person", "member").get(pk=enrolment.pk)
+    now = _now()
+    if session.status == SessionStatus.CANCELLED:
+        raise Conflict(_("This session is cancelled."))
+    if now < session.starts_at - CHECK_IN_OPENS:
+        raise Conflict(_("Check-in opens half an hour before the start."))
+    if not staff and now > session.ends_at + CHECK_IN_CLOSES:
+        raise Conflict(_("Check-in has closed; ask the staff."))
+    if enrolment.status != E.ENROLLED:
+        raise Conflict(_("Only someone with a place can check in; this enrolment is %(s)s.") % {
+            "s": enrolment.get_status_display()})
+    if enrolment.checked_in_at:
+        raise Conflict(_("Already checked in at %(time)s.") % {
+            "time": timezone.localtime(enrolment.checked_in_at).strftime("%H:%M")})
+    return _check_in_locked(actor, session, enrolment, now)
+
+
+@transaction.atomic
+def check_in_by_phone(*, session: Session, checkin_token: str, phone: str, name: str = ""):
+    """The venue's QR code: the resident gives their phone; an enrolled one is checked in, a
+    walk-in is enrolled and checked in while there are free places."""
+    if checkin_token != session.checkin_token:
+        raise NotAllowed(_("This check-in code is not valid."))
+    phone = privacy.clean_phone(phone)
+    enrolment = (
+        Enrolment.objects.filter(session=session, phone_hash=privacy.blind_index(phone))
+        .exclude(status=E.CANCELLED)
+        .first()
+    )
+    if enrolment is None:
+        if not name.strip():
+            raise InvalidInput(
+                _("This phone number is not enrolled; give your name to join if places are left."),
+                field="name",
+            )
+        if session.starts_at - CHECK_IN_OPENS > _now():
+            raise Conflict(_("Check-in opens half an hour before the start."))
+        enrolment = _walk_in(session, name, phone)
+    return check_in(None, enrolment=enrolment, token=checkin_token)
+
+
+def _walk_in(session: Session, name: str, phone: str) -> Enrolment:
+    """Enrol someone who came without enrolling, while places are left (even after the start)."""
+    session = _lock_session(session)
+    if session.status == SessionStatus.CANCELLED or session.enrolled >= session.capacity:
+        raise Conflict(_("No places are left in this session."))
+    before = contributions(session)
+    sealed = privacy.seal(phone, privacy.mask_phone)
+    enrolment = Enrolment(
+        session=session, unit=session.unit, name=name.strip()[:40], status=E.ENROLLED,
+        channel=Channel.PUBLIC, member=party.member_for(phone_hash=sealed[1]),
+    )
+    enrolment.phone, enrolment.phone_hash, enrolment.phone_masked = sealed
+    enrolment.save()
+    session.enrolled += 1
+    Session.objects.filter(pk=session.pk).update(enrolled=session.enrolled)
+    _log(enrolment, Step.ENROL, "", None, _("walk-in"))
+    apply(before, contributions(session))
+    return enrolment
+
+
+@transaction.atomic
+def rate(*, enrolment: Enrolment, token: str, rating: int) -> Enrolment:
+    """An attendee rates the session (1–5) through their link; it counts to the teacher."""
+    if token != enrolment.token:
+        raise NotAllowed(_("You may not rate this session."))
+    if rating not in range(1, 6):
+        raise InvalidInput(_("Rate from 1 to 5."), field="rating")
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if not enrolment.checked_in_at:
+        raise Conflict(_("Only those who came may rate a session."))
+    enrolment.rating = rating
+    enrolment.save(update_fields=["rating"])
+    _log(enrolment, Step.RATE, enrolment.status, None, str(rating))
+    return enrolment
+
+
+# ---- topic requests ----------------------------------------------------------------------------
+
+
+def _voter(phone: str) -> str:
+    return privacy.blind_index(privacy.clean_phone(required(phone, "phone", _("Phone"))))
+
+
+@transaction.atomic
+def propose_topic(
+    *, unit: OrgUnit, title: str, proposer: str, phone: str, description: str = ""
+) -> TopicRequest:
+    """A resident asks for a course topic; their proposal is its first support."""
+    voter = _voter(phone)
+    request = TopicRequest.objects.create(
+        unit=unit, title=required(title, "title", _("Topic"))[:100],
+        description=description.strip()[:300],
+        proposer=required(proposer, "proposer", _("Name"))[:40],
+    )
+    TopicSupport.objects.create(request=request, voter_hash=voter)
+    TopicRequest.objects.filter(pk=request.pk).update(support=1)
+    request.support = 1
+    return request
+
+
+@transaction.atomic
+def support_topic(*, request: TopicRequest, phone: str) -> TopicRequest:
+    """Add one resident's support (one per phone number)."""
+    voter = _voter(phone)
+    request = TopicRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != TopicStatus.OPEN:
+        raise Conflict(_("This topic is no longer collecting support."))
+    try:
+        with transaction.atomic():
+            TopicSupport.objects.create(request=request, voter_hash=voter)
+    except IntegrityError as exc:
+        raise Conflict(_("You already support this topic."), field="phone") from exc
+    request.support += 1
+    TopicRequest.objects.filter(pk=request.pk).update(support=request.support)
+    return request
+
+
+@transaction.atomic
+def answer_topic(actor, *, request: TopicRequest, status: str, answer: str = "") -> TopicRequest:
+    """Staff plan a requested topic or say why not."""
+    check_keeper(actor, request.unit_code)
+    status = _choice(status, TopicStatus, "status")
+    if status == TopicStatus.DECLINED and not answer.strip():
+        raise InvalidInput(_("Say why the topic is not planned."), field="answer")
+    TopicRequest.objects.filter(pk=request.pk).update(status=status, answer=answer.strip()[:200])
+    request.refresh_from_db()
+    return request
+
