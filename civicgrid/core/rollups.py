@@ -3,14 +3,15 @@
 from django.db import connection
 
 
-def bump(model, lookup: dict, unit_code: str, deltas: dict[str, int]) -> None:
+def bump(model, lookup: dict, unit_code: str, deltas: dict[str, int], *, signed=False) -> None:
     """Add `deltas` to one row, in one plain SQL statement (the ORM costs more than the
     database here). A row is born from additions: an INSERT … ON CONFLICT adds to it or
-    creates it. A subtraction goes to a row that must exist, so it is a plain UPDATE."""
+    creates it. A subtraction goes to a row that must exist, so it is a plain UPDATE — unless
+    the counters are `signed` (a correction may take points back in a month of its own)."""
     table = model._meta.db_table
     names = list(deltas)
     keys = list(lookup)
-    if all(value >= 0 for value in deltas.values()):
+    if signed or all(value >= 0 for value in deltas.values()):
         columns = [*keys, "unit_code", *names]
         sql = (
             f"INSERT INTO {table} ({', '.join(columns)}) "

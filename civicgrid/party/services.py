@@ -260,7 +260,7 @@ def _append(
     deltas = {name: value for name, value in (("earned", earned), ("redeemed", -redeemed)) if value}
     bump(
         PointsRollup, {"unit_id": member.unit_id, "month": day.replace(day=1)},
-        member.unit_code, deltas,
+        member.unit_code, deltas, signed=True,
     )
     return entry
 
