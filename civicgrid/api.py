@@ -53,5 +53,7 @@ def unauthorised(request, exc):
 
 api.add_router("/events", "civicgrid.events.api.router")
 api.add_router("/people", "civicgrid.people.api.router")
+api.add_router("/classes", "civicgrid.classes.api.router")
+api.add_router("/party", "civicgrid.party.api.router")
 
 __all__ = ["api"]

@@ -25,6 +25,8 @@ urlpatterns = [
     path("open311/v2/", include("civicgrid.events.open311_urls")),
     path("org/", include("civicgrid.org.urls")),
     path("people/", include("civicgrid.people.urls")),
+    path("classes/", include("civicgrid.classes.urls")),
+    path("party/", include("civicgrid.party.urls")),
     path("", include("civicgrid.events.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

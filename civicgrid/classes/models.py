@@ -214,11 +214,19 @@ class Session(ScopedModel):
     ends_at = models.DateTimeField(_("ends at"))
     section = models.CharField(_("section"), max_length=10, choices=Section.choices)
     venue = models.ForeignKey(
-        Venue, verbose_name=_("venue"), null=True, blank=True, on_delete=models.PROTECT,
+        Venue,
+        verbose_name=_("venue"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="sessions",
     )
     teacher = models.ForeignKey(
-        Teacher, verbose_name=_("teacher"), null=True, blank=True, on_delete=models.PROTECT,
+        Teacher,
+        verbose_name=_("teacher"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="sessions",
     )
     capacity = models.PositiveIntegerField(_("capacity"))
@@ -227,7 +235,9 @@ class Session(ScopedModel):
     materials = models.TextField(_("materials"), blank=True)
     class_hours = models.DecimalField(_("class hours"), max_digits=4, decimal_places=1)
     status = models.CharField(
-        _("status"), max_length=10, choices=SessionStatus.choices,
+        _("status"),
+        max_length=10,
+        choices=SessionStatus.choices,
         default=SessionStatus.SCHEDULED,
     )
     checkin_token = models.CharField(max_length=20, unique=True, default=new_token, editable=False)
@@ -293,15 +303,26 @@ class Enrolment(ScopedModel):
     phone_hash = models.CharField(max_length=64, blank=True, editable=False)
     phone_masked = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
     person = models.ForeignKey(
-        "people.Person", verbose_name=_("person"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="enrolments",
+        "people.Person",
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="enrolments",
     )
     member = models.ForeignKey(
-        "party.PartyMember", verbose_name=_("party member"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="enrolments",
+        "party.PartyMember",
+        verbose_name=_("party member"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="enrolments",
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     status = models.CharField(_("status"), max_length=12, choices=EnrolmentStatus.choices)
@@ -358,7 +379,10 @@ class EnrolmentStep(models.Model):
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
@@ -366,6 +390,9 @@ class EnrolmentStep(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
@@ -413,6 +440,9 @@ class TopicSupport(models.Model):
             models.UniqueConstraint(fields=["request", "voter_hash"], name="topic_support_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.request} +1"
+
 
 class ClassRollup(ScopedModel):
     """Session counts per unit (the session's own), month and teacher (0: none), kept by the
@@ -433,6 +463,3 @@ class ClassRollup(ScopedModel):
             )
         ]
         indexes = [models.Index(fields=["unit_code", "month"])]
-
-
-ROLLUP_COUNTERS = ("scheduled", "held", "cancelled", "enrolled", "attended")

@@ -4,6 +4,7 @@ sessions, its display board and calendar) read only what a unit publishes anyway
 import datetime as dt
 
 from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from icalendar import Calendar
@@ -24,7 +25,7 @@ from civicgrid.classes.models import (
     Venue,
 )
 from civicgrid.org.models import OrgUnit
-from civicgrid.org.scoping import holds, scope
+from civicgrid.org.scoping import holds, scope, visible_prefixes
 from civicgrid.org.selectors import code_prefixes
 from civicgrid.party import selectors as party_selectors
 from civicgrid.party.roles import PARTY_ROLES
@@ -53,7 +54,12 @@ def teachers_for(user, unit: OrgUnit) -> QuerySet[Teacher]:
 
 
 def teacher_for(user, pk: int) -> Teacher:
-    return get_object_or_404(scope(Teacher.objects.select_related("unit"), user), pk=pk)
+    """A teacher in the user's scope or in the pool of a unit above theirs (shared down)."""
+    teacher = get_object_or_404(Teacher.objects.select_related("unit"), pk=pk)
+    visible = scope(Teacher.objects.filter(pk=pk), user).exists()
+    if visible or any(code.startswith(teacher.unit_code) for code in visible_prefixes(user)):
+        return teacher
+    raise Http404
 
 
 def teacher_record(teacher: Teacher) -> dict:
@@ -157,15 +163,15 @@ def plan_for(unit: OrgUnit, year: int) -> CoursePlan | None:
 def plan_vs_actual(unit: OrgUnit, year: int) -> list[dict]:
     """Each month of `year`: the unit's plan (themes, targets) against the sessions scheduled
     and held and the attendances under the unit."""
-    planned = {
-        row.month: row for row in PlanMonth.objects.filter(plan__unit=unit, plan__year=year)
-    }
+    planned = {row.month: row for row in PlanMonth.objects.filter(plan__unit=unit, plan__year=year)}
     actual = {
         row["month"].month: row
         for row in _rollup(unit, *_months(year))
         .values("month")
         .annotate(
-            scheduled=Sum("scheduled"), held=Sum("held"), attended=Sum("attended"),
+            scheduled=Sum("scheduled"),
+            held=Sum("held"),
+            attended=Sum("attended"),
             cancelled=Sum("cancelled"),
         )
     }
@@ -197,8 +203,11 @@ def figures(unit: OrgUnit, first: dt.date, last: dt.date) -> dict:
     (a distinct count cannot be summed)."""
     rows = _rollup(unit, first, last)
     totals = rows.aggregate(
-        scheduled=Sum("scheduled"), held=Sum("held"), cancelled=Sum("cancelled"),
-        enrolled=Sum("enrolled"), attended=Sum("attended"),
+        scheduled=Sum("scheduled"),
+        held=Sum("held"),
+        cancelled=Sum("cancelled"),
+        enrolled=Sum("enrolled"),
+        attended=Sum("attended"),
     )
     planned = PlanMonth.objects.filter(
         unit_code__startswith=unit.code,
@@ -206,7 +215,8 @@ def figures(unit: OrgUnit, first: dt.date, last: dt.date) -> dict:
         plan__year__lte=last.year,
     )
     planned = [
-        row for row in planned.values("plan__year", "month", "sessions", "attendances")
+        row
+        for row in planned.values("plan__year", "month", "sessions", "attendances")
         if first.replace(day=1) <= dt.date(row["plan__year"], row["month"], 1) <= last
     ]
     last_day = (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
@@ -217,7 +227,8 @@ def figures(unit: OrgUnit, first: dt.date, last: dt.date) -> dict:
     )
     learners = (
         Enrolment.objects.filter(
-            unit_code__startswith=unit.code, checked_in_at__gte=window[0],
+            unit_code__startswith=unit.code,
+            checked_in_at__gte=window[0],
             checked_in_at__lt=window[1],
         )
         .exclude(phone_hash="")
@@ -278,3 +289,17 @@ def calendar(unit: OrgUnit, sessions) -> bytes:
             item.add("status", "CANCELLED")
         cal.add_component(item)
     return cal.to_ical()
+
+
+def enrolments_by_tokens(tokens: list[str]) -> QuerySet[Enrolment]:
+    """The enrolments whose links this browser holds (a resident's own, without a login)."""
+    return (
+        Enrolment.objects.filter(token__in=tokens[:20])
+        .select_related("session__course", "session__venue")
+        .order_by("session__starts_at")
+    )
+
+
+def upcoming_session(pk: int) -> Session:
+    """A session open to the public (not cancelled, not over), else 404."""
+    return get_object_or_404(upcoming("", days=3660), pk=pk)

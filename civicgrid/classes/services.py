@@ -87,8 +87,15 @@ def _now() -> dt.datetime:
 
 @transaction.atomic
 def save_venue(
-    actor, *, unit: OrgUnit, name: str, kind: str, capacity: int, address: str = "",
-    active: bool = True, venue: Venue | None = None,
+    actor,
+    *,
+    unit: OrgUnit,
+    name: str,
+    kind: str,
+    capacity: int,
+    address: str = "",
+    active: bool = True,
+    venue: Venue | None = None,
 ) -> Venue:
     check_keeper(actor, unit.code)
     venue = venue or Venue()
@@ -148,7 +155,12 @@ def save_teacher(actor, *, unit: OrgUnit, data: TeacherData, teacher=None) -> Te
 
 @transaction.atomic
 def save_plan(
-    actor, *, unit: OrgUnit, year: int, title: str, months: dict[int, tuple[str, int, int]],
+    actor,
+    *,
+    unit: OrgUnit,
+    year: int,
+    title: str,
+    months: dict[int, tuple[str, int, int]],
     notes: str = "",
 ) -> CoursePlan:
     """Create or replace a unit's plan for `year`: month → (themes, sessions, attendances)."""
@@ -170,9 +182,12 @@ def save_plan(
                 field=f"month_{month}",
             )
         PlanMonth.objects.update_or_create(
-            plan=plan, month=month,
+            plan=plan,
+            month=month,
             defaults={
-                "unit": unit, "themes": themes.strip()[:200], "sessions": sessions,
+                "unit": unit,
+                "themes": themes.strip()[:200],
+                "sessions": sessions,
                 "attendances": attendances,
             },
         )
@@ -213,7 +228,7 @@ def save_course(actor, *, unit: OrgUnit, data: CourseData, course: Course | None
     course.active = data.active
     course.save()
     if course.series != was_series:
-        _renumber(course)
+        renumber(course)
     return course
 
 
@@ -240,8 +255,10 @@ Key = tuple[int, str, dt.date, int]
 def contributions(session: Session) -> Counter:
     """What `session` adds to the rollup: (unit id, unit code, month, teacher id) → counters."""
     key: Key = (
-        session.unit_id, session.unit_code,
-        timezone.localtime(session.starts_at).date().replace(day=1), session.teacher_id or 0,
+        session.unit_id,
+        session.unit_code,
+        timezone.localtime(session.starts_at).date().replace(day=1),
+        session.teacher_id or 0,
     )
     values = {
         "scheduled": int(session.status != SessionStatus.CANCELLED),
@@ -279,7 +296,7 @@ def _lock_session(session: Session) -> Session:
     return Session.objects.select_for_update().get(pk=session.pk)
 
 
-def _renumber(course: Course) -> None:
+def renumber(course: Course) -> None:
     """Number a series' sessions 1, 2, 3… in date order, cancelled ones left out."""
     sessions = course.sessions.order_by("starts_at", "id")
     if not course.series:
@@ -297,15 +314,18 @@ def _renumber(course: Course) -> None:
 
 def _clashes(session: Session) -> None:
     """A clear error when the venue or the teacher is taken at the session's time."""
-    overlapping = Session.objects.filter(
-        starts_at__lt=session.ends_at, ends_at__gt=session.starts_at
-    ).exclude(status=SessionStatus.CANCELLED).exclude(pk=session.pk)
+    overlapping = (
+        Session.objects.filter(starts_at__lt=session.ends_at, ends_at__gt=session.starts_at)
+        .exclude(status=SessionStatus.CANCELLED)
+        .exclude(pk=session.pk)
+    )
     if session.venue_id:
         Venue.objects.select_for_update().filter(pk=session.venue_id).get()
         other = overlapping.filter(venue_id=session.venue_id).select_related("course").first()
         if other:
             raise InvalidInput(
-                _("%(venue)s is taken from %(start)s to %(end)s by %(other)s.") % {
+                _("%(venue)s is taken from %(start)s to %(end)s by %(other)s.")
+                % {
                     "venue": session.venue.name,
                     "start": timezone.localtime(other.starts_at).strftime("%m-%d %H:%M"),
                     "end": timezone.localtime(other.ends_at).strftime("%H:%M"),
@@ -318,7 +338,8 @@ def _clashes(session: Session) -> None:
         other = overlapping.filter(teacher_id=session.teacher_id).select_related("venue").first()
         if other:
             raise InvalidInput(
-                _("%(teacher)s teaches elsewhere at that time (%(start)s, %(where)s).") % {
+                _("%(teacher)s teaches elsewhere at that time (%(start)s, %(where)s).")
+                % {
                     "teacher": session.teacher.name,
                     "start": timezone.localtime(other.starts_at).strftime("%m-%d %H:%M"),
                     "where": other.venue.name if other.venue else _("online"),
@@ -358,7 +379,7 @@ def _check_session(course: Course, data: SessionData) -> None:
     if data.venue is not None:
         if not data.venue.active or not _related(course.unit_code, data.venue.unit_code):
             raise InvalidInput(_("Choose a venue of this unit."), field="venue")
-        if data.capacity > data.venue.capacity:
+        if course.mode == Mode.OFFLINE and data.capacity > data.venue.capacity:
             raise InvalidInput(
                 _("%(venue)s holds %(n)s people; lower the capacity.")
                 % {"venue": data.venue.name, "n": data.venue.capacity},
@@ -411,7 +432,7 @@ def schedule_session(actor, *, course: Course, data: SessionData, session=None) 
     session.save()
     _promote(session, actor)
     apply(before, contributions(session))
-    _renumber(course)
+    renumber(course)
     session.refresh_from_db(fields=["number"])
     return session
 
@@ -428,12 +449,13 @@ def cancel_session(actor, *, session: Session, reason: str) -> Session:
     before = contributions(session)
     session.status = SessionStatus.CANCELLED
     session.materials = "\n".join(
-        part for part in (session.materials, _("Cancelled: %(reason)s") % {"reason": reason})
+        part
+        for part in (session.materials, _("Cancelled: %(reason)s") % {"reason": reason})
         if part
     )
     session.save(update_fields=["status", "materials"])
     apply(before, contributions(session))
-    _renumber(session.course)
+    renumber(session.course)
     return session
 
 
@@ -445,8 +467,9 @@ def close_session(actor, *, session: Session) -> Session:
         check_keeper(actor, session.unit_code)
     session = _lock_session(session)
     if session.status != SessionStatus.SCHEDULED:
-        raise Conflict(_("This session is already %(status)s.") % {
-            "status": session.get_status_display()})
+        raise Conflict(
+            _("This session is already %(status)s.") % {"status": session.get_status_display()}
+        )
     if session.starts_at > _now():
         raise Conflict(_("A session is held after it starts."))
     before = contributions(session)
@@ -456,8 +479,12 @@ def close_session(actor, *, session: Session) -> Session:
     member = session.teacher.member if session.teacher_id else None
     if member is not None:
         party.award_points(
-            member, PointKind.TEACHING, source=f"session:{session.pk}", actor=actor,
-            note=str(session), day=timezone.localtime(session.starts_at).date(),
+            member,
+            PointKind.TEACHING,
+            source=f"session:{session.pk}",
+            actor=actor,
+            note=str(session),
+            day=timezone.localtime(session.starts_at).date(),
         )
     return session
 
@@ -480,8 +507,12 @@ def close_ended_sessions(now: dt.datetime | None = None) -> int:
 
 def _log(enrolment: Enrolment, action: str, before: str, actor=None, note: str = "") -> None:
     EnrolmentStep.objects.create(
-        enrolment=enrolment, action=action, from_status=before, to_status=enrolment.status,
-        actor=actor if actor is not None and actor.is_authenticated else None, note=note[:200],
+        enrolment=enrolment,
+        action=action,
+        from_status=before,
+        to_status=enrolment.status,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        note=note[:200],
     )
 
 
@@ -519,7 +550,12 @@ def _may_staff(actor, session: Session) -> bool:
 
 @transaction.atomic
 def enrol(
-    actor, *, session: Session, name: str = "", phone: str = "", person=None,
+    actor,
+    *,
+    session: Session,
+    name: str = "",
+    phone: str = "",
+    person=None,
     channel: str = Channel.PUBLIC,
 ) -> Enrolment:
     """Take a place in `session`, or one on its waitlist when it is full. A resident gives a
@@ -556,8 +592,12 @@ def enrol(
         raise Conflict(_("This session and its waitlist are full."), field="session")
     before = contributions(session)
     enrolment = Enrolment(
-        session=session, unit=session.unit, name=name.strip()[:40], person=person,
-        status=status, channel=channel,
+        session=session,
+        unit=session.unit,
+        name=name.strip()[:40],
+        person=person,
+        status=status,
+        channel=channel,
         verified=bool(staff or (actor is not None and actor.is_authenticated)),
         user=actor if actor is not None and actor.is_authenticated else None,
     )
@@ -661,9 +701,9 @@ def check_in(actor, *, enrolment: Enrolment, token: str | None = None) -> Enrolm
     half an hour after the end. Party members are credited the session's class hours and the
     attendance points."""
     staff = _may_staff(actor, enrolment.session)
-    if not staff and not (token is not None and token in (
-        enrolment.token, enrolment.session.checkin_token
-    )):
+    if not staff and not (
+        token is not None and token in (enrolment.token, enrolment.session.checkin_token)
+    ):
         raise NotAllowed(_("You may not check this person in."))
     session = _lock_session(enrolment.session)
     enrolment = Enrolment.objects.select_related("person", "member").get(pk=enrolment.pk)
@@ -675,11 +715,15 @@ def check_in(actor, *, enrolment: Enrolment, token: str | None = None) -> Enrolm
     if not staff and now > session.ends_at + CHECK_IN_CLOSES:
         raise Conflict(_("Check-in has closed; ask the staff."))
     if enrolment.status != E.ENROLLED:
-        raise Conflict(_("Only someone with a place can check in; this enrolment is %(s)s.") % {
-            "s": enrolment.get_status_display()})
+        raise Conflict(
+            _("Only someone with a place can check in; this enrolment is %(s)s.")
+            % {"s": enrolment.get_status_display()}
+        )
     if enrolment.checked_in_at:
-        raise Conflict(_("Already checked in at %(time)s.") % {
-            "time": timezone.localtime(enrolment.checked_in_at).strftime("%H:%M")})
+        raise Conflict(
+            _("Already checked in at %(time)s.")
+            % {"time": timezone.localtime(enrolment.checked_in_at).strftime("%H:%M")}
+        )
     return _check_in_locked(actor, session, enrolment, now)
 
 
@@ -715,8 +759,12 @@ def _walk_in(session: Session, name: str, phone: str) -> Enrolment:
     before = contributions(session)
     sealed = privacy.seal(phone, privacy.mask_phone)
     enrolment = Enrolment(
-        session=session, unit=session.unit, name=name.strip()[:40], status=E.ENROLLED,
-        channel=Channel.PUBLIC, member=party.member_for(phone_hash=sealed[1]),
+        session=session,
+        unit=session.unit,
+        name=name.strip()[:40],
+        status=E.ENROLLED,
+        channel=Channel.PUBLIC,
+        member=party.member_for(phone_hash=sealed[1]),
     )
     enrolment.phone, enrolment.phone_hash, enrolment.phone_masked = sealed
     enrolment.save()
@@ -757,7 +805,8 @@ def propose_topic(
     """A resident asks for a course topic; their proposal is its first support."""
     voter = _voter(phone)
     request = TopicRequest.objects.create(
-        unit=unit, title=required(title, "title", _("Topic"))[:100],
+        unit=unit,
+        title=required(title, "title", _("Topic"))[:100],
         description=description.strip()[:300],
         proposer=required(proposer, "proposer", _("Name"))[:40],
     )
@@ -794,4 +843,3 @@ def answer_topic(actor, *, request: TopicRequest, status: str, answer: str = "")
     TopicRequest.objects.filter(pk=request.pk).update(status=status, answer=answer.strip()[:200])
     request.refresh_from_db()
     return request
-

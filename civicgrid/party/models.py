@@ -183,9 +183,7 @@ class OrganisationalLife(ScopedModel):
     held_on = models.DateField(_("held on"))
     topic = models.CharField(_("topic"), max_length=200)
     minutes = models.TextField(_("minutes"), blank=True)
-    class_hours = models.DecimalField(
-        _("class hours"), max_digits=4, decimal_places=1, default=0
-    )
+    class_hours = models.DecimalField(_("class hours"), max_digits=4, decimal_places=1, default=0)
     attendees = models.ManyToManyField(
         PartyMember, verbose_name=_("attendees"), related_name="meetings", blank=True
     )
@@ -213,7 +211,9 @@ class StudyCredit(models.Model):
     hand. One credit per member and source."""
 
     member = models.ForeignKey(
-        PartyMember, verbose_name=_("party member"), on_delete=models.CASCADE,
+        PartyMember,
+        verbose_name=_("party member"),
+        on_delete=models.CASCADE,
         related_name="study_credits",
     )
     year = models.PositiveSmallIntegerField(_("year"))
@@ -287,7 +287,9 @@ class PointEntry(ScopedModel):
     or taken back. `source` makes an award idempotent (one per member, kind and source)."""
 
     member = models.ForeignKey(
-        PartyMember, verbose_name=_("party member"), on_delete=models.PROTECT,
+        PartyMember,
+        verbose_name=_("party member"),
+        on_delete=models.PROTECT,
         related_name="point_entries",
     )
     kind = models.CharField(_("kind"), max_length=30, choices=PointKind.choices)
@@ -296,12 +298,20 @@ class PointEntry(ScopedModel):
     source = models.CharField(_("source"), max_length=40, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     corrects = models.ForeignKey(
-        "self", verbose_name=_("corrects"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("corrects"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="corrections",
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
 
@@ -311,7 +321,8 @@ class PointEntry(ScopedModel):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["member", "kind", "source"], condition=~Q(source=""),
+                fields=["member", "kind", "source"],
+                condition=~Q(source=""),
                 name="point_entry_once_per_source",
             ),
             models.CheckConstraint(condition=~Q(points=0), name="point_entry_not_zero"),
@@ -361,7 +372,9 @@ class Redemption(ScopedModel):
     the item over, or cancel and refund (a new ledger entry). Hangs on the item's unit."""
 
     member = models.ForeignKey(
-        PartyMember, verbose_name=_("party member"), on_delete=models.PROTECT,
+        PartyMember,
+        verbose_name=_("party member"),
+        on_delete=models.PROTECT,
         related_name="redemptions",
     )
     item = models.ForeignKey(
@@ -370,25 +383,39 @@ class Redemption(ScopedModel):
     quantity = models.PositiveIntegerField(_("quantity"))
     points = models.PositiveIntegerField(_("points"))
     status = models.CharField(
-        _("status"), max_length=20, choices=RedemptionStatus.choices,
+        _("status"),
+        max_length=20,
+        choices=RedemptionStatus.choices,
         default=RedemptionStatus.REQUESTED,
     )
     entry = models.OneToOneField(
         PointEntry, on_delete=models.PROTECT, related_name="redemption", editable=False
     )
     refund = models.OneToOneField(
-        PointEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        PointEntry,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         editable=False,
     )
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("closed by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:
@@ -409,7 +436,5 @@ class PointsRollup(ScopedModel):
     redeemed = models.IntegerField(default=0, db_default=0)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["unit", "month"], name="points_rollup_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["unit", "month"], name="points_rollup_once")]
         indexes = [models.Index(fields=["unit_code", "month"])]

@@ -118,8 +118,14 @@ def study_hours(members: QuerySet[PartyMember], year: int) -> list[dict]:
             if member.position in LEADING_POSITIONS
             else STUDY_HOURS_REQUIRED
         )
-        rows.append({"member": member, "hours": total, "required": required,
-                     "short": max(Decimal(required) - total, Decimal(0))})
+        rows.append(
+            {
+                "member": member,
+                "hours": total,
+                "required": required,
+                "short": max(Decimal(required) - total, Decimal(0)),
+            }
+        )
     rows.sort(key=lambda row: (-row["short"], row["member"].name))
     return rows
 

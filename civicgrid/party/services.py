@@ -155,8 +155,10 @@ def save_shock_team(
         members.append(leader)
     for member in members:
         if not member.unit_code.startswith(unit.code):
-            raise InvalidInput(_("%(name)s is not a member under this unit.") % {
-                "name": member.name}, field="members")
+            raise InvalidInput(
+                _("%(name)s is not a member under this unit.") % {"name": member.name},
+                field="members",
+            )
     team.leader = leader
     team.save()
     team.members.set(members)
@@ -174,7 +176,11 @@ def credit_study(member: PartyMember, *, hours: Decimal, source: str, label: str
     try:
         with transaction.atomic():
             return StudyCredit.objects.create(
-                member=member, year=day.year, earned_on=day, hours=hours, source=source,
+                member=member,
+                year=day.year,
+                earned_on=day,
+                hours=hours,
+                source=source,
                 label=label[:200],
             )
     except IntegrityError:
@@ -211,9 +217,14 @@ def record_meeting(
     if class_hours < 0 or class_hours > 8:
         raise InvalidInput(_("Class hours lie between 0 and 8."), field="class_hours")
     meeting = OrganisationalLife.objects.create(
-        unit=branch.unit, branch=branch, kind=kind, held_on=held_on,
-        topic=required(topic, "topic", _("Topic")), minutes=minutes.strip(),
-        class_hours=class_hours, recorded_by=actor,
+        unit=branch.unit,
+        branch=branch,
+        kind=kind,
+        held_on=held_on,
+        topic=required(topic, "topic", _("Topic")),
+        minutes=minutes.strip(),
+        class_hours=class_hours,
+        recorded_by=actor,
     )
     meeting.attendees.set(attendees)
     source = f"meeting:{meeting.pk}"
@@ -221,7 +232,11 @@ def record_meeting(
     for member in attendees:
         credit_study(member, hours=class_hours, source=source, label=label, day=held_on)
         award_points(
-            member, PointKind.ORGANISATIONAL_LIFE, source=source, actor=actor, note=label,
+            member,
+            PointKind.ORGANISATIONAL_LIFE,
+            source=source,
+            actor=actor,
+            note=label,
             day=held_on,
         )
     return meeting
@@ -235,8 +250,15 @@ def _lock(member: PartyMember) -> PartyMember:
 
 
 def _append(
-    member: PartyMember, kind: str, points: int, *, day: dt.date, source: str = "",
-    note: str = "", actor=None, corrects: PointEntry | None = None,
+    member: PartyMember,
+    kind: str,
+    points: int,
+    *,
+    day: dt.date,
+    source: str = "",
+    note: str = "",
+    actor=None,
+    corrects: PointEntry | None = None,
 ) -> PointEntry:
     """Append one entry to a locked member's ledger, move the balance and the rollup."""
     if member.balance + points < 0:
@@ -246,8 +268,16 @@ def _append(
             field="points",
         )
     entry = PointEntry.objects.create(
-        member=member, unit_id=member.unit_id, unit_code=member.unit_code, kind=kind,
-        points=points, day=day, source=source, note=note[:200], actor=actor, corrects=corrects,
+        member=member,
+        unit_id=member.unit_id,
+        unit_code=member.unit_code,
+        kind=kind,
+        points=points,
+        day=day,
+        source=source,
+        note=note[:200],
+        actor=actor,
+        corrects=corrects,
     )
     earned = points if kind in EARNING_KINDS or kind == PointKind.CORRECTION else 0
     redeemed = points - earned  # redemptions negative, refunds positive
@@ -259,8 +289,11 @@ def _append(
     )
     deltas = {name: value for name, value in (("earned", earned), ("redeemed", -redeemed)) if value}
     bump(
-        PointsRollup, {"unit_id": member.unit_id, "month": day.replace(day=1)},
-        member.unit_code, deltas, signed=True,
+        PointsRollup,
+        {"unit_id": member.unit_id, "month": day.replace(day=1)},
+        member.unit_code,
+        deltas,
+        signed=True,
     )
     return entry
 
@@ -283,8 +316,14 @@ def allowance(member: PartyMember, rule: PointRule, day: dt.date, wanted: int) -
 
 @transaction.atomic
 def award_points(
-    member: PartyMember, kind: str, *, source: str = "", actor=None, note: str = "",
-    day: dt.date | None = None, points: int | None = None,
+    member: PartyMember,
+    kind: str,
+    *,
+    source: str = "",
+    actor=None,
+    note: str = "",
+    day: dt.date | None = None,
+    points: int | None = None,
 ) -> PointEntry | None:
     """The one way points are earned: the kind's rule says how many (`points` overrides it for
     kinds awarded by hand, capped all the same), its daily and yearly caps cut it down. Returns
@@ -329,7 +368,12 @@ def correct_points(actor, *, entry: PointEntry, points: int, note: str) -> Point
         raise InvalidInput(_("Cancel the redemption instead."), field="entry")
     member = _lock(entry.member)
     return _append(
-        member, PointKind.CORRECTION, points, day=timezone.localdate(), note=note, actor=actor,
+        member,
+        PointKind.CORRECTION,
+        points,
+        day=timezone.localdate(),
+        note=note,
+        actor=actor,
         corrects=entry,
     )
 
@@ -339,8 +383,15 @@ def correct_points(actor, *, entry: PointEntry, points: int, note: str) -> Point
 
 @transaction.atomic
 def save_item(
-    actor, *, unit: OrgUnit, name: str, points: int, stock: int, description: str = "",
-    active: bool = True, item: RewardItem | None = None,
+    actor,
+    *,
+    unit: OrgUnit,
+    name: str,
+    points: int,
+    stock: int,
+    description: str = "",
+    active: bool = True,
+    item: RewardItem | None = None,
 ) -> RewardItem:
     check_keeper(actor, unit.code)
     if points is None or points <= 0:
@@ -390,12 +441,21 @@ def redeem(actor, *, member: PartyMember, item: RewardItem, quantity: int = 1) -
         raise Conflict(_("%(name)s is no longer an active member.") % {"name": member.name})
     cost = item.points * quantity
     entry = _append(
-        member, PointKind.REDEMPTION, -cost, day=timezone.localdate(),
-        note=f"{item.name} × {quantity}", actor=actor,
+        member,
+        PointKind.REDEMPTION,
+        -cost,
+        day=timezone.localdate(),
+        note=f"{item.name} × {quantity}",
+        actor=actor,
     )
     RewardItem.objects.filter(pk=item.pk).update(stock=item.stock - quantity)
     return Redemption.objects.create(
-        unit=item.unit, member=member, item=item, quantity=quantity, points=cost, entry=entry,
+        unit=item.unit,
+        member=member,
+        item=item,
+        quantity=quantity,
+        points=cost,
+        entry=entry,
         requested_by=actor,
     )
 
@@ -405,8 +465,7 @@ def _lock_redemption(actor, redemption: Redemption) -> Redemption:
     locked = Redemption.objects.select_for_update().get(pk=redemption.pk)
     if locked.status != RedemptionStatus.REQUESTED:
         raise Conflict(
-            _("This redemption is already %(status)s.")
-            % {"status": locked.get_status_display()}
+            _("This redemption is already %(status)s.") % {"status": locked.get_status_display()}
         )
     return locked
 
@@ -428,7 +487,11 @@ def cancel_redemption(actor, *, redemption: Redemption, reason: str) -> Redempti
     locked = _lock_redemption(actor, redemption)
     item = RewardItem.objects.select_for_update().get(pk=locked.item_id)
     locked.refund = _append(
-        member, PointKind.REFUND, locked.points, day=timezone.localdate(), note=reason,
+        member,
+        PointKind.REFUND,
+        locked.points,
+        day=timezone.localdate(),
+        note=reason,
         actor=actor,
     )
     RewardItem.objects.filter(pk=item.pk).update(stock=item.stock + locked.quantity)

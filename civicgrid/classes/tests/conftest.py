@@ -40,25 +40,36 @@ def _english(settings):
 def classroom(tree, people, make_user) -> Classroom:
     staff = make_user("cathy", unit=tree.community_a1, role=Role.COMMUNITY_STAFF)
     venue = services.save_venue(
-        staff, unit=tree.community_a1, name="党群服务中心", kind=VenueKind.SERVICE_CENTRE,
+        staff,
+        unit=tree.community_a1,
+        name="党群服务中心",
+        kind=VenueKind.SERVICE_CENTRE,
         capacity=30,
     )
     teacher = services.save_teacher(
-        people["carol"], unit=tree.street_a,
+        people["carol"],
+        unit=tree.street_a,
         data=TeacherData(name="王老师", kind="party_school", phone="13700001111"),
     )
     night_school = services.save_course(
-        staff, unit=tree.community_a1,
+        staff,
+        unit=tree.community_a1,
         data=CourseData(
-            title="夜校·智能手机", programme=Programme.NIGHT_SCHOOL, category=Category.SKILLS,
+            title="夜校·智能手机",
+            programme=Programme.NIGHT_SCHOOL,
+            category=Category.SKILLS,
             audience=Audience.ELDERLY,
         ),
     )
     lectures = services.save_course(
-        staff, unit=tree.community_a1,
+        staff,
+        unit=tree.community_a1,
         data=CourseData(
-            title="周四大讲堂", programme=Programme.LECTURE_SERIES, category=Category.THEORY,
-            audience=Audience.PARTY_MEMBERS, series=True,
+            title="周四大讲堂",
+            programme=Programme.LECTURE_SERIES,
+            category=Category.THEORY,
+            audience=Audience.PARTY_MEMBERS,
+            series=True,
         ),
     )
     branch = party.save_branch(
@@ -67,8 +78,11 @@ def classroom(tree, people, make_user) -> Classroom:
     member = party.save_member(
         staff,
         party.MemberData(
-            name="刘党员", branch=branch, kind=MemberKind.SELF_MANAGED,
-            position=Position.MEMBER, phone="13600002222",
+            name="刘党员",
+            branch=branch,
+            kind=MemberKind.SELF_MANAGED,
+            position=Position.MEMBER,
+            phone="13600002222",
         ),
     )
     return Classroom(staff, venue, teacher, night_school, lectures, branch, member)
@@ -84,9 +98,13 @@ def session(classroom):
     def make(course=None, *, days=1, hour=19, hours=2, capacity=3, waitlist=2, **extra):
         starts = at(days, hour)
         data = SessionData(
-            starts_at=starts, ends_at=starts + dt.timedelta(hours=hours), capacity=capacity,
-            venue=extra.pop("venue", classroom.venue), teacher=extra.pop("teacher", None),
-            waitlist_limit=waitlist, **extra,
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(hours=hours),
+            capacity=capacity,
+            venue=extra.pop("venue", classroom.venue),
+            teacher=extra.pop("teacher", None),
+            waitlist_limit=waitlist,
+            **extra,
         )
         return services.schedule_session(
             classroom.staff, course=course or classroom.night_school, data=data

@@ -57,17 +57,16 @@ def test_twelve_at_once_for_three_places_and_three_on_the_waitlist(classroom, se
     # Two cancel at once: the two who joined the waitlist first move up, in that order.
     waiting = list(rows.filter(status=E.WAITLISTED).order_by("id"))
     leaving = list(rows.filter(status=E.ENROLLED)[:2])
-    at_once([
-        (lambda e=e: services.cancel_enrolment(None, enrolment=e, token=e.token))
-        for e in leaving
-    ])
+    at_once(
+        [(lambda e=e: services.cancel_enrolment(None, enrolment=e, token=e.token)) for e in leaving]
+    )
     promoted = [Enrolment.objects.get(pk=e.pk).status for e in waiting]
     assert promoted == [E.ENROLLED, E.ENROLLED, E.WAITLISTED]
     s = Session.objects.get(pk=s.pk)
     assert (s.enrolled, s.waitlisted) == (3, 1)
     order = list(
-        Enrolment.objects.filter(steps__action="promote").order_by("steps__id").values_list(
-            "pk", flat=True
-        )
+        Enrolment.objects.filter(steps__action="promote")
+        .order_by("steps__id")
+        .values_list("pk", flat=True)
     )
     assert order == [waiting[0].pk, waiting[1].pk]

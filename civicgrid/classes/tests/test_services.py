@@ -68,8 +68,9 @@ def test_bad_sessions_get_clear_errors(classroom, session):
 
 def test_only_keepers_schedule(classroom, people):
     start = at(2)
-    data = SessionData(starts_at=start, ends_at=start + dt.timedelta(hours=1), capacity=5,
-                       venue=classroom.venue)
+    data = SessionData(
+        starts_at=start, ends_at=start + dt.timedelta(hours=1), capacity=5, venue=classroom.venue
+    )
     with pytest.raises(NotAllowed):
         services.schedule_session(people["alice"], course=classroom.night_school, data=data)
 
@@ -79,8 +80,10 @@ def test_a_series_numbers_its_sessions_in_date_order(classroom, session):
     first = session(classroom.lectures, days=1, hour=15)
     second = session(classroom.lectures, days=2, hour=15)
     numbers = lambda: [  # noqa: E731
-        s.number for s in Session.objects.filter(pk__in=[first.pk, second.pk, third.pk])
-        .order_by("starts_at")
+        s.number
+        for s in Session.objects.filter(pk__in=[first.pk, second.pk, third.pk]).order_by(
+            "starts_at"
+        )
     ]
     assert numbers() == [1, 2, 3]
     assert "No. 1" in str(Session.objects.get(pk=first.pk))
@@ -115,8 +118,13 @@ def test_full_session_waitlists_and_promotes_in_order(classroom, session):
     s.refresh_from_db()
     assert (s.enrolled, s.waitlisted) == (2, 1)
     # Raising the capacity promotes the rest.
-    data = SessionData(starts_at=s.starts_at, ends_at=s.ends_at, capacity=5,
-                       venue=classroom.venue, waitlist_limit=2)
+    data = SessionData(
+        starts_at=s.starts_at,
+        ends_at=s.ends_at,
+        capacity=5,
+        venue=classroom.venue,
+        waitlist_limit=2,
+    )
     services.schedule_session(classroom.staff, course=s.course, data=data, session=s)
     d.refresh_from_db()
     assert d.status == E.ENROLLED
@@ -152,8 +160,9 @@ def test_staff_enrol_a_person_verified_and_logged_in_users_too(classroom, sessio
     public.refresh_from_db()
     assert public.verified and public.phone_masked == "138****0008"
     with pytest.raises(NotAllowed):
-        services.enrol(people["alice"], session=s, name="x", phone="13800000007",
-                       channel=Channel.STAFF)
+        services.enrol(
+            people["alice"], session=s, name="x", phone="13800000007", channel=Channel.STAFF
+        )
 
 
 def test_check_in_credits_a_party_member_hours_and_points(classroom, session, monkeypatch):
@@ -183,9 +192,7 @@ def test_qr_check_in_by_phone_and_walk_ins(classroom, session, monkeypatch):
     later(monkeypatch, s.starts_at + dt.timedelta(minutes=5))
     with pytest.raises(NotAllowed):
         services.check_in_by_phone(session=s, checkin_token="wrong", phone="13800000001")
-    done = services.check_in_by_phone(
-        session=s, checkin_token=s.checkin_token, phone="13800000001"
-    )
+    done = services.check_in_by_phone(session=s, checkin_token=s.checkin_token, phone="13800000001")
     assert done.checked_in_at is not None
     with pytest.raises(InvalidInput) as error:
         services.check_in_by_phone(session=s, checkin_token=s.checkin_token, phone="13800000002")
@@ -214,13 +221,31 @@ def test_rollups_match_a_recount_and_feed_the_figures(classroom, session, monkey
     services.check_in(classroom.staff, enrolment=a)
     later(monkeypatch, s.ends_at)
     assert services.close_ended_sessions() == 1
-    kept = sorted(ClassRollup.objects.values_list(
-        "unit_code", "month", "teacher_id_key", "scheduled", "held", "cancelled", "enrolled",
-        "attended"))
+    kept = sorted(
+        ClassRollup.objects.values_list(
+            "unit_code",
+            "month",
+            "teacher_id_key",
+            "scheduled",
+            "held",
+            "cancelled",
+            "enrolled",
+            "attended",
+        )
+    )
     services.rebuild_rollups()
-    assert kept == sorted(ClassRollup.objects.values_list(
-        "unit_code", "month", "teacher_id_key", "scheduled", "held", "cancelled", "enrolled",
-        "attended"))
+    assert kept == sorted(
+        ClassRollup.objects.values_list(
+            "unit_code",
+            "month",
+            "teacher_id_key",
+            "scheduled",
+            "held",
+            "cancelled",
+            "enrolled",
+            "attended",
+        )
+    )
     month = timezone.localtime(s.starts_at).date().replace(day=1)
     last = timezone.localtime(other.starts_at).date().replace(day=1)
     figures = selectors.figures(tree.street_a, month, last)
@@ -235,14 +260,18 @@ def test_plan_against_actual(classroom, session, tree):
     month = timezone.localtime(s.starts_at).month
     year = timezone.localtime(s.starts_at).year
     services.save_plan(
-        classroom.staff, unit=tree.community_a1, year=year, title="先锋课堂计划",
+        classroom.staff,
+        unit=tree.community_a1,
+        year=year,
+        title="先锋课堂计划",
         months={month: ("智能手机", 4, 80)},
     )
     row = selectors.plan_vs_actual(tree.community_a1, year)[month - 1]
     assert (row["sessions"], row["scheduled"], row["held"], row["themes"]) == (4, 1, 0, "智能手机")
     with pytest.raises(InvalidInput):
-        services.save_plan(classroom.staff, unit=tree.community_a1, year=year, title="x",
-                           months={13: ("", 1, 1)})
+        services.save_plan(
+            classroom.staff, unit=tree.community_a1, year=year, title="x", months={13: ("", 1, 1)}
+        )
 
 
 def test_topic_requests_one_support_per_phone(classroom, tree):
@@ -258,8 +287,9 @@ def test_topic_requests_one_support_per_phone(classroom, tree):
     assert list(selectors.topics_for(tree.community_a1.code)) == [topic, other]
     with pytest.raises(InvalidInput):
         services.answer_topic(classroom.staff, request=other, status=TopicStatus.DECLINED)
-    services.answer_topic(classroom.staff, request=topic, status=TopicStatus.PLANNED,
-                          answer="下月夜校安排")
+    services.answer_topic(
+        classroom.staff, request=topic, status=TopicStatus.PLANNED, answer="下月夜校安排"
+    )
     with pytest.raises(Conflict):
         services.support_topic(request=topic, phone="13800000004")
 

@@ -33,8 +33,13 @@ def branch(tree, staff):
 def member(branch, staff):
     return services.save_member(
         staff,
-        services.MemberData(name="刘党员", branch=branch, phone="13600002222",
-                            kind=MemberKind.SELF_MANAGED, position=Position.MEMBER),
+        services.MemberData(
+            name="刘党员",
+            branch=branch,
+            phone="13600002222",
+            kind=MemberKind.SELF_MANAGED,
+            position=Position.MEMBER,
+        ),
     )
 
 

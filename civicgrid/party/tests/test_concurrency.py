@@ -61,9 +61,7 @@ def test_the_last_two_items_go_to_two_of_five(branch, staff, tree):
         for n in range(5)
     ]
     item = services.save_item(staff, unit=tree.community_a1, name="米", points=10, stock=2)
-    outcomes = at_once([
-        (lambda m=m: services.redeem(staff, member=m, item=item)) for m in members
-    ])
+    outcomes = at_once([(lambda m=m: services.redeem(staff, member=m, item=item)) for m in members])
     assert sorted(outcomes) == ["Conflict"] * 3 + ["ok"] * 2
     assert RewardItem.objects.get(pk=item.pk).stock == 0
     assert Redemption.objects.count() == 2

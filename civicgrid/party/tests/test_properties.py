@@ -55,7 +55,10 @@ def test_random_ledgers_keep_every_invariant(branch, staff, tree, rule, walk):
         with contextlib.suppress(CivicgridError):
             if action == "award":
                 services.award_points(
-                    fresh, arg, source=f"op{number}", day=START + dt.timedelta(days=value),
+                    fresh,
+                    arg,
+                    source=f"op{number}",
+                    day=START + dt.timedelta(days=value),
                     points=points if arg == PointKind.OTHER else None,
                 )
             elif action == "redeem":
@@ -86,9 +89,10 @@ def test_random_ledgers_keep_every_invariant(branch, staff, tree, rule, walk):
                     total = entries.filter(kind=kind, day__year=year).aggregate(s=Sum("points"))
                     assert (total["s"] or 0) <= yearly
         held = Redemption.objects.filter(item=item).exclude(status=RedemptionStatus.CANCELLED)
-        assert RewardItem.objects.get(pk=item.pk).stock + (
-            held.aggregate(q=Sum("quantity"))["q"] or 0
-        ) == 4
+        assert (
+            RewardItem.objects.get(pk=item.pk).stock + (held.aggregate(q=Sum("quantity"))["q"] or 0)
+            == 4
+        )
 
     def totals(model):
         rows = model.objects.aggregate(earned=Sum("earned"), redeemed=Sum("redeemed"))

@@ -28,12 +28,14 @@ def give(member, points: int, source: str = ""):
 
 def test_member_rules(branch, staff, member, people):
     with pytest.raises(InvalidInput) as error:
-        services.save_member(staff, services.MemberData(
-            name="王", branch=branch, kind=MemberKind.DUAL_REGISTERED))
+        services.save_member(
+            staff, services.MemberData(name="王", branch=branch, kind=MemberKind.DUAL_REGISTERED)
+        )
     assert error.value.field == "employer"
     with pytest.raises(InvalidInput) as error:
-        services.save_member(staff, services.MemberData(
-            name="王", branch=branch, phone="136 0000 2222"))
+        services.save_member(
+            staff, services.MemberData(name="王", branch=branch, phone="136 0000 2222")
+        )
     assert error.value.field == "phone"
     with pytest.raises(NotAllowed):
         services.save_member(people["alice"], services.MemberData(name="王", branch=branch))
@@ -98,8 +100,9 @@ def test_redemption_flow(member, staff, item, people):
     second = services.redeem(staff, member=member, item=item)
     assert services.hand_over(staff, redemption=second).status == RedemptionStatus.HANDED_OVER
     item.active = False
-    services.save_item(staff, unit=item.unit, name=item.name, points=10, stock=2, active=False,
-                       item=item)
+    services.save_item(
+        staff, unit=item.unit, name=item.name, points=10, stock=2, active=False, item=item
+    )
     with pytest.raises(Conflict):
         services.redeem(staff, member=member, item=item)
     figures = selectors.points_figures(item.unit, timezone.localdate(), timezone.localdate())
@@ -127,27 +130,39 @@ def test_shop_serves_its_subtree_only(member, staff, tree, people):
 
 
 def test_meetings_credit_hours_and_points_and_count_to_completeness(branch, member, staff):
-    secretary = services.save_member(staff, services.MemberData(
-        name="书记", branch=branch, position=Position.SECRETARY))
+    secretary = services.save_member(
+        staff, services.MemberData(name="书记", branch=branch, position=Position.SECRETARY)
+    )
     today = timezone.localdate()
     services.record_meeting(
-        staff, branch=branch, kind=LifeKind.PARTY_LECTURE, held_on=today, topic="学习二十大精神",
-        attendees=[member, secretary], class_hours=Decimal("2"),
+        staff,
+        branch=branch,
+        kind=LifeKind.PARTY_LECTURE,
+        held_on=today,
+        topic="学习二十大精神",
+        attendees=[member, secretary],
+        class_hours=Decimal("2"),
     )
     with pytest.raises(InvalidInput):
-        services.record_meeting(staff, branch=branch, kind=LifeKind.THEME_DAY,
-                                held_on=today + dt.timedelta(days=1), topic="x",
-                                attendees=[member])
+        services.record_meeting(
+            staff,
+            branch=branch,
+            kind=LifeKind.THEME_DAY,
+            held_on=today + dt.timedelta(days=1),
+            topic="x",
+            attendees=[member],
+        )
     with pytest.raises(InvalidInput):
-        services.record_meeting(staff, branch=branch, kind=LifeKind.THEME_DAY, held_on=today,
-                                topic="x", attendees=[])
+        services.record_meeting(
+            staff, branch=branch, kind=LifeKind.THEME_DAY, held_on=today, topic="x", attendees=[]
+        )
     rows = {row["kind"]: row for row in selectors.life_completeness(branch, today.year, today)}
     lecture = rows[LifeKind.PARTY_LECTURE]
-    assert (lecture["held"], lecture["required"], lecture["due"]) == (
-        1, 4, -(-today.month // 3))
+    assert (lecture["held"], lecture["required"], lecture["due"]) == (1, 4, -(-today.month // 3))
     assert rows[LifeKind.THEME_DAY]["behind"]
-    hours = {row["member"].name: row for row in selectors.study_hours(
-        branch.members.all(), today.year)}
+    hours = {
+        row["member"].name: row for row in selectors.study_hours(branch.members.all(), today.year)
+    }
     assert hours["刘党员"]["hours"] == Decimal("2") and hours["刘党员"]["required"] == 32
     assert hours["书记"]["required"] == 56 and hours["书记"]["short"] == 54
     member.refresh_from_db()

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from civicgrid.classes.demo import has_classes, load_demo_classes
 from civicgrid.core.errors import CivicgridError
 from civicgrid.events.demo import has_events, load_demo_events
 from civicgrid.org.demo import DEMO_DISTRICT, DEMO_LOGINS, DEMO_PASSWORD, load_demo
@@ -39,6 +40,9 @@ class Command(BaseCommand):
             if not has_people(district):
                 made = load_demo_people(district)
                 self.stdout.write(self.style.SUCCESS(f"{made} demo residents added."))
+            if not has_classes(district):
+                made = load_demo_classes(district)
+                self.stdout.write(self.style.SUCCESS(f"{made} demo class sessions added."))
         self.print_logins()
 
     def print_logins(self) -> None:
