@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from civicgrid.core.rollups import bump
 from civicgrid.events.models import (
     COUNTERS,
     Event,
@@ -29,7 +30,6 @@ from civicgrid.events.models import (
     EventRollup,
     Status,
 )
-from civicgrid.core.rollups import bump
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.selectors import code_prefixes
 
