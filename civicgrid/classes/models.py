@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civicgrid.org.models import ScopedModel
 
@@ -159,7 +160,7 @@ class Setting(models.TextChoices):
 
 class Audience(models.TextChoices):
     PARTY_MEMBERS = "party_members", _("Party members")
-    RESIDENTS = "residents", _("Residents")
+    RESIDENTS = "residents", pgettext_lazy("audience", "Residents")
     CHILDREN = "children", _("Children")
     ELDERLY = "elderly", _("Elderly")
     NEW_ECONOMY_WORKERS = "new_economy_workers", _("New-economy workers")
