@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from civicgrid.classes import services
 from civicgrid.classes.models import (
@@ -105,7 +105,12 @@ def _past_session(course, venue, teacher, starts, hours, capacity, topic="") -> 
 
 @transaction.atomic
 def load_demo_classes(district: str) -> int:
-    """Returns the number of sessions made."""
+    """Returns the number of sessions made. Labels kept in the ledgers are in Chinese."""
+    with translation.override("zh-hans"):
+        return _load(district)
+
+
+def _load(district: str) -> int:
     rng = random.Random(7)
     community = OrgUnit.objects.filter(code=DEMO_COMMUNITY).first()
     if community is None or not community.code.startswith(district):

@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from civicgrid.classes.models import (
@@ -80,6 +80,13 @@ def _related(unit_code: str, other_code: str) -> bool:
 
 def _now() -> dt.datetime:
     return timezone.now()
+
+
+def _label(session: Session) -> str:
+    """The session's name as stored in ledgers and credits: in the site's language, whatever
+    the language of the request that earned them."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(session)
 
 
 # ---- venues, teachers, plans, courses -----------------------------------------------------------
@@ -483,7 +490,7 @@ def close_session(actor, *, session: Session) -> Session:
             PointKind.TEACHING,
             source=f"session:{session.pk}",
             actor=actor,
-            note=str(session),
+            note=_label(session),
             day=timezone.localtime(session.starts_at).date(),
         )
     return session
@@ -684,7 +691,7 @@ def _check_in_locked(actor, session: Session, enrolment: Enrolment, now: dt.date
     apply(before, contributions(session))
     if enrolment.member is not None:
         source, day = f"session:{session.pk}", timezone.localtime(session.starts_at).date()
-        label = str(session)
+        label = _label(session)
         party.credit_study(
             enrolment.member, hours=session.class_hours, source=source, label=label, day=day
         )

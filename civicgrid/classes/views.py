@@ -501,7 +501,6 @@ def mine(request: HttpRequest, token: str) -> HttpResponse:
             messages.error(request, error.message)
         return redirect("classes:mine", token=token)
     _remember(request, token)
-    enrolment.refresh_from_db()
     waiting_before = (
         enrolment.session.enrolments.filter(status="waitlisted", pk__lt=enrolment.pk).count()
         if enrolment.status == "waitlisted"

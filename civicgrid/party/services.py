@@ -228,7 +228,7 @@ def record_meeting(
     )
     meeting.attendees.set(attendees)
     source = f"meeting:{meeting.pk}"
-    label = f"{meeting.get_kind_display()}：{meeting.topic}"
+    label = meeting.topic
     for member in attendees:
         credit_study(member, hours=class_hours, source=source, label=label, day=held_on)
         award_points(

@@ -18,9 +18,15 @@ from civicgrid.classes.services import SessionData
 def test_enrol_waitlist_promotion_and_qr_check_in(browser, live_server, classroom, tree):
     starts = timezone.now() + dt.timedelta(minutes=20)
     session = services.schedule_session(
-        classroom.staff, course=classroom.night_school,
-        data=SessionData(starts_at=starts, ends_at=starts + dt.timedelta(hours=1), capacity=1,
-                         venue=classroom.venue, topic="手机挂号"),
+        classroom.staff,
+        course=classroom.night_school,
+        data=SessionData(
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(hours=1),
+            capacity=1,
+            venue=classroom.venue,
+            topic="手机挂号",
+        ),
     )
     first = services.enrol(None, session=session, name="先来者", phone="13800000001")
     code = tree.community_a1.code
