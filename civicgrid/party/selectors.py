@@ -72,7 +72,11 @@ def shock_teams_for(user, unit: OrgUnit) -> QuerySet[ShockTeam]:
 
 def meetings_for(user, branch: Branch, year: int) -> QuerySet[OrganisationalLife]:
     meetings = OrganisationalLife.objects.filter(branch=branch, held_on__year=year)
-    return scope(meetings, user).annotate(attendee_count=Count("attendees"))
+    return (
+        scope(meetings, user)
+        .annotate(attendee_count=Count("attendees"))
+        .order_by("-held_on", "-id")
+    )
 
 
 def life_completeness(branch: Branch, year: int, today: dt.date) -> list[dict]:

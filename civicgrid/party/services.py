@@ -113,9 +113,7 @@ def save_member(actor, data: MemberData, member: PartyMember | None = None) -> P
         member.phone, member.phone_hash, member.phone_masked = privacy.seal(
             phone, privacy.mask_phone
         )
-    if data.person is not None and not member.name:
-        member.name = data.person.name
-    member.person = data.person
+    member.person = data.person or _resident_with_phone(member)
     member.joined_party_on = data.joined_party_on
     member.responsibility_area = data.responsibility_area.strip()
     member.model_post = data.model_post.strip()
@@ -127,6 +125,21 @@ def save_member(actor, data: MemberData, member: PartyMember | None = None) -> P
         raise InvalidInput(_("This person is already a party member."), field="person")
     member.save()
     return member
+
+
+def _resident_with_phone(member: PartyMember):
+    """The resident record under the member's unit with the member's phone, if exactly one: a
+    member entered by phone is linked to their basic data without a search."""
+    from civicgrid.people.models import Person
+
+    if member.person_id or not member.phone_hash:
+        return member.person
+    found = list(
+        Person.objects.filter(phone_hash=member.phone_hash, unit_code__startswith=member.unit_code)[
+            :2
+        ]
+    )
+    return found[0] if len(found) == 1 else None
 
 
 def member_for(*, person=None, phone_hash: str = "") -> PartyMember | None:

@@ -43,13 +43,22 @@ def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
     user = request.user
     found = org_selectors.unit_or_home(user, code)
     if request.method == "POST":
+        post = request.POST
+        if post.get("action") == "team":
+            members = selectors.members_for(user, found)
+            call = lambda: services.save_shock_team(  # noqa: E731
+                user,
+                unit=found,
+                name=post.get("name", ""),
+                purpose=post.get("purpose", ""),
+                leader=members.filter(pk=post.get("leader") or 0).first(),
+                members=members.filter(pk__in=post.getlist("members")),
+            )
+            return posted(request, call, _("Shock team saved."), "party:unit", code=found.code)
         return posted(
             request,
             lambda: services.save_branch(
-                user,
-                unit=found,
-                name=request.POST.get("name", ""),
-                kind=request.POST.get("kind", ""),
+                user, unit=found, name=post.get("name", ""), kind=post.get("kind", "")
             ),
             _("Branch saved."),
             "party:unit",

@@ -176,3 +176,32 @@ def test_balance_is_the_ledger_sum(member, staff, item):
     member.refresh_from_db()
     total = PointEntry.objects.filter(member=member).aggregate(s=Sum("points"))["s"]
     assert member.balance == total == 6
+
+
+def test_a_member_entered_by_phone_is_linked_to_their_resident_record(branch, staff, tree, people):
+    from civicgrid.people import services as people_services
+    from civicgrid.people.services import PersonData
+
+    resident = people_services.save_person(
+        people["alice"], PersonData(name="孙党员", phone="13711112222"), unit=tree.grid_a1_1
+    )
+    member = services.save_member(
+        staff, services.MemberData(name="孙党员", branch=branch, phone="137 1111 2222")
+    )
+    assert member.person == resident
+
+
+def test_shock_team_takes_members_of_the_unit_only(branch, staff, member, tree, people):
+    team = services.save_shock_team(
+        staff, unit=tree.community_a1, name="防汛突击队", leader=member, members=[]
+    )
+    assert list(team.members.all()) == [member]
+    other = services.save_branch(
+        people["carol"],
+        unit=tree.street_a,
+        name="街道支部",
+        kind="branch",
+    )
+    stranger = services.save_member(people["carol"], services.MemberData(name="外人", branch=other))
+    with pytest.raises(InvalidInput):
+        services.save_shock_team(staff, unit=tree.community_a1, name="x", members=[stranger])
