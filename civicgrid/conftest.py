@@ -14,6 +14,7 @@ dave: read-only leader of the district · erin: department handler · mallory: n
 
 import os
 import shutil
+import threading
 from dataclasses import dataclass
 
 import pytest
@@ -151,3 +152,34 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def at_once():
+    """Run callables at the same moment, each in its own thread and database connection;
+    returns what became of each: "ok" or the name of the exception it raised."""
+
+    def run_all(calls) -> list[str]:
+        barrier = threading.Barrier(len(calls))
+        outcomes: list[str] = []
+
+        def run(call):
+            from django.db import connection
+
+            try:
+                barrier.wait()
+                call()
+                outcomes.append("ok")
+            except Exception as exc:
+                outcomes.append(type(exc).__name__)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return outcomes
+
+    return run_all

@@ -203,70 +203,30 @@ def _load(district: str) -> int:
         staff, unit=community, year=today.year, title=f"{today.year}年先锋课堂计划", months=months
     )
 
-    lectures = services.save_course(
-        staff,
-        unit=community,
-        data=CourseData(
-            title="周四大讲堂",
-            programme=Programme.LECTURE_SERIES,
-            category=Category.THEORY,
-            audience=Audience.PARTY_MEMBERS,
-            series=True,
-            description="每周四下午，党员干部、党校讲师、先进模范轮流开讲。",
-        ),
+    def course(title, programme, category, audience, **extra):
+        data = CourseData(title, programme, category, audience, **extra)
+        return services.save_course(staff, unit=community, data=data)
+
+    P, C, A = Programme, Category, Audience
+    lectures = course(
+        "周四大讲堂",
+        P.LECTURE_SERIES,
+        C.THEORY,
+        A.PARTY_MEMBERS,
+        series=True,
+        description="每周四下午，党员干部、党校讲师、先进模范轮流开讲。",
     )
-    phones = services.save_course(
-        staff,
-        unit=community,
-        data=CourseData(
-            title="夜校·智能手机班",
-            programme=Programme.NIGHT_SCHOOL,
-            category=Category.SKILLS,
-            audience=Audience.ELDERLY,
-            description="下午班、晚上班，教老年人用手机挂号、缴费、视频通话。",
-        ),
+    phones = course(
+        "夜校·智能手机班",
+        P.NIGHT_SCHOOL,
+        C.SKILLS,
+        A.ELDERLY,
+        description="下午班、晚上班，教老年人用手机挂号、缴费、视频通话。",
     )
-    craft = services.save_course(
-        staff,
-        unit=community,
-        data=CourseData(
-            title="夜校·手工编织",
-            programme=Programme.NIGHT_SCHOOL,
-            category=Category.HANDICRAFT,
-            audience=Audience.RESIDENTS,
-        ),
-    )
-    fraud = services.save_course(
-        staff,
-        unit=community,
-        data=CourseData(
-            title="反诈微课堂",
-            programme=Programme.MICRO_CLASS,
-            category=Category.ANTI_FRAUD,
-            audience=Audience.RESIDENTS,
-        ),
-    )
-    online = services.save_course(
-        staff,
-        unit=community,
-        data=CourseData(
-            title="云上党课",
-            programme=Programme.VANGUARD_CLASSROOM,
-            category=Category.THEORY,
-            audience=Audience.PARTY_MEMBERS,
-            mode=Mode.ONLINE,
-        ),
-    )
-    law = services.save_course(
-        staff,
-        unit=community,
-        data=CourseData(
-            title="民法典进社区",
-            programme=Programme.VANGUARD_CLASSROOM,
-            category=Category.LAW,
-            audience=Audience.RESIDENTS,
-        ),
-    )
+    craft = course("夜校·手工编织", P.NIGHT_SCHOOL, C.HANDICRAFT, A.RESIDENTS)
+    fraud = course("反诈微课堂", P.MICRO_CLASS, C.ANTI_FRAUD, A.RESIDENTS)
+    online = course("云上党课", P.VANGUARD_CLASSROOM, C.THEORY, A.PARTY_MEMBERS, mode=Mode.ONLINE)
+    law = course("民法典进社区", P.VANGUARD_CLASSROOM, C.LAW, A.RESIDENTS)
 
     # 24 Thursday lectures held, plus weekly night-school and monthly classes.
     thursday = today - dt.timedelta(days=(today.weekday() - 3) % 7 or 7)

@@ -45,7 +45,7 @@ from civicgrid.classes.models import (
     VenueKind,
 )
 from civicgrid.core import privacy
-from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed, required
+from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed, choice, required
 from civicgrid.core.rollups import bump
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.scoping import holds
@@ -64,12 +64,6 @@ CHECK_IN_CLOSES = dt.timedelta(minutes=30)
 def check_keeper(actor, code: str) -> None:
     if not holds(actor, code, PARTY_ROLES):
         raise NotAllowed(_("You may not run classes here."))
-
-
-def _choice(value: str, choices, field: str) -> str:
-    if value not in choices.values:
-        raise InvalidInput(_("Choose a valid %(field)s.") % {"field": field}, field=field)
-    return value
 
 
 def _related(unit_code: str, other_code: str) -> bool:
@@ -110,7 +104,7 @@ def save_venue(
         check_keeper(actor, venue.unit_code)
     venue.unit = unit
     venue.name = required(name, "name", _("Name"))
-    venue.kind = _choice(kind, VenueKind, "kind")
+    venue.kind = choice(kind, VenueKind, "kind")
     if not capacity or capacity < 1:
         raise InvalidInput(_("A venue holds at least one person."), field="capacity")
     venue.capacity = capacity
@@ -143,7 +137,7 @@ def save_teacher(actor, *, unit: OrgUnit, data: TeacherData, teacher=None) -> Te
         check_keeper(actor, teacher.unit_code)
     teacher.unit = unit
     teacher.name = required(data.name, "name", _("Name"))
-    teacher.kind = _choice(data.kind, TeacherKind, "kind")
+    teacher.kind = choice(data.kind, TeacherKind, "kind")
     teacher.full_time = data.full_time
     teacher.title = data.title.strip()
     teacher.topics = data.topics.strip()
@@ -224,11 +218,11 @@ def save_course(actor, *, unit: OrgUnit, data: CourseData, course: Course | None
             raise InvalidInput(_("A course with sessions stays at its unit."), field="unit")
     course.unit = unit
     course.title = required(data.title, "title", _("Title"))
-    course.programme = _choice(data.programme, Programme, "programme")
-    course.category = _choice(data.category, Category, "category")
-    course.audience = _choice(data.audience, Audience, "audience")
-    course.mode = _choice(data.mode, Mode, "mode")
-    course.setting = _choice(data.setting, Setting, "setting")
+    course.programme = choice(data.programme, Programme, "programme")
+    course.category = choice(data.category, Category, "category")
+    course.audience = choice(data.audience, Audience, "audience")
+    course.mode = choice(data.mode, Mode, "mode")
+    course.setting = choice(data.setting, Setting, "setting")
     was_series = course.series
     course.series = data.series
     course.description = data.description.strip()
@@ -424,7 +418,7 @@ def schedule_session(actor, *, course: Course, data: SessionData, session=None) 
         before = contributions(session)
     session.starts_at, session.ends_at = data.starts_at, data.ends_at
     session.section = data.section or section_of(data.starts_at)
-    _choice(session.section, Section, "section")
+    choice(session.section, Section, "section")
     session.venue, session.teacher = data.venue, data.teacher
     session.capacity, session.waitlist_limit = data.capacity, data.waitlist_limit
     session.topic = data.topic.strip()
@@ -844,7 +838,7 @@ def support_topic(*, request: TopicRequest, phone: str) -> TopicRequest:
 def answer_topic(actor, *, request: TopicRequest, status: str, answer: str = "") -> TopicRequest:
     """Staff plan a requested topic or say why not."""
     check_keeper(actor, request.unit_code)
-    status = _choice(status, TopicStatus, "status")
+    status = choice(status, TopicStatus, "status")
     if status == TopicStatus.DECLINED and not answer.strip():
         raise InvalidInput(_("Say why the topic is not planned."), field="answer")
     TopicRequest.objects.filter(pk=request.pk).update(status=status, answer=answer.strip()[:200])

@@ -39,3 +39,10 @@ def required(value: str, field: str, label: str) -> str:
     if not value:
         raise InvalidInput(_("%(label)s is required.") % {"label": label}, field=field)
     return value
+
+
+def choice(value: str, choices, field: str) -> str:
+    """`value` when it is one of `choices` (a TextChoices class); a clear error otherwise."""
+    if value not in choices.values:
+        raise InvalidInput(_("Choose a valid %(field)s.") % {"field": field}, field=field)
+    return value

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.core import privacy
-from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed, required
+from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed, choice, required
 from civicgrid.core.rollups import bump
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.scoping import holds
@@ -50,12 +50,6 @@ def check_keeper(actor, code: str) -> None:
         raise NotAllowed(_("You may not keep party records here."))
 
 
-def _choice(value: str, choices, field: str) -> str:
-    if value not in choices.values:
-        raise InvalidInput(_("Choose a valid %(field)s.") % {"field": field}, field=field)
-    return value
-
-
 # ---- branches and members ---------------------------------------------------------------------
 
 
@@ -67,7 +61,7 @@ def save_branch(actor, *, unit: OrgUnit, name: str, kind: str, branch: Branch | 
         check_keeper(actor, branch.unit_code)
     branch.unit = unit
     branch.name = required(name, "name", _("Name"))
-    branch.kind = _choice(kind, BranchKind, "kind")
+    branch.kind = choice(kind, BranchKind, "kind")
     if Branch.objects.filter(unit=unit, name=branch.name).exclude(pk=branch.pk).exists():
         raise InvalidInput(_("This unit already has a branch of that name."), field="name")
     branch.save()
@@ -101,8 +95,8 @@ def save_member(actor, data: MemberData, member: PartyMember | None = None) -> P
     member.name = required(data.name, "name", _("Name"))
     member.branch = data.branch
     member.unit = data.branch.unit
-    member.kind = _choice(data.kind, MemberKind, "kind")
-    member.position = _choice(data.position, Position, "position")
+    member.kind = choice(data.kind, MemberKind, "kind")
+    member.position = choice(data.position, Position, "position")
     member.employer = data.employer.strip()
     if member.kind == MemberKind.DUAL_REGISTERED and not member.employer:
         raise InvalidInput(
@@ -215,7 +209,7 @@ def record_meeting(
     """Record one meeting of 三会一课 or a theme party day. Attendees earn the organisational-
     life points; a party lecture's class hours count as study hours."""
     check_keeper(actor, branch.unit_code)
-    kind = _choice(kind, LifeKind, "kind")
+    kind = choice(kind, LifeKind, "kind")
     if held_on > timezone.localdate():
         raise InvalidInput(_("A meeting is recorded after it is held."), field="held_on")
     attendees = list(attendees)

@@ -1,8 +1,6 @@
 """Enrolments arriving at once (PostgreSQL, real threads and connections): never more people
 than places, the waitlist promoted in the order people joined it."""
 
-import threading
-
 import pytest
 from django.db import connection
 
@@ -15,32 +13,8 @@ pytestmark = pytest.mark.skipif(
 E = EnrolmentStatus
 
 
-def at_once(calls) -> list[str]:
-    barrier = threading.Barrier(len(calls))
-    outcomes: list[str] = []
-
-    def run(call):
-        from django.db import connection as thread_connection
-
-        try:
-            barrier.wait()
-            call()
-            outcomes.append("ok")
-        except Exception as exc:
-            outcomes.append(type(exc).__name__)
-        finally:
-            thread_connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_twelve_at_once_for_three_places_and_three_on_the_waitlist(classroom, session):
+def test_twelve_at_once_for_three_places_and_three_on_the_waitlist(classroom, session, at_once):
     s = session(capacity=3, waitlist=3)
     calls = [
         (lambda n=n: services.enrol(None, session=s, name=f"居民{n}", phone=f"138000000{n:02d}"))

@@ -1,8 +1,6 @@
 """Redemptions at once (PostgreSQL, real threads and connections): a balance and a stock are
 never overspent."""
 
-import threading
-
 import pytest
 from django.db import connection
 
@@ -14,30 +12,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def at_once(calls) -> list[str]:
-    barrier = threading.Barrier(len(calls))
-    outcomes: list[str] = []
-
-    def run(call):
-        from django.db import connection as thread_connection
-
-        try:
-            barrier.wait()
-            call()
-            outcomes.append("ok")
-        except Exception as exc:
-            outcomes.append(type(exc).__name__)
-        finally:
-            thread_connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
-
-
 def funded(member, points):
     PointRule.objects.filter(kind=PointKind.OTHER).update(daily_cap=0, yearly_cap=0)
     services.award_points(member, PointKind.OTHER, points=points)
@@ -45,7 +19,7 @@ def funded(member, points):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_one_balance_redeemed_six_times_at_once(member, staff, tree):
+def test_one_balance_redeemed_six_times_at_once(member, staff, tree, at_once):
     funded(member, 30)
     item = services.save_item(staff, unit=tree.community_a1, name="油", points=10, stock=10)
     outcomes = at_once([lambda: services.redeem(staff, member=member, item=item)] * 6)
@@ -55,7 +29,7 @@ def test_one_balance_redeemed_six_times_at_once(member, staff, tree):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_last_two_items_go_to_two_of_five(branch, staff, tree):
+def test_the_last_two_items_go_to_two_of_five(branch, staff, tree, at_once):
     members = [
         funded(services.save_member(staff, services.MemberData(name=f"党员{n}", branch=branch)), 20)
         for n in range(5)
