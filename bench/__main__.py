@@ -4,7 +4,7 @@ import importlib
 import json
 import sys
 
-BENCHMARKS = ["grid_lookup", "four_rates", "intake", "person_lookup"]
+BENCHMARKS = ["grid_lookup", "four_rates", "intake", "person_lookup", "class_figures"]
 
 
 def main(names: list[str]) -> None:
