@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "civicgrid.people",
     "civicgrid.party",
     "civicgrid.classes",
+    "civicgrid.volunteers",
     "huey.contrib.djhuey",
 ]
 
