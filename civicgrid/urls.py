@@ -27,6 +27,7 @@ urlpatterns = [
     path("people/", include("civicgrid.people.urls")),
     path("classes/", include("civicgrid.classes.urls")),
     path("party/", include("civicgrid.party.urls")),
+    path("volunteers/", include("civicgrid.volunteers.urls")),
     path("", include("civicgrid.events.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,75 @@
+"""Volunteer pages: staff, a volunteer's phone page, the public menu, an order's link."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from civicgrid.volunteers import services
+from civicgrid.volunteers.models import OrderStatus, ServiceOrder
+
+
+def test_staff_pages_render(client, service, order, tree):
+    made = order()
+    client.force_login(service.staff)
+    code = tree.community_a1.code
+    for url in (f"/volunteers/u/{code}/", f"/volunteers/orders/{made.pk}/",
+                f"/volunteers/v/{service.li.pk}/", f"/volunteers/c/{code}/wall/"):
+        assert client.get(url).status_code == 200, url
+    client.post(f"/volunteers/orders/{made.pk}/", {"step": "assign", "volunteer": service.li.pk})
+    made.refresh_from_db()
+    assert made.volunteer == service.li
+    client.post(f"/volunteers/orders/{made.pk}/", {"step": "complete", "hours": "2",
+                                                     "report": "修好了"})
+    response = client.post(f"/volunteers/v/{service.li.pk}/", {"action": "certificate"})
+    assert response.status_code == 302 and "/volunteers/certificates/" in response.url
+    page = client.get(response.url).content.decode()
+    assert "2.0" in page and service.li.number in page
+
+
+def test_out_of_scope_is_not_found(client, service, order, people):
+    made = order()
+    client.force_login(people["bob"])
+    assert client.get(f"/volunteers/orders/{made.pk}/").status_code == 404
+    assert client.get(f"/volunteers/v/{service.li.pk}/").status_code == 404
+
+
+def test_a_volunteer_lands_on_their_page_and_takes_an_order(client, service, order):
+    made = order()
+    client.force_login(service.li.user)
+    assert client.get("/volunteers/").url == "/volunteers/my/"
+    assert made.item.name in client.get("/volunteers/my/").content.decode()
+    client.post(f"/volunteers/orders/{made.pk}/", {"step": "take"})
+    made.refresh_from_db()
+    assert made.status == OrderStatus.TAKEN and made.volunteer == service.li
+
+
+def test_resident_orders_and_rates(client, service, tree):
+    code = tree.community_a1.code
+    menu = client.get(f"/volunteers/c/{code}/").content.decode()
+    assert "家电维修" in menu and "爱心理发" in menu
+    bad = client.post(f"/volunteers/c/{code}/", {"item": service.repair.pk, "name": "张",
+                                                 "phone": "123", "address": "x"}, follow=True)
+    assert "mainland mobile" in bad.content.decode() and not ServiceOrder.objects.exists()
+    made = client.post(f"/volunteers/c/{code}/", {"item": service.repair.pk, "name": "张秀英",
+                                                  "phone": "13812345678", "address": "3号楼"})
+    order = ServiceOrder.objects.get()
+    assert made.url == f"/volunteers/o/{order.token}/"
+    services.take_order(service.li.user, order=order)
+    services.complete_order(service.li.user, order=order, hours=Decimal(1), report="好")
+    client.post(made.url, {"action": "rate", "rating": "5", "comment": "谢谢"})
+    order.refresh_from_db()
+    assert order.rating == 5
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_volunteers_take_one_order_at_once(service, order, at_once):
+    made = order()
+    outcomes = at_once([
+        lambda: services.take_order(service.li.user, order=made),
+        lambda: services.take_order(service.wang.user, order=made),
+    ])
+    assert sorted(outcomes) == ["Conflict", "ok"]
+    made.refresh_from_db()
+    assert made.status == OrderStatus.TAKEN and made.steps.filter(action="take").count() == 1
