@@ -249,7 +249,7 @@ def place_order(
 def _step(order: ServiceOrder, action: str) -> tuple[ServiceOrder, str]:
     """The order locked, checked against the transition table; and its status before."""
     locked = (
-        ServiceOrder.objects.select_for_update()
+        ServiceOrder.objects.select_for_update(of=("self",))
         .select_related("item", "volunteer")
         .get(pk=order.pk)
     )

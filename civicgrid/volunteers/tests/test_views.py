@@ -13,14 +13,19 @@ def test_staff_pages_render(client, service, order, tree):
     made = order()
     client.force_login(service.staff)
     code = tree.community_a1.code
-    for url in (f"/volunteers/u/{code}/", f"/volunteers/orders/{made.pk}/",
-                f"/volunteers/v/{service.li.pk}/", f"/volunteers/c/{code}/wall/"):
+    for url in (
+        f"/volunteers/u/{code}/",
+        f"/volunteers/orders/{made.pk}/",
+        f"/volunteers/v/{service.li.pk}/",
+        f"/volunteers/c/{code}/wall/",
+    ):
         assert client.get(url).status_code == 200, url
     client.post(f"/volunteers/orders/{made.pk}/", {"step": "assign", "volunteer": service.li.pk})
     made.refresh_from_db()
     assert made.volunteer == service.li
-    client.post(f"/volunteers/orders/{made.pk}/", {"step": "complete", "hours": "2",
-                                                     "report": "修好了"})
+    client.post(
+        f"/volunteers/orders/{made.pk}/", {"step": "complete", "hours": "2", "report": "修好了"}
+    )
     response = client.post(f"/volunteers/v/{service.li.pk}/", {"action": "certificate"})
     assert response.status_code == 302 and "/volunteers/certificates/" in response.url
     page = client.get(response.url).content.decode()
@@ -48,11 +53,16 @@ def test_resident_orders_and_rates(client, service, tree):
     code = tree.community_a1.code
     menu = client.get(f"/volunteers/c/{code}/").content.decode()
     assert "家电维修" in menu and "爱心理发" in menu
-    bad = client.post(f"/volunteers/c/{code}/", {"item": service.repair.pk, "name": "张",
-                                                 "phone": "123", "address": "x"}, follow=True)
+    bad = client.post(
+        f"/volunteers/c/{code}/",
+        {"item": service.repair.pk, "name": "张", "phone": "123", "address": "x"},
+        follow=True,
+    )
     assert "mainland mobile" in bad.content.decode() and not ServiceOrder.objects.exists()
-    made = client.post(f"/volunteers/c/{code}/", {"item": service.repair.pk, "name": "张秀英",
-                                                  "phone": "13812345678", "address": "3号楼"})
+    made = client.post(
+        f"/volunteers/c/{code}/",
+        {"item": service.repair.pk, "name": "张秀英", "phone": "13812345678", "address": "3号楼"},
+    )
     order = ServiceOrder.objects.get()
     assert made.url == f"/volunteers/o/{order.token}/"
     services.take_order(service.li.user, order=order)
@@ -66,10 +76,12 @@ def test_resident_orders_and_rates(client, service, tree):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_volunteers_take_one_order_at_once(service, order, at_once):
     made = order()
-    outcomes = at_once([
-        lambda: services.take_order(service.li.user, order=made),
-        lambda: services.take_order(service.wang.user, order=made),
-    ])
+    outcomes = at_once(
+        [
+            lambda: services.take_order(service.li.user, order=made),
+            lambda: services.take_order(service.wang.user, order=made),
+        ]
+    )
     assert sorted(outcomes) == ["Conflict", "ok"]
     made.refresh_from_db()
     assert made.status == OrderStatus.TAKEN and made.steps.filter(action="take").count() == 1
