@@ -192,6 +192,29 @@ def _count(order: ServiceOrder, **deltas: int) -> None:
     )
 
 
+def rebuild_rollups() -> None:
+    """Recount the monthly rows from the orders (after a bulk load, or to check them)."""
+    from collections import defaultdict
+
+    VolunteerRollup.objects.all().delete()
+    rows: dict[tuple, dict[str, int]] = defaultdict(lambda: {"ordered": 0, "done": 0, "minutes": 0})
+    for order in ServiceOrder.objects.only(
+        "unit_id", "unit_code", "created_at", "status", "hours"
+    ).iterator():
+        row = rows[(order.unit_id, order.unit_code, _month(order.created_at))]
+        row["ordered"] += 1
+        if order.status == S.DONE:
+            row["done"] += 1
+            row["minutes"] += int(order.hours * 60)
+    for (unit_id, unit_code, month), counters in sorted(rows.items()):
+        bump(
+            VolunteerRollup,
+            {"unit_id": unit_id, "month": month},
+            unit_code,
+            {k: v for k, v in counters.items() if v},
+        )
+
+
 def _log(order: ServiceOrder, action: str, before: str, actor=None, note: str = "") -> None:
     OrderStep.objects.create(
         order=order,

@@ -107,6 +107,10 @@ def test_hours_and_figures_equal_recounts(service, order):
     assert service.li.hours == services_hours == Decimal(4)
     rollup = VolunteerRollup.objects.aggregate(o=Sum("ordered"), d=Sum("done"), m=Sum("minutes"))
     assert rollup == {"o": 4, "d": 3, "m": 240}
+    services.rebuild_rollups()
+    assert rollup == VolunteerRollup.objects.aggregate(
+        o=Sum("ordered"), d=Sum("done"), m=Sum("minutes")
+    )
     certificate = services.issue_certificate(service.staff, volunteer=service.li)
     assert certificate.hours == Decimal(4) and certificate.number.startswith("ZYZM")
     assert certificate.content == "Appliance repair"

@@ -6,6 +6,7 @@ from civicgrid.events.demo import has_events, load_demo_events
 from civicgrid.org.demo import DEMO_DISTRICT, DEMO_LOGINS, DEMO_PASSWORD, load_demo
 from civicgrid.org.models import OrgUnit, Posting
 from civicgrid.people.demo import has_people, load_demo_people
+from civicgrid.volunteers.demo import has_volunteers, load_demo_volunteers
 
 
 class Command(BaseCommand):
@@ -43,6 +44,9 @@ class Command(BaseCommand):
             if not has_classes(district):
                 made = load_demo_classes(district)
                 self.stdout.write(self.style.SUCCESS(f"{made} demo class sessions added."))
+            if not has_volunteers(district):
+                made = load_demo_volunteers(district)
+                self.stdout.write(self.style.SUCCESS(f"{made} demo service orders added."))
         self.print_logins()
 
     def print_logins(self) -> None:
@@ -56,6 +60,9 @@ class Command(BaseCommand):
             return
         self.stdout.write(f"\nDemo logins (password: {DEMO_PASSWORD})")
         self.stdout.write(f"  {'admin':<12} superuser")
+        self.stdout.write(
+            f"  {'volunteer':<12} volunteer · 河南纺机社区 (phone page /volunteers/my/)"
+        )
         for name, _, _ in DEMO_LOGINS:
             if name in postings:
                 posting = postings[name]
