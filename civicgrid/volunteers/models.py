@@ -225,8 +225,16 @@ class ServiceOrder(ScopedModel):
 class OrderStep(models.Model):
     """Append-only log of an order's steps."""
 
+    class Action(models.TextChoices):
+        ORDER = "order", _("Ordered")
+        TAKE = "take", _("Taken")
+        ASSIGN = "assign", _("Assigned")
+        COMPLETE = "complete", _("Done")
+        CANCEL = "cancel", _("Cancelled")
+        RATE = "rate", _("Rated")
+
     order = models.ForeignKey(ServiceOrder, on_delete=models.CASCADE, related_name="steps")
-    action = models.CharField(_("action"), max_length=12)
+    action = models.CharField(_("action"), max_length=12, choices=Action.choices)
     from_status = models.CharField(max_length=10, blank=True)
     to_status = models.CharField(max_length=10)
     actor = models.ForeignKey(
