@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "civicgrid.party",
     "civicgrid.classes",
     "civicgrid.volunteers",
+    "civicgrid.community",
     "huey.contrib.djhuey",
 ]
 
