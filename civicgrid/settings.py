@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "civicgrid.classes",
     "civicgrid.volunteers",
     "civicgrid.community",
+    "civicgrid.alliances",
     "huey.contrib.djhuey",
 ]
 

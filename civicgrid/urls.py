@@ -28,6 +28,8 @@ urlpatterns = [
     path("classes/", include("civicgrid.classes.urls")),
     path("party/", include("civicgrid.party.urls")),
     path("volunteers/", include("civicgrid.volunteers.urls")),
+    path("community/", include("civicgrid.community.urls")),
+    path("alliances/", include("civicgrid.alliances.urls")),
     path("", include("civicgrid.events.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

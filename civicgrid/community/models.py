@@ -302,6 +302,10 @@ class NeedStep(models.Model):
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"
 
+    @property
+    def to_label(self) -> str:
+        return str(NeedStatus(self.to_status).label)
+
 
 class TaskStatus(models.TextChoices):
     OPEN = "open", _("Open to claim")
@@ -337,12 +341,20 @@ class Task(ScopedModel):
         on_delete=models.PROTECT,
         related_name="tasks",
     )
-    organisation = models.ForeignKey(
-        "people.Organisation",
+    member_unit = models.ForeignKey(
+        "alliances.MemberUnit",
         verbose_name=_("claimed by member unit"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        related_name="tasks",
+    )
+    resolution = models.ForeignKey(
+        "alliances.Resolution",
+        verbose_name=_("resolution"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="tasks",
     )
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
@@ -363,7 +375,7 @@ class Task(ScopedModel):
                 condition=Q(status="open")
                 | Q(status="closed")
                 | Q(member__isnull=False)
-                | Q(organisation__isnull=False),
+                | Q(member_unit__isnull=False),
                 name="task_claimed_by_someone",
             )
         ]
@@ -373,7 +385,7 @@ class Task(ScopedModel):
 
     @property
     def claimant(self) -> str:
-        return str(self.member or self.organisation or "")
+        return str(self.member or self.member_unit or "")
 
 
 class CommunityRollup(ScopedModel):

@@ -511,7 +511,7 @@ def create_task(
 def _task_step(task: Task, step: str) -> Task:
     locked = (
         Task.objects.select_for_update(of=("self",))
-        .select_related("member", "organisation")
+        .select_related("member", "member_unit")
         .get(pk=task.pk)
     )
     sources, _target = TASK_STEPS[step]
@@ -523,27 +523,33 @@ def _task_step(task: Task, step: str) -> Task:
 
 
 @transaction.atomic
-def claim_task(actor, *, task: Task, member=None, organisation=None) -> Task:
+def claim_task(actor, *, task: Task, member=None, member_unit=None) -> Task:
     """A party member claims a task for themselves; staff record a claim by a member unit or
     a member. First come: a claimed task cannot be claimed again."""
     own = getattr(actor, "party_member", None) if actor is not None else None
     staff = holds(actor, task.unit_code, PARTY_ROLES)
-    if member is None and organisation is None:
+    if member is None and member_unit is None:
         member = own
-    if (member is None) == (organisation is None):
+    if (member is None) == (member_unit is None):
         raise InvalidInput(
             _("A task is claimed by one member or one member unit."), field="claimant"
         )
     if not staff and not (own is not None and member is not None and own.pk == member.pk):
         raise NotAllowed(_("You may not claim this task for them."))
+    if member_unit is not None and not (
+        member_unit.active and _near(task.unit_code, member_unit.unit_code)
+    ):
+        raise InvalidInput(
+            _("Only a member unit of this community's committee may claim it."), field="member_unit"
+        )
     if member is not None and not (member.active and _near(task.unit_code, member.unit_code)):
         raise InvalidInput(
             _("Only an active member of this community may claim it."), field="member"
         )
     locked = _task_step(task, "claim")
     locked.status, locked.claimed_at = T.CLAIMED, timezone.now()
-    locked.member, locked.organisation = member, organisation
-    locked.save(update_fields=["status", "claimed_at", "member", "organisation"])
+    locked.member, locked.member_unit = member, member_unit
+    locked.save(update_fields=["status", "claimed_at", "member", "member_unit"])
     _count(locked, locked.claimed_at, tasks_claimed=1)
     return locked
 

@@ -1,0 +1,121 @@
+"""Every write to joint committees: member units, joint meetings, resolutions that become
+tasks (through community.services.create_task, where they are claimed)."""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civicgrid.alliances.models import (
+    CommitteeKind,
+    JointCommittee,
+    JointMeeting,
+    MeetingKind,
+    MemberKind,
+    MemberUnit,
+    Resolution,
+)
+from civicgrid.community import services as community
+from civicgrid.core.errors import InvalidInput, choice, required
+from civicgrid.org.models import OrgUnit
+
+
+@transaction.atomic
+def save_committee(actor, *, unit: OrgUnit, name: str, kind: str) -> JointCommittee:
+    community.check_keeper(actor, unit.code)
+    name = required(name, "name", _("Name"))[:100]
+    if JointCommittee.objects.filter(unit=unit, name=name).exists():
+        raise InvalidInput(_("This unit already has a committee of that name."), field="name")
+    return JointCommittee.objects.create(
+        unit=unit, name=name, kind=choice(kind, CommitteeKind, "kind")
+    )
+
+
+@transaction.atomic
+def add_member_unit(
+    actor,
+    *,
+    committee: JointCommittee,
+    name: str,
+    kind: str,
+    contact: str = "",
+    offer: str = "",
+    organisation=None,
+    joined_on: dt.date | None = None,
+) -> MemberUnit:
+    community.check_keeper(actor, committee.unit_code)
+    name = required(name, "name", _("Name"))[:100]
+    if committee.members.filter(name=name).exists():
+        raise InvalidInput(_("This unit is already a member."), field="name")
+    return MemberUnit.objects.create(
+        unit_id=committee.unit_id,
+        unit_code=committee.unit_code,
+        committee=committee,
+        name=name,
+        kind=choice(kind, MemberKind, "kind"),
+        contact=contact.strip()[:40],
+        offer=offer.strip()[:300],
+        organisation=organisation,
+        joined_on=joined_on or timezone.localdate(),
+    )
+
+
+@transaction.atomic
+def record_meeting(
+    actor,
+    *,
+    committee: JointCommittee,
+    kind: str,
+    held_on: dt.date,
+    topic: str,
+    attendees: Iterable[MemberUnit],
+    minutes: str = "",
+    resolutions: Iterable[str] = (),
+) -> JointMeeting:
+    """A joint meeting with the member units that came, the minutes and its resolutions."""
+    community.check_keeper(actor, committee.unit_code)
+    if held_on > timezone.localdate():
+        raise InvalidInput(_("A meeting is recorded after it is held."), field="held_on")
+    attendees = list(attendees)
+    if not attendees:
+        raise InvalidInput(_("Tick the member units that attended."), field="attendees")
+    if any(unit.committee_id != committee.pk for unit in attendees):
+        raise InvalidInput(_("Only the committee's member units attend."), field="attendees")
+    meeting = JointMeeting.objects.create(
+        unit_id=committee.unit_id,
+        unit_code=committee.unit_code,
+        committee=committee,
+        kind=choice(kind, MeetingKind, "kind"),
+        held_on=held_on,
+        topic=required(topic, "topic", _("Topic"))[:200],
+        minutes=minutes.strip(),
+        recorded_by=actor,
+    )
+    meeting.attendees.set(attendees)
+    for text in resolutions:
+        if text.strip():
+            Resolution.objects.create(meeting=meeting, text=text.strip()[:300])
+    return meeting
+
+
+@transaction.atomic
+def task_from_resolution(
+    actor, *, resolution: Resolution, unit: OrgUnit, title: str, due_on: dt.date
+):
+    """Decompose a resolution into a task for member units or party members to claim, at the
+    committee's unit or a community under it."""
+    meeting = resolution.meeting
+    if not unit.code.startswith(meeting.unit_code):
+        raise InvalidInput(_("Choose a unit under the committee."), field="unit")
+    task = community.create_task(
+        actor,
+        unit=unit,
+        title=title or resolution.text,
+        due_on=due_on,
+        source=f"{meeting}：{resolution.text}",
+    )
+    task.resolution = resolution
+    task.save(update_fields=["resolution"])
+    return task

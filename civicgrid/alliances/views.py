@@ -1,0 +1,106 @@
+"""Joint committee pages: a unit's committees and meetings; a meeting with its resolutions
+turned into tasks."""
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from civicgrid.alliances import selectors, services
+from civicgrid.alliances.models import CommitteeKind, MeetingKind, MemberKind
+from civicgrid.community import selectors as community_selectors
+from civicgrid.core.errors import InvalidInput
+from civicgrid.core.views import posted
+from civicgrid.org import selectors as org_selectors
+
+
+def _date(value: str | None, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value or "")
+    except ValueError as exc:
+        raise InvalidInput(_("Enter a date."), field=field) from exc
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    user = request.user
+    found = org_selectors.unit_or_home(user, code)
+    if request.method == "POST":
+        post = request.POST
+        action = post.get("action")
+        if action == "committee":
+            call = lambda: services.save_committee(  # noqa: E731
+                user, unit=found, name=post.get("name", ""), kind=post.get("kind", "")
+            )
+        elif action == "member":
+            committee = selectors.committee_for(user, int(post.get("committee") or 0))
+            call = lambda: services.add_member_unit(  # noqa: E731
+                user,
+                committee=committee,
+                name=post.get("name", ""),
+                kind=post.get("kind", ""),
+                contact=post.get("contact", ""),
+                offer=post.get("offer", ""),
+            )
+        else:
+            committee = selectors.committee_for(user, int(post.get("committee") or 0))
+            call = lambda: services.record_meeting(  # noqa: E731
+                user,
+                committee=committee,
+                kind=post.get("kind", ""),
+                held_on=_date(post.get("held_on"), "held_on"),
+                topic=post.get("topic", ""),
+                attendees=committee.members.filter(pk__in=post.getlist("attendees")),
+                minutes=post.get("minutes", ""),
+                resolutions=post.get("resolutions", "").splitlines(),
+            )
+        return posted(request, call, _("Saved."), "alliances:unit", code=found.code)
+    context = {
+        "unit": found,
+        "committees": selectors.committees_for(user, found),
+        "meetings": selectors.meetings_for(user, found),
+        "committee_kinds": CommitteeKind.choices,
+        "member_kinds": MemberKind.choices,
+        "meeting_kinds": MeetingKind.choices,
+        "may_keep": community_selectors.may_keep(user, found),
+        "today": timezone.localdate(),
+    }
+    return render(request, "alliances/unit.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    found = selectors.meeting_for(user, pk)
+    if request.method == "POST":
+        post = request.POST
+        resolution = get_object_or_404(found.resolutions, pk=int(post.get("resolution") or 0))
+        return posted(
+            request,
+            lambda: services.task_from_resolution(
+                user,
+                resolution=resolution,
+                unit=org_selectors.unit_for(user, post.get("unit") or found.unit_code),
+                title=post.get("title", ""),
+                due_on=_date(post.get("due_on"), "due_on"),
+            ),
+            _("Task created."),
+            "alliances:meeting",
+            pk=pk,
+        )
+    context = {
+        "meeting": found,
+        "resolutions": found.resolutions.prefetch_related("tasks__member", "tasks__member_unit"),
+        "attendees": found.attendees.all(),
+        "absent": found.committee.members.exclude(pk__in=found.attendees.all()),
+        "units": [found.unit, *org_selectors.children_for(user, found.unit)],
+        "may_keep": community_selectors.may_keep(user, found.unit),
+        "week": timezone.localdate() + dt.timedelta(days=7),
+    }
+    return render(request, "alliances/meeting.html", context)

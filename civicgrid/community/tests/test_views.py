@@ -1,0 +1,111 @@
+"""Community and joint committee pages: staff flows through the forms, scoping, a party
+member's tasks on the phone."""
+
+import datetime as dt
+
+from civicgrid.alliances import services as alliances
+from civicgrid.alliances.models import JointMeeting
+from civicgrid.community import services
+from civicgrid.community.models import Need, NeedStatus, Resource, Task, TaskStatus
+
+
+def test_staff_record_match_and_meet_a_need_through_the_pages(client, lists, tree):
+    code = tree.community_a1.code
+    client.force_login(lists.staff)
+    client.post(
+        f"/community/u/{code}/",
+        {
+            "action": "resource",
+            "title": "助浴",
+            "category": "elderly",
+            "provider_kind": "partner",
+            "provider": "邻里家政",
+            "capacity": "2",
+        },
+    )
+    client.post(
+        f"/community/u/{code}/",
+        {
+            "action": "need",
+            "unit": tree.grid_a1_1.code,
+            "title": "独居老人助浴",
+            "category": "elderly",
+            "source": "door_survey",
+            "people": "1",
+        },
+    )
+    need = Need.objects.get()
+    page = client.get(f"/community/needs/{need.pk}/").content.decode()
+    assert "助浴" in page and "same category" in page
+    client.post(
+        f"/community/needs/{need.pk}/", {"step": "match", "resource": Resource.objects.get().pk}
+    )
+    client.post(f"/community/needs/{need.pk}/", {"step": "meet", "answer": "每周助浴一次"})
+    need.refresh_from_db()
+    assert need.status == NeedStatus.MET
+    for url in (
+        f"/community/u/{code}/",
+        f"/community/u/{code}/figures/",
+        f"/community/partners/{lists.partner.pk}/",
+        f"/alliances/u/{code}/",
+    ):
+        assert client.get(url).status_code == 200, url
+
+
+def test_out_of_scope_is_not_found(client, lists, need, people):
+    wanted = need()
+    client.force_login(people["bob"])
+    assert client.get(f"/community/needs/{wanted.pk}/").status_code == 404
+    assert client.get(f"/community/partners/{lists.partner.pk}/").status_code == 404
+
+
+def test_a_meeting_resolution_becomes_a_task_a_member_claims(client, lists, tree, make_user):
+    committee = alliances.save_committee(
+        lists.staff, unit=tree.community_a1, name="甲一大党委", kind="party_committee"
+    )
+    school = alliances.add_member_unit(
+        lists.staff, committee=committee, name="甲一小学", kind="school"
+    )
+    client.force_login(lists.staff)
+    client.post(
+        f"/alliances/u/{tree.community_a1.code}/",
+        {
+            "action": "meeting",
+            "committee": committee.pk,
+            "kind": "monthly",
+            "held_on": dt.date.today().isoformat(),
+            "topic": "十一月月议事",
+            "attendees": [school.pk],
+            "resolutions": "整治学校门口交通秩序\n增设护学岗",
+        },
+    )
+    meeting = JointMeeting.objects.get()
+    first = meeting.resolutions.first()
+    client.post(
+        f"/alliances/meetings/{meeting.pk}/",
+        {
+            "resolution": first.pk,
+            "unit": tree.community_a1.code,
+            "title": "早晚护学岗",
+            "due_on": (dt.date.today() + dt.timedelta(days=7)).isoformat(),
+        },
+    )
+    task = Task.objects.get()
+    assert task.resolution == first and "整治学校门口交通秩序" in task.source
+    user = make_user("zhao")
+    lists.member.user = user
+    lists.member.save()
+    client.force_login(user)
+    assert "早晚护学岗" in client.get("/community/tasks/mine/").content.decode()
+    client.post(f"/community/tasks/{task.pk}/", {"step": "claim"})
+    client.post(f"/community/tasks/{task.pk}/", {"step": "report", "report": "已安排 4 人"})
+    task.refresh_from_db()
+    assert task.status == TaskStatus.DONE and task.member == lists.member
+    # A member unit claims another one, recorded by staff.
+    other = services.create_task(
+        lists.staff, unit=tree.community_a1, title="捐赠图书", due_on=dt.date.today()
+    )
+    client.force_login(lists.staff)
+    client.post(f"/community/tasks/{other.pk}/", {"step": "claim", "member_unit": school.pk})
+    other.refresh_from_db()
+    assert other.member_unit == school

@@ -1,0 +1,328 @@
+"""Community service pages: a unit's three lists, partners and tasks; a need with its ranked
+resources; a project; a partner; a party member's tasks on the phone."""
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from civicgrid.alliances.models import MemberUnit
+from civicgrid.community import selectors, services
+from civicgrid.community.models import (
+    Category,
+    NeedSource,
+    ProjectKind,
+    ProviderKind,
+    Terms,
+    Urgency,
+)
+from civicgrid.core.errors import InvalidInput
+from civicgrid.core.views import posted
+from civicgrid.org import selectors as org_selectors
+from civicgrid.party.models import PartyMember
+
+
+def _date(value: str | None, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value or "")
+    except ValueError as exc:
+        raise InvalidInput(_("Enter a date."), field=field) from exc
+
+
+def _int(value: str | None, field: str, default: int | None = None) -> int:
+    if not value and default is not None:
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput(_("Enter a whole number."), field=field) from exc
+
+
+def _money(value: str | None, field: str) -> Decimal | None:
+    if not value:
+        return None
+    try:
+        return Decimal(value)
+    except InvalidOperation as exc:
+        raise InvalidInput(_("Enter a number."), field=field) from exc
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    user = request.user
+    found = org_selectors.unit_or_home(user, code)
+    if request.method == "POST":
+        post = request.POST
+        action = post.get("action")
+        calls = {
+            "need": lambda: services.record_need(
+                user,
+                unit=org_selectors.unit_for(user, post.get("unit") or found.code),
+                data=services.NeedData(
+                    title=post.get("title", ""),
+                    category=post.get("category", ""),
+                    source=post.get("source", ""),
+                    urgency=post.get("urgency", Urgency.NORMAL),
+                    description=post.get("description", ""),
+                    who=post.get("who", ""),
+                    people=_int(post.get("people"), "people", 1),
+                ),
+            ),
+            "resource": lambda: services.save_resource(
+                user,
+                unit=found,
+                title=post.get("title", ""),
+                category=post.get("category", ""),
+                provider_kind=post.get("provider_kind", ""),
+                provider=post.get("provider", ""),
+                capacity=_int(post.get("capacity"), "capacity", 1),
+                schedule=post.get("schedule", ""),
+                terms=post.get("terms", Terms.FREE),
+                price=_money(post.get("price"), "price"),
+            ),
+            "partner": lambda: services.save_partner(
+                user,
+                unit=found,
+                data=services.PartnerData(
+                    name=post.get("name", ""),
+                    joined_on=timezone.localdate(),
+                    space=bool(post.get("space")),
+                    operation=bool(post.get("operation")),
+                    governance=bool(post.get("governance")),
+                    space_used=post.get("space_used", ""),
+                    benefit=post.get("benefit", ""),
+                    benefit_yuan=_money(post.get("benefit_yuan"), "benefit_yuan") or Decimal(0),
+                    offer=post.get("offer", ""),
+                    contact=post.get("contact", ""),
+                ),
+            ),
+            "task": lambda: services.create_task(
+                user,
+                unit=found,
+                title=post.get("title", ""),
+                due_on=_date(post.get("due_on"), "due_on"),
+                description=post.get("description", ""),
+                source=post.get("source", ""),
+            ),
+        }
+        if action not in calls:
+            raise Http404
+        return posted(request, calls[action], _("Saved."), "community:unit", code=found.code)
+    today = timezone.localdate()
+    context = {
+        "unit": found,
+        "needs": selectors.needs_for(user, found)[:100],
+        "resources": selectors.resources_for(user, found)[:100],
+        "projects": selectors.projects_for(user, found)[:30],
+        "partners": selectors.partners_for(user, found),
+        "tasks": selectors.tasks_for(user, found).exclude(status="closed")[:50],
+        "figures": selectors.figures(found, today.replace(month=1, day=1), today),
+        "grids": org_selectors.children_for(user, found),
+        "choices": {
+            "categories": Category.choices,
+            "sources": NeedSource.choices,
+            "urgencies": Urgency.choices,
+            "providers": ProviderKind.choices,
+            "terms": Terms.choices,
+        },
+        "may_keep": selectors.may_keep(user, found),
+        "week": today + dt.timedelta(days=7),
+    }
+    return render(request, "community/unit.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def need(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    found = selectors.need_for(user, pk)
+    if request.method == "POST":
+        post = request.POST
+        step = post.get("step")
+        if step == "match":
+            resource = get_object_or_404(
+                selectors.resources_for(user, found.unit), pk=_int(post.get("resource"), "resource")
+            )
+            call = lambda: services.match_need(user, need=found, resource=resource)  # noqa: E731
+        elif step == "meet":
+            call = lambda: services.meet_need(user, need=found, answer=post.get("answer", ""))  # noqa: E731
+        elif step == "drop":
+            call = lambda: services.drop_need(user, need=found, answer=post.get("answer", ""))  # noqa: E731
+        elif step == "project":
+            call = lambda: services.start_project(  # noqa: E731
+                user,
+                unit=found.unit,
+                title=post.get("title", ""),
+                kind=post.get("kind", ""),
+                starts_on=_date(post.get("starts_on"), "starts_on"),
+                ends_on=_date(post.get("ends_on"), "ends_on"),
+                needs=[found],
+            )
+        else:
+            raise Http404
+        return posted(request, call, _("Saved."), "community:need", pk=pk)
+    context = {
+        "need": found,
+        "suggestions": services.suggest(found) if found.status == "open" else [],
+        "steps": found.steps.select_related("actor"),
+        "kinds": ProjectKind.choices,
+        "may_keep": selectors.may_keep(user, found.unit),
+        "today": timezone.localdate(),
+    }
+    return render(request, "community/need.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def project(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    found = selectors.project_for(user, pk)
+    if request.method == "POST":
+        post = request.POST
+        if post.get("action") == "task":
+            call = lambda: services.create_task(  # noqa: E731
+                user,
+                unit=found.unit,
+                title=post.get("title", ""),
+                due_on=_date(post.get("due_on"), "due_on"),
+                project=found,
+                source=found.title,
+                description=post.get("description", ""),
+            )
+        else:
+            call = lambda: services.finish_project(  # noqa: E731
+                user,
+                project=found,
+                outcome=post.get("outcome", ""),
+                beneficiaries=_int(post.get("beneficiaries"), "beneficiaries", 0),
+            )
+        return posted(request, call, _("Saved."), "community:project", pk=pk)
+    context = {
+        "project": found,
+        "needs": found.needs.all(),
+        "resources": found.resources.all(),
+        "tasks": found.tasks.select_related("member", "member_unit"),
+        "may_keep": selectors.may_keep(user, found.unit),
+        "week": timezone.localdate() + dt.timedelta(days=7),
+    }
+    return render(request, "community/project.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def partner(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    found = selectors.partner_for(user, pk)
+    if request.method == "POST":
+        post = request.POST
+        return posted(
+            request,
+            lambda: services.record_activity(
+                user,
+                partner=found,
+                title=post.get("title", ""),
+                held_on=_date(post.get("held_on"), "held_on"),
+                people_served=_int(post.get("people_served"), "people_served"),
+                terms=post.get("terms", Terms.FREE),
+            ),
+            _("Activity recorded."),
+            "community:partner",
+            pk=pk,
+        )
+    activities = found.activities.all()
+    context = {
+        "partner": found,
+        "activities": activities,
+        "served": sum(a.people_served for a in activities),
+        "resources": found.resources.all(),
+        "terms": Terms.choices,
+        "may_keep": selectors.may_keep(user, found.unit),
+        "today": timezone.localdate(),
+    }
+    return render(request, "community/partner.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def task(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    found = selectors.task_for(user, pk)
+    if request.method == "POST":
+        post = request.POST
+        step = post.get("step")
+        if step == "claim":
+            members = PartyMember.objects.filter(unit_code__startswith=found.unit_code[:12])
+            member = members.filter(pk=post.get("member") or 0).first()
+            member_unit = MemberUnit.objects.filter(
+                unit_code__startswith=found.unit_code[:9], pk=post.get("member_unit") or 0
+            ).first()
+            call = lambda: services.claim_task(  # noqa: E731
+                user, task=found, member=member, member_unit=member_unit
+            )
+        elif step == "report":
+            call = lambda: services.report_task(user, task=found, report=post.get("report", ""))  # noqa: E731
+        elif step == "close":
+            call = lambda: services.close_task(user, task=found, reason=post.get("reason", ""))  # noqa: E731
+        else:
+            raise Http404
+        return posted(request, call, _("Saved."), "community:task", pk=pk)
+    own = getattr(user, "party_member", None)
+    may_keep = selectors.may_keep(user, found.unit)
+    context = {
+        "task": found,
+        "own": own,
+        "may_keep": may_keep,
+        "members": PartyMember.objects.filter(
+            unit_code__startswith=found.unit_code[:12], active=True
+        )
+        if may_keep
+        else [],
+        "member_units": MemberUnit.objects.filter(
+            unit_code__startswith=found.unit_code[:9], active=True
+        )[:200]
+        if may_keep
+        else [],
+    }
+    return render(request, "community/task.html", context)
+
+
+@login_required
+@require_GET
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    """A party member's phone page: open tasks in their community and the ones they claimed."""
+    own = getattr(request.user, "party_member", None)
+    if own is None:
+        messages.info(request, _("Your login is not linked to a party member."))
+        return redirect("home")
+    return render(request, "community/my_tasks.html", {"member": own, **selectors.tasks_near(own)})
+
+
+@login_required
+@require_GET
+def figures(request: HttpRequest, code: str) -> HttpResponse:
+    found = org_selectors.unit_for(request.user, code)
+    today = timezone.localdate()
+    first = today.replace(month=1, day=1)
+    children = [
+        (child, selectors.figures(child, first, today))
+        for child in org_selectors.children_for(request.user, found)
+        if child.kind != "department"
+    ]
+    return render(
+        request,
+        "community/figures.html",
+        {
+            "unit": found,
+            "first": first,
+            "last": today,
+            "figures": selectors.figures(found, first, today),
+            "children": children,
+        },
+    )
