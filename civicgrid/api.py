@@ -55,5 +55,7 @@ api.add_router("/events", "civicgrid.events.api.router")
 api.add_router("/people", "civicgrid.people.api.router")
 api.add_router("/classes", "civicgrid.classes.api.router")
 api.add_router("/party", "civicgrid.party.api.router")
+api.add_router("/volunteers", "civicgrid.volunteers.api.router")
+api.add_router("/community", "civicgrid.community.api.router")
 
 __all__ = ["api"]

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from civicgrid.classes.demo import has_classes, load_demo_classes
+from civicgrid.community.demo import has_community, load_demo_community
 from civicgrid.core.errors import CivicgridError
 from civicgrid.events.demo import has_events, load_demo_events
 from civicgrid.org.demo import DEMO_DISTRICT, DEMO_LOGINS, DEMO_PASSWORD, load_demo
@@ -47,6 +48,9 @@ class Command(BaseCommand):
             if not has_volunteers(district):
                 made = load_demo_volunteers(district)
                 self.stdout.write(self.style.SUCCESS(f"{made} demo service orders added."))
+            if not has_community(district):
+                made = load_demo_community(district)
+                self.stdout.write(self.style.SUCCESS(f"{made} demo needs added."))
         self.print_logins()
 
     def print_logins(self) -> None:
