@@ -192,7 +192,7 @@ class Project(ScopedModel):
 
 
 class NeedStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("Not yet met")
     MATCHED = "matched", _("Matched")
     IN_PROGRESS = "in_progress", _("In progress")
     MET = "met", _("Met")

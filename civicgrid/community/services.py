@@ -194,7 +194,8 @@ def usable_resources(need: Need) -> list[Resource]:
 
 
 def suggest(need: Need) -> list[tuple[Resource, list[str]]]:
-    """Resources for a need, best first: the need's category before "other" before the rest;
+    """Resources for a need, best first: the need's category before "other" (others are not
+    offered);
     then the nearest (same grid, then anywhere in the community, then the street); then free
     before low-fee; then the most capacity left. Each comes with the reasons shown to staff."""
 
@@ -210,7 +211,8 @@ def suggest(need: Need) -> list[tuple[Resource, list[str]]]:
             resource.pk,
         )
 
-    ranked = sorted(usable_resources(need), key=rank)
+    fitting = [r for r in usable_resources(need) if r.category in {need.category, "other"}]
+    ranked = sorted(fitting, key=rank)
     out = []
     for resource in ranked:
         reasons = []
