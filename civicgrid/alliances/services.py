@@ -76,6 +76,7 @@ def record_meeting(
 ) -> JointMeeting:
     """A joint meeting with the member units that came, the minutes and its resolutions."""
     community.check_keeper(actor, committee.unit_code)
+    held_on = required(held_on, "held_on", _("Held on"))
     if held_on > timezone.localdate():
         raise InvalidInput(_("A meeting is recorded after it is held."), field="held_on")
     attendees = list(attendees)

@@ -13,16 +13,8 @@ from django.views.decorators.http import require_http_methods
 from civicgrid.alliances import selectors, services
 from civicgrid.alliances.models import CommitteeKind, MeetingKind, MemberKind
 from civicgrid.community import selectors as community_selectors
-from civicgrid.core.errors import InvalidInput
-from civicgrid.core.views import posted
+from civicgrid.core.views import parse_date, posted
 from civicgrid.org import selectors as org_selectors
-
-
-def _date(value: str | None, field: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value or "")
-    except ValueError as exc:
-        raise InvalidInput(_("Enter a date."), field=field) from exc
 
 
 @login_required
@@ -53,7 +45,7 @@ def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
                 user,
                 committee=committee,
                 kind=post.get("kind", ""),
-                held_on=_date(post.get("held_on"), "held_on"),
+                held_on=parse_date(post.get("held_on"), "held_on"),
                 topic=post.get("topic", ""),
                 attendees=committee.members.filter(pk__in=post.getlist("attendees")),
                 minutes=post.get("minutes", ""),
@@ -88,7 +80,7 @@ def meeting(request: HttpRequest, pk: int) -> HttpResponse:
                 resolution=resolution,
                 unit=org_selectors.unit_for(user, post.get("unit") or found.unit_code),
                 title=post.get("title", ""),
-                due_on=_date(post.get("due_on"), "due_on"),
+                due_on=parse_date(post.get("due_on"), "due_on"),
             ),
             _("Task created."),
             "alliances:meeting",

@@ -3,7 +3,6 @@ from a link or the venue's QR code: a unit's coming sessions, enrolment, their o
 check-in, topic requests, the display board and the calendar."""
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 
 import segno
 from django.contrib import messages
@@ -29,21 +28,12 @@ from civicgrid.classes.models import (
     VenueKind,
 )
 from civicgrid.core.errors import CivicgridError, InvalidInput
-from civicgrid.core.views import posted
+from civicgrid.core.views import parse_decimal, parse_int, posted
 from civicgrid.org import selectors as org_selectors
 from civicgrid.org.models import OrgUnit
 from civicgrid.party.models import PartyMember
 
 # ---- parsing -----------------------------------------------------------------------------------
-
-
-def _int(value: str | None, field: str, default: int | None = None) -> int:
-    if value in (None, "") and default is not None:
-        return default
-    try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidInput(_("Enter a whole number."), field=field) from exc
 
 
 def _moment(day: str, time: str, field: str) -> dt.datetime:
@@ -52,15 +42,6 @@ def _moment(day: str, time: str, field: str) -> dt.datetime:
     except (TypeError, ValueError) as exc:
         raise InvalidInput(_("Enter a date and a time."), field=field) from exc
     return timezone.make_aware(parsed)
-
-
-def _hours(value: str) -> Decimal | None:
-    if not value:
-        return None
-    try:
-        return Decimal(value)
-    except InvalidOperation as exc:
-        raise InvalidInput(_("Enter class hours as a number."), field="class_hours") from exc
 
 
 def _pick(queryset, value: str | None, field: str):
@@ -154,7 +135,7 @@ def venues(request: HttpRequest, code: str) -> HttpResponse:
                 unit=unit,
                 name=post.get("name", ""),
                 kind=post.get("kind", ""),
-                capacity=_int(post.get("capacity"), "capacity"),
+                capacity=parse_int(post.get("capacity"), "capacity"),
                 address=post.get("address", ""),
             ),
             _("Venue saved."),
@@ -225,8 +206,8 @@ def plan(request: HttpRequest, code: str, year: int) -> HttpResponse:
             months = {
                 month: (
                     post.get(f"themes_{month}", ""),
-                    _int(post.get(f"sessions_{month}"), f"sessions_{month}", 0),
-                    _int(post.get(f"attendances_{month}"), f"attendances_{month}", 0),
+                    parse_int(post.get(f"sessions_{month}"), f"sessions_{month}", 0),
+                    parse_int(post.get(f"attendances_{month}"), f"attendances_{month}", 0),
                 )
                 for month in range(1, 13)
             }
@@ -288,7 +269,7 @@ def figures(request: HttpRequest, code: str) -> HttpResponse:
 def topics(request: HttpRequest, code: str) -> HttpResponse:
     unit = org_selectors.unit_for(request.user, code)
     if request.method == "POST":
-        topic = selectors.topic_for(_int(request.POST.get("topic"), "topic"), unit.code)
+        topic = selectors.topic_for(parse_int(request.POST.get("topic"), "topic"), unit.code)
         return posted(
             request,
             lambda: services.answer_topic(
@@ -319,15 +300,15 @@ def _session_data(post, unit: OrgUnit, user) -> services.SessionData:
     return services.SessionData(
         starts_at=starts,
         ends_at=ends,
-        capacity=_int(post.get("capacity"), "capacity"),
+        capacity=parse_int(post.get("capacity"), "capacity"),
         venue=_pick(selectors.venues_for(user, unit), post.get("venue"), "venue"),
         teacher=_pick(selectors.teachers_for(user, unit), post.get("teacher"), "teacher"),
         topic=post.get("topic", ""),
         section=post.get("section", ""),
-        waitlist_limit=_int(post.get("waitlist_limit"), "waitlist_limit", 20),
+        waitlist_limit=parse_int(post.get("waitlist_limit"), "waitlist_limit", 20),
         stream_url=post.get("stream_url", ""),
         materials=post.get("materials", ""),
-        class_hours=_hours(post.get("class_hours", "")),
+        class_hours=parse_decimal(post.get("class_hours", ""), "class_hours"),
     )
 
 
@@ -386,7 +367,7 @@ def session_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     post = request.POST
 
     def enrolment():
-        return get_object_or_404(found.enrolments, pk=_int(post.get("enrolment"), "enrolment"))
+        return get_object_or_404(found.enrolments, pk=parse_int(post.get("enrolment"), "enrolment"))
 
     steps = {
         "enrol": (
@@ -443,7 +424,8 @@ def public(request: HttpRequest, code: str) -> HttpResponse:
         try:
             if action == "enrol":
                 found = get_object_or_404(
-                    selectors.upcoming(unit.code), pk=_int(request.POST.get("session"), "session")
+                    selectors.upcoming(unit.code),
+                    pk=parse_int(request.POST.get("session"), "session"),
                 )
                 made = services.enrol(
                     request.user if request.user.is_authenticated else None,
@@ -463,7 +445,9 @@ def public(request: HttpRequest, code: str) -> HttpResponse:
                 )
                 messages.success(request, _("Thank you: your topic is on the list."))
             elif action == "support":
-                topic = selectors.topic_for(_int(request.POST.get("topic"), "topic"), unit.code)
+                topic = selectors.topic_for(
+                    parse_int(request.POST.get("topic"), "topic"), unit.code
+                )
                 services.support_topic(request=topic, phone=request.POST.get("phone", ""))
                 messages.success(request, _("Thank you for your support."))
         except CivicgridError as error:
@@ -494,7 +478,7 @@ def mine(request: HttpRequest, token: str) -> HttpResponse:
                 services.rate(
                     enrolment=enrolment,
                     token=token,
-                    rating=_int(request.POST.get("rating"), "rating"),
+                    rating=parse_int(request.POST.get("rating"), "rating"),
                 )
                 messages.success(request, _("Thank you for rating."))
         except CivicgridError as error:
@@ -528,7 +512,7 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
         try:
             chosen = request.POST.get("enrolment")
             if chosen:
-                enrolment = get_object_or_404(held, pk=_int(chosen, "enrolment"))
+                enrolment = get_object_or_404(held, pk=parse_int(chosen, "enrolment"))
                 done = services.check_in(None, enrolment=enrolment, token=token)
             else:
                 done = services.check_in_by_phone(

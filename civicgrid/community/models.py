@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.org.models import ScopedModel
+from civicgrid.volunteers.models import Terms
 
 
 class Category(models.TextChoices):
@@ -25,11 +26,6 @@ class Category(models.TextChoices):
     CULTURE = "culture", _("Culture")
     LEGAL = "legal", _("Legal")
     OTHER = "other", _("Other")
-
-
-class Terms(models.TextChoices):
-    FREE = "free", _("Free (public good)")
-    LOW_FEE = "low_fee", _("Low fee")
 
 
 class Partner(ScopedModel):

@@ -352,6 +352,8 @@ def start_project(
     """Turn matched needs into a project (their resources come along); the needs are then in
     progress."""
     check_keeper(actor, unit.code)
+    starts_on = required(starts_on, "starts_on", _("Starts on"))
+    ends_on = required(ends_on, "ends_on", _("Ends on"))
     if ends_on < starts_on:
         raise InvalidInput(_("A project ends after it starts."), field="ends_on")
     project = Project.objects.create(
@@ -462,6 +464,7 @@ def record_activity(
 ) -> PartnerActivity:
     """A service or activity a partner ran: the figures the reports quote come from these."""
     check_keeper(actor, partner.unit_code)
+    held_on = required(held_on, "held_on", _("Held on"))
     if held_on > timezone.localdate():
         raise InvalidInput(_("An activity is recorded after it is held."), field="held_on")
     if people_served is None or people_served < 0:
@@ -495,6 +498,7 @@ def create_task(
 ) -> Task:
     """A task a community decomposes, from a project or a meeting's resolution."""
     check_keeper(actor, unit.code)
+    due_on = required(due_on, "due_on", _("Due on"))
     if due_on < timezone.localdate():
         raise InvalidInput(_("The due date has passed."), field="due_on")
     task = Task.objects.create(

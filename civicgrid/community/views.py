@@ -2,7 +2,7 @@
 resources; a project; a partner; a party member's tasks on the phone."""
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,35 +22,9 @@ from civicgrid.community.models import (
     Terms,
     Urgency,
 )
-from civicgrid.core.errors import InvalidInput
-from civicgrid.core.views import posted
+from civicgrid.core.views import parse_date, parse_decimal, parse_int, posted
 from civicgrid.org import selectors as org_selectors
 from civicgrid.party.models import PartyMember
-
-
-def _date(value: str | None, field: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value or "")
-    except ValueError as exc:
-        raise InvalidInput(_("Enter a date."), field=field) from exc
-
-
-def _int(value: str | None, field: str, default: int | None = None) -> int:
-    if not value and default is not None:
-        return default
-    try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidInput(_("Enter a whole number."), field=field) from exc
-
-
-def _money(value: str | None, field: str) -> Decimal | None:
-    if not value:
-        return None
-    try:
-        return Decimal(value)
-    except InvalidOperation as exc:
-        raise InvalidInput(_("Enter a number."), field=field) from exc
 
 
 @login_required
@@ -72,7 +46,7 @@ def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
                     urgency=post.get("urgency", Urgency.NORMAL),
                     description=post.get("description", ""),
                     who=post.get("who", ""),
-                    people=_int(post.get("people"), "people", 1),
+                    people=parse_int(post.get("people"), "people", 1),
                 ),
             ),
             "resource": lambda: services.save_resource(
@@ -82,10 +56,10 @@ def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
                 category=post.get("category", ""),
                 provider_kind=post.get("provider_kind", ""),
                 provider=post.get("provider", ""),
-                capacity=_int(post.get("capacity"), "capacity", 1),
+                capacity=parse_int(post.get("capacity"), "capacity", 1),
                 schedule=post.get("schedule", ""),
                 terms=post.get("terms", Terms.FREE),
-                price=_money(post.get("price"), "price"),
+                price=parse_decimal(post.get("price"), "price"),
             ),
             "partner": lambda: services.save_partner(
                 user,
@@ -98,7 +72,8 @@ def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
                     governance=bool(post.get("governance")),
                     space_used=post.get("space_used", ""),
                     benefit=post.get("benefit", ""),
-                    benefit_yuan=_money(post.get("benefit_yuan"), "benefit_yuan") or Decimal(0),
+                    benefit_yuan=parse_decimal(post.get("benefit_yuan"), "benefit_yuan")
+                    or Decimal(0),
                     offer=post.get("offer", ""),
                     contact=post.get("contact", ""),
                 ),
@@ -107,7 +82,7 @@ def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
                 user,
                 unit=found,
                 title=post.get("title", ""),
-                due_on=_date(post.get("due_on"), "due_on"),
+                due_on=parse_date(post.get("due_on"), "due_on"),
                 description=post.get("description", ""),
                 source=post.get("source", ""),
             ),
@@ -148,7 +123,8 @@ def need(request: HttpRequest, pk: int) -> HttpResponse:
         step = post.get("step")
         if step == "match":
             resource = get_object_or_404(
-                selectors.resources_for(user, found.unit), pk=_int(post.get("resource"), "resource")
+                selectors.resources_for(user, found.unit),
+                pk=parse_int(post.get("resource"), "resource"),
             )
             call = lambda: services.match_need(user, need=found, resource=resource)  # noqa: E731
         elif step == "meet":
@@ -161,8 +137,8 @@ def need(request: HttpRequest, pk: int) -> HttpResponse:
                 unit=found.unit,
                 title=post.get("title", ""),
                 kind=post.get("kind", ""),
-                starts_on=_date(post.get("starts_on"), "starts_on"),
-                ends_on=_date(post.get("ends_on"), "ends_on"),
+                starts_on=parse_date(post.get("starts_on"), "starts_on"),
+                ends_on=parse_date(post.get("ends_on"), "ends_on"),
                 needs=[found],
             )
         else:
@@ -191,7 +167,7 @@ def project(request: HttpRequest, pk: int) -> HttpResponse:
                 user,
                 unit=found.unit,
                 title=post.get("title", ""),
-                due_on=_date(post.get("due_on"), "due_on"),
+                due_on=parse_date(post.get("due_on"), "due_on"),
                 project=found,
                 source=found.title,
                 description=post.get("description", ""),
@@ -201,7 +177,7 @@ def project(request: HttpRequest, pk: int) -> HttpResponse:
                 user,
                 project=found,
                 outcome=post.get("outcome", ""),
-                beneficiaries=_int(post.get("beneficiaries"), "beneficiaries", 0),
+                beneficiaries=parse_int(post.get("beneficiaries"), "beneficiaries", 0),
             )
         return posted(request, call, _("Saved."), "community:project", pk=pk)
     context = {
@@ -228,8 +204,8 @@ def partner(request: HttpRequest, pk: int) -> HttpResponse:
                 user,
                 partner=found,
                 title=post.get("title", ""),
-                held_on=_date(post.get("held_on"), "held_on"),
-                people_served=_int(post.get("people_served"), "people_served"),
+                held_on=parse_date(post.get("held_on"), "held_on"),
+                people_served=parse_int(post.get("people_served"), "people_served"),
                 terms=post.get("terms", Terms.FREE),
             ),
             _("Activity recorded."),

@@ -33,11 +33,12 @@ class Conflict(CivicgridError):
     status = 409
 
 
-def required(value: str, field: str, label: str) -> str:
-    """`value` stripped; a clear error naming the field when it is empty."""
-    value = (value or "").strip()
-    if not value:
-        raise InvalidInput(_("%(label)s is required.") % {"label": label}, field=field)
+def required(value, field: str, label: str):
+    """`value` (a string stripped); a clear error naming the field when it is empty or None."""
+    if value is None or isinstance(value, str):
+        value = (value or "").strip()
+        if not value:
+            raise InvalidInput(_("%(label)s is required.") % {"label": label}, field=field)
     return value
 
 

@@ -1,7 +1,6 @@
 """Party pages: a unit's branches and members, a branch's organisational life and study hours,
 a member's points ledger, the points shop."""
 
-import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -13,26 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civicgrid.core.errors import CivicgridError, InvalidInput
-from civicgrid.core.views import posted
+from civicgrid.core.views import parse_date, parse_int, posted
 from civicgrid.org import selectors as org_selectors
 from civicgrid.party import selectors, services
 from civicgrid.party.models import BranchKind, LifeKind, MemberKind, PointEntry, Position
-
-
-def _int(value: str | None, field: str) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidInput(_("Enter a whole number."), field=field) from exc
-
-
-def _date(value: str | None, field: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise InvalidInput(_("Enter a date."), field=field) from exc
 
 
 @login_required
@@ -104,7 +87,7 @@ def branch(request: HttpRequest, pk: int) -> HttpResponse:
                 user,
                 branch=found,
                 kind=post.get("kind", ""),
-                held_on=_date(post.get("held_on"), "held_on") or today,
+                held_on=parse_date(post.get("held_on"), "held_on") or today,
                 topic=post.get("topic", ""),
                 minutes=post.get("minutes", ""),
                 attendees=found.members.filter(pk__in=post.getlist("attendees")),
@@ -138,7 +121,7 @@ def _member_data(post, found_branch) -> services.MemberData:
         position=post.get("position", ""),
         phone=phone if phone.strip() else None,
         employer=post.get("employer", ""),
-        joined_party_on=_date(post.get("joined_party_on"), "joined_party_on"),
+        joined_party_on=parse_date(post.get("joined_party_on"), "joined_party_on"),
         responsibility_area=post.get("responsibility_area", ""),
         model_post=post.get("model_post", ""),
         active=post.get("active", "1") == "1",
@@ -176,7 +159,7 @@ def member(request: HttpRequest, pk: int) -> HttpResponse:
                 entry = services.award_by_hand(
                     user,
                     member=found,
-                    points=_int(post.get("points"), "points"),
+                    points=parse_int(post.get("points"), "points"),
                     note=post.get("note", ""),
                 )
                 if entry is None:
@@ -187,24 +170,24 @@ def member(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, _("%(n)s points given.") % {"n": entry.points})
             elif action == "correct":
                 entry = get_object_or_404(
-                    PointEntry, pk=_int(post.get("entry"), "entry"), member=found
+                    PointEntry, pk=parse_int(post.get("entry"), "entry"), member=found
                 )
                 services.correct_points(
                     user,
                     entry=entry,
-                    points=_int(post.get("points"), "points"),
+                    points=parse_int(post.get("points"), "points"),
                     note=post.get("note", ""),
                 )
                 messages.success(request, _("Correction added."))
             elif action == "redeem":
                 item = get_object_or_404(
-                    selectors.shop_for(found), pk=_int(post.get("item"), "item")
+                    selectors.shop_for(found), pk=parse_int(post.get("item"), "item")
                 )
                 services.redeem(
                     user,
                     member=found,
                     item=item,
-                    quantity=_int(post.get("quantity") or "1", "quantity"),
+                    quantity=parse_int(post.get("quantity") or "1", "quantity"),
                 )
                 messages.success(request, _("Redeemed: hand the item over at the counter."))
         except CivicgridError as error:
@@ -240,13 +223,15 @@ def shop(request: HttpRequest, code: str) -> HttpResponse:
                 user,
                 unit=found,
                 name=post.get("name", ""),
-                points=_int(post.get("points"), "points"),
-                stock=_int(post.get("stock"), "stock"),
+                points=parse_int(post.get("points"), "points"),
+                stock=parse_int(post.get("stock"), "stock"),
                 description=post.get("description", ""),
             )
             success = _("Item saved.")
         else:
-            redemption = selectors.redemption_for(user, _int(post.get("redemption"), "redemption"))
+            redemption = selectors.redemption_for(
+                user, parse_int(post.get("redemption"), "redemption")
+            )
             if action == "hand_over":
                 call = lambda: services.hand_over(user, redemption=redemption)  # noqa: E731
                 success = _("Handed over.")

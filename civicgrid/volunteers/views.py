@@ -1,8 +1,7 @@
 """Volunteer service pages: staff's unit page, an order, a volunteer's record and certificate;
 a volunteer's phone page; the residents' public menu, their order and the honour wall."""
 
-import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,29 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from civicgrid.core.errors import CivicgridError, InvalidInput
-from civicgrid.core.views import posted
+from civicgrid.core.views import parse_date, parse_decimal, posted
 from civicgrid.org import selectors as org_selectors
 from civicgrid.org.models import OrgUnit
 from civicgrid.volunteers import selectors, services
 from civicgrid.volunteers.models import OrderPhoto, RecordKind, ServiceCategory, Terms
-
-
-def _decimal(value: str | None, field: str) -> Decimal | None:
-    if not value:
-        return None
-    try:
-        return Decimal(value)
-    except InvalidOperation as exc:
-        raise InvalidInput(_("Enter a number."), field=field) from exc
-
-
-def _date(value: str | None, field: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise InvalidInput(_("Enter a date."), field=field) from exc
 
 
 @login_required
@@ -75,7 +56,7 @@ def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
                 description=post.get("description", ""),
                 team=teams.filter(pk=post.get("team") or 0).first(),
                 terms=post.get("terms", Terms.FREE),
-                price=_decimal(post.get("price"), "price"),
+                price=parse_decimal(post.get("price"), "price"),
             )
         return posted(request, call, _("Saved."), "volunteers:unit", code=found.code)
     today = timezone.localdate()
@@ -119,7 +100,7 @@ def order(request: HttpRequest, pk: int) -> HttpResponse:
                 lambda: services.complete_order(
                     user,
                     order=found,
-                    hours=_decimal(post.get("hours"), "hours"),
+                    hours=parse_decimal(post.get("hours"), "hours"),
                     report=post.get("report", ""),
                     photos=request.FILES.getlist("photos"),
                 ),
@@ -179,9 +160,9 @@ def volunteer(request: HttpRequest, pk: int) -> HttpResponse:
                 user,
                 volunteer=found,
                 kind=post.get("kind", ""),
-                day=_date(post.get("day"), "day") or timezone.localdate(),
+                day=parse_date(post.get("day"), "day") or timezone.localdate(),
                 content=post.get("content", ""),
-                hours=_decimal(post.get("hours"), "hours") or Decimal(0),
+                hours=parse_decimal(post.get("hours"), "hours") or Decimal(0),
             ),
             _("Record added."),
             "volunteers:volunteer",
@@ -243,7 +224,7 @@ def public(request: HttpRequest, code: str) -> HttpResponse:
                 name=post.get("name", ""),
                 phone=post.get("phone", ""),
                 address=post.get("address", ""),
-                wanted_on=_date(post.get("wanted_on"), "wanted_on"),
+                wanted_on=parse_date(post.get("wanted_on"), "wanted_on"),
                 note=post.get("note", ""),
             )
         except CivicgridError as error:
