@@ -230,7 +230,7 @@ def suggest(need: Need) -> list[tuple[Resource, list[str]]]:
 
 
 def _need_step(actor, need: Need, step: str, note: str = "") -> tuple[Need, str]:
-    locked = Need.objects.select_for_update(of=("self",)).get(pk=need.pk)
+    locked = Need.objects.select_for_update().get(pk=need.pk)
     check_keeper(actor, locked.unit_code)
     sources, target = NEED_STEPS[step]
     if locked.status not in sources:
@@ -515,11 +515,9 @@ def create_task(
 
 
 def _task_step(task: Task, step: str) -> Task:
-    locked = (
-        Task.objects.select_for_update(of=("self",))
-        .select_related("member", "member_unit")
-        .get(pk=task.pk)
-    )
+    # The row alone: after waiting for a lock, PostgreSQL re-reads the locked row but not the
+    # rows joined to it, so the claimant is loaded afterwards.
+    locked = Task.objects.select_for_update().get(pk=task.pk)
     sources, _target = TASK_STEPS[step]
     if locked.status not in sources:
         if step == "claim" and locked.status == T.CLAIMED:

@@ -271,11 +271,9 @@ def place_order(
 
 def _step(order: ServiceOrder, action: str) -> tuple[ServiceOrder, str]:
     """The order locked, checked against the transition table; and its status before."""
-    locked = (
-        ServiceOrder.objects.select_for_update(of=("self",))
-        .select_related("item", "volunteer")
-        .get(pk=order.pk)
-    )
+    # Lock the order's row alone: after waiting for a lock, PostgreSQL re-reads the locked row
+    # but not the rows joined to it, so the volunteer is loaded afterwards.
+    locked = ServiceOrder.objects.select_for_update().get(pk=order.pk)
     sources, _target = TRANSITIONS[action]
     if locked.status not in sources:
         if action == "take" and locked.status == S.TAKEN:
