@@ -138,71 +138,30 @@ def _load(district: str) -> int:
             terms=rng.choice(["free", "free", "low_fee"]),
         )
 
-    _resources = [
-        services.save_resource(
-            staff,
-            unit=community,
-            title="助浴服务",
-            category="elderly",
-            provider_kind="partner",
-            provider=partners[0].name,
-            partner=partners[0],
-            capacity=6,
-            schedule="每周二、四下午",
-        ),
-        services.save_resource(
-            staff,
-            unit=community,
-            title="四点半课堂",
-            category="children",
-            provider_kind="partner",
-            provider=partners[3].name,
-            partner=partners[3],
-            capacity=30,
-            terms="low_fee",
-            price=Decimal(10),
-            schedule="工作日 16:30–18:30",
-        ),
-        services.save_resource(
-            staff,
-            unit=community,
-            title="设施维修",
-            category="repair",
-            provider_kind="partner",
-            provider=partners[4].name,
-            partner=partners[4],
-            capacity=10,
-        ),
-        services.save_resource(
-            staff,
-            unit=community,
-            title="免费量血压",
-            category="health",
-            provider_kind="partner",
-            provider=partners[1].name,
-            partner=partners[1],
-            capacity=20,
-        ),
-        services.save_resource(
-            staff,
-            unit=community,
-            title="法律咨询",
-            category="legal",
-            provider_kind="member_unit",
-            provider="中原律师事务所",
-            capacity=8,
-            schedule="每月第一个周六",
-        ),
-        services.save_resource(
-            staff,
-            unit=community,
-            title="就业岗位推荐",
-            category="employment",
-            provider_kind="member_unit",
-            provider="郑州纺织机械股份有限公司",
-            capacity=5,
-        ),
+    resources = [
+        # title, category, partner index or member unit name, capacity, terms, price, when
+        ("助浴服务", "elderly", 0, 6, "free", None, "每周二、四下午"),
+        ("四点半课堂", "children", 3, 30, "low_fee", Decimal(10), "工作日 16:30–18:30"),
+        ("设施维修", "repair", 4, 10, "free", None, ""),
+        ("免费量血压", "health", 1, 20, "free", None, ""),
+        ("法律咨询", "legal", "中原律师事务所", 8, "free", None, "每月第一个周六"),
+        ("就业岗位推荐", "employment", "郑州纺织机械股份有限公司", 5, "free", None, ""),
     ]
+    for title, category, provider, capacity, terms, price, schedule in resources:
+        partner = partners[provider] if isinstance(provider, int) else None
+        services.save_resource(
+            staff,
+            unit=community,
+            title=title,
+            category=category,
+            provider_kind="partner" if partner else "member_unit",
+            provider=partner.name if partner else provider,
+            partner=partner,
+            capacity=capacity,
+            terms=terms,
+            price=price,
+            schedule=schedule,
+        )
 
     needs = []
     for n in range(30):
