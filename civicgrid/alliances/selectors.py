@@ -5,31 +5,20 @@ from django.shortcuts import get_object_or_404
 
 from civicgrid.alliances.models import JointCommittee, JointMeeting
 from civicgrid.org.models import OrgUnit
-from civicgrid.org.scoping import scope
-from civicgrid.org.selectors import code_prefixes
+from civicgrid.org.scoping import scope, scope_under
+from civicgrid.org.selectors import shared_down
 
 
 def committees_for(user, unit: OrgUnit) -> QuerySet[JointCommittee]:
     """Committees at the unit, under it, and above it (a street's committee serves its
     communities)."""
-    return (
-        (
-            scope(JointCommittee.objects.all(), user).filter(unit_code__startswith=unit.code)
-            | JointCommittee.objects.filter(unit_code__in=code_prefixes(unit.code)[:-1])
-        )
-        .filter(active=True)
-        .prefetch_related("members")
-        .distinct()
-    )
+    committees = JointCommittee.objects.filter(active=True)
+    return shared_down(committees, user, unit).prefetch_related("members")
 
 
 def meetings_for(user, unit: OrgUnit) -> QuerySet[JointMeeting]:
-    return (
-        scope(JointMeeting.objects.all(), user)
-        .filter(unit_code__startswith=unit.code)
-        .select_related("committee")
-        .annotate(attendee_count=Count("attendees"))[:50]
-    )
+    meetings = scope_under(JointMeeting.objects.select_related("committee"), user, unit)
+    return meetings.annotate(attendee_count=Count("attendees"))[:50]
 
 
 def committee_for(user, pk: int) -> JointCommittee:

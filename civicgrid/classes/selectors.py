@@ -25,32 +25,21 @@ from civicgrid.classes.models import (
     Venue,
 )
 from civicgrid.org.models import OrgUnit
-from civicgrid.org.scoping import holds, scope, visible_prefixes
-from civicgrid.org.selectors import code_prefixes
+from civicgrid.org.scoping import scope, scope_under, visible_prefixes
+from civicgrid.org.selectors import shared_down
 from civicgrid.party import selectors as party_selectors
-from civicgrid.party.roles import PARTY_ROLES
 
-under = party_selectors.under
-
-
-def may_keep(user, unit: OrgUnit) -> bool:
-    return holds(user, unit.code, PARTY_ROLES)
-
-
-def _shared(model, user, unit: OrgUnit) -> QuerySet:
-    """Venues or teachers a class at `unit` may use: its own and its subtree's (scoped) and
-    those kept by the units above it (a street's pool serves its communities)."""
-    visible = scope(model.objects.all(), user).filter(unit_code__startswith=unit.code)
-    above = model.objects.filter(unit_code__in=code_prefixes(unit.code)[:-1])
-    return (visible | above).filter(active=True)
+may_keep = party_selectors.may_keep
 
 
 def venues_for(user, unit: OrgUnit) -> QuerySet[Venue]:
-    return _shared(Venue, user, unit).order_by("unit_code", "name")
+    return shared_down(Venue.objects.filter(active=True), user, unit).order_by("unit_code", "name")
 
 
 def teachers_for(user, unit: OrgUnit) -> QuerySet[Teacher]:
-    return _shared(Teacher, user, unit).order_by("unit_code", "name")
+    return shared_down(Teacher.objects.filter(active=True), user, unit).order_by(
+        "unit_code", "name"
+    )
 
 
 def teacher_for(user, pk: int) -> Teacher:
@@ -77,7 +66,7 @@ def teacher_record(teacher: Teacher) -> dict:
 
 
 def courses_for(user, unit: OrgUnit) -> QuerySet[Course]:
-    return under(Course.objects.all(), user, unit).annotate(
+    return scope_under(Course.objects.all(), user, unit).annotate(
         session_count=Count("sessions", filter=~Q(sessions__status=SessionStatus.CANCELLED))
     )
 
@@ -87,7 +76,7 @@ def course_for(user, pk: int) -> Course:
 
 
 def sessions_for(user, unit: OrgUnit, start: dt.datetime, end: dt.datetime) -> QuerySet:
-    sessions = under(Session.objects.select_related("course", "venue", "teacher"), user, unit)
+    sessions = scope_under(Session.objects.select_related("course", "venue", "teacher"), user, unit)
     return sessions.filter(starts_at__gte=start, starts_at__lt=end)
 
 

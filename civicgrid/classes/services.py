@@ -48,7 +48,8 @@ from civicgrid.core import privacy
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed, choice, required
 from civicgrid.core.rollups import bump
 from civicgrid.org.models import OrgUnit
-from civicgrid.org.scoping import holds
+from civicgrid.org.scoping import holds, require
+from civicgrid.org.selectors import on_one_branch
 from civicgrid.party import services as party
 from civicgrid.party.models import PointKind
 from civicgrid.party.roles import PARTY_ROLES
@@ -62,14 +63,7 @@ CHECK_IN_CLOSES = dt.timedelta(minutes=30)
 
 
 def check_keeper(actor, code: str) -> None:
-    if not holds(actor, code, PARTY_ROLES):
-        raise NotAllowed(_("You may not run classes here."))
-
-
-def _related(unit_code: str, other_code: str) -> bool:
-    """Whether a venue or teacher kept at `other_code` may serve a class at `unit_code`: kept
-    at the class's unit, above it (a street's pool) or below it (a grid's room)."""
-    return unit_code.startswith(other_code) or other_code.startswith(unit_code)
+    require(actor, code, PARTY_ROLES, _("You may not run classes here."))
 
 
 def _now() -> dt.datetime:
@@ -378,7 +372,7 @@ def _check_session(course: Course, data: SessionData) -> None:
     if data.waitlist_limit is None or data.waitlist_limit < 0:
         raise InvalidInput(_("Waitlist places cannot be negative."), field="waitlist_limit")
     if data.venue is not None:
-        if not data.venue.active or not _related(course.unit_code, data.venue.unit_code):
+        if not data.venue.active or not on_one_branch(course.unit_code, data.venue.unit_code):
             raise InvalidInput(_("Choose a venue of this unit."), field="venue")
         if course.mode == Mode.OFFLINE and data.capacity > data.venue.capacity:
             raise InvalidInput(
@@ -387,7 +381,7 @@ def _check_session(course: Course, data: SessionData) -> None:
                 field="capacity",
             )
     if data.teacher is not None and (
-        not data.teacher.active or not _related(course.unit_code, data.teacher.unit_code)
+        not data.teacher.active or not on_one_branch(course.unit_code, data.teacher.unit_code)
     ):
         raise InvalidInput(_("Choose a teacher from this unit's pool."), field="teacher")
     if data.class_hours is not None and not 0 <= data.class_hours <= 12:

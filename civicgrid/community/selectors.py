@@ -16,24 +16,18 @@ from civicgrid.community.models import (
     TaskStatus,
 )
 from civicgrid.org.models import OrgUnit
-from civicgrid.org.scoping import holds, scope
-from civicgrid.org.selectors import code_prefixes
-from civicgrid.party.roles import PARTY_ROLES
+from civicgrid.org.scoping import scope, scope_under
+from civicgrid.org.selectors import shared_down
+from civicgrid.party import selectors as party_selectors
 from civicgrid.volunteers import selectors as volunteer_selectors
 
 ACTIVE_NEEDS = (NeedStatus.OPEN, NeedStatus.MATCHED, NeedStatus.IN_PROGRESS)
 
-
-def under(queryset: QuerySet, user, unit: OrgUnit) -> QuerySet:
-    return scope(queryset, user).filter(unit_code__startswith=unit.code)
-
-
-def may_keep(user, unit: OrgUnit) -> bool:
-    return holds(user, unit.code, PARTY_ROLES)
+may_keep = party_selectors.may_keep
 
 
 def needs_for(user, unit: OrgUnit, *, active: bool = True) -> QuerySet[Need]:
-    needs = under(Need.objects.select_related("resource", "project", "unit"), user, unit)
+    needs = scope_under(Need.objects.select_related("resource", "project", "unit"), user, unit)
     return needs.filter(status__in=ACTIVE_NEEDS) if active else needs
 
 
@@ -45,18 +39,13 @@ def need_for(user, pk: int) -> Need:
 
 def resources_for(user, unit: OrgUnit) -> QuerySet[Resource]:
     """The unit's resources and those of the units above it (a street's serve its communities)."""
-    return (
-        (
-            scope(Resource.objects.all(), user).filter(unit_code__startswith=unit.code)
-            | Resource.objects.filter(unit_code__in=code_prefixes(unit.code)[:-1])
-        )
-        .filter(available=True)
-        .order_by("category", "title")
+    return shared_down(Resource.objects.filter(available=True), user, unit).order_by(
+        "category", "title"
     )
 
 
 def projects_for(user, unit: OrgUnit) -> QuerySet[Project]:
-    return under(Project.objects.all(), user, unit).annotate(
+    return scope_under(Project.objects.all(), user, unit).annotate(
         need_count=Count("needs", distinct=True), task_count=Count("tasks", distinct=True)
     )
 
@@ -66,7 +55,7 @@ def project_for(user, pk: int) -> Project:
 
 
 def partners_for(user, unit: OrgUnit) -> QuerySet[Partner]:
-    return under(Partner.objects.filter(active=True), user, unit).annotate(
+    return scope_under(Partner.objects.filter(active=True), user, unit).annotate(
         activity_count=Count("activities"), served=Sum("activities__people_served")
     )
 
@@ -76,7 +65,7 @@ def partner_for(user, pk: int) -> Partner:
 
 
 def tasks_for(user, unit: OrgUnit, status: str = "") -> QuerySet[Task]:
-    tasks = under(Task.objects.select_related("member", "member_unit", "project"), user, unit)
+    tasks = scope_under(Task.objects.select_related("member", "member_unit", "project"), user, unit)
     return tasks.filter(status=status) if status else tasks
 
 

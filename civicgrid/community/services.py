@@ -42,7 +42,8 @@ from civicgrid.community.models import (
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed, choice, required
 from civicgrid.core.rollups import bump
 from civicgrid.org.models import OrgUnit
-from civicgrid.org.scoping import holds
+from civicgrid.org.scoping import holds, require
+from civicgrid.org.selectors import on_one_branch
 from civicgrid.party import services as party
 from civicgrid.party.models import PointKind
 from civicgrid.party.roles import PARTY_ROLES
@@ -65,8 +66,7 @@ TASK_STEPS = {
 
 
 def check_keeper(actor, code: str) -> None:
-    if not holds(actor, code, PARTY_ROLES):
-        raise NotAllowed(_("You may not keep the community's lists here."))
+    require(actor, code, PARTY_ROLES, _("You may not keep the community's lists here."))
 
 
 def _month(moment) -> dt.date:
@@ -559,7 +559,8 @@ def claim_task(actor, *, task: Task, member=None, member_unit=None) -> Task:
 
 
 def _near(code: str, other: str) -> bool:
-    return code[:12] == other[:12] or code.startswith(other) or other.startswith(code)
+    """In the same community, or on one branch of the tree (a street's member unit)."""
+    return code[:12] == other[:12] or on_one_branch(code, other)
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 
+from civicgrid.core.errors import NotAllowed
 from civicgrid.org.models import Posting
 from civicgrid.org.roles import RULES
 
@@ -64,6 +65,12 @@ def holds(user, code: str, roles: frozenset[str]) -> bool:
     return sees_everything(user) or bool(roles_over(user, code) & roles)
 
 
+def require(actor, code: str, roles: frozenset[str], message: str) -> None:
+    """NotAllowed with `message` unless the actor holds one of `roles` at `code` or above."""
+    if not holds(actor, code, roles):
+        raise NotAllowed(message)
+
+
 def forget_prefixes(user) -> None:
     for attr in (_CACHE_ATTR, _POSTINGS_ATTR):
         if hasattr(user, attr):
@@ -100,6 +107,11 @@ def scope(queryset: QuerySet, user, field: str = "unit_code") -> QuerySet:
     if not user.is_authenticated or not visible_prefixes(user):
         return queryset.none()
     return queryset.filter(scope_q(user, field))
+
+
+def scope_under(queryset: QuerySet, user, unit) -> QuerySet:
+    """`scope`, cut down to `unit`'s subtree: what a unit's page lists."""
+    return scope(queryset, user).filter(unit_code__under=unit.code)
 
 
 def covers(user, code: str, *, manage: bool = False, write: bool = False) -> bool:

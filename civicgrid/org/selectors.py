@@ -74,6 +74,19 @@ def code_prefixes(code: str) -> list[str]:
     return [code[:length] for length in range(2, len(code) + 1)]
 
 
+def on_one_branch(code: str, other: str) -> bool:
+    """Whether one code lies at or under the other (a street's room serves its communities, a
+    grid's volunteer its community)."""
+    return code.startswith(other) or other.startswith(code)
+
+
+def shared_down(queryset: QuerySet, user, unit: OrgUnit) -> QuerySet:
+    """Rows the user may see in `unit`'s subtree, and those kept by the units above it: a
+    street's teacher pool, venues, resources, shop and committee serve its communities."""
+    above = queryset.filter(unit_code__in=code_prefixes(unit.code)[:-1])
+    return (scope(queryset, user).filter(unit_code__under=unit.code) | above).distinct()
+
+
 def units_above(code: str) -> QuerySet[OrgUnit]:
     """The units at and above `code`, top first (not scoped: the chain of a visible row)."""
     return OrgUnit.objects.filter(code__in=code_prefixes(code)).order_by("code")

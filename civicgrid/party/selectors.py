@@ -7,7 +7,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from civicgrid.org.models import OrgUnit
-from civicgrid.org.scoping import holds, scope
+from civicgrid.org.scoping import holds, scope, scope_under
 from civicgrid.org.selectors import code_prefixes
 from civicgrid.party.models import (
     LEADING_POSITIONS,
@@ -29,17 +29,12 @@ from civicgrid.party.models import (
 from civicgrid.party.roles import PARTY_ROLES
 
 
-def under(queryset: QuerySet, user, unit: OrgUnit) -> QuerySet:
-    """Rows of `queryset` in `unit`'s subtree that the user may see."""
-    return scope(queryset, user).filter(unit_code__startswith=unit.code)
-
-
 def may_keep(user, unit: OrgUnit) -> bool:
     return holds(user, unit.code, PARTY_ROLES)
 
 
 def branches_for(user, unit: OrgUnit) -> QuerySet[Branch]:
-    return under(Branch.objects.filter(active=True), user, unit).annotate(
+    return scope_under(Branch.objects.filter(active=True), user, unit).annotate(
         member_count=Count("members", filter=Q(members__active=True))
     )
 
@@ -49,7 +44,7 @@ def branch_for(user, pk: int) -> Branch:
 
 
 def members_for(user, unit: OrgUnit, *, query: str = "", branch: Branch | None = None):
-    members = under(PartyMember.objects.select_related("branch", "person"), user, unit)
+    members = scope_under(PartyMember.objects.select_related("branch", "person"), user, unit)
     if branch is not None:
         members = members.filter(branch=branch)
     if query:
@@ -67,7 +62,9 @@ def member_for(user, pk: int) -> PartyMember:
 
 
 def shock_teams_for(user, unit: OrgUnit) -> QuerySet[ShockTeam]:
-    return under(ShockTeam.objects.filter(active=True), user, unit).prefetch_related("members")
+    return scope_under(ShockTeam.objects.filter(active=True), user, unit).prefetch_related(
+        "members"
+    )
 
 
 def meetings_for(user, branch: Branch, year: int) -> QuerySet[OrganisationalLife]:
@@ -150,11 +147,11 @@ def shop_for(member: PartyMember) -> QuerySet[RewardItem]:
 
 
 def items_for(user, unit: OrgUnit) -> QuerySet[RewardItem]:
-    return under(RewardItem.objects.all(), user, unit)
+    return scope_under(RewardItem.objects.all(), user, unit)
 
 
 def redemptions_for(user, unit: OrgUnit, status: str = RedemptionStatus.REQUESTED):
-    redemptions = under(Redemption.objects.select_related("member", "item"), user, unit)
+    redemptions = scope_under(Redemption.objects.select_related("member", "item"), user, unit)
     return redemptions.filter(status=status) if status else redemptions
 
 

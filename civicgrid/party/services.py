@@ -22,7 +22,7 @@ from civicgrid.core import privacy
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed, choice, required
 from civicgrid.core.rollups import bump
 from civicgrid.org.models import OrgUnit
-from civicgrid.org.scoping import holds
+from civicgrid.org.scoping import holds, require
 from civicgrid.party.models import (
     EARNING_KINDS,
     Branch,
@@ -46,8 +46,7 @@ from civicgrid.party.roles import PARTY_ROLES
 
 
 def check_keeper(actor, code: str) -> None:
-    if not holds(actor, code, PARTY_ROLES):
-        raise NotAllowed(_("You may not keep party records here."))
+    require(actor, code, PARTY_ROLES, _("You may not keep party records here."))
 
 
 # ---- branches and members ---------------------------------------------------------------------

@@ -15,7 +15,7 @@ from civicgrid.core import privacy
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed, required
 from civicgrid.core.models import AccessLog
 from civicgrid.org.models import OrgUnit
-from civicgrid.org.scoping import holds, scope
+from civicgrid.org.scoping import holds, require, scope
 from civicgrid.people import search
 from civicgrid.people.models import (
     DATA_UNIT_KINDS,
@@ -42,8 +42,7 @@ from civicgrid.people.roles import LEDGER_ROLES, PERSONAL_DATA_ROLES
 
 
 def _check_keeper(actor, code: str) -> None:
-    if not holds(actor, code, LEDGER_ROLES):
-        raise NotAllowed(_("You may not change basic data here."))
+    require(actor, code, LEDGER_ROLES, _("You may not change basic data here."))
 
 
 def _data_unit(actor, unit: OrgUnit | None) -> OrgUnit:

@@ -7,9 +7,9 @@ from django.db.models import Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from civicgrid.org.models import OrgUnit
-from civicgrid.org.scoping import holds, scope
+from civicgrid.org.scoping import scope, scope_under
 from civicgrid.org.selectors import code_prefixes
-from civicgrid.party.roles import PARTY_ROLES
+from civicgrid.party import selectors as party_selectors
 from civicgrid.volunteers.models import (
     Certificate,
     OrderStatus,
@@ -20,13 +20,7 @@ from civicgrid.volunteers.models import (
     VolunteerTeam,
 )
 
-
-def under(queryset: QuerySet, user, unit: OrgUnit) -> QuerySet:
-    return scope(queryset, user).filter(unit_code__startswith=unit.code)
-
-
-def may_keep(user, unit: OrgUnit) -> bool:
-    return holds(user, unit.code, PARTY_ROLES)
+may_keep = party_selectors.may_keep
 
 
 def menu_for(unit: OrgUnit) -> QuerySet[ServiceItem]:
@@ -37,11 +31,11 @@ def menu_for(unit: OrgUnit) -> QuerySet[ServiceItem]:
 
 
 def teams_for(user, unit: OrgUnit) -> QuerySet[VolunteerTeam]:
-    return under(VolunteerTeam.objects.filter(active=True), user, unit)
+    return scope_under(VolunteerTeam.objects.filter(active=True), user, unit)
 
 
 def volunteers_for(user, unit: OrgUnit) -> QuerySet[Volunteer]:
-    return under(Volunteer.objects.filter(active=True), user, unit).prefetch_related("teams")
+    return scope_under(Volunteer.objects.filter(active=True), user, unit).prefetch_related("teams")
 
 
 def volunteer_for(user, pk: int) -> Volunteer:
@@ -53,7 +47,7 @@ def volunteer_for(user, pk: int) -> Volunteer:
 
 
 def orders_for(user, unit: OrgUnit, status: str = "") -> QuerySet[ServiceOrder]:
-    orders = under(ServiceOrder.objects.select_related("item", "volunteer"), user, unit)
+    orders = scope_under(ServiceOrder.objects.select_related("item", "volunteer"), user, unit)
     return orders.filter(status=status) if status else orders
 
 

@@ -22,7 +22,8 @@ from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed, choice, re
 from civicgrid.core.rollups import bump
 from civicgrid.events.photos import read_photo
 from civicgrid.org.models import OrgUnit
-from civicgrid.org.scoping import holds
+from civicgrid.org.scoping import holds, require
+from civicgrid.org.selectors import on_one_branch
 from civicgrid.party import services as party
 from civicgrid.party.models import PointKind
 from civicgrid.party.roles import PARTY_ROLES
@@ -55,12 +56,7 @@ MAX_HOURS = Decimal(12)
 
 
 def check_keeper(actor, code: str) -> None:
-    if not holds(actor, code, PARTY_ROLES):
-        raise NotAllowed(_("You may not run volunteer services here."))
-
-
-def _related(code: str, other: str) -> bool:
-    return code.startswith(other) or other.startswith(code)
+    require(actor, code, PARTY_ROLES, _("You may not run volunteer services here."))
 
 
 # ---- teams, volunteers, the menu -----------------------------------------------------------------
@@ -136,7 +132,7 @@ def register_volunteer(actor, *, unit: OrgUnit, data: VolunteerData) -> Voluntee
     volunteer.save()
     teams = list(data.teams)
     for team in teams:
-        if not _related(unit.code, team.unit_code):
+        if not on_one_branch(unit.code, team.unit_code):
             raise InvalidInput(_("Choose teams of this unit."), field="teams")
     volunteer.teams.set(teams)
     return volunteer
@@ -167,7 +163,7 @@ def save_item(
     if item.terms == Terms.LOW_FEE and (price is None or price <= 0):
         raise InvalidInput(_("A low-fee service needs its price."), field="price")
     item.price = price if item.terms == Terms.LOW_FEE else None
-    if team is not None and not _related(unit.code, team.unit_code):
+    if team is not None and not on_one_branch(unit.code, team.unit_code):
         raise InvalidInput(_("Choose a team of this unit."), field="team")
     item.team = team
     item.description = description.strip()
@@ -293,7 +289,7 @@ def volunteer_of(actor) -> Volunteer | None:
 def take_order(actor, *, order: ServiceOrder) -> ServiceOrder:
     """A volunteer takes an order of their unit or a unit near it (抢单): first come."""
     volunteer = volunteer_of(actor)
-    if volunteer is None or not _related(order.unit_code, volunteer.unit_code):
+    if volunteer is None or not on_one_branch(order.unit_code, volunteer.unit_code):
         raise NotAllowed(_("Only a volunteer of this community may take this order."))
     locked, before = _step(order, "take")
     locked.status, locked.volunteer, locked.taken_at = S.TAKEN, volunteer, timezone.now()
@@ -306,7 +302,7 @@ def take_order(actor, *, order: ServiceOrder) -> ServiceOrder:
 def assign_order(actor, *, order: ServiceOrder, volunteer: Volunteer) -> ServiceOrder:
     """Staff give an order to a volunteer (派单), or to another one."""
     check_keeper(actor, order.unit_code)
-    if not volunteer.active or not _related(order.unit_code, volunteer.unit_code):
+    if not volunteer.active or not on_one_branch(order.unit_code, volunteer.unit_code):
         raise InvalidInput(_("Choose an active volunteer of this community."), field="volunteer")
     locked, before = _step(order, "assign")
     locked.status, locked.volunteer, locked.taken_at = S.TAKEN, volunteer, timezone.now()
