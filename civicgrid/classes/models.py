@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from civicgrid.core.models import SealedPhone
 from civicgrid.org.models import ScopedModel
 
 
@@ -61,7 +62,7 @@ class TeacherKind(models.TextChoices):
     PARTY_MEMBER = "party_member", _("Party member lecturer")
 
 
-class Teacher(ScopedModel):
+class Teacher(SealedPhone, ScopedModel):
     """A lecturer in the teacher pool (师资库), full- or part-time."""
 
     name = models.CharField(_("name"), max_length=40)
@@ -69,9 +70,6 @@ class Teacher(ScopedModel):
     full_time = models.BooleanField(_("full-time"), default=False)
     title = models.CharField(_("title and organisation"), max_length=100, blank=True)
     topics = models.CharField(_("topics"), max_length=200, blank=True)
-    phone = models.TextField(_("phone (encrypted)"), blank=True, editable=False)
-    phone_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
-    phone_masked = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
     member = models.ForeignKey(
         "party.PartyMember",
         verbose_name=_("party member"),
@@ -292,7 +290,7 @@ class Channel(models.TextChoices):
     API = "api", _("API")
 
 
-class Enrolment(ScopedModel):
+class Enrolment(SealedPhone, ScopedModel):
     """A place in a session (报名) or on its waitlist (候补). The resident's own page is reached
     through `token`; the phone is kept like a resident's (ciphertext, keyed hash, masked)."""
 
@@ -300,9 +298,6 @@ class Enrolment(ScopedModel):
         Session, verbose_name=_("session"), on_delete=models.CASCADE, related_name="enrolments"
     )
     name = models.CharField(_("name"), max_length=40)
-    phone = models.TextField(_("phone (encrypted)"), blank=True, editable=False)
-    phone_hash = models.CharField(max_length=64, blank=True, editable=False)
-    phone_masked = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
     person = models.ForeignKey(
         "people.Person",
         verbose_name=_("person"),

@@ -136,10 +136,7 @@ def save_teacher(actor, *, unit: OrgUnit, data: TeacherData, teacher=None) -> Te
     teacher.title = data.title.strip()
     teacher.topics = data.topics.strip()
     if data.phone is not None:
-        phone = privacy.clean_phone(data.phone) if data.phone.strip() else ""
-        teacher.phone, teacher.phone_hash, teacher.phone_masked = privacy.seal(
-            phone, privacy.mask_phone
-        )
+        teacher.set_phone(data.phone)
     if teacher.kind == TeacherKind.PARTY_MEMBER and data.member is None:
         raise InvalidInput(_("Choose the party member who lectures."), field="member")
     teacher.member = data.member
@@ -559,23 +556,22 @@ def enrol(
     staff = channel == Channel.STAFF
     if staff and not _may_staff(actor, session):
         raise NotAllowed(_("You may not enrol people in this session."))
+    enrolment = Enrolment(person=person, channel=channel)
     if person is not None:
-        name = name or person.name
-        sealed = (person.phone, person.phone_hash, person.phone_masked)
         if not staff:
             raise NotAllowed(_("Only staff enrol a person from basic data."))
+        enrolment.name = (name or person.name).strip()[:40]
+        enrolment.copy_phone(person)
     else:
-        name = required(name, "name", _("Name"))
-        sealed = privacy.seal(
-            privacy.clean_phone(required(phone, "phone", _("Phone"))), privacy.mask_phone
-        )
+        enrolment.name = required(name, "name", _("Name"))[:40]
+        enrolment.set_phone(required(phone, "phone", _("Phone")))
     session = _lock_session(session)
     if session.status != SessionStatus.SCHEDULED:
         raise Conflict(_("This session is %(status)s.") % {"status": session.get_status_display()})
     if session.starts_at <= _now():
         raise Conflict(_("Enrolment closed when the session started."), field="session")
     taken = session.enrolments.exclude(status=E.CANCELLED)
-    if (sealed[1] and taken.filter(phone_hash=sealed[1]).exists()) or (
+    if (enrolment.phone_hash and taken.filter(phone_hash=enrolment.phone_hash).exists()) or (
         person is not None and taken.filter(person=person).exists()
     ):
         raise Conflict(_("This phone number is already enrolled in this session."), field="phone")
@@ -586,18 +582,10 @@ def enrol(
     else:
         raise Conflict(_("This session and its waitlist are full."), field="session")
     before = contributions(session)
-    enrolment = Enrolment(
-        session=session,
-        unit=session.unit,
-        name=name.strip()[:40],
-        person=person,
-        status=status,
-        channel=channel,
-        verified=bool(staff or (actor is not None and actor.is_authenticated)),
-        user=actor if actor is not None and actor.is_authenticated else None,
-    )
-    enrolment.phone, enrolment.phone_hash, enrolment.phone_masked = sealed
-    enrolment.member = party.member_for(person=person, phone_hash=sealed[1])
+    enrolment.session, enrolment.unit, enrolment.status = session, session.unit, status
+    enrolment.verified = bool(staff or (actor is not None and actor.is_authenticated))
+    enrolment.user = actor if actor is not None and actor.is_authenticated else None
+    enrolment.member = party.member_for(person=person, phone_hash=enrolment.phone_hash)
     try:
         with transaction.atomic():
             enrolment.save()
@@ -752,16 +740,15 @@ def _walk_in(session: Session, name: str, phone: str) -> Enrolment:
     if session.status == SessionStatus.CANCELLED or session.enrolled >= session.capacity:
         raise Conflict(_("No places are left in this session."))
     before = contributions(session)
-    sealed = privacy.seal(phone, privacy.mask_phone)
     enrolment = Enrolment(
         session=session,
         unit=session.unit,
         name=name.strip()[:40],
         status=E.ENROLLED,
         channel=Channel.PUBLIC,
-        member=party.member_for(phone_hash=sealed[1]),
     )
-    enrolment.phone, enrolment.phone_hash, enrolment.phone_masked = sealed
+    enrolment.set_phone(phone)
+    enrolment.member = party.member_for(phone_hash=enrolment.phone_hash)
     enrolment.save()
     session.enrolled += 1
     Session.objects.filter(pk=session.pk).update(enrolled=session.enrolled)

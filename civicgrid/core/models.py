@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core import privacy
 from civicgrid.org.fields import UnitCodeField
 
 
@@ -44,3 +45,28 @@ class AccessLog(models.Model):
         if self.pk is not None:
             raise ValueError("The access log is append-only.")
         super().save(*args, **kwargs)
+
+
+class SealedPhone(models.Model):
+    """A phone number kept as a resident's is (`privacy.seal`): ciphertext, a keyed hash to find
+    it whole, and the masked form shown."""
+
+    phone = models.TextField(_("phone (encrypted)"), blank=True, editable=False)
+    phone_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    phone_masked = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def set_phone(self, value: str, field: str = "phone") -> None:
+        """Check and seal `value`; a blank one clears the number."""
+        phone = privacy.clean_phone(value, field) if (value or "").strip() else ""
+        self.phone, self.phone_hash, self.phone_masked = privacy.seal(phone, privacy.mask_phone)
+
+    def copy_phone(self, other: "SealedPhone") -> None:
+        """Take another record's sealed number as it is (never decrypted)."""
+        self.phone, self.phone_hash, self.phone_masked = (
+            other.phone,
+            other.phone_hash,
+            other.phone_masked,
+        )

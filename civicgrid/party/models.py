@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.models import SealedPhone
 from civicgrid.org.models import ScopedModel
 
 
@@ -63,7 +64,7 @@ STUDY_HOURS_REQUIRED = 32
 STUDY_HOURS_REQUIRED_LEADING = 56
 
 
-class PartyMember(ScopedModel):
+class PartyMember(SealedPhone, ScopedModel):
     """A party member (党员) of a branch: kind, responsibility area (党员责任区), model post
     (示范岗); their points balance repeats the ledger."""
 
@@ -87,9 +88,6 @@ class PartyMember(ScopedModel):
         related_name="party_member",
     )
     name = models.CharField(_("name"), max_length=40)
-    phone = models.TextField(_("phone (encrypted)"), blank=True, editable=False)
-    phone_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
-    phone_masked = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=MemberKind.choices)
     position = models.CharField(
         _("position"), max_length=20, choices=Position.choices, default=Position.MEMBER

@@ -18,7 +18,6 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicgrid.core import privacy
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed, choice, required
 from civicgrid.core.rollups import bump
 from civicgrid.org.models import OrgUnit
@@ -102,10 +101,7 @@ def save_member(actor, data: MemberData, member: PartyMember | None = None) -> P
             _("A dual-registered member needs the employer they report from."), field="employer"
         )
     if data.phone is not None:
-        phone = privacy.clean_phone(data.phone) if data.phone.strip() else ""
-        member.phone, member.phone_hash, member.phone_masked = privacy.seal(
-            phone, privacy.mask_phone
-        )
+        member.set_phone(data.phone)
     member.person = data.person or _resident_with_phone(member)
     member.joined_party_on = data.joined_party_on
     member.responsibility_area = data.responsibility_area.strip()

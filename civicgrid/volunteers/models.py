@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.models import SealedPhone
 from civicgrid.org.models import ScopedModel
 
 
@@ -47,14 +48,11 @@ class VolunteerTeam(ScopedModel):
         return self.name
 
 
-class Volunteer(ScopedModel):
+class Volunteer(SealedPhone, ScopedModel):
     """A registered volunteer; their phone and ID number are kept like a resident's."""
 
     number = models.CharField(_("volunteer number"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=40)
-    phone = models.TextField(_("phone (encrypted)"), blank=True, editable=False)
-    phone_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
-    phone_masked = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
     id_number = models.TextField(_("ID number (encrypted)"), blank=True, editable=False)
     id_hash = models.CharField(max_length=64, blank=True, editable=False)
     id_masked = models.CharField(_("ID number"), max_length=20, blank=True, editable=False)
@@ -166,16 +164,13 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class ServiceOrder(ScopedModel):
+class ServiceOrder(SealedPhone, ScopedModel):
     """A resident's order from the menu (点单), hung on the item's unit."""
 
     item = models.ForeignKey(
         ServiceItem, verbose_name=_("service"), on_delete=models.PROTECT, related_name="orders"
     )
     name = models.CharField(_("name"), max_length=40)
-    phone = models.TextField(_("phone (encrypted)"), blank=True, editable=False)
-    phone_hash = models.CharField(max_length=64, blank=True, editable=False)
-    phone_masked = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
     address = models.CharField(_("address"), max_length=200)
     wanted_on = models.DateField(_("wanted on"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)

@@ -101,11 +101,7 @@ def register_volunteer(actor, *, unit: OrgUnit, data: VolunteerData) -> Voluntee
     person = data.person
     if person is not None:
         volunteer.name = data.name or person.name
-        volunteer.phone, volunteer.phone_hash, volunteer.phone_masked = (
-            person.phone,
-            person.phone_hash,
-            person.phone_masked,
-        )
+        volunteer.copy_phone(person)
         volunteer.id_number, volunteer.id_hash, volunteer.id_masked = (
             person.id_number,
             person.id_hash,
@@ -113,10 +109,7 @@ def register_volunteer(actor, *, unit: OrgUnit, data: VolunteerData) -> Voluntee
         )
     else:
         volunteer.name = required(data.name, "name", _("Name"))
-        phone = privacy.clean_phone(required(data.phone, "phone", _("Phone")))
-        volunteer.phone, volunteer.phone_hash, volunteer.phone_masked = privacy.seal(
-            phone, privacy.mask_phone
-        )
+        volunteer.set_phone(required(data.phone, "phone", _("Phone")))
         if data.id_number.strip():
             number, _born = privacy.clean_id_number(data.id_number)
             volunteer.id_number, volunteer.id_hash, volunteer.id_masked = privacy.seal(
@@ -256,9 +249,7 @@ def place_order(
         note=note.strip()[:300],
         ordered_by=actor if actor is not None and actor.is_authenticated else None,
     )
-    order.phone, order.phone_hash, order.phone_masked = privacy.seal(
-        privacy.clean_phone(required(phone, "phone", _("Phone"))), privacy.mask_phone
-    )
+    order.set_phone(required(phone, "phone", _("Phone")))
     order.save()
     _log(order, "order", "", actor)
     _count(order, ordered=1)
