@@ -43,6 +43,31 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_networks(name: str, default: list[str]) -> list:
+    """Comma-separated addresses or networks ("127.0.0.1,10.0.0.0/8")."""
+    import ipaddress
+
+    try:
+        return [ipaddress.ip_network(item, strict=False) for item in env_list(name, default)]
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}: {exc}") from None
+
+
+def env_limits(name: str, default: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+    """Rate limits "name=count/seconds,…" laid over `default`; count 0 turns a limit off."""
+    limits = dict(default)
+    for item in env_list(name, []):
+        key, _, value = item.partition("=")
+        count, _, seconds = value.partition("/")
+        try:
+            limits[key.strip()] = (int(count), int(seconds))
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not name=count/seconds") from None
+        if limits[key.strip()][1] <= 0:
+            raise ImproperlyConfigured(f"{name}: {item!r} needs a window of 1 second or more")
+    return limits
+
+
 def local_secret(name: str, path: Path, nbytes: int = 50) -> str:
     """The variable `name`, or a random value generated once into the git-ignored file `path`.
 

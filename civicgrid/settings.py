@@ -6,7 +6,15 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from civicgrid.env import env_bool, env_int, env_list, env_str, local_secret
+from civicgrid.env import (
+    env_bool,
+    env_int,
+    env_limits,
+    env_list,
+    env_networks,
+    env_str,
+    local_secret,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CIVICGRID_VAR_DIR", str(BASE_DIR / "var")))
@@ -195,6 +203,20 @@ PHOTO_MAX_BYTES = env_int("CIVICGRID_PHOTO_MAX_BYTES", 15 * 1024 * 1024)
 PHOTO_MAX_SIDE = env_int("CIVICGRID_PHOTO_MAX_SIDE", 2048)
 DATA_UPLOAD_MAX_MEMORY_SIZE = PHOTO_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# Public doors (core.limits): the client address behind reverse proxies, and rate limits.
+# CIVICGRID_TRUSTED_PROXIES: addresses/networks of the proxies in front of the app (e.g.
+# "127.0.0.1,10.0.0.0/8"); only then is CIVICGRID_PROXY_HEADER (default X-Forwarded-For) read.
+PROXY_HEADER = env_str("CIVICGRID_PROXY_HEADER", "X-Forwarded-For")
+TRUSTED_PROXIES = env_networks("CIVICGRID_TRUSTED_PROXIES", [])
+# name -> (count, seconds). CIVICGRID_RATE_LIMITS overrides any of them: "report_ip=20/3600,…".
+RATE_LIMITS = env_limits(
+    "CIVICGRID_RATE_LIMITS",
+    {
+        "report_ip": (20, 3600),
+        "report_phone": (5, 86400),
+    },
+)
 
 LOGGING = {
     "version": 1,

@@ -70,3 +70,22 @@ class SealedPhone(models.Model):
             other.phone_hash,
             other.phone_masked,
         )
+
+
+class Throttle(models.Model):
+    """One key's attempts in one window of a named limit (`core.limits`). The key is a keyed
+    hash, never an address or a phone."""
+
+    name = models.CharField(max_length=40)
+    key = models.CharField(max_length=64)
+    window = models.DateTimeField()
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["name", "key", "window"], name="throttle_one_window")
+        ]
+        indexes = [models.Index(fields=["window"], name="throttle_window")]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.window:%Y-%m-%d %H:%M} {self.hits}"

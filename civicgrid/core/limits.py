@@ -1,0 +1,128 @@
+"""Limits on public doors: who is asking (the real client address behind a trusted proxy) and
+how often they may ask (fixed windows counted in the database, so every app server and worker
+shares one count).
+
+    limits.hit("report_ip", client_ip(request))   # raises TooMany past the configured limit
+
+A limit's name maps to "count/seconds" in settings.RATE_LIMITS (each overridable from the
+environment). The key is kept only as a keyed hash: the table holds no address or phone.
+"""
+
+import datetime as dt
+import ipaddress
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civicgrid.core import privacy
+from civicgrid.core.errors import CivicgridError
+
+
+class TooMany(CivicgridError):
+    """Too many attempts in the window; the message says when to try again."""
+
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int, field: str | None = None) -> None:
+        super().__init__(message, field=field, details={"retry_after": retry_after})
+        self.retry_after = retry_after
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client's address: REMOTE_ADDR, or — behind the reverse proxies named by
+    CIVICGRID_TRUSTED_PROXIES — the address those proxies put in CIVICGRID_PROXY_HEADER.
+
+    X-Forwarded-For is read from the right: each trusted proxy appends the address it saw, so
+    the first address from the right that is not a trusted proxy is the client. A header sent
+    by the client itself, or by a proxy that is not trusted, is ignored."""
+    remote = request.META.get("REMOTE_ADDR", "") or ""
+    header = settings.PROXY_HEADER
+    if not header or not _trusted(remote):
+        return remote
+    raw = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")
+    hops = [hop.strip() for hop in raw.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _valid(hop):
+            break
+        if not _trusted(hop):
+            return hop
+    return hops[0] if hops and _valid(hops[0]) else remote
+
+
+def _valid(address: str) -> bool:
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return True
+
+
+def _trusted(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in settings.TRUSTED_PROXIES)
+
+
+def limit_of(name: str) -> tuple[int, int]:
+    """(count, seconds) configured for the limit `name`."""
+    return settings.RATE_LIMITS[name]
+
+
+def hit(name: str, key: str, *, field: str | None = None, cost: int = 1) -> int:
+    """Count one attempt of `key` (an address, a phone, a user id) against limit `name`;
+    returns how many are left in this window, or raises TooMany. A blank key is not limited
+    (e.g. a report with no phone)."""
+    from civicgrid.core.models import Throttle
+
+    count, seconds = limit_of(name)
+    if not key or count <= 0:
+        return count
+    now = timezone.now()
+    start = int(now.timestamp()) // seconds * seconds
+    window = dt.datetime.fromtimestamp(start, dt.UTC)
+    hashed = privacy.blind_index(f"{name}:{key}")
+    with transaction.atomic():
+        updated = Throttle.objects.filter(name=name, key=hashed, window=window).update(
+            hits=F("hits") + cost
+        )
+        if not updated:
+            try:
+                with transaction.atomic():
+                    Throttle.objects.create(name=name, key=hashed, window=window, hits=cost)
+            except IntegrityError:
+                Throttle.objects.filter(name=name, key=hashed, window=window).update(
+                    hits=F("hits") + cost
+                )
+        hits = Throttle.objects.get(name=name, key=hashed, window=window).hits
+    if hits > count:
+        retry_after = max(1, start + seconds - int(now.timestamp()))
+        raise TooMany(too_many_message(retry_after), retry_after=retry_after, field=field)
+    return count - hits
+
+
+def too_many_message(retry_after: int) -> str:
+    minutes = (retry_after + 59) // 60
+    return _("Too many attempts. Please try again in %(minutes)d minutes.") % {"minutes": minutes}
+
+
+def reset(name: str, key: str) -> None:
+    """Forget `key`'s attempts against `name` (e.g. after a successful log-in)."""
+    from civicgrid.core.models import Throttle
+
+    Throttle.objects.filter(name=name, key=privacy.blind_index(f"{name}:{key}")).delete()
+
+
+def purge(before: dt.datetime | None = None) -> int:
+    """Delete windows that ended; run by a periodic task."""
+    from civicgrid.core.models import Throttle
+
+    longest = max((seconds for _count, seconds in settings.RATE_LIMITS.values()), default=3600)
+    before = before or timezone.now() - dt.timedelta(seconds=longest)
+    deleted, _ = Throttle.objects.filter(window__lt=before).delete()
+    return deleted

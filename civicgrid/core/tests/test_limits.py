@@ -1,0 +1,60 @@
+import ipaddress
+
+import pytest
+from django.test import RequestFactory
+
+from civicgrid.core import limits
+from civicgrid.core.models import Throttle
+
+
+@pytest.fixture
+def tight(settings):
+    settings.RATE_LIMITS = {"probe": (3, 3600), "off": (0, 60)}
+
+
+def test_it_refuses_past_the_limit_and_keeps_no_key_in_clear(db, tight):
+    assert [limits.hit("probe", "203.0.113.9") for _ in range(3)] == [2, 1, 0]
+    with pytest.raises(limits.TooMany) as caught:
+        limits.hit("probe", "203.0.113.9")
+    assert caught.value.status == 429
+    assert 0 < caught.value.retry_after <= 3600
+    assert limits.hit("probe", "203.0.113.10") == 2
+    assert not Throttle.objects.filter(key__contains="203.0.113").exists()
+
+
+def test_it_counts_a_limit_of_zero_and_a_blank_key_as_no_limit(db, tight):
+    for _ in range(10):
+        limits.hit("off", "x")
+        limits.hit("probe", "")
+    assert not Throttle.objects.exists()
+
+
+def test_it_forgets_on_reset_and_purges_ended_windows(db, tight):
+    for _ in range(3):
+        limits.hit("probe", "k")
+    limits.reset("probe", "k")
+    assert limits.hit("probe", "k") == 2
+    from django.utils import timezone
+
+    assert limits.purge(before=timezone.now() + timezone.timedelta(hours=2)) == 1
+
+
+@pytest.mark.parametrize(
+    ("remote", "header", "expected"),
+    [
+        ("203.0.113.9", "", "203.0.113.9"),
+        # A client's own header is ignored unless it came through a trusted proxy.
+        ("203.0.113.9", "1.2.3.4", "203.0.113.9"),
+        ("10.0.0.2", "198.51.100.7", "198.51.100.7"),
+        # The client put a false address first; the proxy appended the one it saw.
+        ("10.0.0.2", "1.2.3.4, 198.51.100.7", "198.51.100.7"),
+        ("10.0.0.2", "198.51.100.7, 10.0.0.3", "198.51.100.7"),
+        ("10.0.0.2", "not-an-ip", "10.0.0.2"),
+    ],
+)
+def test_it_reads_the_client_address_behind_trusted_proxies(settings, remote, header, expected):
+    settings.TRUSTED_PROXIES = [ipaddress.ip_network("10.0.0.0/8")]
+    settings.PROXY_HEADER = "X-Forwarded-For"
+    extra = {"HTTP_X_FORWARDED_FOR": header} if header else {}
+    request = RequestFactory().get("/", REMOTE_ADDR=remote, **extra)
+    assert limits.client_ip(request) == expected
