@@ -192,6 +192,10 @@ else:
 DATA_KEYS = env_list("CIVICGRID_DATA_KEYS", []) or [
     local_secret("CIVICGRID_DATA_KEY", VAR_DIR / "data_key", nbytes=32)
 ]
+# Key of the keyed hashes that find a number without decrypting (blind index): by default the
+# last (oldest) data key. It does not change when data keys are rotated; set it explicitly
+# before the oldest data key is retired (docs/security.md).
+INDEX_KEY = env_str("CIVICGRID_INDEX_KEY") or DATA_KEYS[-1]
 
 # Events: the working day used to count deadlines in working hours (Asia/Shanghai time).
 WORKDAY_START = env_str("CIVICGRID_WORKDAY_START", "09:00")

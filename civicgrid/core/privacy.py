@@ -35,6 +35,13 @@ def encrypt(value: str) -> str:
     return _cipher().encrypt(value.encode()).decode()
 
 
+def rotate(token: str) -> str:
+    """`token` encrypted again under the newest key (MultiFernet.rotate); "" stays ""."""
+    if not token:
+        return ""
+    return _cipher().rotate(token.encode()).decode()
+
+
 def decrypt(token: str) -> str:
     if not token:
         return ""
@@ -47,7 +54,7 @@ def decrypt(token: str) -> str:
 
 def blind_index(value: str) -> str:
     """A keyed hash of `value` so equal values can be found without decrypting every row."""
-    key = _fernet_key("blind-index:" + settings.DATA_KEYS[-1])
+    key = _fernet_key("blind-index:" + settings.INDEX_KEY)
     return hmac.new(key, value.strip().encode(), hashlib.sha256).hexdigest()
 
 
