@@ -7,6 +7,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 BENCH ?=
+# pytest-xdist workers for `make test` (the suite runs on both cores of a CI machine).
+TEST_WORKERS ?= 2
 
 .PHONY: run test bench lint format setup assets migrate browser clean
 
@@ -17,7 +19,7 @@ run: setup assets migrate
 test: setup assets browser
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 bench: setup
 	$(BIN)/python -m bench $(BENCH)
