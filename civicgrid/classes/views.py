@@ -29,6 +29,8 @@ from civicgrid.classes.models import (
 )
 from civicgrid.core.errors import CivicgridError, InvalidInput
 from civicgrid.core.views import parse_decimal, parse_int, posted
+from civicgrid.messaging.models import CodePurpose
+from civicgrid.messaging.services import require_code
 from civicgrid.org import selectors as org_selectors
 from civicgrid.org.models import OrgUnit
 from civicgrid.party.models import PartyMember
@@ -422,6 +424,14 @@ def public(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
         try:
+            if action in {"enrol", "propose", "support"}:
+                # The phone grants a place or a vote: its owner proves it with a code.
+                require_code(
+                    request.user,
+                    phone=request.POST.get("phone", ""),
+                    purpose=CodePurpose.ENROL if action == "enrol" else CodePurpose.TOPIC,
+                    code=request.POST.get("code", ""),
+                )
             if action == "enrol":
                 found = get_object_or_404(
                     selectors.upcoming(unit.code),
