@@ -336,3 +336,10 @@ def require_code(user, *, phone: str, purpose: str, code: str) -> None:
     if user is not None and user.is_authenticated and user.is_active:
         return
     check_code(phone=phone, purpose=purpose, code=code)
+
+
+def purge_codes(now: dt.datetime | None = None) -> int:
+    """Delete codes that expired or were used more than a day ago (the periodic job)."""
+    before = (now or timezone.now()) - dt.timedelta(days=1)
+    deleted, _kinds = VerificationCode.objects.filter(expires_at__lt=before).delete()
+    return deleted

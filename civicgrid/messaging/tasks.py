@@ -15,3 +15,8 @@ def deliver_message(message_id: int) -> bool:
 @db_periodic_task(crontab(minute="*"))
 def retry_due_messages() -> int:
     return services.retry_due()
+
+
+@db_periodic_task(crontab(minute="23", hour="*"))
+def purge_codes() -> int:
+    return services.purge_codes()

@@ -113,3 +113,13 @@ def test_the_check_in_page_takes_the_code(client, started, classroom):
     assert _credited(classroom) == (0, 0)
     client.post(url, {"phone": "13600002222", "venue_code": services.venue_code(s)})
     assert _credited(classroom) == (2, 1)
+
+
+def test_guessing_the_venue_code_is_limited_per_address(client, started, classroom, settings):
+    s, _member = started
+    settings.RATE_LIMITS = settings.RATE_LIMITS | {"checkin_code_ip": (2, 3600)}
+    url = f"/classes/q/{s.checkin_token}/"
+    for guess in ("000001", "000002"):
+        client.post(url, {"phone": "13600002222", "venue_code": guess})
+    client.post(url, {"phone": "13600002222", "venue_code": services.venue_code(s)})
+    assert _credited(classroom) == (0, 0)

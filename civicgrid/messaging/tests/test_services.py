@@ -206,3 +206,9 @@ def test_a_logged_in_user_needs_no_code(db, people):
     with pytest.raises(InvalidInput):
         services.require_code(None, phone=PHONE, purpose=CodePurpose.ENROL, code="")
     assert Message.objects.count() == 0
+
+
+def test_old_codes_are_purged(db, outbox):
+    services.request_code(phone=PHONE, purpose=CodePurpose.ENROL, ip="10.0.0.1")
+    assert services.purge_codes() == 0
+    assert services.purge_codes(now=timezone.now() + dt.timedelta(days=2)) == 1
