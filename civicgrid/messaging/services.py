@@ -221,15 +221,16 @@ def deliver(message_id: int, now: dt.datetime | None = None) -> bool:
         return False
     message = Message.objects.get(pk=message_id)
     data = json.loads(privacy.decrypt(message.sealed) or "{}")
-    sender = sender_for(message.channel)
+    sender = None
     try:
+        sender = sender_for(message.channel)  # a misconfigured sender is a failure too
         if not data:
             raise SendError("the message can no longer be decrypted")
         sender.send(Outgoing(message.channel, data["to"], data["text"], data.get("subject", "")))
     except Exception as exc:  # any sender failure is logged and retried, never lost
         error = str(exc)[:300] or type(exc).__name__
         log.warning("message %s to %s failed: %s", message.pk, message.recipient_masked, error)
-        fields = {"last_error": error, "sender": sender.name}
+        fields = {"last_error": error, "sender": sender.name if sender else ""}
         if message.attempts >= _max_attempts():
             fields |= {"status": Status.FAILED, "sealed": "", "next_attempt_at": None}
         else:

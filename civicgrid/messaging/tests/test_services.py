@@ -212,3 +212,12 @@ def test_old_codes_are_purged(db, outbox):
     services.request_code(phone=PHONE, purpose=CodePurpose.ENROL, ip="10.0.0.1")
     assert services.purge_codes() == 0
     assert services.purge_codes(now=timezone.now() + dt.timedelta(days=2)) == 1
+
+
+def test_a_misconfigured_sender_is_logged_as_a_failure(db, settings, outbox):
+    settings.MESSAGING_SENDER = "no.such.Sender"
+    message = services.send(
+        channel=Channel.SMS, to=PHONE, text="x", purpose=Purpose.VERIFICATION, urgent=True
+    )
+    message.refresh_from_db()
+    assert message.status == Status.QUEUED and message.attempts == 1 and message.last_error
