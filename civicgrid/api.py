@@ -57,5 +57,6 @@ api.add_router("/classes", "civicgrid.classes.api.router")
 api.add_router("/party", "civicgrid.party.api.router")
 api.add_router("/volunteers", "civicgrid.volunteers.api.router")
 api.add_router("/community", "civicgrid.community.api.router")
+api.add_router("/messaging", "civicgrid.messaging.api.router")
 
 __all__ = ["api"]

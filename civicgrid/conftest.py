@@ -183,3 +183,29 @@ def at_once():
         return outcomes
 
     return run_all
+
+
+@pytest.fixture
+def outbox():
+    """The messages sent during the test (settings.MESSAGING_SENDER is "memory" in tests)."""
+    from civicgrid.messaging.senders import MemorySender
+
+    MemorySender.outbox.clear()
+    yield MemorySender.outbox
+    MemorySender.outbox.clear()
+
+
+@pytest.fixture
+def sent_code(outbox):
+    """The last verification code sent to `phone` (read from the message's text)."""
+    import re
+
+    def last(phone: str) -> str:
+        from civicgrid.core import privacy
+
+        phone = privacy.clean_phone(phone)
+        texts = [m.text for m in outbox if m.to == phone]
+        assert texts, f"no message was sent to {phone}"
+        return re.search(r"\d{4,8}", texts[-1]).group()
+
+    return last

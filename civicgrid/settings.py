@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "civicgrid.core",
+    "civicgrid.messaging",
     "civicgrid.accounts",
     "civicgrid.org",
     "civicgrid.events",
@@ -221,6 +222,59 @@ RATE_LIMITS = env_limits(
         "report_phone": (5, 86400),
     },
 )
+
+# ---- Outbound messages and verification codes (civicgrid.messaging) ----------------------------
+# Sender per channel: CIVICGRID_SMS_SENDER / CIVICGRID_EMAIL_SENDER, else CIVICGRID_MESSAGING_SENDER
+# ("console" prints messages; "file" appends them to var/outbox.log; "smtp"; "http"; or a
+# dotted class path). Tests always use "memory".
+MESSAGING_SENDER = "memory" if TESTING else env_str("CIVICGRID_MESSAGING_SENDER", "console")
+MESSAGING_SENDERS = (
+    {}
+    if TESTING
+    else {"sms": env_str("CIVICGRID_SMS_SENDER"), "email": env_str("CIVICGRID_EMAIL_SENDER")}
+)
+MESSAGING_FILE = Path(env_str("CIVICGRID_MESSAGING_FILE", str(VAR_DIR / "outbox.log")))
+# Seconds to wait before each retry of a failed message; one more attempt than delays.
+MESSAGING_RETRY_DELAYS = [
+    int(seconds) for seconds in env_list("CIVICGRID_MESSAGING_RETRY_DELAYS", ["60", "300", "1800"])
+]
+# The site's address, for links in messages (opt-out).
+SITE_URL = env_str("CIVICGRID_SITE_URL", "http://127.0.0.1:8000")
+# The generic text-message gateway ("http" sender): URL template with {phone} and {text},
+# method, headers ("Name: value" separated by "|"), optional body template, the text a
+# successful answer must contain (optional) and the timeout in seconds.
+SMS_URL = env_str("CIVICGRID_SMS_URL")
+SMS_METHOD = env_str("CIVICGRID_SMS_METHOD", "GET").upper()
+SMS_HEADERS = [
+    tuple(part.strip() for part in header.split(":", 1))
+    for header in env_str("CIVICGRID_SMS_HEADERS").split("|")
+    if ":" in header
+]
+SMS_BODY = env_str("CIVICGRID_SMS_BODY")
+SMS_OK_TEXT = env_str("CIVICGRID_SMS_OK_TEXT")
+SMS_TIMEOUT = env_int("CIVICGRID_SMS_TIMEOUT", 10)
+# E-mail ("smtp" sender) through Django's SMTP backend.
+EMAIL_HOST = env_str("CIVICGRID_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("CIVICGRID_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("CIVICGRID_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("CIVICGRID_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("CIVICGRID_EMAIL_TLS", False)
+EMAIL_USE_SSL = env_bool("CIVICGRID_EMAIL_SSL", False)
+EMAIL_TIMEOUT = SMS_TIMEOUT
+DEFAULT_FROM_EMAIL = env_str("CIVICGRID_EMAIL_FROM", "civicgrid@localhost")
+MESSAGING_EMAIL_SUBJECT = env_str("CIVICGRID_EMAIL_SUBJECT", "civicgrid")
+# Verification codes: digits, minutes valid, wrong tries allowed per code.
+VERIFICATION_CODE_LENGTH = env_int("CIVICGRID_CODE_LENGTH", 6)
+VERIFICATION_CODE_MINUTES = env_int("CIVICGRID_CODE_MINUTES", 10)
+VERIFICATION_CODE_TRIES = env_int("CIVICGRID_CODE_TRIES", 5)
+# Classes: the check-in code shown at the venue changes every this many minutes.
+CHECKIN_CODE_MINUTES = env_int("CIVICGRID_CHECKIN_CODE_MINUTES", 5)
+# Limits on codes (overridable through CIVICGRID_RATE_LIMITS like the others).
+RATE_LIMITS = {
+    "code_ip": (20, 3600),
+    "code_phone": (5, 3600),
+    "checkin_code_ip": (20, 3600),
+} | RATE_LIMITS
 
 LOGGING = {
     "version": 1,

@@ -30,6 +30,7 @@ urlpatterns = [
     path("volunteers/", include("civicgrid.volunteers.urls")),
     path("community/", include("civicgrid.community.urls")),
     path("alliances/", include("civicgrid.alliances.urls")),
+    path("m/", include("civicgrid.messaging.urls")),
     path("", include("civicgrid.events.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

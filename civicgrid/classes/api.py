@@ -11,6 +11,8 @@ from ninja import Router, Schema, Status
 from civicgrid.classes import selectors, services
 from civicgrid.classes.models import Channel, Session
 from civicgrid.core.errors import InvalidInput
+from civicgrid.messaging.models import CodePurpose
+from civicgrid.messaging.services import require_code
 from civicgrid.org import selectors as org_selectors
 from civicgrid.org.models import OrgUnit
 
@@ -66,6 +68,9 @@ class SessionOut(Schema):
 class EnrolIn(Schema):
     name: str
     phone: str
+    # The code sent to `phone` (POST /api/v1/messaging/public/codes, purpose "enrol"); not
+    # needed when the caller is logged in.
+    code: str = ""
 
 
 class EnrolmentOut(Schema):
@@ -149,9 +154,11 @@ def public_sessions(request: HttpRequest, code: str):
 
 @router.post("/public/sessions/{session_id}/enrolments", response={201: EnrolmentOut}, auth=None)
 def enrol(request: HttpRequest, session_id: int, body: EnrolIn):
-    """Enrol with a name and phone; the answer's token is the enrolment's key (keep it)."""
+    """Enrol with a name, a phone and the code sent to it; the answer's token is the
+    enrolment's key (keep it)."""
     session = selectors.upcoming_session(session_id)
     user = request.user if request.user.is_authenticated else None
+    require_code(user, phone=body.phone, purpose=CodePurpose.ENROL, code=body.code)
     made = services.enrol(
         user, session=session, name=body.name, phone=body.phone, channel=Channel.API
     )

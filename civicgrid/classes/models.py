@@ -325,6 +325,8 @@ class Enrolment(SealedPhone, ScopedModel):
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     verified = models.BooleanField(_("phone verified"), default=False)
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    # A resident's check-in without the venue's code: pending until staff confirm it.
+    checkin_claimed_at = models.DateTimeField(_("check-in claimed at"), null=True, blank=True)
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
     token = models.CharField(max_length=20, unique=True, default=new_token, editable=False)
     created_at = models.DateTimeField(_("enrolled at"), auto_now_add=True)
@@ -368,6 +370,7 @@ class EnrolmentStep(models.Model):
         CANCEL = "cancel", _("Cancelled")
         VERIFY = "verify", _("Phone verified")
         CHECK_IN = "check_in", _("Checked in")
+        CLAIM = "claim", _("Check-in claimed, awaiting staff")
         RATE = "rate", _("Rated")
 
     enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="steps")

@@ -10,6 +10,7 @@ public pages (identified by phone, their enrolment link or the venue's QR code) 
 """
 
 import datetime as dt
+import hmac
 from collections import Counter
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -677,12 +678,43 @@ def _check_in_locked(actor, session: Session, enrolment: Enrolment, now: dt.date
     return enrolment
 
 
+def _window(moment: dt.datetime) -> int:
+    return int(moment.timestamp()) // (settings.CHECKIN_CODE_MINUTES * 60)
+
+
+def _venue_code_at(session: Session, window: int) -> str:
+    digest = privacy.blind_index(f"checkin:{session.pk}:{session.checkin_token}:{window}")
+    return f"{int(digest[:12], 16) % 1_000_000:06d}"
+
+
+def venue_code(session: Session, at: dt.datetime | None = None) -> str:
+    """The six-digit check-in code shown at the venue (the roster's screen), never on the
+    public board nor in the QR code's link: derived with the data key from the session and
+    the current CHECKIN_CODE_MINUTES window, so it changes by itself and a code read once is
+    soon worthless elsewhere."""
+    return _venue_code_at(session, _window(at or _now()))
+
+
+def venue_code_valid(session: Session, code: str, at: dt.datetime | None = None) -> bool:
+    """Whether `code` is the venue's code now or in the window just before (read at the
+    switch); older ones are refused."""
+    code = "".join((code or "").split())
+    window = _window(at or _now())
+    return any(hmac.compare_digest(code, _venue_code_at(session, w)) for w in (window, window - 1))
+
+
 @transaction.atomic
-def check_in(actor, *, enrolment: Enrolment, token: str | None = None) -> Enrolment:
+def check_in(
+    actor, *, enrolment: Enrolment, token: str | None = None, venue_code: str = ""
+) -> Enrolment:
     """Record that an enrolled person came (人次). Staff may do it from the roster from half
     an hour before the start on; the resident, through their link or the venue's QR code, until
     half an hour after the end. Party members are credited the session's class hours and the
-    attendance points."""
+    attendance points.
+
+    A resident proves they are at the venue with the code shown there (`venue_code`); without
+    it their check-in is only claimed, pending until staff confirm it on the roster (a staff
+    check-in), and nothing is credited before. A wrong code is refused."""
     staff = _may_staff(actor, enrolment.session)
     if not staff and not (
         token is not None and token in (enrolment.token, enrolment.session.checkin_token)
@@ -707,13 +739,28 @@ def check_in(actor, *, enrolment: Enrolment, token: str | None = None) -> Enrolm
             _("Already checked in at %(time)s.")
             % {"time": timezone.localtime(enrolment.checked_in_at).strftime("%H:%M")}
         )
+    if not staff:
+        if venue_code.strip() and not venue_code_valid(session, venue_code, now):
+            raise InvalidInput(
+                _("This is not the code shown at the venue (it changes every few minutes)."),
+                field="venue_code",
+            )
+        if not venue_code.strip():
+            if not enrolment.checkin_claimed_at:
+                enrolment.checkin_claimed_at = now
+                enrolment.save(update_fields=["checkin_claimed_at"])
+                _log(enrolment, Step.CLAIM, enrolment.status, None)
+            return enrolment
     return _check_in_locked(actor, session, enrolment, now)
 
 
 @transaction.atomic
-def check_in_by_phone(*, session: Session, checkin_token: str, phone: str, name: str = ""):
-    """The venue's QR code: the resident gives their phone; an enrolled one is checked in, a
-    walk-in is enrolled and checked in while there are free places."""
+def check_in_by_phone(
+    *, session: Session, checkin_token: str, phone: str, name: str = "", venue_code: str = ""
+):
+    """The venue's QR code: the resident gives their phone (and the venue's code); an enrolled
+    one is checked in (or their check-in claimed, without the code), a walk-in with the code is
+    enrolled and checked in while there are free places."""
     if checkin_token != session.checkin_token:
         raise NotAllowed(_("This check-in code is not valid."))
     phone = privacy.clean_phone(phone)
@@ -730,8 +777,13 @@ def check_in_by_phone(*, session: Session, checkin_token: str, phone: str, name:
             )
         if session.starts_at - CHECK_IN_OPENS > _now():
             raise Conflict(_("Check-in opens half an hour before the start."))
+        # A walk-in takes a place: only someone at the venue, who can read its code.
+        if not venue_code_valid(session, venue_code):
+            raise InvalidInput(
+                _("Enter the code shown at the venue to join as a walk-in."), field="venue_code"
+            )
         enrolment = _walk_in(session, name, phone)
-    return check_in(None, enrolment=enrolment, token=checkin_token)
+    return check_in(None, enrolment=enrolment, token=checkin_token, venue_code=venue_code)
 
 
 def _walk_in(session: Session, name: str, phone: str) -> Enrolment:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("teachers/<int:pk>/", views.teacher, name="teacher"),
     path("courses/<int:pk>/", views.course, name="course"),
     path("sessions/<int:pk>/", views.session, name="session"),
+    path("sessions/<int:pk>/venue-code", views.venue_code, name="venue_code"),
     path("sessions/<int:pk>/<str:step>", views.session_step, name="session_step"),
     # Public, no login: what a resident reaches from a link, a poster or the venue's QR code.
     path("c/<str:code>/", views.public, name="public"),

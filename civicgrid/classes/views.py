@@ -27,8 +27,11 @@ from civicgrid.classes.models import (
     TopicStatus,
     VenueKind,
 )
+from civicgrid.core import limits
 from civicgrid.core.errors import CivicgridError, InvalidInput
 from civicgrid.core.views import parse_decimal, parse_int, posted
+from civicgrid.messaging.models import CodePurpose
+from civicgrid.messaging.services import require_code
 from civicgrid.org import selectors as org_selectors
 from civicgrid.org.models import OrgUnit
 from civicgrid.party.models import PartyMember
@@ -354,8 +357,21 @@ def session(request: HttpRequest, pk: int) -> HttpResponse:
         "checkin_url": checkin_url,
         "qr": qr_svg(checkin_url),
         "started": found.starts_at <= timezone.now(),
+        "venue_code": services.venue_code(found),
     }
     return render(request, "classes/session.html", context)
+
+
+@login_required
+@require_GET
+def venue_code(request: HttpRequest, pk: int) -> HttpResponse:
+    """The venue's current check-in code, polled by the session page shown at the venue."""
+    found = selectors.session_for(request.user, pk)
+    return render(
+        request,
+        "classes/_venue_code.html",
+        {"session": found, "venue_code": services.venue_code(found)},
+    )
 
 
 @login_required
@@ -422,6 +438,14 @@ def public(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
         try:
+            if action in {"enrol", "propose", "support"}:
+                # The phone grants a place or a vote: its owner proves it with a code.
+                require_code(
+                    request.user,
+                    phone=request.POST.get("phone", ""),
+                    purpose=CodePurpose.ENROL if action == "enrol" else CodePurpose.TOPIC,
+                    code=request.POST.get("code", ""),
+                )
             if action == "enrol":
                 found = get_object_or_404(
                     selectors.upcoming(unit.code),
@@ -505,27 +529,37 @@ def mine(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def checkin(request: HttpRequest, token: str) -> HttpResponse:
     """Where the venue's QR code leads: one tap for an enrolment this browser holds, else the
-    phone number (and a name, for a walk-in while places are left)."""
+    phone number (and a name, for a walk-in while places are left); with the code shown at the
+    venue the check-in counts at once, without it staff confirm it on the roster."""
     found = selectors.session_by_checkin(token)
     held = selectors.enrolments_by_tokens(request.session.get(_MINE, [])).filter(session=found)
     if request.method == "POST":
+        venue_code = request.POST.get("venue_code", "")
         try:
+            if venue_code.strip():
+                limits.hit("checkin_code_ip", limits.client_ip(request), field="venue_code")
             chosen = request.POST.get("enrolment")
             if chosen:
                 enrolment = get_object_or_404(held, pk=parse_int(chosen, "enrolment"))
-                done = services.check_in(None, enrolment=enrolment, token=token)
+                done = services.check_in(
+                    None, enrolment=enrolment, token=token, venue_code=venue_code
+                )
             else:
                 done = services.check_in_by_phone(
                     session=found,
                     checkin_token=token,
                     phone=request.POST.get("phone", ""),
                     name=request.POST.get("name", ""),
+                    venue_code=venue_code,
                 )
         except CivicgridError as error:
             messages.error(request, error.message)
             return redirect("classes:checkin", token=token)
         _remember(request, done.token)
-        messages.success(request, _("Checked in. Welcome!"))
+        if done.checked_in_at:
+            messages.success(request, _("Checked in. Welcome!"))
+        else:
+            messages.info(request, _("Noted: the staff at the venue will confirm your check-in."))
         return redirect("classes:mine", token=done.token)
     return render(request, "classes/checkin.html", {"session": found, "held": held})
 

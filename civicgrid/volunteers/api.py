@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
+from civicgrid.messaging.models import CodePurpose
+from civicgrid.messaging.services import require_code
 from civicgrid.org import selectors as org_selectors
 from civicgrid.org.models import OrgUnit
 from civicgrid.volunteers import selectors, services
@@ -31,6 +33,9 @@ class OrderIn(Schema):
     address: str
     wanted_on: dt.date | None = None
     note: str = ""
+    # The code sent to `phone` (POST /api/v1/messaging/public/codes, purpose "order"); not
+    # needed when the caller is logged in.
+    code: str = ""
 
 
 class OrderOut(Schema):
@@ -78,6 +83,7 @@ def order(request: HttpRequest, code: str, body: OrderIn):
     """Order a service from the unit's menu; the answer's token follows the order."""
     unit = get_object_or_404(OrgUnit, code=code, active=True)
     item = get_object_or_404(selectors.menu_for(unit), pk=body.item)
+    require_code(request.user, phone=body.phone, purpose=CodePurpose.ORDER, code=body.code)
     made = services.place_order(
         request.user if request.user.is_authenticated else None,
         unit=unit,

@@ -13,6 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from civicgrid.core.errors import CivicgridError, InvalidInput
 from civicgrid.core.views import parse_date, parse_decimal, posted
+from civicgrid.messaging.models import CodePurpose
+from civicgrid.messaging.services import require_code
 from civicgrid.org import selectors as org_selectors
 from civicgrid.org.models import OrgUnit
 from civicgrid.volunteers import selectors, services
@@ -217,6 +219,12 @@ def public(request: HttpRequest, code: str) -> HttpResponse:
             item = menu.filter(pk=post.get("item") or 0).first()
             if item is None:
                 raise InvalidInput(_("Choose a service from the menu."), field="item")
+            require_code(
+                request.user,
+                phone=post.get("phone", ""),
+                purpose=CodePurpose.ORDER,
+                code=post.get("code", ""),
+            )
             made = services.place_order(
                 request.user if request.user.is_authenticated else None,
                 unit=found,

@@ -1,7 +1,8 @@
 """A resident on a phone, in real headless Chromium: enrols in a full night-school session from
-the unit's public page and is waitlisted; someone cancels and she is promoted; at the venue she
-scans the QR code (opens its link) and checks in with one tap; the display board shows the
-session with its check-in code."""
+the unit's public page (with the code sent to her phone) and is waitlisted; someone cancels and
+she is promoted; at the venue she scans the QR code (opens its link) and checks in with one tap
+and the code shown at the venue; the display board shows the session with its QR code but not
+the venue's code."""
 
 import datetime as dt
 
@@ -15,7 +16,7 @@ from civicgrid.classes.services import SessionData
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_enrol_waitlist_promotion_and_qr_check_in(browser, live_server, classroom, tree):
+def test_enrol_waitlist_promotion_and_qr_check_in(browser, live_server, classroom, tree, sent_code):
     starts = timezone.now() + dt.timedelta(minutes=20)
     session = services.schedule_session(
         classroom.staff,
@@ -37,7 +38,11 @@ def test_enrol_waitlist_promotion_and_qr_check_in(browser, live_server, classroo
     card.locator("summary").click()
     card.locator("input[name=name]").fill("赵阿姨")
     card.locator("input[name=phone]").fill("139 0000 2222")
-    card.locator("button[type=submit]").click()
+    # The phone is proved with the code sent to it (the test's sender keeps messages).
+    card.locator("button.send-code").click()
+    card.locator(".code-status .ok").wait_for()
+    card.locator("input[name=code]").fill(sent_code("13900002222"))
+    card.locator("form > button.primary").click()
     page.wait_for_url(f"{live_server.url}/classes/e/**")
     mine = page.url
     assert "139****2222" in page.inner_text("#status")
@@ -55,10 +60,14 @@ def test_enrol_waitlist_promotion_and_qr_check_in(browser, live_server, classroo
     board.goto(f"{live_server.url}/classes/c/{code}/board/")
     assert "手机挂号" in board.inner_text(".board-sessions")
     assert board.locator(".board-qr svg").count() == 1
+    assert services.venue_code(session) not in board.content()
     board.close()
 
+    # She types the code shown on the venue's screen (not on the public board).
     page.goto(f"{live_server.url}/classes/q/{session.checkin_token}/")
-    page.locator("form.card", has_text="赵阿姨").locator("button").click()
+    held = page.locator("form.card", has_text="赵阿姨")
+    held.locator("input[name=venue_code]").fill(services.venue_code(session))
+    held.locator("button").click()
     page.wait_for_url(mine)
     enrolment.refresh_from_db()
     assert enrolment.checked_in_at is not None

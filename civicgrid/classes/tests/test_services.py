@@ -173,7 +173,9 @@ def test_check_in_credits_a_party_member_hours_and_points(classroom, session, mo
         services.check_in(None, enrolment=mine, token=mine.token)
     assert "half an hour" in error.value.message
     later(monkeypatch, s.starts_at - dt.timedelta(minutes=10))
-    services.check_in(None, enrolment=mine, token=s.checkin_token)
+    services.check_in(
+        None, enrolment=mine, token=s.checkin_token, venue_code=services.venue_code(s)
+    )
     services.check_in(classroom.staff, enrolment=other)
     with pytest.raises(Conflict):
         services.check_in(None, enrolment=mine, token=mine.token)
@@ -192,18 +194,25 @@ def test_qr_check_in_by_phone_and_walk_ins(classroom, session, monkeypatch):
     later(monkeypatch, s.starts_at + dt.timedelta(minutes=5))
     with pytest.raises(NotAllowed):
         services.check_in_by_phone(session=s, checkin_token="wrong", phone="13800000001")
-    done = services.check_in_by_phone(session=s, checkin_token=s.checkin_token, phone="13800000001")
+    code = services.venue_code(s)
+    done = services.check_in_by_phone(
+        session=s, checkin_token=s.checkin_token, phone="13800000001", venue_code=code
+    )
     assert done.checked_in_at is not None
     with pytest.raises(InvalidInput) as error:
         services.check_in_by_phone(session=s, checkin_token=s.checkin_token, phone="13800000002")
     assert error.value.field == "name"
     walk_in = services.check_in_by_phone(
-        session=s, checkin_token=s.checkin_token, phone="13800000002", name="乙"
+        session=s, checkin_token=s.checkin_token, phone="13800000002", name="乙", venue_code=code
     )
     assert walk_in.status == E.ENROLLED and walk_in.checked_in_at
     with pytest.raises(Conflict):
         services.check_in_by_phone(
-            session=s, checkin_token=s.checkin_token, phone="13800000003", name="丙"
+            session=s,
+            checkin_token=s.checkin_token,
+            phone="13800000003",
+            name="丙",
+            venue_code=code,
         )
     later(monkeypatch, s.ends_at + dt.timedelta(hours=1))
     s.refresh_from_db()

@@ -78,13 +78,27 @@ def test_staff_schedule_and_enrol_through_the_pages(staff_client, classroom, tre
     assert Enrolment.objects.get().verified
 
 
-def test_resident_enrols_on_the_public_page_and_cancels(client, classroom, session, tree):
+def _code(client, phone: str, purpose: str, sent_code) -> str:
+    client.post(f"/m/code/?purpose={purpose}", {"phone": phone}, headers={"HX-Request": "true"})
+    return sent_code(phone)
+
+
+def test_resident_enrols_on_the_public_page_and_cancels(
+    client, classroom, session, tree, sent_code
+):
     s = session(capacity=1)
     page = client.get(f"/classes/c/{tree.community_a1.code}/")
     assert page.status_code == 200 and "夜校·智能手机" in page.content.decode()
+    assert 'name="code"' in page.content.decode()
     made = client.post(
         f"/classes/c/{tree.community_a1.code}/",
-        {"action": "enrol", "session": s.pk, "name": "甲", "phone": "13800000001"},
+        {
+            "action": "enrol",
+            "session": s.pk,
+            "name": "甲",
+            "phone": "13800000001",
+            "code": _code(client, "13800000001", "enrol", sent_code),
+        },
     )
     enrolment = Enrolment.objects.get()
     assert made.url == f"/classes/e/{enrolment.token}/"
@@ -96,6 +110,45 @@ def test_resident_enrols_on_the_public_page_and_cancels(client, classroom, sessi
     assert enrolment.status == EnrolmentStatus.CANCELLED
 
 
+def test_a_public_enrolment_needs_the_code_sent_to_the_phone(
+    client, classroom, session, tree, sent_code
+):
+    s = session(capacity=5)
+    url = f"/classes/c/{tree.community_a1.code}/"
+    form = {"action": "enrol", "session": s.pk, "name": "甲", "phone": "13800000001"}
+    client.post(url, form)
+    client.post(url, form | {"code": "000000"})
+    assert not Enrolment.objects.exists()
+    code = _code(client, "13800000002", "enrol", sent_code)
+    client.post(url, form | {"code": code})  # a code sent to another phone
+    assert not Enrolment.objects.exists()
+    client.post(url, form | {"code": _code(client, "13800000001", "topic", sent_code)})
+    assert not Enrolment.objects.exists()  # a code for another purpose
+
+
+def test_a_topic_support_needs_the_code(client, classroom, tree, sent_code):
+    topic = services.propose_topic(
+        unit=tree.community_a1, title="防诈骗", proposer="甲", phone="13800000001"
+    )
+    url = f"/classes/c/{tree.community_a1.code}/"
+    form = {"action": "support", "topic": topic.pk, "phone": "13800000002"}
+    client.post(url, form)
+    topic.refresh_from_db()
+    assert topic.support == 1
+    client.post(url, form | {"code": _code(client, "13800000002", "topic", sent_code)})
+    topic.refresh_from_db()
+    assert topic.support == 2
+
+
+def test_staff_need_no_code_to_enrol_on_the_public_page(staff_client, classroom, session, tree):
+    s = session(capacity=5)
+    staff_client.post(
+        f"/classes/c/{tree.community_a1.code}/",
+        {"action": "enrol", "session": s.pk, "name": "甲", "phone": "13800000001"},
+    )
+    assert Enrolment.objects.get().verified
+
+
 def test_board_and_calendar_are_public(client, classroom, session, tree):
     s = session(classroom.lectures)
     board = client.get(f"/classes/c/{tree.community_a1.code}/board/")
@@ -105,19 +158,34 @@ def test_board_and_calendar_are_public(client, classroom, session, tree):
     assert ics["Content-Type"] == "text/calendar" and f"session-{s.pk}" in ics.content.decode()
 
 
-def test_public_api_enrol_and_cancel(client, classroom, session, tree):
+def _api_code(client, phone: str, sent_code) -> str:
+    client.post(
+        "/api/v1/messaging/public/codes",
+        {"phone": phone, "purpose": "enrol"},
+        content_type="application/json",
+    )
+    return sent_code(phone)
+
+
+def test_public_api_enrol_and_cancel(client, classroom, session, tree, sent_code):
     s = session(capacity=1)
     listed = client.get(f"/api/v1/classes/public/{tree.community_a1.code}/sessions").json()
     assert [row["id"] for row in listed] == [s.pk]
-    made = client.post(
+    uncoded = client.post(
         f"/api/v1/classes/public/sessions/{s.pk}/enrolments",
         {"name": "甲", "phone": "13800000001"},
+        content_type="application/json",
+    )
+    assert uncoded.status_code == 400 and uncoded.json()["error"]["field"] == "code"
+    made = client.post(
+        f"/api/v1/classes/public/sessions/{s.pk}/enrolments",
+        {"name": "甲", "phone": "13800000001", "code": _api_code(client, "13800000001", sent_code)},
         content_type="application/json",
     )
     assert made.status_code == 201 and made.json()["status"] == "enrolled"
     second = client.post(
         f"/api/v1/classes/public/sessions/{s.pk}/enrolments",
-        {"name": "乙", "phone": "13800000002"},
+        {"name": "乙", "phone": "13800000002", "code": _api_code(client, "13800000002", sent_code)},
         content_type="application/json",
     )
     assert second.json()["status"] == "waitlisted"

@@ -12,7 +12,7 @@ PASSWORD = "correct horse battery"
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_order_take_finish_with_photo_rate(browser, live_server, service, tree):
+def test_order_take_finish_with_photo_rate(browser, live_server, service, tree, sent_code):
     code = tree.community_a1.code
     resident = browser.new_page(viewport={"width": 390, "height": 844})
     resident.goto(f"{live_server.url}/volunteers/c/{code}/")
@@ -22,7 +22,10 @@ def test_order_take_finish_with_photo_rate(browser, live_server, service, tree):
     card.locator("input[name=phone]").fill("13812345678")
     card.locator("input[name=address]").fill("保利百合3号楼2单元501")
     card.locator("input[name=note]").fill("冰箱不制冷")
-    card.locator("button[type=submit]").click()
+    card.locator("button.send-code").click()
+    card.locator(".code-status .ok").wait_for()
+    card.locator("input[name=code]").fill(sent_code("13812345678"))
+    card.locator("form > button.primary").click()
     resident.wait_for_url(f"{live_server.url}/volunteers/o/**")
     link = resident.url
     order = ServiceOrder.objects.get()

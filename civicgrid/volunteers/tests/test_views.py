@@ -49,7 +49,7 @@ def test_a_volunteer_lands_on_their_page_and_takes_an_order(client, service, ord
     assert made.status == OrderStatus.TAKEN and made.volunteer == service.li
 
 
-def test_resident_orders_and_rates(client, service, tree):
+def test_resident_orders_and_rates(client, service, tree, sent_code):
     code = tree.community_a1.code
     menu = client.get(f"/volunteers/c/{code}/").content.decode()
     assert "家电维修" in menu and "爱心理发" in menu
@@ -59,10 +59,12 @@ def test_resident_orders_and_rates(client, service, tree):
         follow=True,
     )
     assert "mainland mobile" in bad.content.decode() and not ServiceOrder.objects.exists()
-    made = client.post(
-        f"/volunteers/c/{code}/",
-        {"item": service.repair.pk, "name": "张秀英", "phone": "13812345678", "address": "3号楼"},
-    )
+    form = {"item": service.repair.pk, "name": "张秀英", "phone": "13812345678", "address": "3号楼"}
+    client.post(f"/volunteers/c/{code}/", form)
+    client.post(f"/volunteers/c/{code}/", form | {"code": "000000"})
+    assert not ServiceOrder.objects.exists()  # no code, or a wrong one: no order
+    client.post("/m/code/?purpose=order", {"phone": "13812345678"}, headers={"HX-Request": "1"})
+    made = client.post(f"/volunteers/c/{code}/", form | {"code": sent_code("13812345678")})
     order = ServiceOrder.objects.get()
     assert made.url == f"/volunteers/o/{order.token}/"
     services.take_order(service.li.user, order=order)
@@ -70,6 +72,22 @@ def test_resident_orders_and_rates(client, service, tree):
     client.post(made.url, {"action": "rate", "rating": "5", "comment": "谢谢"})
     order.refresh_from_db()
     assert order.rating == 5
+
+
+def test_public_api_order_needs_the_code(client, service, tree, sent_code):
+    url = f"/api/v1/volunteers/public/{tree.community_a1.code}/orders"
+    body = {"item": service.repair.pk, "name": "张秀英", "phone": "13812345678", "address": "3号楼"}
+    refused = client.post(url, body, content_type="application/json")
+    assert refused.status_code == 400 and refused.json()["error"]["field"] == "code"
+    client.post(
+        "/api/v1/messaging/public/codes",
+        {"phone": "13812345678", "purpose": "order"},
+        content_type="application/json",
+    )
+    made = client.post(
+        url, body | {"code": sent_code("13812345678")}, content_type="application/json"
+    )
+    assert made.status_code == 201 and ServiceOrder.objects.count() == 1
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
