@@ -210,11 +210,34 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 PROXY_HEADER = env_str("CIVICGRID_PROXY_HEADER", "X-Forwarded-For")
 TRUSTED_PROXIES = env_networks("CIVICGRID_TRUSTED_PROXIES", [])
 # name -> (count, seconds). CIVICGRID_RATE_LIMITS overrides any of them: "report_ip=20/3600,…".
+# "<door>_ip" counts a client address, "<door>_phone" a phone number (core.limits.guard).
 RATE_LIMITS = env_limits(
     "CIVICGRID_RATE_LIMITS",
     {
         "report_ip": (20, 3600),
         "report_phone": (5, 86400),
+        # --- issue 12, public doors (helper limits) ---
+        # The residents' pages and public API reached by a secret link (tracking, enrolment,
+        # order, check-in pages; public API reads; Open311 reads): generous, against guessing.
+        "read_ip": (600, 3600),
+        # Rating or cancelling through a secret link (event, enrolment, order).
+        "track_ip": (30, 3600),
+        # The duplicate hint on the report page (/events/nearby/).
+        "nearby_ip": (120, 3600),
+        # Open311 POSTs (keyed clients: a city app may post for many residents from one address).
+        "open311_ip": (300, 3600),
+        # Classes: enrolment, topic requests and support, check-in by phone at the venue (a
+        # venue's Wi-Fi is one address for everyone in the room).
+        "enrol_ip": (20, 3600),
+        "enrol_phone": (5, 86400),
+        "topic_ip": (10, 3600),
+        "topic_phone": (5, 86400),
+        "checkin_ip": (200, 3600),
+        "checkin_phone": (5, 3600),
+        # Volunteer service orders.
+        "order_ip": (10, 3600),
+        "order_phone": (5, 86400),
+        # --- end issue 12, public doors ---
     },
 )
 

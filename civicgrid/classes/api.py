@@ -10,6 +10,7 @@ from ninja import Router, Schema, Status
 
 from civicgrid.classes import selectors, services
 from civicgrid.classes.models import Channel, Session
+from civicgrid.core import limits
 from civicgrid.core.errors import InvalidInput
 from civicgrid.org import selectors as org_selectors
 from civicgrid.org.models import OrgUnit
@@ -141,6 +142,7 @@ def unit_figures(request: HttpRequest, code: str, start: str = "", end: str = ""
 @router.get("/public/{code}/sessions", response=list[SessionOut], auth=None)
 def public_sessions(request: HttpRequest, code: str):
     """A unit's coming sessions (published; no login)."""
+    limits.guard(request, "read")
     unit = OrgUnit.objects.filter(code=code, active=True).first()
     if unit is None:
         return []
@@ -150,6 +152,7 @@ def public_sessions(request: HttpRequest, code: str):
 @router.post("/public/sessions/{session_id}/enrolments", response={201: EnrolmentOut}, auth=None)
 def enrol(request: HttpRequest, session_id: int, body: EnrolIn):
     """Enrol with a name and phone; the answer's token is the enrolment's key (keep it)."""
+    limits.guard(request, "enrol", phone=body.phone)
     session = selectors.upcoming_session(session_id)
     user = request.user if request.user.is_authenticated else None
     made = services.enrol(
@@ -160,10 +163,12 @@ def enrol(request: HttpRequest, session_id: int, body: EnrolIn):
 
 @router.get("/public/enrolments/{token}", response=EnrolmentOut, auth=None)
 def enrolment(request: HttpRequest, token: str):
+    limits.guard(request, "read")
     return _enrolment(selectors.enrolment_by_token(token))
 
 
 @router.post("/public/enrolments/{token}/cancel", response=EnrolmentOut, auth=None)
 def cancel(request: HttpRequest, token: str):
+    limits.guard(request, "track")
     found = selectors.enrolment_by_token(token)
     return _enrolment(services.cancel_enrolment(None, enrolment=found, token=token))
