@@ -123,9 +123,20 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # django-axes: lock a username+address after repeated failures.
-AXES_FAILURE_LIMIT = env_int("CIVICGRID_LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = env_int("CIVICGRID_LOGIN_COOLOFF_MINUTES", 30) / 60
+# --- issue 12, login lockout (helper limits): per user name + real client address, a growing
+# wait (accounts/lockout.py) instead of a hard lock. After CIVICGRID_LOGIN_FAILURE_LIMIT
+# failures the pair waits CIVICGRID_LOGIN_FIRST_DELAY_SECONDS, doubled after each further
+# failure up to CIVICGRID_LOGIN_COOLOFF_MINUTES; failures are forgotten
+# CIVICGRID_LOGIN_FAILURE_MEMORY_HOURS after the last one.
+LOGIN_FREE_FAILURES = env_int("CIVICGRID_LOGIN_FAILURE_LIMIT", 5)
+LOGIN_FIRST_DELAY_SECONDS = env_int("CIVICGRID_LOGIN_FIRST_DELAY_SECONDS", 1)
+LOGIN_MAX_DELAY_SECONDS = env_int("CIVICGRID_LOGIN_COOLOFF_MINUTES", 30) * 60
+AXES_FAILURE_LIMIT = "civicgrid.accounts.lockout.failure_limit"
+AXES_COOLOFF_TIME = env_int("CIVICGRID_LOGIN_FAILURE_MEMORY_HOURS", 24)
+AXES_CLIENT_IP_CALLABLE = "civicgrid.core.limits.client_ip"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# --- end issue 12, login lockout
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "civicgrid.accounts.views.locked_out"
 AXES_ENABLED = env_bool("CIVICGRID_LOGIN_LOCKOUT", True)
