@@ -53,6 +53,8 @@ def wait_left(request: HttpRequest, credentials: dict | None = None) -> int:
 def failure_limit(request: HttpRequest, credentials: dict | None = None) -> int:
     """AXES_FAILURE_LIMIT as a function: axes refuses when failures >= limit, so the limit is
     the count so far while the wait runs and one more once it is over."""
+    if request is None:
+        return settings.LOGIN_FREE_FAILURES
     failures, _last = _record(request, credentials)
     if failures < settings.LOGIN_FREE_FAILURES:
         return settings.LOGIN_FREE_FAILURES
