@@ -255,6 +255,12 @@ RATE_LIMITS = env_limits(
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Issue 12: no api_key from a query string in any log line (core/logs.py).
+    "filters": {"redact_secrets": {"()": "civicgrid.core.logs.RedactSecrets"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+    },
+    # runserver's request lines, through the same filter.
+    "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
     "root": {"handlers": ["console"], "level": env_str("CIVICGRID_LOG_LEVEL", "INFO")},
 }
