@@ -12,6 +12,7 @@ from ninja.security import HttpBearer, django_auth
 
 from civicgrid.accounts.tokens import user_for_key
 from civicgrid.core.errors import CivicgridError
+from civicgrid.core.limits import TooMany
 
 
 class TokenAuth(HttpBearer):
@@ -38,7 +39,10 @@ def _error(request, message: str, status: int, field: str | None = None, details
 
 @api.exception_handler(CivicgridError)
 def civicgrid_error(request, exc: CivicgridError):
-    return _error(request, exc.message, exc.status, exc.field, exc.details)
+    response = _error(request, exc.message, exc.status, exc.field, exc.details)
+    if isinstance(exc, TooMany):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(Http404)

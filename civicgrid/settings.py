@@ -124,9 +124,20 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # django-axes: lock a username+address after repeated failures.
-AXES_FAILURE_LIMIT = env_int("CIVICGRID_LOGIN_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = env_int("CIVICGRID_LOGIN_COOLOFF_MINUTES", 30) / 60
+# --- issue 12, login lockout (helper limits): per user name + real client address, a growing
+# wait (accounts/lockout.py) instead of a hard lock. After CIVICGRID_LOGIN_FAILURE_LIMIT
+# failures the pair waits CIVICGRID_LOGIN_FIRST_DELAY_SECONDS, doubled after each further
+# failure up to CIVICGRID_LOGIN_COOLOFF_MINUTES; failures are forgotten
+# CIVICGRID_LOGIN_FAILURE_MEMORY_HOURS after the last one.
+LOGIN_FREE_FAILURES = env_int("CIVICGRID_LOGIN_FAILURE_LIMIT", 5)
+LOGIN_FIRST_DELAY_SECONDS = env_int("CIVICGRID_LOGIN_FIRST_DELAY_SECONDS", 1)
+LOGIN_MAX_DELAY_SECONDS = env_int("CIVICGRID_LOGIN_COOLOFF_MINUTES", 30) * 60
+AXES_FAILURE_LIMIT = "civicgrid.accounts.lockout.failure_limit"
+AXES_COOLOFF_TIME = env_int("CIVICGRID_LOGIN_FAILURE_MEMORY_HOURS", 24)
+AXES_CLIENT_IP_CALLABLE = "civicgrid.core.limits.client_ip"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# --- end issue 12, login lockout
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "civicgrid.accounts.views.locked_out"
 AXES_ENABLED = env_bool("CIVICGRID_LOGIN_LOCKOUT", True)
@@ -215,11 +226,34 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 PROXY_HEADER = env_str("CIVICGRID_PROXY_HEADER", "X-Forwarded-For")
 TRUSTED_PROXIES = env_networks("CIVICGRID_TRUSTED_PROXIES", [])
 # name -> (count, seconds). CIVICGRID_RATE_LIMITS overrides any of them: "report_ip=20/3600,…".
+# "<door>_ip" counts a client address, "<door>_phone" a phone number (core.limits.guard).
 RATE_LIMITS = env_limits(
     "CIVICGRID_RATE_LIMITS",
     {
         "report_ip": (20, 3600),
         "report_phone": (5, 86400),
+        # --- issue 12, public doors (helper limits) ---
+        # The residents' pages and public API reached by a secret link (tracking, enrolment,
+        # order, check-in pages; public API reads; Open311 reads): generous, against guessing.
+        "read_ip": (600, 3600),
+        # Rating or cancelling through a secret link (event, enrolment, order).
+        "track_ip": (30, 3600),
+        # The duplicate hint on the report page (/events/nearby/).
+        "nearby_ip": (120, 3600),
+        # Open311 POSTs (keyed clients: a city app may post for many residents from one address).
+        "open311_ip": (300, 3600),
+        # Classes: enrolment, topic requests and support, check-in by phone at the venue (a
+        # venue's Wi-Fi is one address for everyone in the room).
+        "enrol_ip": (20, 3600),
+        "enrol_phone": (5, 86400),
+        "topic_ip": (10, 3600),
+        "topic_phone": (5, 86400),
+        "checkin_ip": (200, 3600),
+        "checkin_phone": (5, 3600),
+        # Volunteer service orders.
+        "order_ip": (10, 3600),
+        "order_phone": (5, 86400),
+        # --- end issue 12, public doors ---
     },
 )
 
@@ -279,6 +313,12 @@ RATE_LIMITS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Issue 12: no api_key from a query string in any log line (core/logs.py).
+    "filters": {"redact_secrets": {"()": "civicgrid.core.logs.RedactSecrets"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+    },
+    # runserver's request lines, through the same filter.
+    "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
     "root": {"handlers": ["console"], "level": env_str("CIVICGRID_LOG_LEVEL", "INFO")},
 }

@@ -10,6 +10,7 @@ from ninja import Router, Schema, Status
 
 from civicgrid.classes import selectors, services
 from civicgrid.classes.models import Channel, Session
+from civicgrid.core import limits
 from civicgrid.core.errors import InvalidInput
 from civicgrid.messaging.models import CodePurpose
 from civicgrid.messaging.services import require_code
@@ -146,6 +147,7 @@ def unit_figures(request: HttpRequest, code: str, start: str = "", end: str = ""
 @router.get("/public/{code}/sessions", response=list[SessionOut], auth=None)
 def public_sessions(request: HttpRequest, code: str):
     """A unit's coming sessions (published; no login)."""
+    limits.guard(request, "read")
     unit = OrgUnit.objects.filter(code=code, active=True).first()
     if unit is None:
         return []
@@ -156,6 +158,7 @@ def public_sessions(request: HttpRequest, code: str):
 def enrol(request: HttpRequest, session_id: int, body: EnrolIn):
     """Enrol with a name, a phone and the code sent to it; the answer's token is the
     enrolment's key (keep it)."""
+    limits.guard(request, "enrol", phone=body.phone)
     session = selectors.upcoming_session(session_id)
     user = request.user if request.user.is_authenticated else None
     require_code(user, phone=body.phone, purpose=CodePurpose.ENROL, code=body.code)
@@ -167,10 +170,12 @@ def enrol(request: HttpRequest, session_id: int, body: EnrolIn):
 
 @router.get("/public/enrolments/{token}", response=EnrolmentOut, auth=None)
 def enrolment(request: HttpRequest, token: str):
+    limits.guard(request, "read")
     return _enrolment(selectors.enrolment_by_token(token))
 
 
 @router.post("/public/enrolments/{token}/cancel", response=EnrolmentOut, auth=None)
 def cancel(request: HttpRequest, token: str):
+    limits.guard(request, "track")
     found = selectors.enrolment_by_token(token)
     return _enrolment(services.cancel_enrolment(None, enrolment=found, token=token))

@@ -29,7 +29,7 @@ from civicgrid.classes.models import (
 )
 from civicgrid.core import limits
 from civicgrid.core.errors import CivicgridError, InvalidInput
-from civicgrid.core.views import parse_decimal, parse_int, posted
+from civicgrid.core.views import limited, parse_decimal, parse_int, posted
 from civicgrid.messaging.models import CodePurpose
 from civicgrid.messaging.services import require_code
 from civicgrid.org import selectors as org_selectors
@@ -430,6 +430,14 @@ def _remember(request: HttpRequest, token: str) -> None:
     request.session[_MINE] = [token, *tokens][:20]
 
 
+def _public_door(request: HttpRequest) -> str | None:
+    """Which limit a POST to the public page counts against, by its form."""
+    return {"enrol": "enrol", "propose": "topic", "support": "topic"}.get(
+        request.POST.get("action", ""), "enrol"
+    )
+
+
+@limited(_public_door, phone_field="phone")
 @require_http_methods(["GET", "POST"])
 def public(request: HttpRequest, code: str) -> HttpResponse:
     """A unit's coming classes on a phone: enrol with a name and phone, see one's own
@@ -488,6 +496,8 @@ def public(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "classes/public.html", context)
 
 
+@limited("read", methods=["GET"])
+@limited("track")
 @require_http_methods(["GET", "POST"])
 def mine(request: HttpRequest, token: str) -> HttpResponse:
     """A resident's own enrolment, reached by its secret link: status, cancel, rate."""
@@ -526,6 +536,8 @@ def mine(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@limited("read", methods=["GET"])
+@limited("checkin", phone_field="phone")
 @require_http_methods(["GET", "POST"])
 def checkin(request: HttpRequest, token: str) -> HttpResponse:
     """Where the venue's QR code leads: one tap for an enrolment this browser holds, else the

@@ -10,6 +10,7 @@ environment). The key is kept only as a keyed hash: the table holds no address o
 
 import datetime as dt
 import ipaddress
+import re
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -104,6 +105,24 @@ def hit(name: str, key: str, *, field: str | None = None, cost: int = 1) -> int:
         retry_after = max(1, start + seconds - int(now.timestamp()))
         raise TooMany(too_many_message(retry_after), retry_after=retry_after, field=field)
     return count - hits
+
+
+def phone_key(phone: str) -> str:
+    """The digits of a phone number as typed (a leading +86 dropped), so "138 0000 0000" and
+    "+8613800000000" count as one phone; blank when no digits."""
+    digits = re.sub(r"\D", "", phone or "")
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    return digits
+
+
+def guard(request: HttpRequest, door: str, *, phone: str = "", phone_field: str = "phone") -> None:
+    """Count one attempt at the public door `door` by the client's address (limit
+    "<door>_ip") and, when a phone number was given and "<door>_phone" is configured, by that
+    phone (a phone has its own count, shared by every address). Raises TooMany."""
+    hit(f"{door}_ip", client_ip(request))
+    if phone and f"{door}_phone" in settings.RATE_LIMITS:
+        hit(f"{door}_phone", phone_key(phone), field=phone_field)
 
 
 def too_many_message(retry_after: int) -> str:

@@ -1,5 +1,6 @@
 import datetime as dt
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -9,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from civicgrid.core import limits
 from civicgrid.core.errors import CivicgridError, InvalidInput
 from civicgrid.org import selectors
 
@@ -53,6 +55,42 @@ def posted(request: HttpRequest, call: Callable, success: str, to: str, **kwargs
     else:
         messages.success(request, success)
     return redirect(to, **kwargs)
+
+
+def too_many(request: HttpRequest, exc: limits.TooMany) -> HttpResponse:
+    """The page for a refused request: the message, status 429 and Retry-After."""
+    response = render(request, "core/too_many.html", {"message": exc.message}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def limited(
+    door: str | Callable[[HttpRequest], str | None],
+    *,
+    phone_field: str | None = None,
+    methods: Iterable[str] = ("POST",),
+) -> Callable:
+    """A public page's rate limit (core.limits.guard) for requests of `methods`, checked before
+    the view runs: by client address, and by the phone posted in `phone_field`. `door` may be
+    a function of the request (e.g. one page, several forms); None lets the request through."""
+    methods = frozenset(methods)
+
+    def wrap(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def inner(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.method in methods:
+                name = door(request) if callable(door) else door
+                phone = request.POST.get(phone_field, "") if phone_field else ""
+                try:
+                    if name:
+                        limits.guard(request, name, phone=phone, phone_field=phone_field or "")
+                except limits.TooMany as exc:
+                    return too_many(request, exc)
+            return view(request, *args, **kwargs)
+
+        return inner
+
+    return wrap
 
 
 @login_required

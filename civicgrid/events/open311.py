@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from civicgrid.accounts.tokens import user_for_key
+from civicgrid.core import limits
 from civicgrid.core.errors import CivicgridError, NotAllowed
 from civicgrid.events import selectors, services
 from civicgrid.events.models import (
@@ -107,7 +108,14 @@ def endpoint(methods: list[str]) -> Callable:
                     404,
                 )
             try:
+                # Rate limits by client address: writes ("open311_ip"), reads ("read_ip").
+                limits.guard(request, "open311" if request.method == "POST" else "read")
                 return view(request, *args, fmt=fmt, **kwargs)
+            except limits.TooMany as exc:
+                error = [{"code": 429, "description": exc.message}]
+                response = render(fmt, "errors", error, 429)
+                response["Retry-After"] = str(exc.retry_after)
+                return response
             except Open311Error as exc:
                 error = [{"code": exc.status, "description": exc.description}]
                 return render(fmt, "errors", error, exc.status)
@@ -294,6 +302,8 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
 def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     user = _client(request, required=True)
     post = request.POST
+    # One phone's reports are counted together with those from the residents' page.
+    limits.hit("report_phone", limits.phone_key(post.get("phone", "")), field="phone")
     category = selectors.service_categories().filter(code=post.get("service_code", "")).first()
     if category is None:
         raise Open311Error(400, "service_code is missing or unknown.")

@@ -25,7 +25,7 @@ urlpatterns = [
     path("events/<str:number>/", views.detail, name="detail"),
     path("events/<str:number>/act/<str:action>/", views.act, name="act"),
     # Residents: the public report link and the tracking page (no login).
-    path("r/", views.report, {"public": True}, name="public_report"),
+    path("r/", views.public_report, name="public_report"),
     path("r/areas.geojson", views.public_areas, name="public_areas"),
     path("t/<str:token>/", views.track, name="track"),
 ]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civicgrid.core.errors import CivicgridError, InvalidInput
-from civicgrid.core.views import posted
+from civicgrid.core.views import limited, posted
 from civicgrid.events import patrols, selectors, services
 from civicgrid.events.models import (
     CrossBoundary,
@@ -77,6 +77,13 @@ def report(request: HttpRequest, public: bool = False) -> HttpResponse:
     return render(request, "events/report.html", context, status=400 if error else 200)
 
 
+@limited("report", phone_field="reporter_phone")
+@require_http_methods(["GET", "POST"])
+def public_report(request: HttpRequest) -> HttpResponse:
+    """The residents' report link (no login), limited by address and by phone."""
+    return report(request, public=True)
+
+
 @require_GET
 def public_areas(request: HttpRequest) -> JsonResponse:
     """Community outlines for the residents' report page (public divisions)."""
@@ -85,6 +92,7 @@ def public_areas(request: HttpRequest) -> JsonResponse:
     return response
 
 
+@limited("nearby", methods=["GET"])
 @require_GET
 def nearby(request: HttpRequest) -> HttpResponse:
     """Open events of the chosen category near the chosen point (an htmx fragment)."""
@@ -97,6 +105,8 @@ def nearby(request: HttpRequest) -> HttpResponse:
     return render(request, "events/_nearby.html", {"nearby": found[:5], "category": category})
 
 
+@limited("read", methods=["GET"])
+@limited("track")
 @require_http_methods(["GET", "POST"])
 def track(request: HttpRequest, token: str) -> HttpResponse:
     """A resident's own page: status, public timeline, and the rating form after closure."""

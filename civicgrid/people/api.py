@@ -6,6 +6,7 @@ import datetime as dt
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from civicgrid.core import limits
 from civicgrid.org import selectors as org_selectors
 from civicgrid.people import selectors, services
 from civicgrid.people.models import Person
@@ -117,7 +118,7 @@ def reveal(request: HttpRequest, pk: int, payload: RevealIn):
         person,
         payload.field,
         reason=payload.reason,
-        ip=request.META.get("REMOTE_ADDR"),
+        ip=limits.client_ip(request) or None,
     )
     return {"field": payload.field, "value": value}
 

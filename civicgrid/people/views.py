@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from civicgrid.core import limits
 from civicgrid.core.errors import CivicgridError, InvalidInput
 from civicgrid.core.views import posted
 from civicgrid.org import selectors as org_selectors
@@ -33,7 +34,8 @@ from civicgrid.people.models import (
 
 
 def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    """The address written to the access log: the real client's, behind trusted proxies."""
+    return limits.client_ip(request) or None
 
 
 def with_errors(view):

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
+from civicgrid.core import limits
 from civicgrid.messaging.models import CodePurpose
 from civicgrid.messaging.services import require_code
 from civicgrid.org import selectors as org_selectors
@@ -64,6 +65,7 @@ def _order(order, *, token: bool = False) -> OrderOut:
 
 @router.get("/public/{code}/menu", response=list[ItemOut], auth=None)
 def menu(request: HttpRequest, code: str):
+    limits.guard(request, "read")
     unit = get_object_or_404(OrgUnit, code=code, active=True)
     return [
         ItemOut(
@@ -81,6 +83,7 @@ def menu(request: HttpRequest, code: str):
 @router.post("/public/{code}/orders", response={201: OrderOut}, auth=None)
 def order(request: HttpRequest, code: str, body: OrderIn):
     """Order a service from the unit's menu; the answer's token follows the order."""
+    limits.guard(request, "order", phone=body.phone)
     unit = get_object_or_404(OrgUnit, code=code, active=True)
     item = get_object_or_404(selectors.menu_for(unit), pk=body.item)
     require_code(request.user, phone=body.phone, purpose=CodePurpose.ORDER, code=body.code)
@@ -99,6 +102,7 @@ def order(request: HttpRequest, code: str, body: OrderIn):
 
 @router.get("/public/orders/{token}", response=OrderOut, auth=None)
 def track(request: HttpRequest, token: str):
+    limits.guard(request, "read")
     return _order(selectors.order_by_token(token), token=True)
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from civicgrid.core.errors import CivicgridError, InvalidInput
-from civicgrid.core.views import parse_date, parse_decimal, posted
+from civicgrid.core.views import limited, parse_date, parse_decimal, posted
 from civicgrid.messaging.models import CodePurpose
 from civicgrid.messaging.services import require_code
 from civicgrid.org import selectors as org_selectors
@@ -208,6 +208,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 # ---- public ------------------------------------------------------------------------------------
 
 
+@limited("order", phone_field="phone")
 @require_http_methods(["GET", "POST"])
 def public(request: HttpRequest, code: str) -> HttpResponse:
     """A unit's service menu on a phone; ordering needs no login."""
@@ -246,6 +247,8 @@ def public(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+@limited("read", methods=["GET"])
+@limited("track")
 @require_http_methods(["GET", "POST"])
 def track(request: HttpRequest, token: str) -> HttpResponse:
     """A resident's own order by its secret link: status, cancel, rate."""

@@ -1,0 +1,16 @@
+"""gunicorn's access log without secrets: every text atom of the log line (the request line
+%(r)s, the query %(q)s, the Referer %(f)s, headers and environ) goes through
+core.logs.redact. scripts/serve passes `--logger-class civicgrid.core.gunicorn_logger.Logger`;
+use the same option wherever gunicorn serves civicgrid."""
+
+from gunicorn.glogging import Logger as GunicornLogger
+
+from civicgrid.core.logs import redact
+
+
+class Logger(GunicornLogger):
+    def atoms(self, resp, req, environ, request_time) -> dict:
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {
+            key: redact(value) if isinstance(value, str) else value for key, value in atoms.items()
+        }
