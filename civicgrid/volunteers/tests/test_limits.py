@@ -21,13 +21,18 @@ def _refused(response) -> bool:
     return response.status_code == 429 and int(response["Retry-After"]) > 0
 
 
-def test_the_order_form_is_limited_by_address_and_by_phone(client, service, tree, tight):
+def test_the_order_form_is_limited_by_address_and_by_phone(
+    client, service, tree, tight, sent_code
+):
     url = f"/volunteers/c/{tree.community_a1.code}/"
     phones = iter(f"1380000{n:04d}" for n in range(100))
 
     def post(address=ME, phone=None, **extra):
-        data = {"item": service.repair.pk, "name": "张", "phone": phone or next(phones)}
+        phone = phone or next(phones)
+        client.post("/m/code/?purpose=order", {"phone": phone}, REMOTE_ADDR="192.0.2.99")
+        data = {"item": service.repair.pk, "name": "张", "phone": phone}
         data["address"] = "保利百合3号楼2单元501"
+        data["code"] = sent_code(phone)
         return client.post(url, data, REMOTE_ADDR=address, **extra)
 
     assert [post().status_code for _ in range(2)] == [302, 302]
