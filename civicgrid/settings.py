@@ -215,6 +215,9 @@ RATE_LIMITS = env_limits(
     {
         "report_ip": (20, 3600),
         "report_phone": (5, 86400),
+        # -- personal data (issue 12, privacy): searches by a whole ID or phone number,
+        # per user (each is logged like a reveal).
+        "number_search_user": (20, 3600),
     },
 )
 

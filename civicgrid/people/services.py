@@ -11,12 +11,12 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from civicgrid.core import privacy
+from civicgrid.core import limits, privacy
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed, required
 from civicgrid.core.models import AccessLog
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.scoping import holds, require, scope
-from civicgrid.people import search
+from civicgrid.people import search, selectors
 from civicgrid.people.models import (
     DATA_UNIT_KINDS,
     Building,
@@ -438,6 +438,45 @@ def delete_person(actor, person: Person, *, reason: str, ip: str | None = None) 
     reason = _check_personal(actor, person, reason)
     _log(actor, AccessLog.Action.DELETE, person, "", reason, ip)
     person.delete()
+
+
+def search_persons(actor, query: str, *, ip: str | None = None) -> list[Person]:
+    """提户知人 (selectors.lookup) for the search page and the API. A whole ID-card or phone
+    number in the query tells whose number it is, as good as a reveal: such a search counts
+    against the user's limit "number_search_user" (TooMany past it) and is logged (action
+    SEARCH, the field searched, each person found or one row for none; never the number)."""
+    fields = search.number_fields(query)
+    if not fields:
+        return selectors.lookup(actor, query)
+    # Counted before the search and outside any transaction, so a refused try still counts.
+    limits.hit("number_search_user", str(actor.pk), field="q")
+    found = selectors.lookup(actor, query)
+    with transaction.atomic():
+        for field in dict.fromkeys(fields):
+            rows = [
+                AccessLog(
+                    actor=actor,
+                    action=AccessLog.Action.SEARCH,
+                    record=f"people.person:{person.pk}",
+                    field=field,
+                    reason=_("Search by a whole number"),
+                    unit_code=person.unit_code,
+                    ip=ip or None,
+                )
+                for person in found
+            ] or [
+                AccessLog(
+                    actor=actor,
+                    action=AccessLog.Action.SEARCH,
+                    record="people.person:",
+                    field=field,
+                    reason=_("Search by a whole number"),
+                    unit_code="",
+                    ip=ip or None,
+                )
+            ]
+            AccessLog.objects.bulk_create(rows)
+    return found
 
 
 # ---- visits and situations ----------------------------------------------------------------------

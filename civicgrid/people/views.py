@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from civicgrid.core import limits
 from civicgrid.core.errors import CivicgridError, InvalidInput
 from civicgrid.core.views import posted
 from civicgrid.org import selectors as org_selectors
@@ -33,7 +34,7 @@ from civicgrid.people.models import (
 
 
 def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    return limits.client_ip(request) or None
 
 
 def with_errors(view):
@@ -57,7 +58,12 @@ def with_errors(view):
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    found = selectors.lookup(request.user, query) if query else []
+    found, status = [], 200
+    try:
+        found = services.search_persons(request.user, query, ip=_ip(request)) if query else []
+    except CivicgridError as error:
+        messages.error(request, error.message)
+        status = error.status
     context = {
         "query": query,
         "found": [(p, selectors.tags_for(request.user, p)) for p in found],
@@ -65,8 +71,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "today": timezone.localdate(),
     }
     if request.headers.get("HX-Request"):
-        return render(request, "people/_found.html", context)
-    return render(request, "people/home.html", context)
+        return render(request, "people/_found.html", context, status=status)
+    return render(request, "people/home.html", context, status=status)
 
 
 # ---- units, buildings, households ----------------------------------------------------------
@@ -294,6 +300,8 @@ def person_form(request: HttpRequest, household: int | None = None, pk: int | No
         "residence_kinds": ResidenceKind.choices,
         "tag_choices": selectors.tag_choices(request.user, code),
         "chosen_tags": chosen,
+        "birth_hidden": bool(person and person.id_hash)
+        and not selectors.may_see_personal(request.user, code),
     }
     return render(request, "people/person_form.html", context, status=400 if error else 200)
 
