@@ -384,6 +384,10 @@ def _log(actor, action: str, person: Person, field: str, reason: str, ip: str | 
 def _check_personal(actor, person: Person, reason: str) -> str:
     if not holds(actor, person.unit_code, PERSONAL_DATA_ROLES):
         raise NotAllowed(_("Your role may not see personal numbers."))
+    return _check_reason(reason)
+
+
+def _check_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise InvalidInput(_("Say why you need it (the reason is logged)."), field="reason")
@@ -429,6 +433,32 @@ def export_person(actor, person: Person, *, reason: str, ip: str | None = None) 
         "recorded_at": person.created_at.isoformat(),
         "updated_at": person.updated_at.isoformat(),
     }
+
+
+def check_export(actor, unit: OrgUnit, reason: str) -> str:
+    """The reason, cleaned, if the actor may export the personal data kept under `unit`: only
+    roles that may reveal numbers there (not read-only leaders, micro-grid leaders or
+    departments), with a reason. Raises NotAllowed or InvalidInput."""
+    if not holds(actor, unit.code, PERSONAL_DATA_ROLES):
+        raise NotAllowed(_("Your role may not export personal data."))
+    return _check_reason(reason)
+
+
+@transaction.atomic
+def log_export(
+    actor, unit: OrgUnit, *, what: str, rows: int, reason: str, ip: str | None = None
+) -> None:
+    """Write down a ledger export (who, the unit's code as its scope, what, how many rows,
+    why) once the file is made; `reason` as returned by check_export."""
+    AccessLog.objects.create(
+        actor=actor,
+        action=AccessLog.Action.EXPORT,
+        record=f"people.{what}:{unit.code}"[:60],
+        reason=reason,
+        unit_code=unit.code,
+        rows=rows,
+        ip=ip or None,
+    )
 
 
 @transaction.atomic

@@ -16,6 +16,11 @@ urlpatterns = [
     path("units/<str:code>/situations/", views.situations, name="situations"),
     path("units/<str:code>/import/", views.import_ledger, name="import"),
     path("units/<str:code>/persons.xlsx", views.export_persons, name="export_persons"),
+    path(
+        "units/<str:code>/organisations.xlsx",
+        views.export_organisations,
+        name="export_organisations",
+    ),
     path("buildings/<int:pk>/", views.building, name="building"),
     path("households/<int:pk>/", views.household, name="household"),
     path("households/<int:household>/add/", views.person_form, name="person_add"),

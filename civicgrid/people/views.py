@@ -101,6 +101,7 @@ def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
         "follow_ups": selectors.open_follow_ups(user, unit)[:20],
         "tags": selectors.tag_choices(user, unit.code),
         "may_keep": selectors.may_keep(user, unit.code),
+        "personal": selectors.may_see_personal(user, unit.code),
     }
     return render(request, "people/unit.html", context)
 
@@ -314,12 +315,11 @@ def person_form(request: HttpRequest, household: int | None = None, pk: int | No
 def organisations(request: HttpRequest, code: str) -> HttpResponse:
     unit = org_selectors.unit_for(request.user, code)
     rows = selectors.under(selectors.organisations_for(request.user), unit)
-    if request.GET.get("format") == "xlsx":
-        return _xlsx(ledgers.export_organisations(rows), f"organisations-{unit.code}.xlsx")
     context = {
         "unit": unit,
         "organisations": rows[:500],
         "count": rows.count(),
+        "personal": selectors.may_see_personal(request.user, unit.code),
         "places": selectors.under(selectors.places_for(request.user), unit)[:500],
     }
     return render(request, "people/organisations.html", context)
@@ -461,9 +461,29 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_POST
+@with_errors
 def export_persons(request: HttpRequest, code: str) -> HttpResponse:
-    """The persons under a unit (optionally with one tag) as .xlsx, masked as on screen."""
+    """The persons under a unit (optionally with one tag) as .xlsx, masked as on screen; for
+    roles that may reveal numbers, with a reason, logged."""
     unit = org_selectors.unit_for(request.user, code)
-    persons = selectors.persons_to_export(request.user, unit, tag=request.GET.get("tag", ""))
-    return _xlsx(ledgers.export_persons(persons, timezone.localdate()), f"persons-{unit.code}.xlsx")
+    data = ledgers.export_unit_persons(
+        request.user,
+        unit,
+        tag=request.POST.get("tag", ""),
+        reason=request.POST.get("reason", ""),
+        ip=_ip(request),
+    )
+    return _xlsx(data, f"persons-{unit.code}.xlsx")
+
+
+@login_required
+@require_POST
+@with_errors
+def export_organisations(request: HttpRequest, code: str) -> HttpResponse:
+    """The organisations under a unit as .xlsx (contacts masked); like export_persons."""
+    unit = org_selectors.unit_for(request.user, code)
+    data = ledgers.export_unit_organisations(
+        request.user, unit, reason=request.POST.get("reason", ""), ip=_ip(request)
+    )
+    return _xlsx(data, f"organisations-{unit.code}.xlsx")

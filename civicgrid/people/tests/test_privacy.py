@@ -169,3 +169,67 @@ def test_searches_by_a_whole_number_are_limited_per_user(client, estate, people,
     answer = client.get("/api/v1/people/search", {"q": "13812345678"}, **bearer(people["bob"]))
     assert answer.status_code == 200
     assert len(_log_rows()) == 4
+
+
+# ---- exports ------------------------------------------------------------------------------------
+
+
+def test_a_ledger_export_is_logged_with_its_scope_rows_and_reason(client, estate, people, tree):
+    from civicgrid.core.models import AccessLog
+
+    services.save_organisation(
+        people["alice"], unit=tree.grid_a1_1, name="某物业", kind="property", contact_name="王经理"
+    )
+    client.force_login(people["alice"])
+    code = tree.grid_a1_1.code
+    url = reverse("people:export_persons", args=[code])
+    assert client.post(url, {"reason": ""}).status_code == 302
+    assert not AccessLog.objects.exists()
+    export = client.post(url, {"reason": "月度台账", "tag": "elderly_alone"})
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+    export = client.post(url, {"reason": "月度台账"})
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+    export = client.post(
+        reverse("people:export_organisations", args=[code]), {"reason": "核对联系人"}
+    )
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = list(
+        AccessLog.objects.order_by("id").values_list(
+            "actor__username", "action", "record", "unit_code", "rows", "reason", "ip"
+        )
+    )
+    assert rows == [
+        (
+            "alice",
+            "export",
+            f"people.persons:elderly_alone:{code}",
+            code,
+            1,
+            "月度台账",
+            "127.0.0.1",
+        ),
+        ("alice", "export", f"people.persons:{code}", code, 2, "月度台账", "127.0.0.1"),
+        ("alice", "export", f"people.organisations:{code}", code, 1, "核对联系人", "127.0.0.1"),
+    ]
+
+
+def test_only_roles_that_may_reveal_may_export(client, estate, people, tree, volunteer):
+    from civicgrid.core.models import AccessLog
+
+    for user, code in (
+        (people["dave"], tree.district.code),
+        (people["dave"], tree.grid_a1_1.code),
+        (volunteer, tree.micro_a1_1_1.code),
+    ):
+        client.force_login(user)
+        for name in ("people:export_persons", "people:export_organisations"):
+            response = client.post(reverse(name, args=[code]), {"reason": "看看全区"})
+            assert response.status_code == 302, (user, name)
+            assert not response.get("Content-Type", "").startswith("application/vnd")
+        page = client.get(reverse("people:unit", args=[code])).content.decode()
+        assert reverse("people:export_persons", args=[code]) not in page
+    # The GET link of old exports nothing.
+    client.force_login(people["alice"])
+    response = client.get(reverse("people:export_persons", args=[tree.grid_a1_1.code]))
+    assert response.status_code == 405
+    assert not AccessLog.objects.exists()
