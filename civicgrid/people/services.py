@@ -11,12 +11,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from civicgrid.core import limits, privacy
+from civicgrid.core import erasure, limits, privacy
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed, required
 from civicgrid.core.models import AccessLog
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.scoping import holds, require, scope
 from civicgrid.people import search, selectors
+from civicgrid.people.erasure import subject_of
 from civicgrid.people.models import (
     DATA_UNIT_KINDS,
     Building,
@@ -30,6 +31,7 @@ from civicgrid.people.models import (
     OrganisationKind,
     Person,
     PersonKey,
+    PersonStatus,
     Place,
     PlaceKind,
     Relation,
@@ -349,6 +351,32 @@ def save_person(
     return person
 
 
+@transaction.atomic
+def record_departure(
+    actor, person: Person, *, status: str, left_on: dt.date | None = None
+) -> Person:
+    """迁出 (moved out) or 注销 (deregistered): the normal end of a person's record, by a
+    ledger keeper of her unit. The record leaves its household, the lists, the counts and the
+    search, and is kept until a role that may reveal numbers erases it (delete_person)."""
+    _check_keeper(actor, person.unit_code)
+    if status not in (PersonStatus.MOVED_OUT, PersonStatus.DEREGISTERED):
+        raise InvalidInput(
+            _("Say whether the person moved out or was deregistered."), field="status"
+        )
+    today = dt.date.today()
+    left_on = left_on or today
+    if left_on > today:
+        raise InvalidInput(_("The day cannot be in the future."), field="left_on")
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.status != PersonStatus.PRESENT:
+        raise Conflict(_("This person's record has already ended."), field="status")
+    person.status, person.left_on = status, left_on
+    person.household, person.relation = None, ""
+    person.save(update_fields=["status", "left_on", "household", "relation", "updated_at"])
+    PersonKey.objects.filter(person=person).delete()
+    return person
+
+
 def _explain_duplicate(actor, person: Person) -> None:
     if person.id_hash:
         others = Person.objects.filter(id_hash=person.id_hash).exclude(pk=person.pk)
@@ -463,11 +491,15 @@ def log_export(
 
 @transaction.atomic
 def delete_person(actor, person: Person, *, reason: str, ip: str | None = None) -> None:
-    """Remove a person: the row, its ciphertexts, hashes and search keys go; the access log
-    keeps that it happened, by whom and why."""
+    """Erase a person, for a role that may reveal her numbers, with a reason: her record
+    (ciphertexts, hashes, search keys) goes, and every other row that holds her data is
+    blanked or deleted by the erasers registered in core/erasure.py (party member,
+    enrolments, volunteer record, orders, reports…); the access log keeps that it happened,
+    by whom and why. Moving out or deregistering (record_departure) is the normal end of a
+    record; this is for what must not be kept."""
     reason = _check_personal(actor, person, reason)
     _log(actor, AccessLog.Action.DELETE, person, "", reason, ip)
-    person.delete()
+    erasure.erase(subject_of(person))
 
 
 def search_persons(actor, query: str, *, ip: str | None = None) -> list[Person]:

@@ -30,6 +30,7 @@ urlpatterns = [
     path("persons/<int:pk>/edit/", views.person_form, name="person_edit"),
     path("persons/<int:pk>/reveal/", views.reveal, name="reveal"),
     path("persons/<int:pk>/export/", views.export_person, name="export_person"),
+    path("persons/<int:pk>/leave/", views.person_leave, name="person_leave"),
     path("persons/<int:pk>/delete/", views.delete_person, name="delete_person"),
     path("situations/<int:pk>/close/", views.situation_close, name="situation_close"),
     path("imports/<int:pk>/", views.import_job, name="import_job"),

@@ -99,6 +99,7 @@ def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
         "completeness": selectors.completeness(user, unit),
         "occupancy": selectors.occupancy(user, unit),
         "follow_ups": selectors.open_follow_ups(user, unit)[:20],
+        "left": selectors.persons_left(user, unit)[:50],
         "tags": selectors.tag_choices(user, unit.code),
         "may_keep": selectors.may_keep(user, unit.code),
         "personal": selectors.may_see_personal(user, unit.code),
@@ -239,6 +240,30 @@ def delete_person(request: HttpRequest, pk: int) -> HttpResponse:
     if household_id:
         return redirect("people:household", pk=household_id)
     return redirect("people:home")
+
+
+@login_required
+@require_POST
+@with_errors
+def person_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    """迁出/注销: the record ends but is kept (out of lists and counts)."""
+    person = selectors.person_for(request.user, pk)
+    household_id = person.household_id
+    day = request.POST.get("left_on") or None
+    try:
+        left_on = dt.date.fromisoformat(day) if day else None
+    except ValueError:
+        raise InvalidInput(_("That is not a date."), field="left_on") from None
+    person = services.record_departure(
+        request.user, person, status=request.POST.get("status", ""), left_on=left_on
+    )
+    messages.success(
+        request,
+        _("%(name)s: %(status)s.") % {"name": person.name, "status": person.get_status_display()},
+    )
+    if household_id:
+        return redirect("people:household", pk=household_id)
+    return redirect("people:person", pk=person.pk)
 
 
 def _person_data(post, editing: bool) -> services.PersonData:
