@@ -183,6 +183,7 @@ def test_moving_out_takes_a_person_out_of_lists_counts_and_search(client, estate
     assert [p.pk for p in selectors.persons_left(alice, unit)] == [mother.pk]
     assert list(selectors.persons_left(people["dave"], unit)) == []
     assert client.get(reverse("people:person", args=[mother.pk])).status_code == 200
+    assert client.get(reverse("people:person_edit", args=[mother.pk])).status_code == 404
     assert Person.objects.filter(pk=mother.pk).exists()
     response = client.post(
         reverse("people:delete_person", args=[mother.pk]), {"reason": "注销满五年"}
