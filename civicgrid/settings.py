@@ -232,7 +232,6 @@ RATE_LIMITS = env_limits(
     {
         "report_ip": (20, 3600),
         "report_phone": (5, 86400),
-        # --- issue 12, public doors (helper limits) ---
         # The residents' pages and public API reached by a secret link (tracking, enrolment,
         # order, check-in pages; public API reads; Open311 reads): generous, against guessing.
         "read_ip": (600, 3600),
@@ -253,7 +252,9 @@ RATE_LIMITS = env_limits(
         # Volunteer service orders.
         "order_ip": (10, 3600),
         "order_phone": (5, 86400),
-        # --- end issue 12, public doors ---
+        # Searches by a whole ID or phone number,
+        # per user (each is logged like a reveal).
+        "number_search_user": (20, 3600),
     },
 )
 

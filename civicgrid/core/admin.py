@@ -8,7 +8,7 @@ from civicgrid.org.admin import ScopedAdmin
 
 @admin.register(AccessLog)
 class AccessLogAdmin(ScopedAdmin):
-    list_display = ("at", "actor", "action", "record", "field", "reason", "ip")
+    list_display = ("at", "actor", "action", "record", "field", "rows", "reason", "ip")
     list_filter = ("action", "field")
     search_fields = ("record", "reason", "actor__username", "actor__full_name")
     date_hierarchy = "at"

@@ -7,12 +7,14 @@ from civicgrid.org.fields import UnitCodeField
 
 
 class AccessLog(models.Model):
-    """Audit log of personal data (PIPL): who revealed which number of which record, exported
-    or deleted it, when and why. Append-only; it holds no personal data itself, only the
-    record's label, so deleting a person leaves nothing of them here but the fact."""
+    """Audit log of personal data (PIPL): who revealed which number of which record, searched
+    by a whole number, exported (a record, or a unit's ledger and how many rows) or deleted
+    it, when and why. Append-only; it holds no personal data itself, only the record's label,
+    so deleting a person leaves nothing of them here but the fact."""
 
     class Action(models.TextChoices):
         REVEAL = "reveal", _("Revealed")
+        SEARCH = "search", _("Searched by number")
         EXPORT = "export", _("Exported")
         DELETE = "delete", _("Deleted")
 
@@ -31,6 +33,8 @@ class AccessLog(models.Model):
     reason = models.CharField(_("reason"), max_length=200)
     unit_code = UnitCodeField(_("unit code"), db_index=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # How many rows an export of a whole ledger held.
+    rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
     class Meta:

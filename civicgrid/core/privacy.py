@@ -1,6 +1,21 @@
 """Personal data at rest (PIPL): encryption with keys from the environment, and masking.
 
 Phone and ID numbers are stored only as Fernet tokens; pages show them masked.
+
+The masking rule: no role may rebuild a number from what it sees without an audited reveal,
+so everything a role sees of a person together (masked number, birth date or age, gender,
+region, address) must leave at least 10 000 candidate numbers (`id_candidates` counts them).
+
+- An ID-card number is shown as its 6-digit region only (410102************): the birth date,
+  the three sequence digits and the check digit are hidden.
+- Roles that may reveal numbers at the person's unit (people/roles.PERSONAL_DATA_ROLES) see
+  the birth date; every other role sees the age in whole years only, never the birth date.
+  Age, gender and region leave ~365 days × 500 sequence numbers ≈ 182 000 candidates. A role
+  that sees the birth date narrows it to the 500 numbers of that day and gender: it may
+  reveal the number anyway (logged), and the one oracle that could tell which of them is
+  right, a search by the whole number, is rate-limited and logged like a reveal.
+- A phone number keeps its first three and at most four last digits and hides at least four
+  (138****5678, 037****4567): at least 10 000 candidates.
 """
 
 import base64
@@ -65,20 +80,89 @@ def seal(value: str, mask: Callable[[str], str]) -> tuple[str, str, str]:
     return encrypt(value), blind_index(value), mask(value)
 
 
+MASKED_PHONE_DIGITS = 4
+
+
 def mask_phone(phone: str) -> str:
-    """138****5678: enough to recognise a number, not enough to call it."""
+    """138****5678: enough to recognise a number, not enough to call it (at least four digits
+    hidden, so at least 10 000 numbers fit; a 10-digit landline keeps three last digits)."""
     digits = phone.strip()
     if len(digits) < 7:
         return "*" * len(digits)
-    return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
+    hidden = max(MASKED_PHONE_DIGITS, len(digits) - 7)
+    return f"{digits[:3]}{'*' * hidden}{digits[3 + hidden :]}"
 
 
 def mask_id(number: str) -> str:
-    """410102********1234: the region and the last four digits."""
+    """410102************: the region only (birth date, sequence and check digit hidden)."""
     number = number.strip()
     if len(number) < 10:
         return "*" * len(number)
-    return f"{number[:6]}{'*' * (len(number) - 10)}{number[-4:]}"
+    return f"{number[:6]}{'*' * (len(number) - 6)}"
+
+
+# GB 11643: the weight of each of the first 17 digits in the check digit.
+_ID_WEIGHTS = [2 ** (17 - i) % 11 for i in range(17)]
+
+
+def _age_on(born: dt.date, today: dt.date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def id_candidates(
+    masked: str,
+    *,
+    today: dt.date,
+    gender: str = "",
+    born: dt.date | None = None,
+    age: int | None = None,
+) -> int:
+    """How many valid ID-card numbers fit what a viewer sees: the masked form (visible
+    characters, "*" hidden; the region must be visible), the gender ("1" male, "2" female,
+    else unknown) and the birth date, or else the age in whole years on `today`. The check
+    of the masking rule above, and what an attacker would enumerate."""
+    if len(masked) != 18 or "*" in masked[:6]:
+        raise ValueError("an 18-character mask with a visible region")
+    if born is not None:
+        days = [born]
+    else:
+        if age is not None:
+            first = _years_before(today, age + 1) + dt.timedelta(days=1)
+            last = _years_before(today, age)
+        else:
+            first, last = dt.date(1890, 1, 1), today
+        days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    # The sequence digits: those the mask and the gender allow, counted by their share of
+    # the weighted sum (mod 11), so each day costs one lookup.
+    shares = [0] * 11
+    for serial in range(1000):
+        digits = f"{serial:03d}"
+        if any(m != "*" and m != d for m, d in zip(masked[14:17], digits, strict=True)):
+            continue
+        if gender in ("1", "2") and int(digits[2]) % 2 != int(gender) % 2:
+            continue
+        shares[sum(int(d) * w for d, w in zip(digits, _ID_WEIGHTS[14:17], strict=True)) % 11] += 1
+    head = sum(int(d) * w for d, w in zip(masked[:6], _ID_WEIGHTS[:6], strict=True))
+    check = masked[17]
+    total = 0
+    for day in days:
+        date = f"{day:%Y%m%d}"
+        if any(m != "*" and m != d for m, d in zip(masked[6:14], date, strict=True)):
+            continue
+        partial = head + sum(int(d) * w for d, w in zip(date, _ID_WEIGHTS[6:14], strict=True))
+        if check == "*":
+            total += sum(shares)
+            continue
+        wanted = (12 - (10 if check.upper() == "X" else int(check))) % 11
+        total += shares[(wanted - partial) % 11]
+    return total
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
 
 
 def clean_id_number(value: str) -> tuple[str, dt.date]:
@@ -132,3 +216,32 @@ def clean_phone(value: str, field: str = "phone") -> str:
             field=field,
         )
     return phone
+
+
+def remask_rows(rows, pairs: list[tuple[str, str, Callable[[str], str]]]) -> int:
+    """Recompute stored masked forms after the masking rule changed (data migrations):
+    `pairs` are (ciphertext field, masked field, mask). A number under a key no longer
+    configured keeps its old masked form. Returns how many rows changed."""
+    fields = [masked_field for _cipher_field, masked_field, _mask in pairs]
+    changed, total = [], 0
+    for row in rows.iterator(chunk_size=2000):
+        dirty = False
+        for cipher_field, masked_field, mask in pairs:
+            token = getattr(row, cipher_field)
+            if not token:
+                continue
+            try:
+                masked = mask(_cipher().decrypt(token.encode()).decode())
+            except InvalidToken:
+                continue
+            if getattr(row, masked_field) != masked:
+                setattr(row, masked_field, masked)
+                dirty = True
+        if dirty:
+            changed.append(row)
+        if len(changed) >= 1000:
+            rows.model._default_manager.bulk_update(changed, fields)
+            total, changed = total + len(changed), []
+    if changed:
+        rows.model._default_manager.bulk_update(changed, fields)
+    return total + len(changed)

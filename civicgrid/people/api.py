@@ -4,6 +4,7 @@ numbers in full only through the reveal endpoint, which is logged like the page'
 import datetime as dt
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router, Schema
 
 from civicgrid.core import limits
@@ -23,7 +24,9 @@ class PersonOut(Schema):
     id: int
     name: str
     gender: str
+    # Only for roles that may reveal the person's numbers; others get the age (core/privacy.py).
     birth_date: dt.date | None
+    age: int | None
     id_masked: str
     phone_masked: str
     relation: str
@@ -74,11 +77,13 @@ ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 
 
 def _person(user, person: Person) -> dict:
+    personal = selectors.may_see_personal(user, person.unit_code)
     return {
         "id": person.pk,
         "name": person.name,
         "gender": person.gender,
-        "birth_date": person.birth_date,
+        "birth_date": person.birth_date if personal else None,
+        "age": person.age(timezone.localdate()),
         "id_masked": person.id_masked,
         "phone_masked": person.phone_masked,
         "relation": person.relation,
@@ -90,10 +95,12 @@ def _person(user, person: Person) -> dict:
     }
 
 
-@router.get("/search", response=list[PersonOut])
+@router.get("/search", response={200: list[PersonOut], 429: ErrorOut})
 def search(request: HttpRequest, q: str):
-    """提户知人: name, pinyin or initials, estate/building/room, or a whole phone/ID number."""
-    return [_person(request.user, p) for p in selectors.lookup(request.user, q)]
+    """提户知人: name, pinyin or initials, estate/building/room, or a whole phone/ID number
+    (a whole number is limited per user and logged like a reveal)."""
+    found = services.search_persons(request.user, q, ip=limits.client_ip(request) or None)
+    return [_person(request.user, p) for p in found]
 
 
 @router.get("/units/{code}/persons", response={200: list[PersonOut], **ERRORS})

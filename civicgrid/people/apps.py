@@ -15,7 +15,11 @@ class PeopleConfig(AppConfig):
     verbose_name = _("Basic data")
 
     def ready(self) -> None:
+        from civicgrid.core import erasure
         from civicgrid.org import services
+        from civicgrid.people import erasure as people
 
         if _keys_follow_move not in services.subtree_moved_hooks:
             services.subtree_moved_hooks.append(_keys_follow_move)
+        erasure.register("people.PersonKey", people.erase_keys)
+        erasure.register("people.Person", people.erase_person, order=people.PERSON_LAST)

@@ -33,6 +33,14 @@ class ResidenceKind(models.TextChoices):
     FOREIGN = "foreign", _("Foreign resident")  # 境外人员
 
 
+class PersonStatus(models.TextChoices):
+    # The normal end of a record is moving out or deregistering, not deletion: the record is
+    # kept (out of lists, counts and search) until erased (people.services.delete_person).
+    PRESENT = "present", _("On record")  # 在册
+    MOVED_OUT = "moved_out", _("Moved out")  # 迁出
+    DEREGISTERED = "deregistered", _("Deregistered")  # 注销 (death, emigration…)
+
+
 class Relation(models.TextChoices):
     # 与户主关系, after GB/T 4761 (family relations), grouped.
     HEAD = "head", _("Head of household")
@@ -199,6 +207,14 @@ class Person(ScopedModel):
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="persons")
     note = models.TextField(_("note"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=PersonStatus.choices,
+        default=PersonStatus.PRESENT,
+        db_index=True,
+    )
+    left_on = models.DateField(_("left on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -94,6 +94,18 @@ def keys_for(person, house=None) -> set[str]:
     return keys
 
 
+def number_fields(query: str, limit: int = 5) -> list[str]:
+    """The numbers a query holds whole, as the fields they match ("id_number", "phone"), among
+    the words `words` reads: such a search tells whose number it is, like a reveal."""
+    fields = []
+    for word in query.split()[:limit]:
+        if _ID_LIKE.fullmatch(word):
+            fields.append("id_number")
+        elif _PHONE_LIKE.fullmatch(word.replace("-", "")):
+            fields.append("phone")
+    return fields
+
+
 def words(query: str, limit: int = 5) -> list[tuple[str, bool]]:
     """The words of a query as (key, exact): an ID or phone number becomes its hash key,
     matched whole; anything else is a lower-cased prefix. At most `limit` words."""

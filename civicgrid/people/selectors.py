@@ -23,6 +23,7 @@ from civicgrid.people.models import (
     Organisation,
     Person,
     PersonKey,
+    PersonStatus,
     Place,
     Situation,
     Tag,
@@ -42,12 +43,19 @@ def may_keep(user, code: str) -> bool:
     return holds(user, code, LEDGER_ROLES)
 
 
-def persons_for(user) -> QuerySet[Person]:
-    return scope(Person.objects.select_related("household", "unit").defer("unit__polygon"), user)
+def persons_for(user, *, present: bool = True) -> QuerySet[Person]:
+    """Persons the user may see; those who moved out or were deregistered only with
+    present=False (they are out of every list and count)."""
+    persons = Person.objects.select_related("household", "unit").defer("unit__polygon")
+    if present:
+        persons = persons.filter(status=PersonStatus.PRESENT)
+    return scope(persons, user)
 
 
 def person_for(user, pk: int) -> Person:
-    person = persons_for(user).select_related("household__house__building").filter(pk=pk).first()
+    """One person, present or not (a record that ended can still be opened and erased)."""
+    persons = persons_for(user, present=False).select_related("household__house__building")
+    person = persons.filter(pk=pk).first()
     if person is None:
         raise Http404
     return person
@@ -361,6 +369,15 @@ def import_job_for(user, pk: int) -> ImportJob:
     if job is None:
         raise Http404
     return job
+
+
+def persons_left(user, unit: OrgUnit) -> QuerySet[Person]:
+    """Records under `unit` that ended (moved out, deregistered), newest first: for roles that
+    may erase them; nobody else (an empty answer)."""
+    if not may_see_personal(user, unit.code):
+        return Person.objects.none()
+    left = under(persons_for(user, present=False), unit).exclude(status=PersonStatus.PRESENT)
+    return left.order_by("-left_on", "-id")
 
 
 def persons_under(user, unit: OrgUnit, *, tag: str = "") -> QuerySet[Person]:

@@ -11,12 +11,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from civicgrid.core import privacy
+from civicgrid.core import erasure, limits, privacy
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed, required
 from civicgrid.core.models import AccessLog
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.scoping import holds, require, scope
-from civicgrid.people import search
+from civicgrid.people import search, selectors
+from civicgrid.people.erasure import subject_of
 from civicgrid.people.models import (
     DATA_UNIT_KINDS,
     Building,
@@ -30,6 +31,7 @@ from civicgrid.people.models import (
     OrganisationKind,
     Person,
     PersonKey,
+    PersonStatus,
     Place,
     PlaceKind,
     Relation,
@@ -349,6 +351,32 @@ def save_person(
     return person
 
 
+@transaction.atomic
+def record_departure(
+    actor, person: Person, *, status: str, left_on: dt.date | None = None
+) -> Person:
+    """迁出 (moved out) or 注销 (deregistered): the normal end of a person's record, by a
+    ledger keeper of her unit. The record leaves its household, the lists, the counts and the
+    search, and is kept until a role that may reveal numbers erases it (delete_person)."""
+    _check_keeper(actor, person.unit_code)
+    if status not in (PersonStatus.MOVED_OUT, PersonStatus.DEREGISTERED):
+        raise InvalidInput(
+            _("Say whether the person moved out or was deregistered."), field="status"
+        )
+    today = dt.date.today()
+    left_on = left_on or today
+    if left_on > today:
+        raise InvalidInput(_("The day cannot be in the future."), field="left_on")
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.status != PersonStatus.PRESENT:
+        raise Conflict(_("This person's record has already ended."), field="status")
+    person.status, person.left_on = status, left_on
+    person.household, person.relation = None, ""
+    person.save(update_fields=["status", "left_on", "household", "relation", "updated_at"])
+    PersonKey.objects.filter(person=person).delete()
+    return person
+
+
 def _explain_duplicate(actor, person: Person) -> None:
     if person.id_hash:
         others = Person.objects.filter(id_hash=person.id_hash).exclude(pk=person.pk)
@@ -384,6 +412,10 @@ def _log(actor, action: str, person: Person, field: str, reason: str, ip: str | 
 def _check_personal(actor, person: Person, reason: str) -> str:
     if not holds(actor, person.unit_code, PERSONAL_DATA_ROLES):
         raise NotAllowed(_("Your role may not see personal numbers."))
+    return _check_reason(reason)
+
+
+def _check_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise InvalidInput(_("Say why you need it (the reason is logged)."), field="reason")
@@ -431,13 +463,82 @@ def export_person(actor, person: Person, *, reason: str, ip: str | None = None) 
     }
 
 
+def check_export(actor, unit: OrgUnit, reason: str) -> str:
+    """The reason, cleaned, if the actor may export the personal data kept under `unit`: only
+    roles that may reveal numbers there (not read-only leaders, micro-grid leaders or
+    departments), with a reason. Raises NotAllowed or InvalidInput."""
+    if not holds(actor, unit.code, PERSONAL_DATA_ROLES):
+        raise NotAllowed(_("Your role may not export personal data."))
+    return _check_reason(reason)
+
+
+@transaction.atomic
+def log_export(
+    actor, unit: OrgUnit, *, what: str, rows: int, reason: str, ip: str | None = None
+) -> None:
+    """Write down a ledger export (who, the unit's code as its scope, what, how many rows,
+    why) once the file is made; `reason` as returned by check_export."""
+    AccessLog.objects.create(
+        actor=actor,
+        action=AccessLog.Action.EXPORT,
+        record=f"people.{what}:{unit.code}"[:60],
+        reason=reason,
+        unit_code=unit.code,
+        rows=rows,
+        ip=ip or None,
+    )
+
+
 @transaction.atomic
 def delete_person(actor, person: Person, *, reason: str, ip: str | None = None) -> None:
-    """Remove a person: the row, its ciphertexts, hashes and search keys go; the access log
-    keeps that it happened, by whom and why."""
+    """Erase a person, for a role that may reveal her numbers, with a reason: her record
+    (ciphertexts, hashes, search keys) goes, and every other row that holds her data is
+    blanked or deleted by the erasers registered in core/erasure.py (party member,
+    enrolments, volunteer record, orders, reports…); the access log keeps that it happened,
+    by whom and why. Moving out or deregistering (record_departure) is the normal end of a
+    record; this is for what must not be kept."""
     reason = _check_personal(actor, person, reason)
     _log(actor, AccessLog.Action.DELETE, person, "", reason, ip)
-    person.delete()
+    erasure.erase(subject_of(person))
+
+
+def search_persons(actor, query: str, *, ip: str | None = None) -> list[Person]:
+    """提户知人 (selectors.lookup) for the search page and the API. A whole ID-card or phone
+    number in the query tells whose number it is, as good as a reveal: such a search counts
+    against the user's limit "number_search_user" (TooMany past it) and is logged (action
+    SEARCH, the field searched, each person found or one row for none; never the number)."""
+    fields = search.number_fields(query)
+    if not fields:
+        return selectors.lookup(actor, query)
+    # Counted before the search and outside any transaction, so a refused try still counts.
+    limits.hit("number_search_user", str(actor.pk), field="q")
+    found = selectors.lookup(actor, query)
+    with transaction.atomic():
+        for field in dict.fromkeys(fields):
+            rows = [
+                AccessLog(
+                    actor=actor,
+                    action=AccessLog.Action.SEARCH,
+                    record=f"people.person:{person.pk}",
+                    field=field,
+                    reason=_("Search by a whole number"),
+                    unit_code=person.unit_code,
+                    ip=ip or None,
+                )
+                for person in found
+            ] or [
+                AccessLog(
+                    actor=actor,
+                    action=AccessLog.Action.SEARCH,
+                    record="people.person:",
+                    field=field,
+                    reason=_("Search by a whole number"),
+                    unit_code="",
+                    ip=ip or None,
+                )
+            ]
+            AccessLog.objects.bulk_create(rows)
+    return found
 
 
 # ---- visits and situations ----------------------------------------------------------------------

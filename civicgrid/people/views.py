@@ -59,7 +59,12 @@ def with_errors(view):
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    found = selectors.lookup(request.user, query) if query else []
+    found, status = [], 200
+    try:
+        found = services.search_persons(request.user, query, ip=_ip(request)) if query else []
+    except CivicgridError as error:
+        messages.error(request, error.message)
+        status = error.status
     context = {
         "query": query,
         "found": [(p, selectors.tags_for(request.user, p)) for p in found],
@@ -67,8 +72,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "today": timezone.localdate(),
     }
     if request.headers.get("HX-Request"):
-        return render(request, "people/_found.html", context)
-    return render(request, "people/home.html", context)
+        return render(request, "people/_found.html", context, status=status)
+    return render(request, "people/home.html", context, status=status)
 
 
 # ---- units, buildings, households ----------------------------------------------------------
@@ -95,8 +100,10 @@ def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
         "completeness": selectors.completeness(user, unit),
         "occupancy": selectors.occupancy(user, unit),
         "follow_ups": selectors.open_follow_ups(user, unit)[:20],
+        "left": selectors.persons_left(user, unit)[:50],
         "tags": selectors.tag_choices(user, unit.code),
         "may_keep": selectors.may_keep(user, unit.code),
+        "personal": selectors.may_see_personal(user, unit.code),
     }
     return render(request, "people/unit.html", context)
 
@@ -236,6 +243,30 @@ def delete_person(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("people:home")
 
 
+@login_required
+@require_POST
+@with_errors
+def person_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    """迁出/注销: the record ends but is kept (out of lists and counts)."""
+    person = selectors.person_for(request.user, pk)
+    household_id = person.household_id
+    day = request.POST.get("left_on") or None
+    try:
+        left_on = dt.date.fromisoformat(day) if day else None
+    except ValueError:
+        raise InvalidInput(_("That is not a date."), field="left_on") from None
+    person = services.record_departure(
+        request.user, person, status=request.POST.get("status", ""), left_on=left_on
+    )
+    messages.success(
+        request,
+        _("%(name)s: %(status)s.") % {"name": person.name, "status": person.get_status_display()},
+    )
+    if household_id:
+        return redirect("people:household", pk=household_id)
+    return redirect("people:person", pk=person.pk)
+
+
 def _person_data(post, editing: bool) -> services.PersonData:
     """The form's person. Editing, a number left blank keeps the current one."""
     birth = post.get("birth_date") or None
@@ -270,6 +301,8 @@ def person_form(request: HttpRequest, household: int | None = None, pk: int | No
     """Add a member to a household, or change a person. Numbers are typed anew to change
     them; left empty, an existing number stays."""
     person = selectors.person_for(request.user, pk) if pk else None
+    if person is not None and person.household_id is None:
+        raise Http404  # the form keeps household members; a record that ended has none
     home = person.household if person else selectors.household_for(request.user, household)
     code = person.unit_code if person else home.unit_code
     error = None
@@ -296,6 +329,8 @@ def person_form(request: HttpRequest, household: int | None = None, pk: int | No
         "residence_kinds": ResidenceKind.choices,
         "tag_choices": selectors.tag_choices(request.user, code),
         "chosen_tags": chosen,
+        "birth_hidden": bool(person and person.id_hash)
+        and not selectors.may_see_personal(request.user, code),
     }
     return render(request, "people/person_form.html", context, status=400 if error else 200)
 
@@ -308,12 +343,11 @@ def person_form(request: HttpRequest, household: int | None = None, pk: int | No
 def organisations(request: HttpRequest, code: str) -> HttpResponse:
     unit = org_selectors.unit_for(request.user, code)
     rows = selectors.under(selectors.organisations_for(request.user), unit)
-    if request.GET.get("format") == "xlsx":
-        return _xlsx(ledgers.export_organisations(rows), f"organisations-{unit.code}.xlsx")
     context = {
         "unit": unit,
         "organisations": rows[:500],
         "count": rows.count(),
+        "personal": selectors.may_see_personal(request.user, unit.code),
         "places": selectors.under(selectors.places_for(request.user), unit)[:500],
     }
     return render(request, "people/organisations.html", context)
@@ -455,9 +489,29 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_POST
+@with_errors
 def export_persons(request: HttpRequest, code: str) -> HttpResponse:
-    """The persons under a unit (optionally with one tag) as .xlsx, masked as on screen."""
+    """The persons under a unit (optionally with one tag) as .xlsx, masked as on screen; for
+    roles that may reveal numbers, with a reason, logged."""
     unit = org_selectors.unit_for(request.user, code)
-    persons = selectors.persons_to_export(request.user, unit, tag=request.GET.get("tag", ""))
-    return _xlsx(ledgers.export_persons(persons, timezone.localdate()), f"persons-{unit.code}.xlsx")
+    data = ledgers.export_unit_persons(
+        request.user,
+        unit,
+        tag=request.POST.get("tag", ""),
+        reason=request.POST.get("reason", ""),
+        ip=_ip(request),
+    )
+    return _xlsx(data, f"persons-{unit.code}.xlsx")
+
+
+@login_required
+@require_POST
+@with_errors
+def export_organisations(request: HttpRequest, code: str) -> HttpResponse:
+    """The organisations under a unit as .xlsx (contacts masked); like export_persons."""
+    unit = org_selectors.unit_for(request.user, code)
+    data = ledgers.export_unit_organisations(
+        request.user, unit, reason=request.POST.get("reason", ""), ip=_ip(request)
+    )
+    return _xlsx(data, f"organisations-{unit.code}.xlsx")

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class VolunteersConfig(AppConfig):
     name = "civicgrid.volunteers"
     verbose_name = _("Volunteer services")
+
+    def ready(self) -> None:
+        from civicgrid.core import erasure
+        from civicgrid.volunteers import erasure as volunteers
+
+        erasure.register("volunteers.Volunteer", volunteers.erase_volunteers)
+        erasure.register("volunteers.ServiceOrder", volunteers.erase_orders)

@@ -105,7 +105,9 @@ def test_forms_visits_situations_and_exports(client, estate, people, tree):
         "路灯不亮"
         in client.get(reverse("people:situations", args=[tree.grid_a1_1.code])).content.decode()
     )
-    export = client.get(reverse("people:export_persons", args=[tree.grid_a1_1.code]))
+    export = client.post(
+        reverse("people:export_persons", args=[tree.grid_a1_1.code]), {"reason": "月度台账"}
+    )
     assert export["Content-Type"].startswith("application/vnd.openxmlformats")
     assert b"13812345678" not in export.content
     template = client.get(reverse("people:template", args=["persons"]))
@@ -247,8 +249,8 @@ def test_organisations_export_in_the_template_columns_masked(client, tree, peopl
         contact_phone="0371-66668888",
     )
     login(client, people["alice"])
-    response = client.get(
-        reverse("people:organisations", args=[tree.grid_a1_1.code]), {"format": "xlsx"}
+    response = client.post(
+        reverse("people:export_organisations", args=[tree.grid_a1_1.code]), {"reason": "核对"}
     )
     rows = list(load_workbook(io.BytesIO(response.content)).active.values)
     assert list(rows[0]) == [c.header for c in ledgers.COLUMNS["organisations"]]

@@ -1,0 +1,235 @@
+"""Personal data (PIPL, issue 12): masks that cannot be rebuilt, logged whole-number searches,
+audited exports, erasure that reaches every row."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from civicgrid.accounts.tokens import issue_token
+from civicgrid.core import privacy
+from civicgrid.people import services
+from civicgrid.people.services import PersonData
+from civicgrid.people.tests.conftest import id_number
+
+pytestmark = pytest.mark.django_db
+
+ENOUGH = 10_000
+
+
+def bearer(user) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {issue_token(user=user, name='t')[1]}"}
+
+
+# ---- masks that cannot be rebuilt --------------------------------------------------------------
+
+
+def test_the_candidate_count_finds_the_old_mask_beside_a_birth_date_rebuildable():
+    born = dt.date(1940, 3, 1)
+    number = id_number(born, 2)
+    old_mask = f"{number[:6]}{'*' * 8}{number[-4:]}"
+    today = dt.date(2026, 12, 2)
+    assert privacy.id_candidates(old_mask, today=today, gender="2", born=born) == 1
+    assert privacy.id_candidates(privacy.mask_id(number), today=today, gender="2", age=86) >= ENOUGH
+
+
+def test_masked_phones_leave_at_least_ten_thousand_numbers():
+    for phone in ("13812345678", "0371234567", "03712345678", "037112345678"):
+        masked = privacy.mask_phone(phone)
+        assert len(masked) == len(phone) and masked.count("*") >= 4
+        assert masked[:3] == phone[:3]
+
+
+def _what_is_seen(client, user, person) -> dict:
+    """Everything the API and the pages give `user` about `person`, merged."""
+    auth = bearer(user)
+    client.force_login(user)
+    answers = [
+        client.get(f"/api/v1/people/persons/{person.pk}", **auth).json(),
+        *client.get(f"/api/v1/people/units/{person.unit_code}/persons", **auth).json(),
+        *client.get("/api/v1/people/search", {"q": person.name}, **auth).json(),
+    ]
+    pages = [
+        reverse("people:person", args=[person.pk]),
+        reverse("people:home") + f"?q={person.name}",
+    ]
+    if person.household_id:
+        pages.append(reverse("people:person_edit", args=[person.pk]))
+        household = f"/api/v1/people/households/{person.household_id}"
+        answers += client.get(household, **auth).json()["members"]
+        pages.append(reverse("people:household", args=[person.household_id]))
+        if person.household.house_id:
+            building = person.household.house.building_id
+            pages.append(reverse("people:building", args=[building]))
+    seen = {}
+    for answer in answers:
+        if answer["id"] == person.pk:
+            for key, value in answer.items():
+                if value not in (None, "") and not seen.get(key):
+                    seen[key] = value
+    seen["pages"] = "".join(client.get(url).content.decode() for url in pages)
+    return seen
+
+
+def test_no_role_that_may_not_reveal_can_rebuild_an_id_number(
+    client, estate, people, tree, volunteer
+):
+    """The read-only leader (district) and a micro-grid leader enumerate every ID number that
+    fits what they see of each person through the API and the pages: at least 10 000 fit."""
+    neighbour = services.save_person(
+        people["alice"],
+        PersonData(
+            name="王桂兰", id_number=id_number(dt.date(1952, 11, 30), 4), phone="13700002222"
+        ),
+        unit=tree.micro_a1_1_1,
+    )
+    today = timezone.localdate()
+    looks = [(people["dave"], p) for p in (estate.mother, estate.son, neighbour)]
+    looks.append((volunteer, neighbour))
+    for viewer, person in looks:
+        seen = _what_is_seen(client, viewer, person)
+        assert seen["name"] == person.name
+        born = dt.date.fromisoformat(seen["birth_date"]) if seen.get("birth_date") else None
+        count = privacy.id_candidates(
+            seen["id_masked"], today=today, gender=seen["gender"], born=born, age=seen["age"]
+        )
+        assert count >= ENOUGH, (viewer, person, count)
+        assert f"{person.birth_date:%Y-%m-%d}" not in seen["pages"]
+        assert person.id_masked in seen["pages"]
+        assert 10 ** seen["phone_masked"].count("*") >= ENOUGH
+
+
+def test_roles_that_may_reveal_see_the_birth_date(client, estate, people):
+    seen = _what_is_seen(client, people["alice"], estate.mother)
+    assert seen["birth_date"] == "1940-03-01" and "1940-03-01" in seen["pages"]
+
+
+def test_the_migration_remasks_stored_numbers_and_keeps_unknown_keys(estate):
+    from civicgrid.people.models import Person
+
+    Person.objects.filter(pk=estate.mother.pk).update(id_masked="410102********0022")
+    Person.objects.filter(pk=estate.son.pk).update(id_number="not-a-token", id_masked="kept")
+    changed = privacy.remask_rows(
+        Person.objects.all(), [("id_number", "id_masked", privacy.mask_id)]
+    )
+    assert changed == 1
+    assert Person.objects.get(pk=estate.mother.pk).id_masked == "410102" + "*" * 12
+    assert Person.objects.get(pk=estate.son.pk).id_masked == "kept"
+
+
+# ---- searches by a whole number ----------------------------------------------------------------
+
+
+def _log_rows() -> list[tuple]:
+    from civicgrid.core.models import AccessLog
+
+    return list(
+        AccessLog.objects.order_by("id").values_list(
+            "actor__username", "action", "field", "record", "reason", "unit_code", "ip"
+        )
+    )
+
+
+def test_a_search_by_a_whole_number_is_logged_like_a_reveal_without_the_number(
+    client, estate, people
+):
+    client.force_login(people["alice"])
+    assert client.get(reverse("people:home"), {"q": "张秀英"}).status_code == 200
+    assert _log_rows() == []
+    page = client.get(reverse("people:home"), {"q": "13812345678"})
+    assert page.status_code == 200 and estate.mother.name in page.content.decode()
+    number = privacy.decrypt(estate.son.id_number)
+    found = client.get("/api/v1/people/search", {"q": number}, **bearer(people["alice"])).json()
+    assert [p["id"] for p in found] == [estate.son.pk]
+    client.get(reverse("people:home"), {"q": "13000000000"})
+    rows = _log_rows()
+    assert [row[:4] for row in rows] == [
+        ("alice", "search", "phone", f"people.person:{estate.mother.pk}"),
+        ("alice", "search", "id_number", f"people.person:{estate.son.pk}"),
+        ("alice", "search", "phone", "people.person:"),
+    ]
+    assert rows[0][5] == estate.mother.unit_code and rows[0][6] == "127.0.0.1"
+    for row in rows:
+        assert not any(secret in str(row) for secret in ("13812345678", number, "13000000000"))
+
+
+def test_searches_by_a_whole_number_are_limited_per_user(client, estate, people, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "number_search_user": (3, 3600)}
+    alice = bearer(people["alice"])
+    for tail in range(3):
+        answer = client.get("/api/v1/people/search", {"q": f"1381234{tail:04d}"}, **alice)
+        assert answer.status_code == 200
+    answer = client.get("/api/v1/people/search", {"q": "13812345678"}, **alice)
+    assert answer.status_code == 429 and "error" in answer.json()
+    client.force_login(people["alice"])
+    assert client.get(reverse("people:home"), {"q": "13812345678"}).status_code == 429
+    # Names still work; another user has a count of their own.
+    assert client.get(reverse("people:home"), {"q": "张秀英"}).status_code == 200
+    answer = client.get("/api/v1/people/search", {"q": "13812345678"}, **bearer(people["bob"]))
+    assert answer.status_code == 200
+    assert len(_log_rows()) == 4
+
+
+# ---- exports ------------------------------------------------------------------------------------
+
+
+def test_a_ledger_export_is_logged_with_its_scope_rows_and_reason(client, estate, people, tree):
+    from civicgrid.core.models import AccessLog
+
+    services.save_organisation(
+        people["alice"], unit=tree.grid_a1_1, name="某物业", kind="property", contact_name="王经理"
+    )
+    client.force_login(people["alice"])
+    code = tree.grid_a1_1.code
+    url = reverse("people:export_persons", args=[code])
+    assert client.post(url, {"reason": ""}).status_code == 302
+    assert not AccessLog.objects.exists()
+    export = client.post(url, {"reason": "月度台账", "tag": "elderly_alone"})
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+    export = client.post(url, {"reason": "月度台账"})
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+    export = client.post(
+        reverse("people:export_organisations", args=[code]), {"reason": "核对联系人"}
+    )
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = list(
+        AccessLog.objects.order_by("id").values_list(
+            "actor__username", "action", "record", "unit_code", "rows", "reason", "ip"
+        )
+    )
+    assert rows == [
+        (
+            "alice",
+            "export",
+            f"people.persons:elderly_alone:{code}",
+            code,
+            1,
+            "月度台账",
+            "127.0.0.1",
+        ),
+        ("alice", "export", f"people.persons:{code}", code, 2, "月度台账", "127.0.0.1"),
+        ("alice", "export", f"people.organisations:{code}", code, 1, "核对联系人", "127.0.0.1"),
+    ]
+
+
+def test_only_roles_that_may_reveal_may_export(client, estate, people, tree, volunteer):
+    from civicgrid.core.models import AccessLog
+
+    for user, code in (
+        (people["dave"], tree.district.code),
+        (people["dave"], tree.grid_a1_1.code),
+        (volunteer, tree.micro_a1_1_1.code),
+    ):
+        client.force_login(user)
+        for name in ("people:export_persons", "people:export_organisations"):
+            response = client.post(reverse(name, args=[code]), {"reason": "看看全区"})
+            assert response.status_code == 302, (user, name)
+            assert not response.get("Content-Type", "").startswith("application/vnd")
+        page = client.get(reverse("people:unit", args=[code])).content.decode()
+        assert reverse("people:export_persons", args=[code]) not in page
+    # The GET link of old exports nothing.
+    client.force_login(people["alice"])
+    response = client.get(reverse("people:export_persons", args=[tree.grid_a1_1.code]))
+    assert response.status_code == 405
+    assert not AccessLog.objects.exists()
