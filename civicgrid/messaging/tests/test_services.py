@@ -221,3 +221,20 @@ def test_a_misconfigured_sender_is_logged_as_a_failure(db, settings, outbox):
     )
     message.refresh_from_db()
     assert message.status == Status.QUEUED and message.attempts == 1 and message.last_error
+
+
+def test_erasing_a_resident_leaves_no_trace_of_her_phone(db, outbox):
+    from civicgrid.core import erasure, privacy
+
+    services.opt_out(to=PHONE, purpose=Purpose.SERVICE)
+    services.send(channel=Channel.SMS, to=PHONE, text="x", purpose=Purpose.NOTICE)
+    services.request_code(phone=PHONE, purpose=CodePurpose.ENROL, ip="10.0.0.1")
+    phone_hash = privacy.blind_index(PHONE)
+    subject = erasure.Subject(person_id=0, name="张", unit_code="", phone_hash=phone_hash)
+
+    erasure.erase(subject)
+
+    assert not Consent.objects.exists() and not VerificationCode.objects.exists()
+    assert Message.objects.exists()
+    assert not Message.objects.filter(recipient_hash=phone_hash).exists()
+    assert not Message.objects.exclude(recipient_masked="").exists()

@@ -24,7 +24,7 @@ NOT_A_RESIDENT = {
 
 
 # A phone in any form, an ID number or its hash, a phone's hash under another name.
-PERSONAL_FIELD = re.compile(r"phone|id_number|id_hash|voter_hash")
+PERSONAL_FIELD = re.compile(r"phone|id_number|id_hash|voter_hash|recipient_hash")
 
 
 def _holds_personal_data(model) -> bool:
