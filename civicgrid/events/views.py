@@ -87,14 +87,20 @@ def public_areas(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def nearby(request: HttpRequest) -> HttpResponse:
-    """Open events of the chosen category near the chosen point (an htmx fragment)."""
+    """Open events of the chosen category near the chosen point (an htmx fragment): staff see
+    the ones in their scope; everyone else only a coarse hint about public ones."""
     category = selectors.category_by_code(request.GET.get("category"))
     try:
         lon, lat = float(request.GET["lon"]), float(request.GET["lat"])
     except (KeyError, ValueError):
         return HttpResponse("")
-    found = selectors.nearby_open_events(category, lon, lat) if category else []
-    return render(request, "events/_nearby.html", {"nearby": found[:5], "category": category})
+    if category is None:
+        return HttpResponse("")
+    if selectors.reads_events(request.user):
+        context = {"nearby": selectors.nearby_open_events(request.user, category, lon, lat)[:5]}
+    else:
+        context = {"hints": selectors.nearby_hints(category, lon, lat)[:5]}
+    return render(request, "events/_nearby.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -193,7 +199,7 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
         "actions": [(a, A(a).label, a in services.NOTE_REQUIRED) for a in actions],
         "phone": selectors.masked_phone(event),
         "nearby": selectors.nearby_open_events(
-            event.category, event.lon, event.lat, exclude=event.pk
+            user, event.category, event.lon, event.lat, exclude=event.pk
         )
         if event.status == Status.REPORTED
         else [],
