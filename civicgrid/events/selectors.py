@@ -7,10 +7,13 @@ whistled to the departments they are posted to. Anything else is a 404, like a m
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
+from django.core import signing
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -134,14 +137,34 @@ def event_by_token(token: str) -> Event:
     return event
 
 
-def photo_for(user, pk: int, *, token: str = "") -> EventPhoto:
-    """A photo, for whoever may see its event: staff by scope, a resident by the event's
-    tracking token. Anything else is a 404."""
-    photo = EventPhoto.objects.select_related("event").filter(pk=pk).first()
+# Signed photo links: the link names the photo and whether it may be served only while its
+# event is public (Open311 media), and expires; it never carries the tracking token.
+PHOTO_LINK_SALT = "civicgrid.events.photo"
+PHOTO_LINK_MAX_AGE = 7 * 24 * 3600
+
+
+def signed_photo_url(photo: EventPhoto, *, public_only: bool = False) -> str:
+    """A link to one photo that works without login for `PHOTO_LINK_MAX_AGE`."""
+    value = signing.dumps([photo.pk, int(public_only)], salt=PHOTO_LINK_SALT, compress=True)
+    return reverse("events:photo", args=[photo.pk]) + "?" + urlencode({"s": value})
+
+
+def photo_for(user, pk: int, *, signed: str = "") -> EventPhoto:
+    """A photo, for whoever may see its event (staff by scope), or through a valid signed link
+    to this photo. Anything else is a 404."""
+    photo = EventPhoto.objects.select_related("event__category").filter(pk=pk).first()
     if photo is None:
         raise Http404
-    if token and token == photo.event.token:
-        return photo
+    if signed:
+        try:
+            signed_pk, public_only = signing.loads(
+                signed, salt=PHOTO_LINK_SALT, max_age=PHOTO_LINK_MAX_AGE
+            )
+        except (signing.BadSignature, TypeError, ValueError):
+            raise Http404 from None
+        if signed_pk == photo.pk and (not public_only or photo.event.category.public):
+            return photo
+        raise Http404
     if not events_for(user).filter(pk=photo.event_id).exists():
         raise Http404
     return photo

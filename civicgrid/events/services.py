@@ -105,9 +105,11 @@ def is_verifier(actor, event: Event, extra: dict) -> bool:
 
 
 def is_rater(actor, event: Event, extra: dict) -> bool:
-    # The reporter, staff recording a phone follow-up, or a resident holding the tracking link.
+    # The reporter, staff recording a phone follow-up, or a resident holding the tracking link
+    # in the browser it was given to (the link alone, found anywhere else, is not enough).
     if actor is None:
-        return bool(extra.get("token")) and extra["token"] == event.token
+        token = extra.get("token")
+        return bool(token) and token == event.token and extra.get("reporting_browser") is True
     return (event.reporter_id == actor.pk) or is_dispatcher(actor, event, extra)
 
 
@@ -854,11 +856,14 @@ def rate_event(
     satisfaction: str,
     comment: str = "",
     token: str = "",
+    reporting_browser: bool = False,
     version=None,
 ) -> Event:
     """评价 at follow-up: solved or not, and satisfied / basically satisfied / dissatisfied.
-    By the reporter, by staff recording a phone follow-up, or by anyone holding the event's
-    tracking link (`actor=None`, `token`). "Not solved and dissatisfied" reopens the event."""
+    By the reporter, by staff recording a phone follow-up, or by the resident on their tracking
+    page (`actor=None`, `token`) in the browser they reported from (`reporting_browser`, which
+    the page proves with a signed cookie set when the report was made). "Not solved and
+    dissatisfied" reopens the event."""
     if satisfaction not in Satisfaction.values:
         raise InvalidInput(_("Choose how satisfied you are."), field="satisfaction")
     if not isinstance(solved, bool):
@@ -877,7 +882,7 @@ def rate_event(
         version=version,
         note=comment,
         change=change,
-        extra={"token": token},
+        extra={"token": token, "reporting_browser": reporting_browser},
         details={"solved": solved, "satisfaction": satisfaction},
     )
     if not solved and satisfaction == Satisfaction.DISSATISFIED:

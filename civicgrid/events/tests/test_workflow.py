@@ -184,7 +184,12 @@ def test_failed_verification_and_dissatisfied_rating_reopen(report, staff):
     event = services.verify_event(actor=alice, event=event, passed=True)
     event = services.close_event(actor=frank, event=event)
     event = services.rate_event(
-        actor=None, token=event.token, event=event, solved=False, satisfaction="dissatisfied"
+        actor=None,
+        token=event.token,
+        reporting_browser=True,
+        event=event,
+        solved=False,
+        satisfaction="dissatisfied",
     )
     assert event.status == Status.HANDLING
     assert event.closed_at is None and event.satisfaction == "dissatisfied"
