@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from civicgrid.events import selectors, services
 from civicgrid.events.models import Event, StepAction
@@ -133,7 +133,16 @@ class ErrorOut(Schema):
     error: ErrorBody
 
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
+# Past this, a page is certainly empty; larger numbers overflow the database's integers.
+MAX_OFFSET = 1_000_000_000
 
 
 @router.get("", response=list[EventOut])
@@ -142,10 +151,11 @@ def list_events(
     status: str | None = None,
     category: str | None = None,
     unit: str | None = None,
-    limit: int = 100,
-    offset: int = 0,
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
-    """Events you may see, newest first; filter by status, category code prefix, unit code."""
+    """Events you may see, newest first; filter by status, category code prefix, unit code;
+    `limit` (1…1000) from `offset`."""
     events = selectors.events_for(request.user)
     if status:
         events = events.filter(status=status)
@@ -153,7 +163,6 @@ def list_events(
         events = events.filter(category__code__startswith=category)
     if unit:
         events = events.filter(unit_code__under=unit)
-    limit = max(1, min(limit, 1000))
     return events.order_by("-reported_at", "-id")[offset : offset + limit]
 
 
