@@ -4,6 +4,8 @@ progress. Categories are the services; an event's number is its service_request_
 
 Requests reported here enter the same workflow as every other event. Without an api_key, the
 lists show events of public categories only (never disputes or hardship), and never media.
+With a key, media of public events come as signed per-photo links. No answer ever carries a
+resident's tracking token (Open311's `token` is the request number, signed).
 """
 
 import datetime as dt
