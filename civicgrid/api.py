@@ -5,14 +5,21 @@ its CSRF token). Every answer is scoped exactly like the pages. Errors have one 
 {"error": {"message", "field", "details"}}.
 """
 
-from django.http import Http404, HttpRequest
+import logging
+from collections.abc import Callable
+from functools import wraps
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
 
 from civicgrid.accounts.tokens import user_for_key
 from civicgrid.core.errors import CivicgridError
 from civicgrid.core.limits import TooMany
+
+logger = logging.getLogger(__name__)
 
 
 class TokenAuth(HttpBearer):
@@ -55,6 +62,79 @@ def unauthorised(request, exc):
     return _error(request, "A valid API token or login is needed.", 401)
 
 
+# Where ninja puts a parameter; the first part of an error's `loc`, not part of the field name.
+_SOURCES = {"query", "path", "body", "form", "file", "header", "cookie"}
+
+
+def _field(loc) -> str | None:
+    parts = [str(part) for part in loc if str(part) not in _SOURCES]
+    # A JSON body is validated as the handler's `payload`/`body` argument: drop that name.
+    if len(parts) > 1 and loc and loc[0] == "body":
+        parts = parts[1:]
+    return ".".join(parts) or None
+
+
+@api.exception_handler(ValidationError)
+def invalid(request, exc: ValidationError):
+    """Malformed input (wrong type, out of range, bad JSON): 422, naming the first field.
+    `details` lists every problem by field; the input itself is not echoed back."""
+    details = [
+        {
+            "field": _field(error.get("loc", ())),
+            "message": str(error.get("msg", "")),
+            "type": error.get("type"),
+        }
+        for error in exc.errors
+    ]
+    field = details[0]["field"] if details else None
+    return _error(request, _("Some input is not valid."), 422, field, details)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    # ninja's own refusals: a failed CSRF check for a logged-in browser (403), throttling…
+    if exc.status_code == 403:
+        message = _("The request was refused: send an API token, or the CSRF token with a login.")
+    else:
+        message = str(exc)
+    return _error(request, message, exc.status_code)
+
+
+@api.exception_handler(Exception)
+def server_error(request, exc: Exception):
+    """Anything unexpected: logged with its traceback, answered 500 in our shape."""
+    logger.exception("API error on %s %s", request.method, request.path)
+    return _error(request, _("Something went wrong on our side; it has been logged."), 500)
+
+
+def not_routed(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """A path under /api/v1/ that names no endpoint: a 404 in our shape, not an HTML page."""
+    return _error(request, "Not found.", 404)
+
+
+def _method_checked(view: Callable) -> Callable:
+    """ninja answers a method a path does not offer with a bare 405; give it our shape."""
+
+    @wraps(view)
+    def inner(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code != 405:
+            return response
+        shaped = _error(request, _("This method is not allowed here."), 405)
+        shaped["Allow"] = response.get("Allow", "")
+        return shaped
+
+    return inner
+
+
+def urls() -> tuple[list, str, str]:
+    """The API's URL patterns (for the root URLconf), every one answering errors in our shape."""
+    patterns, app_name, namespace = api.urls
+    for pattern in patterns:
+        pattern.callback = _method_checked(pattern.callback)
+    return patterns, app_name, namespace
+
+
 api.add_router("/events", "civicgrid.events.api.router")
 api.add_router("/people", "civicgrid.people.api.router")
 api.add_router("/classes", "civicgrid.classes.api.router")
@@ -63,4 +143,4 @@ api.add_router("/volunteers", "civicgrid.volunteers.api.router")
 api.add_router("/community", "civicgrid.community.api.router")
 api.add_router("/messaging", "civicgrid.messaging.api.router")
 
-__all__ = ["api"]
+__all__ = ["api", "not_routed", "urls"]

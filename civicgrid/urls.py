@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.api import api
+from civicgrid import api
 from civicgrid.core import views as core_views
 
 admin.site.site_header = _("civicgrid administration")
@@ -21,7 +21,8 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("api/v1/", api.urls),
+    path("api/v1/", api.urls()),
+    re_path(r"^api/v1/(?P<rest>.*)$", api.not_routed),
     path("open311/v2/", include("civicgrid.events.open311_urls")),
     path("org/", include("civicgrid.org.urls")),
     path("people/", include("civicgrid.people.urls")),

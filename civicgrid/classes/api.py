@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
 from civicgrid.classes import selectors, services
 from civicgrid.classes.models import Channel, Session
@@ -118,8 +118,8 @@ def _month(value: str | None, field: str, default: dt.date) -> dt.date:
 
 
 @router.get("/units/{code}/sessions", response=list[SessionOut])
-def unit_sessions(request: HttpRequest, code: str, days: int = 30):
-    """A unit's sessions from now for `days` days (scoped)."""
+def unit_sessions(request: HttpRequest, code: str, days: int = Query(30, ge=1, le=366)):
+    """A unit's sessions from now for `days` (1…366) days (scoped)."""
     unit = org_selectors.unit_for(request.user, code)
     now = timezone.now()
     sessions = selectors.sessions_for(request.user, unit, now, now + dt.timedelta(days=days))

@@ -1,10 +1,12 @@
 """Events in the JSON API: list, detail, create, each workflow step, categories, figures."""
 
 import datetime as dt
+import hashlib
+import json
 from typing import Literal
 
-from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Header, Query, Router, Schema, Status
 
 from civicgrid.events import selectors, services
 from civicgrid.events.models import Event, StepAction
@@ -133,7 +135,16 @@ class ErrorOut(Schema):
     error: ErrorBody
 
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
+# Past this, a page is certainly empty; larger numbers overflow the database's integers.
+MAX_OFFSET = 1_000_000_000
 
 
 @router.get("", response=list[EventOut])
@@ -142,10 +153,11 @@ def list_events(
     status: str | None = None,
     category: str | None = None,
     unit: str | None = None,
-    limit: int = 100,
-    offset: int = 0,
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
-    """Events you may see, newest first; filter by status, category code prefix, unit code."""
+    """Events you may see, newest first; filter by status, category code prefix, unit code;
+    `limit` (1…1000) from `offset`."""
     events = selectors.events_for(request.user)
     if status:
         events = events.filter(status=status)
@@ -153,7 +165,6 @@ def list_events(
         events = events.filter(category__code__startswith=category)
     if unit:
         events = events.filter(unit_code__under=unit)
-    limit = max(1, min(limit, 1000))
     return events.order_by("-reported_at", "-id")[offset : offset + limit]
 
 
@@ -187,22 +198,44 @@ def get_event(request: HttpRequest, number: str):
 
 
 @router.post("", response={201: EventDetailOut, **ERRORS})
-def create_event(request: HttpRequest, payload: EventIn):
+def create_event(
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: EventIn,
+    idempotency_key: str | None = Header(
+        None,
+        alias="Idempotency-Key",
+        description="Any unique string (≤ 100 characters). A retry with the same key within "
+        "24 hours answers the event the first request created (same body, header "
+        "Idempotent-Replayed: true) instead of reporting it twice; the same key with a "
+        "different body is a 409.",
+    ),
+):
     """Report an event. The unit is found from the point."""
-    event = services.report_event(
+    fields = {
+        "title": payload.title,
+        "category": selectors.category_by_code(payload.category),
+        "lon": payload.lon,
+        "lat": payload.lat,
+        "description": payload.description,
+        "address": payload.address,
+        "priority": payload.priority,
+        "source": payload.source,
+        "reporter_name": payload.reporter_name,
+        "reporter_phone": payload.reporter_phone,
+        "attributes": payload.attributes,
+    }
+    if idempotency_key is None:
+        return Status(201, services.report_event(actor=request.user, **fields))
+    content = json.dumps(payload.dict(), sort_keys=True, ensure_ascii=False, default=str)
+    event, replayed = services.report_event_once(
         actor=request.user,
-        title=payload.title,
-        category=selectors.category_by_code(payload.category),
-        lon=payload.lon,
-        lat=payload.lat,
-        description=payload.description,
-        address=payload.address,
-        priority=payload.priority,
-        source=payload.source,
-        reporter_name=payload.reporter_name,
-        reporter_phone=payload.reporter_phone,
-        attributes=payload.attributes,
+        key=idempotency_key,
+        fingerprint=hashlib.sha256(content.encode()).hexdigest(),
+        **fields,
     )
+    if replayed:
+        response["Idempotent-Replayed"] = "true"
     return Status(201, event)
 
 

@@ -155,7 +155,8 @@ class Event(ScopedModel):
     # Encrypted at rest (core.privacy); shown masked.
     reporter_phone = models.TextField(_("reporter phone"), blank=True)
     anonymous = models.BooleanField(_("hide name publicly"), default=False)
-    # A resident follows and rates the event through this token (also the Open311 token).
+    # A resident follows (and, from the browser that reported, rates) the event through this
+    # token. It is theirs alone: never in an Open311 answer or a photo link.
     token = models.CharField(_("tracking token"), max_length=32, unique=True, default=new_token)
 
     lon = models.FloatField(_("longitude"))
@@ -288,6 +289,28 @@ class EventStep(models.Model):
         if self.pk is not None:
             raise ValueError("event steps are immutable")
         super().save(*args, **kwargs)
+
+
+class ReportKey(models.Model):
+    """An API client's `Idempotency-Key` for one report: a retry with the same key answers the
+    event it created instead of reporting the problem twice. Kept for a day."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    # A hash of the request's content: the same key with other content is a client's mistake.
+    fingerprint = models.CharField(max_length=64)
+    event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="events_report_key_once_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.key}"
 
 
 class PhotoStage(models.TextChoices):

@@ -4,13 +4,16 @@ progress. Categories are the services; an event's number is its service_request_
 
 Requests reported here enter the same workflow as every other event. Without an api_key, the
 lists show events of public categories only (never disputes or hardship), and never media.
+With a key, media of public events come as signed per-photo links. No answer ever carries a
+resident's tracking token (Open311's `token` is the request number, signed).
 """
 
 import datetime as dt
 from collections.abc import Callable
 from xml.etree import ElementTree as ET
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.core import signing
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -217,7 +220,9 @@ def _status(event: Event) -> str:
 def _request(
     request: HttpRequest, event: Event, last_notes: dict[int, str], with_media: bool
 ) -> dict:
-    photo = event.photos.first() if with_media else None
+    # Media only for keyed clients and public events, through a signed link that names the
+    # photo, never through the resident's tracking token.
+    photo = event.photos.first() if with_media and event.category.public else None
     handler = event.handler_unit or event.unit
     return {
         "service_request_id": event.number,
@@ -236,9 +241,7 @@ def _request(
         "zipcode": None,
         "lat": event.lat,
         "long": event.lon,
-        "media_url": request.build_absolute_uri(
-            reverse("events:photo", args=[photo.pk]) + f"?t={event.token}"
-        )
+        "media_url": request.build_absolute_uri(selectors.signed_photo_url(photo, public_only=True))
         if photo
         else None,
     }
@@ -342,7 +345,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     data = [
         {
             "service_request_id": event.number,
-            "token": event.token,
+            "token": request_token(event),
             "service_notice": _("Expected to be closed by %(when)s.")
             % {"when": timezone.localtime(event.closure_due).strftime("%Y-%m-%d %H:%M")},
             "account_id": None,
@@ -364,13 +367,24 @@ def request_detail(request: HttpRequest, number: str, fmt: str) -> HttpResponse:
     )
 
 
+# Open311's `token` names a new request until its id is known. Ours is the request's number,
+# signed: never the resident's tracking token, which would let the client rate as the resident.
+TOKEN_SALT = "civicgrid.open311.token"
+
+
+def request_token(event: Event) -> str:
+    return signing.Signer(salt=TOKEN_SALT).sign(event.number)
+
+
 @endpoint(["GET"])
 def token(request: HttpRequest, value: str, fmt: str) -> HttpResponse:
     try:
-        event = selectors.event_by_token(value)
-    except Http404:
+        number = signing.Signer(salt=TOKEN_SALT).unsign(value)
+    except signing.BadSignature:
         raise Open311Error(404, "No such token.") from None
-    return render(fmt, "service_requests", [{"service_request_id": event.number, "token": value}])
+    if not Event.objects.filter(number=number).exists():
+        raise Open311Error(404, "No such token.")
+    return render(fmt, "service_requests", [{"service_request_id": number, "token": value}])
 
 
 # ---- the Service Request Updates extension ------------------------------------------------------

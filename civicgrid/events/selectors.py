@@ -7,11 +7,15 @@ whistled to the departments they are posted to. Anything else is a 404, like a m
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
+from django.core import signing
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core import privacy
@@ -133,14 +137,34 @@ def event_by_token(token: str) -> Event:
     return event
 
 
-def photo_for(user, pk: int, *, token: str = "") -> EventPhoto:
-    """A photo, for whoever may see its event: staff by scope, a resident by the event's
-    tracking token. Anything else is a 404."""
-    photo = EventPhoto.objects.select_related("event").filter(pk=pk).first()
+# Signed photo links: the link names the photo and whether it may be served only while its
+# event is public (Open311 media), and expires; it never carries the tracking token.
+PHOTO_LINK_SALT = "civicgrid.events.photo"
+PHOTO_LINK_MAX_AGE = 7 * 24 * 3600
+
+
+def signed_photo_url(photo: EventPhoto, *, public_only: bool = False) -> str:
+    """A link to one photo that works without login for `PHOTO_LINK_MAX_AGE`."""
+    value = signing.dumps([photo.pk, int(public_only)], salt=PHOTO_LINK_SALT, compress=True)
+    return reverse("events:photo", args=[photo.pk]) + "?" + urlencode({"s": value})
+
+
+def photo_for(user, pk: int, *, signed: str = "") -> EventPhoto:
+    """A photo, for whoever may see its event (staff by scope), or through a valid signed link
+    to this photo. Anything else is a 404."""
+    photo = EventPhoto.objects.select_related("event__category").filter(pk=pk).first()
     if photo is None:
         raise Http404
-    if token and token == photo.event.token:
-        return photo
+    if signed:
+        try:
+            signed_pk, public_only = signing.loads(
+                signed, salt=PHOTO_LINK_SALT, max_age=PHOTO_LINK_MAX_AGE
+            )
+        except (signing.BadSignature, TypeError, ValueError):
+            raise Http404 from None
+        if signed_pk == photo.pk and (not public_only or photo.event.category.public):
+            return photo
+        raise Http404
     if not events_for(user).filter(pk=photo.event_id).exists():
         raise Http404
     return photo
@@ -299,16 +323,15 @@ def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
-def nearby_open_events(
-    category: Category, lon: float, lat: float, *, exclude: int | None = None
+def _open_within(
+    events: QuerySet[Event], category: Category, lon: float, lat: float, exclude: int | None
 ) -> list[tuple[Event, int]]:
-    """Open events of the same category within the category's duplicate radius, nearest first,
-    with their distance in metres. Not scoped: a resident must see that the problem is known
-    already; callers show only the number, title, status and distance."""
+    """Open events of `category` within its duplicate radius of the point, nearest first,
+    with their distance in metres."""
     radius = category.duplicate_radius_m
     dlat = radius / 111_320
     dlon = radius / (111_320 * max(math.cos(math.radians(lat)), 0.01))
-    candidates = Event.objects.filter(
+    candidates = events.filter(
         category=category,
         status__in=OPEN_STATUSES,
         lat__range=(lat - dlat, lat + dlat),
@@ -318,6 +341,63 @@ def nearby_open_events(
     return sorted(
         ((event, metres) for event, metres in found if metres <= radius), key=lambda x: x[1]
     )
+
+
+def nearby_open_events(
+    user, category: Category, lon: float, lat: float, *, exclude: int | None = None
+) -> list[tuple[Event, int]]:
+    """Possible duplicates for staff: open events of the same category near the point that
+    `user` may see (scoped like every other read), nearest first, with their distance."""
+    return _open_within(events_for(user), category, lon, lat, exclude)
+
+
+# A resident's point is snapped to the centre of a cell this many metres wide before any
+# distance is measured, and distances are shown rounded up to the same step: probing from
+# many points cannot place an event more precisely than this.
+HINT_STEP_M = 50
+HINT_TITLE_CHARS = 20
+
+
+@dataclass(frozen=True)
+class NearbyHint:
+    """All a resident learns of a public event near their point: no number, no exact
+    distance, a shortened title."""
+
+    title: str
+    category: str
+    status: str
+    within_m: int
+
+
+def _snapped(lon: float, lat: float) -> tuple[float, float]:
+    step_lat = HINT_STEP_M / 111_320
+    lat = (math.floor(lat / step_lat) + 0.5) * step_lat
+    step_lon = HINT_STEP_M / (111_320 * max(math.cos(math.radians(lat)), 0.01))
+    return (math.floor(lon / step_lon) + 0.5) * step_lon, lat
+
+
+def nearby_hints(category: Category, lon: float, lat: float) -> list[NearbyHint]:
+    """The duplicate hint on the residents' report page: open events of the same PUBLIC
+    category near the point. Non-public categories (disputes, hardship) give nothing at all,
+    because even "something is within 100 m" can be triangulated."""
+    if not category.public:
+        return []
+    lon, lat = _snapped(lon, lat)
+    return [
+        NearbyHint(
+            title=Truncator(event.title).chars(HINT_TITLE_CHARS),
+            category=event.category.name,
+            status=str(Status(event.status).label),
+            within_m=max(1, math.ceil(metres / HINT_STEP_M)) * HINT_STEP_M,
+        )
+        for event, metres in _open_within(public_events(), category, lon, lat, None)
+    ]
+
+
+def reads_events(user) -> bool:
+    """Whether `user` is staff who may see some events (and so gets the scoped duplicate
+    list rather than the residents' hint)."""
+    return sees_everything(user) or bool(user.is_authenticated and visible_prefixes(user))
 
 
 def unread_notifications(user) -> QuerySet[Notification]:

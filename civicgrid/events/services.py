@@ -30,6 +30,7 @@ from civicgrid.events.models import (
     Notification,
     PhotoStage,
     Priority,
+    ReportKey,
     Satisfaction,
     Source,
     Status,
@@ -105,9 +106,11 @@ def is_verifier(actor, event: Event, extra: dict) -> bool:
 
 
 def is_rater(actor, event: Event, extra: dict) -> bool:
-    # The reporter, staff recording a phone follow-up, or a resident holding the tracking link.
+    # The reporter, staff recording a phone follow-up, or a resident holding the tracking link
+    # in the browser it was given to (the link alone, found anywhere else, is not enough).
     if actor is None:
-        return bool(extra.get("token")) and extra["token"] == event.token
+        token = extra.get("token")
+        return bool(token) and token == event.token and extra.get("reporting_browser") is True
     return (event.reporter_id == actor.pk) or is_dispatcher(actor, event, extra)
 
 
@@ -486,6 +489,65 @@ def report_event(
     raise Conflict(_("Too many events are being reported at once. Try again."))
 
 
+# An API client may retry a report after a timeout: the same Idempotency-Key within this time
+# answers the event the first attempt created.
+REPORT_KEY_TTL = dt.timedelta(hours=24)
+
+
+def _check_report_key(key: str) -> str:
+    key = (key or "").strip()
+    if not key or len(key) > 100 or not key.isprintable():
+        raise InvalidInput(
+            _("An Idempotency-Key is 1 to 100 printable characters."), field="Idempotency-Key"
+        )
+    return key
+
+
+def report_event_once(*, actor, key: str, fingerprint: str, **fields) -> tuple[Event, bool]:
+    """`report_event` at most once per `actor` and client-chosen `key` (for REPORT_KEY_TTL).
+    Returns the event and whether it was reported before (a replay). The same key with other
+    content (`fingerprint`, a hash of the request) is a Conflict. Two requests with one key at
+    the same moment: the key's row is written first, so the unique constraint lets one report
+    through; the other waits for it, then answers its event."""
+    key = _check_report_key(key)
+    for _attempt in range(3):
+        earlier = (
+            ReportKey.objects.select_related("event")
+            .filter(user=actor, key=key, created_at__gte=_now() - REPORT_KEY_TTL)
+            .first()
+        )
+        if earlier is not None and earlier.event is not None:
+            if earlier.fingerprint != fingerprint:
+                raise Conflict(
+                    _("This Idempotency-Key was already used for a different report."),
+                    field="Idempotency-Key",
+                )
+            return earlier.event, True
+        try:
+            with transaction.atomic():
+                ReportKey.objects.filter(
+                    user=actor, key=key, created_at__lt=_now() - REPORT_KEY_TTL
+                ).delete()
+                claim = ReportKey.objects.create(
+                    user=actor, key=key, fingerprint=fingerprint, created_at=_now()
+                )
+                event = report_event(actor=actor, **fields)
+                claim.event = event
+                claim.save(update_fields=["event"])
+            # Read back, so that the first answer is exactly what a replay will answer.
+            event.refresh_from_db()
+            return event, False
+        except IntegrityError:
+            # The same key was claimed at the same moment: read what that request made.
+            continue
+    raise Conflict(_("This report is being made right now. Try again in a moment."))
+
+
+def purge_report_keys() -> int:
+    """Forget Idempotency-Keys older than REPORT_KEY_TTL (a periodic job)."""
+    return ReportKey.objects.filter(created_at__lt=_now() - REPORT_KEY_TTL).delete()[0]
+
+
 # ---- the main line -----------------------------------------------------------------------------
 
 
@@ -854,11 +916,14 @@ def rate_event(
     satisfaction: str,
     comment: str = "",
     token: str = "",
+    reporting_browser: bool = False,
     version=None,
 ) -> Event:
     """评价 at follow-up: solved or not, and satisfied / basically satisfied / dissatisfied.
-    By the reporter, by staff recording a phone follow-up, or by anyone holding the event's
-    tracking link (`actor=None`, `token`). "Not solved and dissatisfied" reopens the event."""
+    By the reporter, by staff recording a phone follow-up, or by the resident on their tracking
+    page (`actor=None`, `token`) in the browser they reported from (`reporting_browser`, which
+    the page proves with a signed cookie set when the report was made). "Not solved and
+    dissatisfied" reopens the event."""
     if satisfaction not in Satisfaction.values:
         raise InvalidInput(_("Choose how satisfied you are."), field="satisfaction")
     if not isinstance(solved, bool):
@@ -877,7 +942,7 @@ def rate_event(
         version=version,
         note=comment,
         change=change,
-        extra={"token": token},
+        extra={"token": token, "reporting_browser": reporting_browser},
         details={"solved": solved, "satisfaction": satisfaction},
     )
     if not solved and satisfaction == Satisfaction.DISSATISFIED:
@@ -965,6 +1030,32 @@ def _unit_by_code(code: str | None, field: str) -> OrgUnit:
     return unit
 
 
+# A step sent without a version is refused if the same person took the same step on the event
+# this recently: long enough for a double click or a client's retry, short enough not to stand
+# in the way of a real second supervision.
+REPEAT_WINDOW = dt.timedelta(seconds=60)
+
+
+def _refuse_repeat(actor, event: Event, action: str) -> None:
+    if actor is None:
+        return
+    last = event.steps.order_by("-id").values("actor_id", "action", "at").first()
+    if (
+        last is not None
+        and last["actor_id"] == actor.pk
+        and last["action"] == action
+        and _now() - last["at"] < REPEAT_WINDOW
+    ):
+        raise Conflict(
+            _(
+                "You took this step a moment ago; it is not taken twice. To take it again, "
+                "send the event's current version."
+            ),
+            field="version",
+            details={"version": event.version},
+        )
+
+
 def take_step(
     *,
     actor,
@@ -985,7 +1076,15 @@ def take_step(
 ) -> Event:
     """Take the step named `action` with plain fields as a form or a JSON body gives them
     (units by code, people by id). `duplicate_of` is an event the caller found through the
-    selectors, i.e. one the actor may see."""
+    selectors, i.e. one the actor may see.
+
+    Without `version` (API clients may leave it out) a step is still applied once: it is taken
+    against the version `event` had when the caller read it, so two identical requests racing
+    each other apply once (the other gets a 409), and the same step by the same person is
+    refused within `REPEAT_WINDOW` of the first (a double click, a retry after a timeout)."""
+    if version is None:
+        version = event.version
+        _refuse_repeat(actor, event, action)
     common = {"actor": actor, "event": event, "version": version}
     if action == A.ACCEPT:
         return accept_event(**common, note=note, cross_boundary=cross_boundary or "")

@@ -3,7 +3,7 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from civicgrid.events import deadlines
+from civicgrid.events import deadlines, services
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -16,3 +16,9 @@ def escalate_overdue_events() -> int:
 def ask_for_ratings() -> int:
     """Hourly: ask again, once, for a rating of events closed three days ago."""
     return deadlines.ask_ratings()
+
+
+@db_periodic_task(crontab(minute="45", hour="*"))
+def purge_report_keys() -> int:
+    """Hourly: forget API Idempotency-Keys older than a day."""
+    return services.purge_report_keys()

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from civicgrid.core.errors import CivicgridError, InvalidInput
 from civicgrid.core.views import limited, posted
-from civicgrid.events import patrols, selectors, services
+from civicgrid.events import patrols, selectors, services, tracking
 from civicgrid.events.models import (
     CrossBoundary,
     PatrolKind,
@@ -63,7 +63,9 @@ def report(request: HttpRequest, public: bool = False) -> HttpResponse:
             error = exc
         else:
             if actor is None:
-                return redirect("events:track", token=event.token)
+                response = redirect("events:track", token=event.token)
+                tracking.remember(request, response, event)
+                return response
             messages.success(request, _("Reported as %(number)s.") % {"number": event.number})
             return redirect("events:detail", number=event.number)
     context = {
@@ -95,14 +97,20 @@ def public_areas(request: HttpRequest) -> JsonResponse:
 @limited("nearby", methods=["GET"])
 @require_GET
 def nearby(request: HttpRequest) -> HttpResponse:
-    """Open events of the chosen category near the chosen point (an htmx fragment)."""
+    """Open events of the chosen category near the chosen point (an htmx fragment): staff see
+    the ones in their scope; everyone else only a coarse hint about public ones."""
     category = selectors.category_by_code(request.GET.get("category"))
     try:
         lon, lat = float(request.GET["lon"]), float(request.GET["lat"])
     except (KeyError, ValueError):
         return HttpResponse("")
-    found = selectors.nearby_open_events(category, lon, lat) if category else []
-    return render(request, "events/_nearby.html", {"nearby": found[:5], "category": category})
+    if category is None:
+        return HttpResponse("")
+    if selectors.reads_events(request.user):
+        context = {"nearby": selectors.nearby_open_events(request.user, category, lon, lat)[:5]}
+    else:
+        context = {"hints": selectors.nearby_hints(category, lon, lat)[:5]}
+    return render(request, "events/_nearby.html", context)
 
 
 @limited("read", methods=["GET"])
@@ -111,11 +119,13 @@ def nearby(request: HttpRequest) -> HttpResponse:
 def track(request: HttpRequest, token: str) -> HttpResponse:
     """A resident's own page: status, public timeline, and the rating form after closure."""
     event = selectors.event_by_token(token)
+    reported_here = tracking.reported_here(request, event)
     if request.method == "POST":
         try:
             services.rate_event(
                 actor=None,
                 token=token,
+                reporting_browser=reported_here,
                 event=event,
                 solved=request.POST.get("solved") == "yes",
                 satisfaction=request.POST.get("satisfaction", ""),
@@ -127,11 +137,14 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
             messages.success(request, _("Thank you for your rating."))
         return redirect("events:track", token=token)
     steps = selectors.public_steps([event]).order_by("id")
-    return render(
-        request,
-        "events/track.html",
-        {"event": event, "steps": steps, "satisfactions": Satisfaction.choices},
-    )
+    context = {
+        "event": event,
+        "steps": steps,
+        "photos": [(p, selectors.signed_photo_url(p)) for p in event.photos.all()],
+        "satisfactions": Satisfaction.choices,
+        "reported_here": reported_here,
+    }
+    return render(request, "events/track.html", context)
 
 
 # ---- lists -------------------------------------------------------------------------------------
@@ -203,7 +216,7 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
         "actions": [(a, A(a).label, a in services.NOTE_REQUIRED) for a in actions],
         "phone": selectors.masked_phone(event),
         "nearby": selectors.nearby_open_events(
-            event.category, event.lon, event.lat, exclude=event.pk
+            user, event.category, event.lon, event.lat, exclude=event.pk
         )
         if event.status == Status.REPORTED
         else [],
@@ -262,8 +275,9 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
 
 @require_GET
 def photo(request: HttpRequest, pk: int) -> FileResponse:
-    """A photo, to whoever may see its event (staff by scope, a resident by the token)."""
-    item = selectors.photo_for(request.user, pk, token=request.GET.get("t", ""))
+    """A photo, to whoever may see its event (staff by scope), or through a signed link (the
+    resident's tracking page, Open311 media of public events)."""
+    item = selectors.photo_for(request.user, pk, signed=request.GET.get("s", ""))
     response = FileResponse(item.image.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     return response

@@ -5,7 +5,7 @@ import datetime as dt
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from civicgrid.core import limits
 from civicgrid.org import selectors as org_selectors
@@ -104,11 +104,16 @@ def search(request: HttpRequest, q: str):
 
 
 @router.get("/units/{code}/persons", response={200: list[PersonOut], **ERRORS})
-def unit_persons(request: HttpRequest, code: str, tag: str = "", limit: int = 100, offset: int = 0):
-    """Persons under a unit, optionally with one tag, `limit` (≤ 1000) from `offset`."""
+def unit_persons(
+    request: HttpRequest,
+    code: str,
+    tag: str = "",
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0, le=1_000_000_000),
+):
+    """Persons under a unit, optionally with one tag, `limit` (1…1000) from `offset`."""
     unit = org_selectors.unit_for(request.user, code)
     persons = selectors.persons_under(request.user, unit, tag=tag).prefetch_related("tags")
-    limit, offset = max(1, min(limit, 1000)), max(0, offset)
     return [_person(request.user, p) for p in persons[offset : offset + limit]]
 
 

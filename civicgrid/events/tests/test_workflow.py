@@ -184,7 +184,12 @@ def test_failed_verification_and_dissatisfied_rating_reopen(report, staff):
     event = services.verify_event(actor=alice, event=event, passed=True)
     event = services.close_event(actor=frank, event=event)
     event = services.rate_event(
-        actor=None, token=event.token, event=event, solved=False, satisfaction="dissatisfied"
+        actor=None,
+        token=event.token,
+        reporting_browser=True,
+        event=event,
+        solved=False,
+        satisfaction="dissatisfied",
     )
     assert event.status == Status.HANDLING
     assert event.closed_at is None and event.satisfaction == "dissatisfied"
@@ -226,9 +231,11 @@ def test_reject_as_duplicate(report, staff):
     first, second = report(), report(point=(A1_1[0] + 0.0003, A1_1[1]))
     from civicgrid.events.selectors import nearby_open_events
 
-    nearby = nearby_open_events(second.category, second.lon, second.lat, exclude=second.pk)
+    nearby = nearby_open_events(
+        staff["frank"], second.category, second.lon, second.lat, exclude=second.pk
+    )
     assert [(event.pk, metres < 100) for event, metres in nearby] == [(first.pk, True)]
-    assert nearby_open_events(second.category, A1_1[0] + 0.01, A1_1[1]) == []
+    assert nearby_open_events(staff["frank"], second.category, A1_1[0] + 0.01, A1_1[1]) == []
     rejected = services.reject_event(
         actor=staff["frank"], event=second, reason="重复", duplicate_of=first
     )
