@@ -204,6 +204,15 @@ PHOTO_MAX_SIDE = env_int("CIVICGRID_PHOTO_MAX_SIDE", 2048)
 DATA_UPLOAD_MAX_MEMORY_SIZE = PHOTO_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# ---- Issue 12: uploads (image and Excel bombs, private import files) -------------------------
+# Photos: pixels declared in the header above which a photo is refused before decoding, and
+# photos accepted in one request. The request parser itself refuses (400) past a few more files,
+# so a flood of files is never even written to disk; up to that, the user gets a clear message.
+PHOTO_MAX_PIXELS = env_int("CIVICGRID_PHOTO_MAX_PIXELS", 40_000_000)
+PHOTO_MAX_FILES = env_int("CIVICGRID_PHOTO_MAX_FILES", 6)
+DATA_UPLOAD_MAX_NUMBER_FILES = PHOTO_MAX_FILES + 4
+# ---- end of issue 12 uploads block -----------------------------------------------------------
+
 # Public doors (core.limits): the client address behind reverse proxies, and rate limits.
 # CIVICGRID_TRUSTED_PROXIES: addresses/networks of the proxies in front of the app (e.g.
 # "127.0.0.1,10.0.0.0/8"); only then is CIVICGRID_PROXY_HEADER (default X-Forwarded-For) read.
