@@ -211,6 +211,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 PHOTO_MAX_PIXELS = env_int("CIVICGRID_PHOTO_MAX_PIXELS", 40_000_000)
 PHOTO_MAX_FILES = env_int("CIVICGRID_PHOTO_MAX_FILES", 6)
 DATA_UPLOAD_MAX_NUMBER_FILES = PHOTO_MAX_FILES + 4
+# Excel ledgers: an upload is refused before parsing when its parts unpack to more than
+# IMPORT_MAX_INFLATED_MB in all or a large part is packed more than IMPORT_MAX_RATIO times
+# (real sheets: ~12; zip bombs: ~1000), and while streaming past IMPORT_MAX_ROWS rows.
+IMPORT_MAX_ROWS = env_int("CIVICGRID_IMPORT_MAX_ROWS", 100_000)
+IMPORT_MAX_INFLATED_MB = env_int("CIVICGRID_IMPORT_MAX_INFLATED_MB", 160)
+IMPORT_MAX_RATIO = env_int("CIVICGRID_IMPORT_MAX_RATIO", 200)
 # ---- end of issue 12 uploads block -----------------------------------------------------------
 
 # Public doors (core.limits): the client address behind reverse proxies, and rate limits.

@@ -10,12 +10,14 @@ report progress; the uploaded file is deleted as soon as it has been read.
 
 import datetime as dt
 import io
+import logging
 import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,8 +48,13 @@ from civicgrid.people.models import (
 
 # Rows above which an import runs in the background.
 BACKGROUND_ROWS = 300
-MAX_ROWS = 100_000
 MAX_BYTES = 20 * 1024 * 1024
+# Columns of a sheet looked at (the templates have at most 21); cells further right are ignored.
+MAX_COLUMNS = 60
+# An .xlsx has about ten parts; members below this size are never a bomb whatever their ratio.
+_MAX_MEMBERS = 1000
+_RATIO_FLOOR = 1024 * 1024
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -214,20 +221,78 @@ def _save(workbook: Workbook) -> bytes:
 # ---- reading -----------------------------------------------------------------------------------
 
 
-def read_rows(data: bytes, kind: str) -> list[tuple[int, dict[str, str]]]:
-    """The sheet's rows as (Excel row number, {column name: text}); blank rows skipped.
-    A file that is not .xlsx, or lacks a required header, is one clear error."""
+def check_archive(data: bytes) -> None:
+    """Refuse a zip bomb before any XML is parsed: the sizes its members declare (which
+    zipfile holds them to when inflating) must stay under settings.IMPORT_MAX_INFLATED_MB in
+    all, and no large member may be compressed more than settings.IMPORT_MAX_RATIO times
+    (real sheets compress about 12 times; a bomb about 1000)."""
     if len(data) > MAX_BYTES:
         raise InvalidInput(_("The file is larger than 20 MB; split it."), field="file")
     try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise InvalidInput(_not_xlsx(), field="file") from None
+    inflated = sum(member.file_size for member in members)
+    largest_ratio = max(
+        (
+            member.file_size / max(member.compress_size, 1)
+            for member in members
+            if member.file_size > _RATIO_FLOOR
+        ),
+        default=0,
+    )
+    limit = settings.IMPORT_MAX_INFLATED_MB * 1024 * 1024
+    if len(members) > _MAX_MEMBERS or inflated > limit or largest_ratio > settings.IMPORT_MAX_RATIO:
+        logger.warning(
+            "ledger refused: %s bytes inflating to %s in %s members (ratio %.0f)",
+            len(data),
+            inflated,
+            len(members),
+            largest_ratio,
+        )
+        raise InvalidInput(
+            _(
+                "This file unpacks to more than %(limit)d MB or is packed suspiciously tightly; "
+                "it is not a plain ledger. Save the sheet again as .xlsx, or split it."
+            )
+            % {"limit": settings.IMPORT_MAX_INFLATED_MB},
+            field="file",
+        )
+
+
+def _not_xlsx() -> str:
+    return _("This is not an Excel .xlsx file. Save it as .xlsx (Excel 2007 or later).")
+
+
+def _too_many_rows() -> InvalidInput:
+    return InvalidInput(
+        _("At most %(n)d rows per file (empty rows count too); split the file.")
+        % {"n": settings.IMPORT_MAX_ROWS},
+        field="file",
+    )
+
+
+def read_rows(data: bytes, kind: str) -> list[tuple[int, dict[str, str]]]:
+    """The sheet's rows as (Excel row number, {column name: text}); blank rows skipped.
+    A file that is not .xlsx, or lacks a required header, is one clear error.
+
+    The archive is checked first (check_archive), then the sheet is streamed (read_only): no
+    workbook is built in memory, every row read counts against settings.IMPORT_MAX_ROWS
+    (empty ones too, so a row numbered a million is no way round it), and only the first
+    MAX_COLUMNS columns are looked at."""
+    check_archive(data)
+    try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise InvalidInput(
-            _("This is not an Excel .xlsx file. Save it as .xlsx (Excel 2007 or later)."),
-            field="file",
-        ) from None
+        raise InvalidInput(_not_xlsx(), field="file") from None
     try:
-        rows = workbook.active.iter_rows(values_only=True)
+        sheet = workbook.active
+        # The declared size refuses an oversized sheet at once; then it is ignored, so rows
+        # are read as they are in the file (no phantom empty rows up to a declared end).
+        if (sheet.max_row or 0) > settings.IMPORT_MAX_ROWS + 1:
+            raise _too_many_rows()
+        sheet.reset_dimensions()
+        rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
         header = next(rows, None) or ()
         positions = {str(text).strip(): i for i, text in enumerate(header) if text is not None}
         columns = COLUMNS[kind]
@@ -240,6 +305,8 @@ def read_rows(data: bytes, kind: str) -> list[tuple[int, dict[str, str]]]:
             )
         result = []
         for number, row in enumerate(rows, start=2):
+            if number > settings.IMPORT_MAX_ROWS + 1:
+                raise _too_many_rows()
             values = {
                 c.name: _text(row[positions[c.header]])
                 if c.header in positions and positions[c.header] < len(row)
@@ -248,9 +315,10 @@ def read_rows(data: bytes, kind: str) -> list[tuple[int, dict[str, str]]]:
             }
             if any(values.values()):
                 result.append((number, values))
-            if len(result) > MAX_ROWS:
-                raise InvalidInput(_("At most 100 000 rows per file."), field="file")
         return result
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError):
+        # A damaged part (bad CRC, broken XML) found while streaming.
+        raise InvalidInput(_not_xlsx(), field="file") from None
     finally:
         workbook.close()
 
@@ -624,6 +692,8 @@ def start_import(actor, unit: OrgUnit, kind: str, upload) -> ImportJob:
         raise InvalidInput(_("Choose an .xlsx file."), field="file")
     if not covers(actor, unit.code, write=True):
         raise InvalidInput(_("You may not import into %(unit)s.") % {"unit": unit}, field="unit")
+    if upload.size > MAX_BYTES:
+        raise InvalidInput(_("The file is larger than 20 MB; split it."), field="file")
     data = upload.read()
     rows = read_rows(data, kind)  # a bad file fails here, before any job exists
     job = ImportJob.objects.create(
