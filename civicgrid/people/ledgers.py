@@ -22,6 +22,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -753,13 +755,35 @@ def run_import(job: ImportJob, rows: list | None = None) -> ImportJob:
 # ---- export ------------------------------------------------------------------------------------
 
 
+# A text starting with one of these is a formula to Excel, LibreOffice or WPS (at once, or when
+# the cell is edited or the sheet saved as CSV): a resident named "=HYPERLINK(…)" must stay text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def sheet_cell(sheet, value):
+    """`value` as written into a write-only `sheet`: control characters XML cannot hold are
+    dropped, and a text that could be read as a formula is stored as a string cell
+    (data type "s") with the quote prefix set, so no spreadsheet evaluates it; the text itself
+    is kept as it is. Every export goes through here."""
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if not value.startswith(FORMULA_STARTS):
+        return value
+    cell = WriteOnlyCell(sheet, value)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
 def export(headers: list[str], rows: Iterable[Iterable], title: str) -> bytes:
-    """A list as .xlsx. Callers pass values as shown on screen (masked numbers)."""
+    """A list as .xlsx. Callers pass values as shown on screen (masked numbers); texts that
+    look like formulas stay texts (sheet_cell)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
-    sheet.append(headers)
+    sheet.append([sheet_cell(sheet, header) for header in headers])
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([sheet_cell(sheet, value) for value in row])
     return _save(workbook)
 
 

