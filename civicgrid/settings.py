@@ -217,6 +217,13 @@ DATA_UPLOAD_MAX_NUMBER_FILES = PHOTO_MAX_FILES + 4
 IMPORT_MAX_ROWS = env_int("CIVICGRID_IMPORT_MAX_ROWS", 100_000)
 IMPORT_MAX_INFLATED_MB = env_int("CIVICGRID_IMPORT_MAX_INFLATED_MB", 160)
 IMPORT_MAX_RATIO = env_int("CIVICGRID_IMPORT_MAX_RATIO", 200)
+# Uploaded ledgers waiting for their background job hold full ID numbers: they are kept in
+# IMPORT_DIR (outside MEDIA_ROOT, folder 0700, files 0600) until the job ends, then deleted.
+# A running job with no progress for IMPORT_STALL_MINUTES lost its worker: it is tried again
+# from the kept file up to IMPORT_MAX_ATTEMPTS runs in all, then failed (file deleted).
+IMPORT_DIR = Path(env_str("CIVICGRID_IMPORT_DIR", str(VAR_DIR / "private" / "imports")))
+IMPORT_STALL_MINUTES = env_int("CIVICGRID_IMPORT_STALL_MINUTES", 10)
+IMPORT_MAX_ATTEMPTS = env_int("CIVICGRID_IMPORT_MAX_ATTEMPTS", 2)
 # ---- end of issue 12 uploads block -----------------------------------------------------------
 
 # Public doors (core.limits): the client address behind reverse proxies, and rate limits.
