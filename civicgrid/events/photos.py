@@ -92,8 +92,14 @@ def read_photo(upload, *, field: str = "photos") -> Photo:
             if width * height > settings.PHOTO_MAX_PIXELS:
                 logger.warning("photo refused: %s x %s pixels, %s bytes", width, height, len(data))
                 raise _too_large(name, field)
-            probe.verify()
             kind = probe.format
+            if kind not in ACCEPTED_FORMATS:
+                raise InvalidInput(
+                    _("%(name)s: images of type %(kind)s are not accepted.")
+                    % {"name": name, "kind": kind},
+                    field=field,
+                )
+            probe.verify()
         image = Image.open(io.BytesIO(data))
         # JPEG can decode straight at a reduced scale: a large photo never sits whole in memory.
         image.draft("RGB", (settings.PHOTO_MAX_SIDE, settings.PHOTO_MAX_SIDE))
@@ -102,11 +108,6 @@ def read_photo(upload, *, field: str = "photos") -> Photo:
         raise _too_large(name, field) from None
     except (UnidentifiedImageError, OSError, SyntaxError):
         raise InvalidInput(_("%(name)s is not an image.") % {"name": name}, field=field) from None
-    if kind not in ACCEPTED_FORMATS:
-        raise InvalidInput(
-            _("%(name)s: images of type %(kind)s are not accepted.") % {"name": name, "kind": kind},
-            field=field,
-        )
     gps = _gps(image)
     image = ImageOps.exif_transpose(image)
     image.thumbnail((settings.PHOTO_MAX_SIDE, settings.PHOTO_MAX_SIDE))
