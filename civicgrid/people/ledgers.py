@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -1033,11 +1033,13 @@ def sweep(now: dt.datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     counts = {"retried": 0, "failed": 0}
     stalled = ImportJob.objects.filter(
+        Q(touched_at__lt=now - dt.timedelta(minutes=settings.IMPORT_STALL_MINUTES))
+        | Q(touched_at__isnull=True),
         state=ImportJob.State.RUNNING,
-        touched_at__lt=now - dt.timedelta(minutes=settings.IMPORT_STALL_MINUTES),
     )
     lost = ImportJob.objects.filter(
-        state=ImportJob.State.QUEUED, touched_at__lt=now - _QUEUED_GIVE_UP
+        Q(touched_at__lt=now - _QUEUED_GIVE_UP) | Q(touched_at__isnull=True),
+        state=ImportJob.State.QUEUED,
     )
     for job in [*stalled, *lost]:
         same = ImportJob.objects.filter(

@@ -16,8 +16,10 @@ STOPPED = (
 
 def close_public_import_files(apps, schema_editor):
     """Ledgers uploaded before this change wait under MEDIA_ROOT/imports, readable by all:
-    their jobs are failed (upload again) and the files deleted, with any left over there."""
+    their jobs are failed (upload again) and the files deleted, with any left over there.
+    Jobs left 'running' by a killed worker get a last sign of life, so the sweep ends them."""
     ImportJob = apps.get_model("people", "ImportJob")
+    ImportJob.objects.filter(touched_at__isnull=True).update(touched_at=models.F("created_at"))
     waiting = ImportJob.objects.exclude(file="")
     waiting.filter(state__in=["queued", "running"]).update(
         state="failed",

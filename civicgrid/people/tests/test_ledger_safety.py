@@ -316,3 +316,15 @@ def test_the_write_is_a_few_bulk_statements(tree, people, kind):
     if kind == "persons":
         assert Person.objects.filter(keys__isnull=False).distinct().count() == 150
         assert Person.objects.filter(tags__name="独居老人").count() == 150
+
+
+def test_a_job_killed_before_this_change_is_ended_too(tree, people):
+    """Old runs deleted the file first and left no sign of life: failed, not left running."""
+    job = _queued_job(tree, people)
+    job.file.delete(save=False)
+    ImportJob.objects.filter(pk=job.pk).update(
+        state=ImportJob.State.RUNNING, file="", touched_at=None
+    )
+    assert ledgers.sweep() == {"retried": 0, "failed": 1}
+    job.refresh_from_db()
+    assert job.state == ImportJob.State.FAILED
