@@ -4,7 +4,14 @@ import importlib
 import json
 import sys
 
-BENCHMARKS = ["grid_lookup", "four_rates", "intake", "person_lookup", "class_figures"]
+BENCHMARKS = [
+    "grid_lookup",
+    "four_rates",
+    "intake",
+    "person_lookup",
+    "class_figures",
+    "ledger_import",
+]
 
 
 def main(names: list[str]) -> None:

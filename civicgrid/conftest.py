@@ -125,6 +125,7 @@ def people(tree, make_user):
 def _media_in_tmp(settings, tmp_path):
     """Photos written by tests go to a temporary folder, never to var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.IMPORT_DIR = tmp_path / "private" / "imports"
 
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

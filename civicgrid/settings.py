@@ -220,6 +220,28 @@ PHOTO_MAX_SIDE = env_int("CIVICGRID_PHOTO_MAX_SIDE", 2048)
 DATA_UPLOAD_MAX_MEMORY_SIZE = PHOTO_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# ---- Issue 12: uploads (image and Excel bombs, private import files) -------------------------
+# Photos: pixels declared in the header above which a photo is refused before decoding, and
+# photos accepted in one request. The request parser itself refuses (400) past a few more files,
+# so a flood of files is never even written to disk; up to that, the user gets a clear message.
+PHOTO_MAX_PIXELS = env_int("CIVICGRID_PHOTO_MAX_PIXELS", 40_000_000)
+PHOTO_MAX_FILES = env_int("CIVICGRID_PHOTO_MAX_FILES", 6)
+DATA_UPLOAD_MAX_NUMBER_FILES = PHOTO_MAX_FILES + 4
+# Excel ledgers: an upload is refused before parsing when its parts unpack to more than
+# IMPORT_MAX_INFLATED_MB in all or a large part is packed more than IMPORT_MAX_RATIO times
+# (real sheets: ~12; zip bombs: ~1000), and while streaming past IMPORT_MAX_ROWS rows.
+IMPORT_MAX_ROWS = env_int("CIVICGRID_IMPORT_MAX_ROWS", 100_000)
+IMPORT_MAX_INFLATED_MB = env_int("CIVICGRID_IMPORT_MAX_INFLATED_MB", 160)
+IMPORT_MAX_RATIO = env_int("CIVICGRID_IMPORT_MAX_RATIO", 200)
+# Uploaded ledgers waiting for their background job hold full ID numbers: they are kept in
+# IMPORT_DIR (outside MEDIA_ROOT, folder 0700, files 0600) until the job ends, then deleted.
+# A running job with no progress for IMPORT_STALL_MINUTES lost its worker: it is tried again
+# from the kept file up to IMPORT_MAX_ATTEMPTS runs in all, then failed (file deleted).
+IMPORT_DIR = Path(env_str("CIVICGRID_IMPORT_DIR", str(VAR_DIR / "private" / "imports")))
+IMPORT_STALL_MINUTES = env_int("CIVICGRID_IMPORT_STALL_MINUTES", 10)
+IMPORT_MAX_ATTEMPTS = env_int("CIVICGRID_IMPORT_MAX_ATTEMPTS", 2)
+# ---- end of issue 12 uploads block -----------------------------------------------------------
+
 # Public doors (core.limits): the client address behind reverse proxies, and rate limits.
 # CIVICGRID_TRUSTED_PROXIES: addresses/networks of the proxies in front of the app (e.g.
 # "127.0.0.1,10.0.0.0/8"); only then is CIVICGRID_PROXY_HEADER (default X-Forwarded-For) read.

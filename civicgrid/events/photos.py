@@ -2,9 +2,15 @@
 
 A phone photo's EXIF holds the place and the device; nothing of it is kept. The GPS position is
 read from the original first, so it can fill in the location when the reporter gave none.
+
+A small file can declare a huge picture (a 455 KB PNG of 156 megapixels takes 1.2 GB once
+decoded), so the size written in the header is checked against CIVICGRID_PHOTO_MAX_PIXELS
+before a single pixel is decoded, and one request carries at most CIVICGRID_PHOTO_MAX_FILES.
 """
 
 import io
+import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -16,8 +22,10 @@ from civicgrid.core.errors import InvalidInput
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "BMP", "MPO"}
 _GPS_IFD = 0x8825
-# Refuse decompression bombs long before Pillow's own limit.
+# Our own limit (settings.PHOTO_MAX_PIXELS) is checked first, with a clear message; Pillow's is a
+# second guard for any other code path that opens an image (it raises past twice this).
 Image.MAX_IMAGE_PIXELS = 80_000_000
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -46,6 +54,25 @@ def _gps(image: Image.Image) -> tuple[float, float] | None:
     return lon, lat
 
 
+def read_photos(uploads: Iterable | None, *, field: str = "photos") -> list[Photo]:
+    """Cleaned copies of the files of one request, at most settings.PHOTO_MAX_FILES of them
+    (counted before any is read)."""
+    uploads = [upload for upload in uploads or () if upload]
+    if len(uploads) > settings.PHOTO_MAX_FILES:
+        raise InvalidInput(
+            _("At most %(n)d photos at a time.") % {"n": settings.PHOTO_MAX_FILES}, field=field
+        )
+    return [read_photo(upload, field=field) for upload in uploads]
+
+
+def _too_large(name: str, field: str) -> InvalidInput:
+    return InvalidInput(
+        _("%(name)s has too many pixels (at most %(limit)d megapixels); send a smaller photo.")
+        % {"name": name, "limit": settings.PHOTO_MAX_PIXELS // 1_000_000},
+        field=field,
+    )
+
+
 def read_photo(upload, *, field: str = "photos") -> Photo:
     """A cleaned copy of the uploaded file, or InvalidInput naming the file and the problem."""
     name = getattr(upload, "name", "") or _("photo")
@@ -59,18 +86,28 @@ def read_photo(upload, *, field: str = "photos") -> Photo:
         raise InvalidInput(_("%(name)s is empty.") % {"name": name}, field=field)
     data = upload.read()
     try:
+        # Opening reads the header only: the declared size is known before any decoding.
         with Image.open(io.BytesIO(data)) as probe:
-            probe.verify()
+            width, height = probe.size
+            if width * height > settings.PHOTO_MAX_PIXELS:
+                logger.warning("photo refused: %s x %s pixels, %s bytes", width, height, len(data))
+                raise _too_large(name, field)
             kind = probe.format
+            if kind not in ACCEPTED_FORMATS:
+                raise InvalidInput(
+                    _("%(name)s: images of type %(kind)s are not accepted.")
+                    % {"name": name, "kind": kind},
+                    field=field,
+                )
+            probe.verify()
         image = Image.open(io.BytesIO(data))
+        # JPEG can decode straight at a reduced scale: a large photo never sits whole in memory.
+        image.draft("RGB", (settings.PHOTO_MAX_SIDE, settings.PHOTO_MAX_SIDE))
         image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        raise _too_large(name, field) from None
+    except (UnidentifiedImageError, OSError, SyntaxError):
         raise InvalidInput(_("%(name)s is not an image.") % {"name": name}, field=field) from None
-    if kind not in ACCEPTED_FORMATS:
-        raise InvalidInput(
-            _("%(name)s: images of type %(kind)s are not accepted.") % {"name": name, "kind": kind},
-            field=field,
-        )
     gps = _gps(image)
     image = ImageOps.exif_transpose(image)
     image.thumbnail((settings.PHOTO_MAX_SIDE, settings.PHOTO_MAX_SIDE))

@@ -39,7 +39,7 @@ from civicgrid.events.models import (
     WhistleKind,
     WhistleTarget,
 )
-from civicgrid.events.photos import Photo, read_photo
+from civicgrid.events.photos import Photo, read_photos
 from civicgrid.events.roles import (
     DISPATCH_ROLES,
     GRID_ROLES,
@@ -285,7 +285,7 @@ def _require_note(note: str, message: str) -> str:
 
 
 def _photos(uploads: Iterable) -> list[Photo]:
-    return [read_photo(upload) for upload in uploads or ()]
+    return read_photos(uploads)
 
 
 # ---- reporting ---------------------------------------------------------------------------------

@@ -1,33 +1,40 @@
 """Ledgers in Excel (台账): templates with Chinese headers, all-or-nothing imports with a report
 of every bad row, and exports of any list with masking as on screen.
 
-An import reads the whole sheet and checks every row (fields, units, buildings, duplicates in
-the file and in the database) before it writes anything; if any row is bad, nothing is written
-and the user gets each bad row with its reason. Only then are the rows applied, through the
-same services the pages use, in one transaction. Large files run in the background (huey) and
-report progress; the uploaded file is deleted as soon as it has been read.
+An import streams the sheet (after refusing zip bombs) and checks every row (fields, units and
+roles, buildings, duplicates in the file and in the database) before it writes anything,
+reading only; if any row is bad, nothing is written and the user gets each bad row with its
+column and reason. Only then are the rows written, in bulk, in one short transaction, so an
+import never keeps reports waiting on the database's write lock. Large files run in the
+background (huey) and report progress; their file is kept private until the job ends, then
+deleted (see "jobs" below). Exports never carry live formulas (sheet_cell).
 """
 
 import datetime as dt
 import io
+import logging
 import zipfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 
 from civicgrid.core import privacy
-from civicgrid.core.errors import CivicgridError, InvalidInput
+from civicgrid.core.errors import CivicgridError, InvalidInput, NotAllowed
 from civicgrid.org.models import OrgUnit
-from civicgrid.org.scoping import covers
-from civicgrid.people import selectors, services
+from civicgrid.org.scoping import covers, holds
+from civicgrid.people import search, selectors, services
 from civicgrid.people.models import (
     DATA_UNIT_KINDS,
     Building,
@@ -40,14 +47,23 @@ from civicgrid.people.models import (
     Organisation,
     OrganisationKind,
     Person,
+    PersonKey,
     Relation,
     ResidenceKind,
 )
+from civicgrid.people.roles import LEDGER_ROLES, PERSONAL_DATA_ROLES
 
 # Rows above which an import runs in the background.
 BACKGROUND_ROWS = 300
-MAX_ROWS = 100_000
 MAX_BYTES = 20 * 1024 * 1024
+# Columns of a sheet looked at (the templates have at most 21); cells further right are ignored.
+MAX_COLUMNS = 60
+# An .xlsx has about ten parts; members below this size are never a bomb whatever their ratio.
+_MAX_MEMBERS = 1000
+_RATIO_FLOOR = 1024 * 1024
+# Rows per INSERT statement when an import is written.
+_BATCH = 500
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -214,20 +230,78 @@ def _save(workbook: Workbook) -> bytes:
 # ---- reading -----------------------------------------------------------------------------------
 
 
-def read_rows(data: bytes, kind: str) -> list[tuple[int, dict[str, str]]]:
-    """The sheet's rows as (Excel row number, {column name: text}); blank rows skipped.
-    A file that is not .xlsx, or lacks a required header, is one clear error."""
+def check_archive(data: bytes) -> None:
+    """Refuse a zip bomb before any XML is parsed: the sizes its members declare (which
+    zipfile holds them to when inflating) must stay under settings.IMPORT_MAX_INFLATED_MB in
+    all, and no large member may be compressed more than settings.IMPORT_MAX_RATIO times
+    (real sheets compress about 12 times; a bomb about 1000)."""
     if len(data) > MAX_BYTES:
         raise InvalidInput(_("The file is larger than 20 MB; split it."), field="file")
     try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise InvalidInput(_not_xlsx(), field="file") from None
+    inflated = sum(member.file_size for member in members)
+    largest_ratio = max(
+        (
+            member.file_size / max(member.compress_size, 1)
+            for member in members
+            if member.file_size > _RATIO_FLOOR
+        ),
+        default=0,
+    )
+    limit = settings.IMPORT_MAX_INFLATED_MB * 1024 * 1024
+    if len(members) > _MAX_MEMBERS or inflated > limit or largest_ratio > settings.IMPORT_MAX_RATIO:
+        logger.warning(
+            "ledger refused: %s bytes inflating to %s in %s members (ratio %.0f)",
+            len(data),
+            inflated,
+            len(members),
+            largest_ratio,
+        )
+        raise InvalidInput(
+            _(
+                "This file unpacks to more than %(limit)d MB or is packed suspiciously tightly; "
+                "it is not a plain ledger. Save the sheet again as .xlsx, or split it."
+            )
+            % {"limit": settings.IMPORT_MAX_INFLATED_MB},
+            field="file",
+        )
+
+
+def _not_xlsx() -> str:
+    return _("This is not an Excel .xlsx file. Save it as .xlsx (Excel 2007 or later).")
+
+
+def _too_many_rows() -> InvalidInput:
+    return InvalidInput(
+        _("At most %(n)d rows per file (empty rows count too); split the file.")
+        % {"n": settings.IMPORT_MAX_ROWS},
+        field="file",
+    )
+
+
+def read_rows(data: bytes, kind: str) -> list[tuple[int, dict[str, str]]]:
+    """The sheet's rows as (Excel row number, {column name: text}); blank rows skipped.
+    A file that is not .xlsx, or lacks a required header, is one clear error.
+
+    The archive is checked first (check_archive), then the sheet is streamed (read_only): no
+    workbook is built in memory, every row read counts against settings.IMPORT_MAX_ROWS
+    (empty ones too, so a row numbered a million is no way round it), and only the first
+    MAX_COLUMNS columns are looked at."""
+    check_archive(data)
+    try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise InvalidInput(
-            _("This is not an Excel .xlsx file. Save it as .xlsx (Excel 2007 or later)."),
-            field="file",
-        ) from None
+        raise InvalidInput(_not_xlsx(), field="file") from None
     try:
-        rows = workbook.active.iter_rows(values_only=True)
+        sheet = workbook.active
+        # The declared size refuses an oversized sheet at once; then it is ignored, so rows
+        # are read as they are in the file (no phantom empty rows up to a declared end).
+        if (sheet.max_row or 0) > settings.IMPORT_MAX_ROWS + 1:
+            raise _too_many_rows()
+        sheet.reset_dimensions()
+        rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
         header = next(rows, None) or ()
         positions = {str(text).strip(): i for i, text in enumerate(header) if text is not None}
         columns = COLUMNS[kind]
@@ -240,6 +314,8 @@ def read_rows(data: bytes, kind: str) -> list[tuple[int, dict[str, str]]]:
             )
         result = []
         for number, row in enumerate(rows, start=2):
+            if number > settings.IMPORT_MAX_ROWS + 1:
+                raise _too_many_rows()
             values = {
                 c.name: _text(row[positions[c.header]])
                 if c.header in positions and positions[c.header] < len(row)
@@ -248,9 +324,10 @@ def read_rows(data: bytes, kind: str) -> list[tuple[int, dict[str, str]]]:
             }
             if any(values.values()):
                 result.append((number, values))
-            if len(result) > MAX_ROWS:
-                raise InvalidInput(_("At most 100 000 rows per file."), field="file")
         return result
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError):
+        # A damaged part (bad CRC, broken XML) found while streaming.
+        raise InvalidInput(_not_xlsx(), field="file") from None
     finally:
         workbook.close()
 
@@ -308,7 +385,13 @@ class RowErrors:
 
 
 class Importer:
-    """Checks then applies one ledger into the subtree of `unit`."""
+    """Checks then applies one ledger into the subtree of `unit`.
+
+    Checking (every rule the services apply: scope and role, fields, buildings, duplicates in
+    the file and in the database; numbers encrypted, search keys worked out) only reads, outside
+    any transaction, so it never holds the database's write lock however long the file. Only
+    when every row is good are the rows written, in bulk, in one short transaction: a
+    10 000-row ledger holds the lock for about a second, and reports keep coming in."""
 
     def __init__(self, actor, unit: OrgUnit, kind: str, progress=None) -> None:
         self.actor, self.unit, self.kind = actor, unit, kind
@@ -316,6 +399,7 @@ class Importer:
         self.progress = progress or (lambda done: None)
         self._units: dict[str, OrgUnit | None] = {}
         self._buildings: dict[tuple, Building | None] = {}
+        self._sensitive: dict[str, bool] = {}
 
     def unit_of(self, code: str) -> OrgUnit:
         code = code or self.unit.code
@@ -334,7 +418,9 @@ class Importer:
             raise InvalidInput(
                 _("%(unit)s is not a grid; fill in the grid code.") % {"unit": unit}, field="unit"
             )
-        if not covers(self.actor, unit.code, write=True):
+        if not covers(self.actor, unit.code, write=True) or not holds(
+            self.actor, unit.code, LEDGER_ROLES
+        ):
             raise InvalidInput(
                 _("You may not change data in %(unit)s.") % {"unit": unit}, field="unit"
             )
@@ -348,9 +434,35 @@ class Importer:
             ).first()
         return self._buildings[key]
 
-    def run(self, rows: list[tuple[int, dict]]) -> int:
-        """Check every row; if all are good, apply them in one transaction. Returns how many
-        records were created; raises ImportRejected with the row errors otherwise."""
+    def run(self, rows: list[tuple[int, dict]], finish=None) -> int:
+        """Check every row; if all are good, write them in one transaction. Returns how many
+        records were created; raises ImportRejected with the row errors otherwise.
+        `finish(created)` runs inside that transaction (the job records its outcome there, so
+        the rows and the outcome commit together or not at all)."""
+        plans = self.check(rows)
+        staged = self.stage(plans)
+        try:
+            with transaction.atomic():
+                created = self.write(staged)
+                if finish is not None:
+                    finish(created)
+                return created
+        except IntegrityError:
+            # Another user added the same person, house or organisation since the check.
+            raise ImportRejected(
+                [{"row": None, "column": "", "message": _changed_meanwhile()}]
+            ) from None
+
+    def stage(self, plans: list) -> dict:
+        """The checked rows as database values, ready to insert (still outside the lock)."""
+        return getattr(self, f"stage_{self.kind}")(plans)
+
+    def write(self, staged: dict) -> int:
+        """Insert staged rows; call inside a transaction. Returns the records created."""
+        return getattr(self, f"write_{self.kind}")(staged)
+
+    def check(self, rows: list[tuple[int, dict]]) -> list[tuple[int, dict]]:
+        """Every row checked, reading only; ImportRejected with every bad row."""
         check = getattr(self, f"check_{self.kind}")
         plans = []
         for done, (number, values) in enumerate(rows, start=1):
@@ -363,13 +475,7 @@ class Importer:
         getattr(self, f"cross_check_{self.kind}")(plans)
         if self.errors.items:
             raise ImportRejected(sorted(self.errors.items, key=lambda e: e["row"]))
-        try:
-            with transaction.atomic():
-                apply = getattr(self, f"apply_{self.kind}")
-                return sum(apply(plan) for _, plan in plans)
-        except CivicgridError as error:
-            # Something changed between the check and the write (a concurrent edit).
-            raise ImportRejected([{"row": None, "column": "", "message": error.message}]) from None
+        return plans
 
     # persons ------------------------------------------------------------------------------
 
@@ -393,6 +499,7 @@ class Importer:
                 % {"room": values["room"], "entrance": entrance, "building": building},
                 field="room",
             )
+        house.building = building
         data = services.PersonData(
             name=values["name"],
             gender=_choice("gender", values["gender"]),
@@ -411,17 +518,28 @@ class Importer:
             tags=tuple(_split(values["tags"])),
         )
         cleaned = services.clean_person(data)  # raises with the field
+        tags = cleaned.pop("tags")
+        if any(tag.sensitive for tag in tags) and not self.may_see_sensitive(unit):
+            raise NotAllowed(_("Your role may not set sensitive tags."), field="tags")
         if cleaned["id_hash"] and Person.objects.filter(id_hash=cleaned["id_hash"]).exists():
             raise InvalidInput(
                 _("This person (ID-card number) is already recorded."), field="id_number"
             )
+        person = Person(**cleaned, unit=unit, unit_code=unit.code)
         return {
             "row": number,
             "house": house,
-            "household": values["household"],
-            "data": data,
+            "household": values["household"].strip(),
+            "person": person,
+            "tags": tags,
+            "keys": search.keys_for(person, house),
             "id_hash": cleaned["id_hash"],
         }
+
+    def may_see_sensitive(self, unit: OrgUnit) -> bool:
+        if unit.code not in self._sensitive:
+            self._sensitive[unit.code] = holds(self.actor, unit.code, PERSONAL_DATA_ROLES)
+        return self._sensitive[unit.code]
 
     def cross_check_persons(self, plans: list) -> None:
         seen: dict[str, tuple[int, tuple]] = {}
@@ -439,7 +557,7 @@ class Importer:
                     self.errors.add(number, "id_number", message)
                 else:
                     seen[plan["id_hash"]] = (number, home)
-            if plan["data"].relation == Relation.HEAD:
+            if plan["person"].relation == Relation.HEAD:
                 heads[home] += 1
                 existing = Person.objects.filter(
                     household__house=plan["house"], relation=Relation.HEAD
@@ -449,14 +567,56 @@ class Importer:
                 if heads[home] > 1 or existing.exists():
                     self.errors.add(number, "relation", _("This household already has a head."))
 
-    def apply_persons(self, plan: dict) -> int:
-        house, number = plan["house"], plan["household"]
-        households = Household.objects.filter(house=house)
-        household = (households.filter(number=number) if number else households).first()
-        if household is None:
-            household = services.save_household(self.actor, house=house, number=number)
-        services.save_person(self.actor, plan["data"], household=household)
-        return 1
+    def stage_persons(self, plans: list) -> dict:
+        persons = [plan["person"] for _number, plan in plans]
+        return {"plans": plans, "persons": _Rows(Person, persons, late=("household",))}
+
+    def write_persons(self, staged: dict) -> int:
+        """Households found or added (a number names one; without, the house's first), then
+        persons, their tags and their search keys: a handful of bulk statements."""
+        plans = staged["plans"]
+        houses = {plan["house"].pk for _, plan in plans}
+        found: dict[int, list[Household]] = defaultdict(list)
+        for household in Household.objects.filter(house_id__in=houses):
+            found[household.house_id].append(household)
+        added: list[Household] = []
+        for _number, plan in plans:
+            house, number = plan["house"], plan["household"]
+            there = found[house.pk]
+            home = next((h for h in there if h.number == number), None) if number else None
+            if home is None and not number and there:
+                home = there[0]
+            if home is None:
+                home = Household(
+                    house=house,
+                    unit=plan["person"].unit,
+                    unit_code=plan["person"].unit_code,
+                    number=number,
+                    address=str(house),
+                )
+                there.append(home)
+                added.append(home)
+            plan["person"].household = home
+        Household.objects.bulk_create(added, batch_size=_BATCH)
+        staged["persons"].insert()
+        # Tags and search keys (a dozen rows a person) go in as plain tuples: building model
+        # objects for them would keep the write lock for seconds on a large file.
+        through = Person.tags.through
+        _insert_many(
+            through,
+            ["person_id", "tag_id"],
+            [(plan["person"].pk, tag.pk) for _number, plan in plans for tag in plan["tags"]],
+        )
+        _insert_many(
+            PersonKey,
+            ["key", "person_id", "unit_code"],
+            [
+                (key, plan["person"].pk, plan["person"].unit_code)
+                for _number, plan in plans
+                for key in plan["keys"]
+            ],
+        )
+        return len(plans)
 
     # houses and households ------------------------------------------------------------------
 
@@ -467,6 +627,11 @@ class Importer:
         floor = _int(values, "floor")
         building = self.building_of(unit, values)
         entrances, floors = _int(values, "entrances"), _int(values, "floors")
+        if (entrances is not None and entrances < 1) or (floors is not None and floors < 1):
+            raise InvalidInput(
+                _("A building has at least one unit and one floor."),
+                field="floors" if floors is not None and floors < 1 else "entrances",
+            )
         if building is None and (entrances or floors):
             # A building this file creates: check against what the file declares for it.
             declared = Building(
@@ -516,59 +681,87 @@ class Importer:
             widest[key[:3]] = max(widest[key[:3]], plan["entrance"])
         self._widest = widest
 
-    def apply_houses(self, plan: dict) -> int:
-        created = 0
-        building = self.building_of(plan["unit"], plan)
-        if building is None:
-            widest = self._widest[(plan["unit"].pk, plan["estate"], plan["building"])]
-            building = services.save_building(
-                self.actor,
+    def stage_houses(self, plans: list) -> dict:
+        """New buildings (sized by their first row, or the widest building unit the file
+        uses), houses, and a household in every house not vacant."""
+        buildings: dict[tuple, Building] = {}
+        added: list[Building] = []
+        houses: list[House] = []
+        households: list[Household] = []
+        for _number, plan in plans:
+            key = (plan["unit"].pk, plan["estate"], plan["building"])
+            if key not in buildings:
+                buildings[key] = self.building_of(plan["unit"], plan)
+                if buildings[key] is None:
+                    buildings[key] = Building(
+                        unit=plan["unit"],
+                        unit_code=plan["unit"].code,
+                        estate=plan["estate"],
+                        name=plan["building"],
+                        entrances=plan["entrances"] or self._widest[key],
+                        floors=plan["floors"],
+                    )
+                    added.append(buildings[key])
+            house = House(
+                building=buildings[key],
                 unit=plan["unit"],
-                estate=plan["estate"],
-                name=plan["building"],
-                entrances=plan["entrances"] or widest,
-                floors=plan["floors"],
+                unit_code=plan["unit"].code,
+                entrance=plan["entrance"],
+                room=plan["room"],
+                floor=plan["floor"],
+                area=plan["area"],
+                use=plan["use"],
+                owner_name=plan["owner_name"],
             )
-            self._buildings[(plan["unit"].pk, plan["estate"], plan["building"])] = building
-            created += 1
-        house = services.save_house(
-            self.actor,
-            building=building,
-            entrance=plan["entrance"],
-            room=plan["room"],
-            floor=plan["floor"],
-            area=plan["area"],
-            use=plan["use"],
-            owner_name=plan["owner_name"],
-        )
-        if plan["use"] != HouseUse.VACANT:
-            services.save_household(self.actor, house=house, number=plan["household"])
-            created += 1
-        return created + 1
+            houses.append(house)
+            if plan["use"] != HouseUse.VACANT:
+                households.append(
+                    Household(
+                        house=house,
+                        unit=plan["unit"],
+                        unit_code=plan["unit"].code,
+                        number=plan["household"].strip(),
+                        address=str(house),
+                    )
+                )
+        return {
+            "buildings": added,
+            "houses": _Rows(House, houses, late=("building",)),
+            "households": _Rows(Household, households, late=("house",)),
+        }
+
+    def write_houses(self, staged: dict) -> int:
+        Building.objects.bulk_create(staged["buildings"], batch_size=_BATCH)
+        staged["houses"].insert()
+        staged["households"].insert()
+        return len(staged["buildings"]) + len(staged["houses"]) + len(staged["households"])
 
     # organisations --------------------------------------------------------------------------
 
     def check_organisations(self, number: int, values: dict) -> dict:
         unit = self.unit_of(values["unit"])
-        fields = {
+        if not values["name"]:
+            raise InvalidInput(_("This column is required."), field="name")
+        kind = _choice("kind", values["kind"])
+        if kind == "":
+            raise InvalidInput(_("This column is required."), field="kind")
+        phone = values["contact_phone"]
+        phone = privacy.clean_phone(phone, "contact_phone") if phone else ""
+        sealed, _hash, masked = privacy.seal(phone, privacy.mask_phone)
+        return {
             "unit": unit,
+            "unit_code": unit.code,
             "name": values["name"],
-            "kind": _choice("kind", values["kind"]),
+            "kind": kind,
             "credit_code": services.clean_credit_code(values["credit_code"]),
             "address": values["address"],
             "business": values["business"],
             "contact_name": values["contact_name"],
-            "contact_phone": values["contact_phone"],
+            "contact_phone": sealed,
+            "contact_phone_masked": masked,
             "staff_size": _int(values, "staff_size"),
             "party_organisation": values["party_organisation"],
         }
-        if not fields["name"]:
-            raise InvalidInput(_("This column is required."), field="name")
-        if fields["kind"] == "":
-            raise InvalidInput(_("This column is required."), field="kind")
-        if values["contact_phone"]:
-            privacy.clean_phone(values["contact_phone"], "contact_phone")
-        return fields
 
     def cross_check_organisations(self, plans: list) -> None:
         seen: dict[str, int] = {}
@@ -586,9 +779,79 @@ class Importer:
                 self.errors.add(number, "credit_code", _("This organisation is already recorded."))
             seen.setdefault(code, number)
 
-    def apply_organisations(self, plan: dict) -> int:
-        services.save_organisation(self.actor, **plan)
-        return 1
+    def stage_organisations(self, plans: list) -> dict:
+        return {"rows": _Rows(Organisation, [Organisation(**plan) for _number, plan in plans])}
+
+    def write_organisations(self, staged: dict) -> int:
+        staged["rows"].insert()
+        return len(staged["rows"])
+
+
+class _Rows:
+    """Model objects turned into database values before the write transaction opens, so that
+    inside it only the INSERT statements run (building them through the ORM kept the write
+    lock for seconds on a large file). `late` names foreign keys to rows inserted in the same
+    transaction: their ids are filled in at insert time. After insert() every object has its
+    primary key."""
+
+    def __init__(self, model, objects: list, late: tuple[str, ...] = ()) -> None:
+        self.model, self.objects = model, objects
+        self.fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+        self.late = [i for i, field in enumerate(self.fields) if field.name in late]
+        self.values = [
+            [
+                None
+                if field.name in late
+                else field.get_db_prep_save(field.pre_save(obj, True), connection)
+                for field in self.fields
+            ]
+            for obj in objects
+        ]
+
+    def __len__(self) -> int:
+        return len(self.objects)
+
+    def insert(self) -> None:
+        if not self.objects:
+            return
+        for i in self.late:
+            name = self.fields[i].name
+            for obj, row in zip(self.objects, self.values, strict=True):
+                row[i] = getattr(obj, name).pk
+        quote = connection.ops.quote_name
+        meta = self.model._meta
+        columns = ", ".join(quote(field.column) for field in self.fields)
+        one = "({})".format(", ".join(["%s"] * len(self.fields)))
+        per = max(1, (connection.features.max_query_params or 30_000) // len(self.fields))
+        with connection.cursor() as cursor:
+            for start in range(0, len(self.objects), per):
+                chunk = self.values[start : start + per]
+                cursor.execute(
+                    f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "
+                    f"{', '.join([one] * len(chunk))} RETURNING {quote(meta.pk.column)}",
+                    [value for row in chunk for value in row],
+                )
+                # Keys are handed out in the order of the VALUES; RETURNING's order is not
+                # promised (SQLite), so they are matched in ascending order.
+                keys = sorted(key for (key,) in cursor.fetchall())
+                for obj, key in zip(self.objects[start : start + per], keys, strict=True):
+                    obj.pk = key
+                    obj._state.adding, obj._state.db = False, connection.alias
+
+
+def _insert_many(model, columns: list[str], rows: list[tuple]) -> None:
+    """One INSERT run over many rows (the driver's executemany), for link rows that need no
+    model logic. `columns` are attribute names of `model`'s fields."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    names = [quote(model._meta.get_field(column).column) for column in columns]
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(model._meta.db_table), ", ".join(names), ", ".join(["%s"] * len(names))
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start : start + 5000])
 
 
 class ImportRejected(CivicgridError):
@@ -613,6 +876,27 @@ def _split(text: str) -> Iterator[str]:
 
 
 # ---- jobs --------------------------------------------------------------------------------------
+#
+# A background job's file lives in private storage (models.PrivateFiles, 0600 in a 0700 folder
+# outside MEDIA_ROOT) from the upload until the job ends, whatever the end: imported, rejected,
+# crashed, or given up by `sweep`. It is kept while the job may still run, so that a run killed
+# with its worker (kill -9, a restart, out of memory) can be tried again from it without the
+# staff uploading the file again: `sweep` sees a running job with no progress for
+# settings.IMPORT_STALL_MINUTES and queues it again, up to settings.IMPORT_MAX_ATTEMPTS runs;
+# then it fails the job with a message asking for a new upload, and deletes the file. A run
+# records its outcome in the same transaction as the rows, and only if it still owns the job
+# (state and attempt unchanged), so a run given up for dead that was only slow writes nothing.
+
+# A queued job that never started (its task lost, e.g. with the queue) is given up after a day.
+_QUEUED_GIVE_UP = dt.timedelta(days=1)
+
+
+def _changed_meanwhile() -> str:
+    return _("Someone changed the same records while the file was checked; nothing was imported.")
+
+
+class _Superseded(Exception):
+    """This run no longer owns its job (given up for dead and queued again)."""
 
 
 def start_import(actor, unit: OrgUnit, kind: str, upload) -> ImportJob:
@@ -624,6 +908,8 @@ def start_import(actor, unit: OrgUnit, kind: str, upload) -> ImportJob:
         raise InvalidInput(_("Choose an .xlsx file."), field="file")
     if not covers(actor, unit.code, write=True):
         raise InvalidInput(_("You may not import into %(unit)s.") % {"unit": unit}, field="unit")
+    if upload.size > MAX_BYTES:
+        raise InvalidInput(_("The file is larger than 20 MB; split it."), field="file")
     data = upload.read()
     rows = read_rows(data, kind)  # a bad file fails here, before any job exists
     job = ImportJob.objects.create(
@@ -633,6 +919,7 @@ def start_import(actor, unit: OrgUnit, kind: str, upload) -> ImportJob:
         state=ImportJob.State.QUEUED,
         rows_total=len(rows),
         actor=actor,
+        touched_at=timezone.now(),
     )
     if len(rows) <= BACKGROUND_ROWS:
         run_import(job, rows)
@@ -640,56 +927,186 @@ def start_import(actor, unit: OrgUnit, kind: str, upload) -> ImportJob:
         from django.core.files.base import ContentFile
 
         job.file.save(f"{job.pk}.xlsx", ContentFile(data))
-        from civicgrid.people.tasks import import_ledger
-
-        transaction.on_commit(lambda: import_ledger(job.pk))
+        _queue(job.pk)
     job.refresh_from_db()
     return job
+
+
+def _queue(job_id: int) -> None:
+    from civicgrid.people.tasks import import_ledger
+
+    transaction.on_commit(lambda: import_ledger(job_id))
 
 
 def run_import(job: ImportJob, rows: list | None = None) -> ImportJob:
-    """Run a queued job: read its file (then delete it), check, apply, record the outcome."""
-    ImportJob.objects.filter(pk=job.pk).update(state=ImportJob.State.RUNNING)
-    if rows is None:
-        with job.file.open("rb") as handle:
-            data = handle.read()
-        job.file.delete(save=False)
-        ImportJob.objects.filter(pk=job.pk).update(file="")
-        rows = read_rows(data, job.kind)
+    """Run a queued job: read its file, check, write, record the outcome; the file is deleted
+    once the job has ended, whatever the outcome. A job that is not queued is left alone."""
+    now = timezone.now()
+    queued = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.QUEUED)
+    if not queued.update(state=ImportJob.State.RUNNING, attempts=F("attempts") + 1, touched_at=now):
+        job.refresh_from_db()
+        return job
+    job.refresh_from_db()
+    mine = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.RUNNING, attempts=job.attempts)
 
     def progress(done: int) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(rows_done=done)
+        mine.update(rows_done=done, touched_at=timezone.now())
 
-    importer = Importer(job.actor, job.unit, job.kind, progress)
+    def finish(created: int) -> None:
+        ended = mine.update(
+            state=ImportJob.State.DONE,
+            errors=[],
+            created=created,
+            rows_done=len(rows),
+            finished_at=timezone.now(),
+            touched_at=timezone.now(),
+        )
+        if not ended:
+            raise _Superseded
+
+    outcome = None
     try:
-        created = importer.run(rows)
+        if rows is None:
+            with job.file.open("rb") as handle:
+                data = handle.read()
+            rows = read_rows(data, job.kind)
+            mine.update(rows_total=len(rows), touched_at=timezone.now())
+        Importer(job.actor, job.unit, job.kind, progress).run(rows, finish=finish)
     except ImportRejected as rejected:
-        outcome = {"state": ImportJob.State.FAILED, "errors": rejected.errors, "created": 0}
+        outcome = {"errors": rejected.errors}
     except CivicgridError as error:
+        outcome = {"errors": [{"row": None, "column": "", "message": error.message}]}
+    except _Superseded:
+        logger.warning(
+            "import job %s: run %s was superseded; it wrote nothing", job.pk, job.attempts
+        )
+    except Exception:
+        logger.exception("import job %s failed", job.pk)
         outcome = {
-            "state": ImportJob.State.FAILED,
-            "created": 0,
-            "errors": [{"row": None, "column": "", "message": error.message}],
+            "errors": [
+                {
+                    "row": None,
+                    "column": "",
+                    "message": _(
+                        "The import stopped on an unexpected error; nothing was "
+                        "imported. Upload the file again, or tell the administrator."
+                    ),
+                }
+            ]
         }
-    else:
-        outcome = {"state": ImportJob.State.DONE, "errors": [], "created": created}
-    ImportJob.objects.filter(pk=job.pk).update(
-        rows_done=len(rows), finished_at=timezone.now(), **outcome
-    )
+    finally:
+        if outcome is not None:
+            mine.update(
+                state=ImportJob.State.FAILED,
+                created=0,
+                rows_done=len(rows or ()),
+                finished_at=timezone.now(),
+                touched_at=timezone.now(),
+                **outcome,
+            )
+        _discard_file_if_ended(job.pk)
     job.refresh_from_db()
     return job
+
+
+def _discard_file_if_ended(job_id: int) -> None:
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if (
+        job is None
+        or not job.file
+        or job.state
+        in (
+            ImportJob.State.QUEUED,
+            ImportJob.State.RUNNING,
+        )
+    ):
+        return
+    job.file.delete(save=False)
+    ImportJob.objects.filter(pk=job_id).update(file="")
+
+
+def sweep(now: dt.datetime | None = None) -> dict[str, int]:
+    """Jobs whose worker died: a running job with no progress for IMPORT_STALL_MINUTES is
+    queued again from its kept file, up to IMPORT_MAX_ATTEMPTS runs, else failed (file
+    deleted, the staff asked to upload again); a job queued for a day and never started is
+    failed too. Runs every few minutes (tasks.sweep_imports)."""
+    now = now or timezone.now()
+    counts = {"retried": 0, "failed": 0}
+    stalled = ImportJob.objects.filter(
+        Q(touched_at__lt=now - dt.timedelta(minutes=settings.IMPORT_STALL_MINUTES))
+        | Q(touched_at__isnull=True),
+        state=ImportJob.State.RUNNING,
+    )
+    lost = ImportJob.objects.filter(
+        Q(touched_at__lt=now - _QUEUED_GIVE_UP) | Q(touched_at__isnull=True),
+        state=ImportJob.State.QUEUED,
+    )
+    for job in [*stalled, *lost]:
+        same = ImportJob.objects.filter(
+            pk=job.pk, state=job.state, attempts=job.attempts, touched_at=job.touched_at
+        )
+        retry = (
+            job.state == ImportJob.State.RUNNING
+            and job.file
+            and job.attempts < settings.IMPORT_MAX_ATTEMPTS
+        )
+        if retry:
+            if same.update(state=ImportJob.State.QUEUED, touched_at=now):
+                logger.warning(
+                    "import job %s stalled on run %s; queued again", job.pk, job.attempts
+                )
+                counts["retried"] += 1
+                _queue(job.pk)
+            continue
+        message = _(
+            "The import stopped (the server was restarted or ran out of memory) and nothing was "
+            "imported. Upload the file again."
+        )
+        if same.update(
+            state=ImportJob.State.FAILED,
+            created=0,
+            errors=[{"row": None, "column": "", "message": message}],
+            finished_at=now,
+            touched_at=now,
+        ):
+            logger.warning("import job %s stalled on run %s; failed", job.pk, job.attempts)
+            counts["failed"] += 1
+            _discard_file_if_ended(job.pk)
+    return counts
 
 
 # ---- export ------------------------------------------------------------------------------------
 
 
+# A text starting with one of these is a formula to Excel, LibreOffice or WPS (at once, or when
+# the cell is edited or the sheet saved as CSV): a resident named "=HYPERLINK(…)" must stay text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def sheet_cell(sheet, value):
+    """`value` as written into a write-only `sheet`: control characters XML cannot hold are
+    dropped, and a text that could be read as a formula is stored as a string cell
+    (data type "s") with the quote prefix set, so no spreadsheet evaluates it; the text itself
+    is kept as it is. Every export goes through here."""
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if not value.startswith(FORMULA_STARTS):
+        return value
+    cell = WriteOnlyCell(sheet, value)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
 def export(headers: list[str], rows: Iterable[Iterable], title: str) -> bytes:
-    """A list as .xlsx. Callers pass values as shown on screen (masked numbers)."""
+    """A list as .xlsx. Callers pass values as shown on screen (masked numbers); texts that
+    look like formulas stay texts (sheet_cell)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
-    sheet.append(headers)
+    sheet.append([sheet_cell(sheet, header) for header in headers])
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([sheet_cell(sheet, value) for value in row])
     return _save(workbook)
 
 

@@ -7,7 +7,10 @@ them; its Chinese names are the verbose names. ID and phone numbers are stored o
 with a keyed hash to find them and the masked form to show them (core/privacy.py).
 """
 
+import os
+
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -460,9 +463,41 @@ class ImportKind(models.TextChoices):
     ORGANISATIONS = "organisations", _("Organisations")
 
 
+class PrivateFiles(FileSystemStorage):
+    """Files that hold personal data in clear (uploaded ledgers with full ID numbers): kept
+    under settings.IMPORT_DIR, outside MEDIA_ROOT so no URL ever serves them, in a folder only
+    the server's user may open (0700), each file readable by that user only (0600)."""
+
+    def __init__(self) -> None:
+        super().__init__(file_permissions_mode=0o600, directory_permissions_mode=0o700)
+
+    @property
+    def base_location(self) -> str:  # read each time, so a changed setting applies at once
+        return str(settings.IMPORT_DIR)
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+    def _save(self, name: str, content) -> str:
+        # A folder made earlier with looser modes (or by hand) is closed first.
+        os.makedirs(self.location, mode=0o700, exist_ok=True)
+        os.chmod(self.location, 0o700)
+        return super()._save(name, content)
+
+    def url(self, name: str) -> str:
+        raise ValueError("private files have no URL")
+
+
+def private_files() -> PrivateFiles:
+    return PrivateFiles()
+
+
 class ImportJob(ScopedModel):
     """An Excel ledger import into one unit: checked whole, applied whole or not at all.
-    The uploaded file is deleted once read (it holds ID numbers in clear)."""
+    A file imported in the background is kept in private storage until its job ends, however
+    it ends (it holds ID numbers in clear), then deleted. `touched_at` moves with the job's
+    progress, so a job whose worker died is seen and tried again or failed (ledgers.sweep)."""
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Queued")
@@ -471,7 +506,7 @@ class ImportJob(ScopedModel):
         FAILED = "failed", _("Rejected")
 
     kind = models.CharField(_("kind"), max_length=16, choices=ImportKind.choices)
-    file = models.FileField(upload_to="imports/", blank=True)
+    file = models.FileField(storage=private_files, blank=True)
     filename = models.CharField(_("file"), max_length=200)
     state = models.CharField(_("state"), max_length=10, choices=State.choices)
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
@@ -481,6 +516,9 @@ class ImportJob(ScopedModel):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Runs started (a run killed with its worker is tried again once) and the last sign of life.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    touched_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("import")

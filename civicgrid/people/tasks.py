@@ -1,6 +1,8 @@
-"""Background jobs of basic data: large ledger imports."""
+"""Background jobs of basic data: large ledger imports, and the sweep for imports whose
+worker died."""
 
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from civicgrid.people import ledgers
 from civicgrid.people.models import ImportJob
@@ -11,3 +13,8 @@ def import_ledger(job_id: int) -> None:
     job = ImportJob.objects.filter(pk=job_id, state=ImportJob.State.QUEUED).first()
     if job is not None:
         ledgers.run_import(job)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def sweep_imports() -> None:
+    ledgers.sweep()

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from civicgrid.core import privacy
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed, choice, required
 from civicgrid.core.rollups import bump
-from civicgrid.events.photos import read_photo
+from civicgrid.events.photos import read_photos
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.scoping import holds, require
 from civicgrid.org.selectors import on_one_branch
@@ -317,7 +317,7 @@ def complete_order(
     if hours is None or not Decimal(0) < hours <= MAX_HOURS:
         raise InvalidInput(_("Hours lie between 0.1 and 12."), field="hours")
     report = required(report, "report", _("What was done"))
-    cleaned = [read_photo(upload) for upload in photos]
+    cleaned = read_photos(photos)
     now = timezone.now()
     locked.status, locked.done_at, locked.hours, locked.report = S.DONE, now, hours, report[:300]
     locked.save(update_fields=["status", "done_at", "hours", "report"])

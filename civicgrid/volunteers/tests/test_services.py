@@ -116,3 +116,18 @@ def test_hours_and_figures_equal_recounts(service, order):
     assert certificate.content == "Appliance repair"
     with pytest.raises(Conflict):
         services.issue_certificate(service.staff, volunteer=service.wang)
+
+
+def test_too_many_photos_of_a_finished_order_are_refused(service, order, settings):
+    settings.PHOTO_MAX_FILES = 2
+    made = order()
+    services.take_order(service.li.user, order=made)
+    with pytest.raises(InvalidInput) as error:
+        services.complete_order(
+            service.li.user,
+            order=made,
+            hours=Decimal(1),
+            report="好",
+            photos=[jpeg(f"{i}.jpg") for i in range(3)],
+        )
+    assert error.value.field == "photos"
