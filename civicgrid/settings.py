@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "ninja",  # serves the API docs' Swagger UI from this site (the CDN copy breaks the CSP)
     "civicgrid.core",
     "civicgrid.accounts",
     "civicgrid.org",
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "civicgrid.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "civicgrid.core.middleware.LanguageMiddleware",
@@ -164,6 +166,21 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("CIVICGRID_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+
+# --- Hardening of the web layer (issue 12) ------------------------------------------------
+# Content-Security-Policy (core.middleware.SecurityHeadersMiddleware): scripts only from this
+# site; images also from the map tile host and CIVICGRID_CSP_IMG_SOURCES (e.g. the S3 host of
+# photos, "https://photos.example.org").
+CSP_IMG_SOURCES = env_list("CIVICGRID_CSP_IMG_SOURCES", [])
+# The report page reads GPS and takes photos; nothing else may use devices or payments.
+PERMISSIONS_POLICY = "geolocation=(self), camera=(self), microphone=(), payment=(), usb=()"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# HSTS only where the site is served over HTTPS (CIVICGRID_SECURE_COOKIES on). Behind a TLS
+# proxy Django also needs SECURE_PROXY_SSL_HEADER to know a request was secure.
+SECURE_HSTS_SECONDS = env_int("CIVICGRID_HSTS_SECONDS", 31536000) if SESSION_COOKIE_SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+# --- end of web hardening -------------------------------------------------------------------
 
 # Map: no tile layer unless one is configured (government intranets have no internet).
 # CIVICGRID_MAP_TILE_CRS says whether the tiles use WGS-84 (e.g. Tianditu) or GCJ-02

@@ -17,7 +17,7 @@ def test_the_map_draws_the_users_units_and_no_others(browser, live_server, tree,
     page.goto(f"{live_server.url}/org/map/")
     # Street, community, grid and dedicated-grid layers are on by default, micro-grids off.
     page.wait_for_function(
-        "document.getElementById('map').dataset.loading === '0'"
+        "() => document.getElementById('map').dataset.loading === '0'"
         " && window.civicgridMap.codes.size > 0"
     )
     drawn = set(page.evaluate("Array.from(window.civicgridMap.codes.keys())"))
@@ -30,7 +30,7 @@ def test_the_map_draws_the_users_units_and_no_others(browser, live_server, tree,
     assert page.locator(".leaflet-interactive").count() > 0 or page.locator("canvas").count() > 0
 
     page.check("input[value=micro_grid]")
-    page.wait_for_function("window.civicgridMap.codes.size === 5")
+    page.wait_for_function("() => window.civicgridMap.codes.size === 5")
     assert tree.micro_a1_1_1.code in page.evaluate("Array.from(window.civicgridMap.codes.keys())")
     page.close()
 
@@ -53,7 +53,7 @@ def test_a_unit_name_is_shown_as_text_not_run_as_html(browser, live_server, tree
 
     page.goto(f"{live_server.url}/org/map/")
     page.wait_for_function(
-        "document.getElementById('map').dataset.loading === '0'"
+        "() => document.getElementById('map').dataset.loading === '0'"
         " && window.civicgridMap.codes.size > 0"
     )
     code = tree.grid_a1_1.code
