@@ -27,6 +27,7 @@ from civicgrid.classes.models import (
     TopicStatus,
     VenueKind,
 )
+from civicgrid.core.cleaning import redirect_back
 from civicgrid.core.errors import CivicgridError, InvalidInput
 from civicgrid.core.views import parse_decimal, parse_int, posted
 from civicgrid.org import selectors as org_selectors
@@ -59,7 +60,7 @@ def _public_unit(code: str) -> OrgUnit:
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
-    return redirect(request.META.get("HTTP_REFERER") or fallback)
+    return redirect_back(request, fallback)
 
 
 # ---- staff: the unit's class hub -------------------------------------------------------------

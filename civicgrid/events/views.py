@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from civicgrid.core.cleaning import redirect_to_local
 from civicgrid.core.errors import CivicgridError, InvalidInput
 from civicgrid.core.views import posted
 from civicgrid.events import patrols, selectors, services
@@ -341,7 +342,7 @@ def note_to_event(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
     services.mark_notifications_read(user=request.user)
-    return redirect(request.POST.get("next") or "events:tasks")
+    return redirect_to_local(request, request.POST.get("next"), "events:tasks")
 
 
 # ---- map and dashboard -------------------------------------------------------------------------

@@ -1,0 +1,87 @@
+"""The door helpers: links only by http(s), redirects only to this site, text without
+control characters."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import RequestFactory
+
+from civicgrid.core.cleaning import (
+    is_local_url,
+    plain_text,
+    redirect_back,
+    redirect_to_local,
+    validate_web_url,
+    web_url,
+)
+from civicgrid.core.errors import InvalidInput
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["https://live.example.org/zy", "http://10.0.0.5:8080/live?room=1", "HTTPS://Example.org"],
+)
+def test_it_accepts_web_links(value):
+    assert web_url(f"  {value} ", field="link") == value
+    validate_web_url(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "javascript:alert(document.cookie)",
+        "JavaScript:alert(1)",
+        "java\tscript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+        "file:///etc/passwd",
+        "//evil.example.org/x",
+        "/relative/path",
+        "http://",
+        "https://exa mple.org",
+        "https://example.org/\x00",
+    ],
+)
+def test_it_refuses_other_links(value):
+    with pytest.raises(InvalidInput) as error:
+        web_url(value, field="link")
+    assert error.value.field == "link"
+    with pytest.raises(ValidationError):
+        validate_web_url(value)
+
+
+def test_a_blank_link_stays_blank():
+    assert web_url("  ", field="link") == ""
+    assert web_url(None, field="link") == ""
+
+
+@pytest.mark.parametrize(
+    ("url", "local"),
+    [
+        ("/events/tasks/", True),
+        ("http://testserver/people/", True),
+        ("https://evil.example.org/", False),
+        ("//evil.example.org/", False),
+        ("/\\evil.example.org", False),
+        ("javascript:alert(1)", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_only_this_site_is_local(url, local):
+    request = RequestFactory().get("/")
+    assert is_local_url(request, url) is local
+
+
+@pytest.mark.django_db
+def test_redirects_leave_the_site_only_for_the_fallback():
+    request = RequestFactory().get("/", HTTP_REFERER="https://evil.example.org/phish")
+    assert redirect_back(request, "home").url == "/"
+    assert redirect_to_local(request, "https://evil.example.org/", "home").url == "/"
+    assert redirect_to_local(request, "/people/?q=1", "home").url == "/people/?q=1"
+
+
+def test_plain_text_drops_control_characters_but_keeps_lines_and_tabs():
+    assert plain_text("a\x00b\x0bc\x1fd\x7fe\x85f") == "abcdef"
+    assert plain_text("line one\r\nline two\tend") == "line one\nline two\tend"
+    assert plain_text("中文 · ok") == "中文 · ok"
+    assert plain_text(None) == ""
