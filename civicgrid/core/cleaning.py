@@ -2,6 +2,7 @@
 web links that can only be http(s), redirects that stay on this site."""
 
 import re
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -24,6 +25,17 @@ def plain_text(value: str | None) -> str:
     if value is None:
         return ""
     return CONTROL_CHARACTERS.sub("", str(value))
+
+
+def plain_values(value: Any) -> Any:
+    """`value` (answers to a form: dicts, lists, strings) with every string made plain text."""
+    if isinstance(value, str):
+        return plain_text(value)
+    if isinstance(value, dict):
+        return {key: plain_values(inner) for key, inner in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain_values(inner) for inner in value]
+    return value
 
 
 def _is_web_url(value: str) -> bool:

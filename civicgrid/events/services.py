@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.core import privacy
+from civicgrid.core.cleaning import plain_text, plain_values
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed
 from civicgrid.events import rollups
 from civicgrid.events.models import (
@@ -265,7 +266,7 @@ def _step(
             action=action,
             from_status=from_status,
             to_status=locked.status,
-            note=note,
+            note=plain_text(note),
             details=details or {},
             at=locked._now,
         )
@@ -275,7 +276,7 @@ def _step(
 
 
 def _require_note(note: str, message: str) -> str:
-    note = (note or "").strip()
+    note = plain_text(note).strip()
     if not note:
         raise InvalidInput(message, field="note")
     return note
@@ -392,7 +393,7 @@ def report_event(
     default); anyone else, or `actor=None` (the public page), reports as a resident and must
     leave a phone number. The unit comes from the point (photo GPS when no point is given);
     staff who cover another unit may name it instead. Notifies the community's dispatchers."""
-    title = (title or "").strip()
+    title = plain_text(title).strip()
     if not title:
         raise InvalidInput(_("Say in a few words what the problem is."), field="title")
     category = _check_category(category)
@@ -431,7 +432,7 @@ def report_event(
             raise InvalidInput(
                 _("This place lies outside every grid of the platform."), field="location"
             )
-    answers = check_attributes(category, attributes or {})
+    answers = check_attributes(category, plain_values(attributes or {}))
     at = at or _now()
     # Reads done before the transaction, so that it holds the write lock only for writes.
     chain = rollups.chains_of([unit.code])
@@ -445,17 +446,19 @@ def report_event(
                     unit=unit,
                     number=_next_number(at),
                     title=title[:100],
-                    description=(description or "").strip(),
+                    description=plain_text(description).strip(),
                     category=category,
                     source=source,
                     priority=priority,
                     reporter=actor,
-                    reporter_name=(reporter_name or getattr(actor, "full_name", "")).strip()[:50],
+                    reporter_name=plain_text(
+                        reporter_name or getattr(actor, "full_name", "")
+                    ).strip()[:50],
                     reporter_phone=privacy.encrypt(phone),
                     anonymous=bool(anonymous),
                     lon=lon,
                     lat=lat,
-                    address=(address or "").strip()[:200],
+                    address=plain_text(address).strip()[:200],
                     attributes=answers,
                     reported_at=at,
                     response_due=response_due,
@@ -868,7 +871,7 @@ def rate_event(
         e.rated_at = e._now
         e.solved = solved
         e.satisfaction = satisfaction
-        e.rating_comment = (comment or "").strip()[:300]
+        e.rating_comment = plain_text(comment).strip()[:300]
 
     result = _step(
         event,

@@ -85,3 +85,21 @@ def test_plain_text_drops_control_characters_but_keeps_lines_and_tabs():
     assert plain_text("line one\r\nline two\tend") == "line one\nline two\tend"
     assert plain_text("中文 · ok") == "中文 · ok"
     assert plain_text(None) == ""
+
+
+def test_required_text_is_plain_text_too():
+    from civicgrid.core.errors import required
+
+    assert required(" 党群\x00服务\x0b中心 ", "name", "Name") == "党群服务中心"
+    with pytest.raises(InvalidInput):
+        required("\x00\x0b", "name", "Name")
+
+
+def test_form_answers_are_made_plain():
+    from civicgrid.core.cleaning import plain_values
+
+    assert plain_values({"a": "x\x00", "b": ["y\x0b", 3], "c": None}) == {
+        "a": "x",
+        "b": ["y", 3],
+        "c": None,
+    }
