@@ -64,6 +64,16 @@ def _superuser(actor) -> bool:
     return actor is not None and sees_everything(actor)
 
 
+def may_report(actor) -> bool:
+    """Whether `actor` may report an event as themselves: anyone with a writing role, and an
+    account with no posting at all (a resident's); a read-only leader may not (org/roles.py).
+    Residents without an account report through the public page (`actor=None`)."""
+    if actor is None or _superuser(actor):
+        return True
+    postings = postings_of_user(actor)
+    return not postings or any(role in WRITING_ROLES for _code, role in postings)
+
+
 def is_dispatcher(actor, event: Event, extra: dict) -> bool:
     return holds(actor, event.unit_code, DISPATCH_ROLES)
 
@@ -408,6 +418,8 @@ def report_event(
     staff = actor is not None and (
         _superuser(actor) or any(role in WRITING_ROLES for _code, role in postings_of_user(actor))
     )
+    if not staff and not may_report(actor):
+        raise NotAllowed(_("A read-only role may not report events."))
     if source is None:
         source = Source.PATROL if staff else Source.RESIDENT
     if source not in Source.values:

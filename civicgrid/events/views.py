@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -41,6 +42,8 @@ def report(request: HttpRequest, public: bool = False) -> HttpResponse:
     if not public and not request.user.is_authenticated:
         return redirect(f"{reverse('login')}?next={request.path}")
     actor = request.user if request.user.is_authenticated and not public else None
+    if not services.may_report(actor):
+        raise PermissionDenied  # the read-only leader: no form to fill in for nothing
     error = None
     if request.method == "POST":
         lon, lat = posted_point(request.POST)
