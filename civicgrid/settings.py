@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "civicgrid.core.middleware.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -114,11 +115,17 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Checked where people choose a password (change-password page, admin, createsuperuser);
+# see civicgrid/accounts/passwords.py. CIVICGRID_PASSWORD_MIN_LENGTH sets the length (10).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("CIVICGRID_PASSWORD_MIN_LENGTH", 10)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "civicgrid.accounts.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -180,6 +187,12 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # proxy Django also needs SECURE_PROXY_SSL_HEADER to know a request was secure.
 SECURE_HSTS_SECONDS = env_int("CIVICGRID_HSTS_SECONDS", 31536000) if SESSION_COOKIE_SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+# Sessions end after CIVICGRID_SESSION_IDLE_MINUTES without a request (default 30): each
+# request pushes the expiry on (core.middleware.IdleSessionMiddleware, at most once a minute).
+SESSION_IDLE_MINUTES = env_int("CIVICGRID_SESSION_IDLE_MINUTES", 30)
+if SESSION_IDLE_MINUTES < 1:
+    raise ImproperlyConfigured("CIVICGRID_SESSION_IDLE_MINUTES must be 1 or more")
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 # --- end of web hardening -------------------------------------------------------------------
 
 # Map: no tile layer unless one is configured (government intranets have no internet).

@@ -1,3 +1,4 @@
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -80,4 +81,27 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", content_security_policy())
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+class IdleSessionMiddleware:
+    """A signed-in session ends after SESSION_COOKIE_AGE seconds without a request. Django
+    renews a session's expiry only when it saves it; saving on every request
+    (SESSION_SAVE_EVERY_REQUEST) would write a row for each request, htmx polling included,
+    so the session is marked changed at most once a minute instead."""
+
+    TOUCH_SECONDS = 60
+    KEY = "_civicgrid_touched"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is not None and session.session_key and user and user.is_authenticated:
+            now = int(time.time())
+            if now - session.get(self.KEY, 0) >= self.TOUCH_SECONDS:
+                session[self.KEY] = now
         return response
