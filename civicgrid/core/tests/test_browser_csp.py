@@ -79,3 +79,39 @@ def test_the_public_pages_and_api_docs_run_under_the_policy(browser, live_server
     page.wait_for_selector(".swagger-ui .info", timeout=15000)
     assert not _violations(errors), errors
     page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_confirmations_and_print_buttons_work_without_inline_handlers(
+    browser, live_server, tree, people
+):
+    """site.js replaces the old onsubmit="return confirm(…)" and onclick="window.print()"."""
+    page = browser.new_page()
+    errors = _watch(page)
+    _log_in(page, live_server, "carol")
+    dialogs: list[str] = []
+
+    def dismiss(dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
+    page.evaluate(
+        """() => {
+        const form = document.createElement("form");
+        form.method = "post"; form.action = "/nowhere/"; form.dataset.confirm = "删除？";
+        const button = document.createElement("button"); button.type = "submit"; button.id = "go";
+        form.append(button); document.body.append(form);
+        const print = document.createElement("button"); print.type = "button";
+        print.id = "print"; print.dataset.print = ""; document.body.append(print);
+        window.print = () => { window.__printed = true; };
+        }"""
+    )
+    page.click("#go")
+    assert dialogs == ["删除？"]
+    assert page.url == f"{live_server.url}/"  # dismissed: the form was not sent
+    page.click("#print")
+    assert page.evaluate("() => window.__printed") is True
+    assert not _violations(errors), errors
+    page.close()
