@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "civicgrid.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "civicgrid.core.middleware.PlainTextInputMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "civicgrid.core.middleware.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

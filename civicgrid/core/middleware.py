@@ -105,3 +105,60 @@ class IdleSessionMiddleware:
             if now - session.get(self.KEY, 0) >= self.TOUCH_SECONDS:
                 session[self.KEY] = now
         return response
+
+
+class PlainTextInputMiddleware:
+    """Every text a browser or client sends arrives without control characters (tab and
+    newline kept; core.cleaning.plain_text): query strings, form posts and JSON bodies, so no
+    free-text field of any app can store one (a single one breaks XML feeds and exports).
+    Services that take text clean it again, for callers that are not requests.
+
+    It runs as a view hook after CsrfViewMiddleware, which reads the form of every protected
+    POST anyway; the body of a CSRF-exempt multipart post (Open311, the API) is left for its
+    view to read, so that those views may still choose their upload handlers."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view, args, kwargs) -> None:
+        request.GET = _plain_query(request.GET)
+        if request.method in {"POST", "PUT", "PATCH"}:
+            content_type = request.content_type or ""
+            form = content_type == "application/x-www-form-urlencoded" or (
+                # CsrfViewMiddleware reads these forms anyway (when it enforces)
+                content_type == "multipart/form-data" and not getattr(view, "csrf_exempt", False)
+            )
+            if form or hasattr(request, "_post"):
+                request.POST = _plain_query(request.POST)
+            elif content_type == "application/json":
+                _plain_json_body(request)
+
+
+def _plain_query(query):
+    from civicgrid.core.cleaning import CONTROL_CHARACTERS, plain_text
+
+    if not any(CONTROL_CHARACTERS.search(v) for values in query.lists() for v in values[1]):
+        return query
+    cleaned = query.copy()
+    for key, values in query.lists():
+        if "password" not in key:  # a secret is checked as typed, never rewritten
+            cleaned.setlist(key, [plain_text(value) for value in values])
+    cleaned._mutable = False
+    return cleaned
+
+
+def _plain_json_body(request: HttpRequest) -> None:
+    import json
+
+    from civicgrid.core.cleaning import plain_values
+
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        return  # the API answers a malformed body itself
+    cleaned = plain_values(data)
+    if cleaned != data:
+        request._body = json.dumps(cleaned, ensure_ascii=False).encode()

@@ -1,6 +1,8 @@
 """The door helpers: links only by http(s), redirects only to this site, text without
 control characters."""
 
+import json
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
@@ -103,3 +105,25 @@ def test_form_answers_are_made_plain():
         "b": ["y", 3],
         "c": None,
     }
+
+
+def test_json_and_query_input_lose_control_characters():
+    from civicgrid.core.middleware import PlainTextInputMiddleware
+
+    middleware = PlainTextInputMiddleware(lambda request: None)
+    request = RequestFactory().post(
+        "/api/v1/x?q=a%0Bb",
+        data='{"title": "a\\u000bb", "n": 1.5, "list": ["c\\u0000d"]}',
+        content_type="application/json",
+    )
+    middleware.process_view(request, None, (), {})
+    assert json.loads(request.body) == {"title": "ab", "n": 1.5, "list": ["cd"]}
+    assert request.GET["q"] == "ab"
+
+
+def test_passwords_are_not_rewritten():
+    from civicgrid.core.middleware import PlainTextInputMiddleware
+
+    request = RequestFactory().post("/login/", {"username": "a\x00", "password": "p\x0bw"})
+    PlainTextInputMiddleware(lambda request: None).process_view(request, None, (), {})
+    assert request.POST["username"] == "a" and request.POST["password"] == "p\x0bw"
