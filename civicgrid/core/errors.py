@@ -34,7 +34,8 @@ class Conflict(CivicgridError):
 
 
 def required(value, field: str, label: str):
-    """`value` (a string stripped); a clear error naming the field when it is empty or None."""
+    """`value` (a string stripped, as plain text without control characters); a clear error
+    naming the field when it is empty or None."""
     from civicgrid.core.cleaning import plain_text  # cleaning raises InvalidInput from here
 
     if value is None or isinstance(value, str):
