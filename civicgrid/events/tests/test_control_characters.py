@@ -62,8 +62,9 @@ def test_an_open311_post_with_control_characters_keeps_the_feed_readable(client,
 
 def test_the_feed_strips_control_characters_from_rows_written_before(client, report):
     event = report(title="旧事件")
+    # (No NUL here: PostgreSQL refuses it in text, so no old row can hold one.)
     Event.objects.filter(pk=event.pk).update(
-        title="旧\x00事件", description="旧\x0b描述", address="旧\x1f地址"
+        title="旧\x01事件", description="旧\x0b描述", address="旧\x1f地址"
     )
     feed = _feed(client)
     assert feed.find("request/description").text == "旧描述"
