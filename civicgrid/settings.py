@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "ninja",  # serves the API docs' Swagger UI from this site (the CDN copy breaks the CSP)
     "civicgrid.core",
     "civicgrid.messaging",
     "civicgrid.accounts",
@@ -50,12 +51,15 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "civicgrid.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "civicgrid.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "civicgrid.core.middleware.PlainTextInputMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "civicgrid.core.middleware.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -113,11 +117,17 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Checked where people choose a password (change-password page, admin, createsuperuser);
+# see civicgrid/accounts/passwords.py. CIVICGRID_PASSWORD_MIN_LENGTH sets the length (10).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("CIVICGRID_PASSWORD_MIN_LENGTH", 10)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "civicgrid.accounts.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -176,6 +186,27 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("CIVICGRID_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+
+# --- Hardening of the web layer (issue 12) ------------------------------------------------
+# Content-Security-Policy (core.middleware.SecurityHeadersMiddleware): scripts only from this
+# site; images also from the map tile host and CIVICGRID_CSP_IMG_SOURCES (e.g. the S3 host of
+# photos, "https://photos.example.org").
+CSP_IMG_SOURCES = env_list("CIVICGRID_CSP_IMG_SOURCES", [])
+# The report page reads GPS and takes photos; nothing else may use devices or payments.
+PERMISSIONS_POLICY = "geolocation=(self), camera=(self), microphone=(), payment=(), usb=()"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# HSTS only where the site is served over HTTPS (CIVICGRID_SECURE_COOKIES on). Behind a TLS
+# proxy Django also needs SECURE_PROXY_SSL_HEADER to know a request was secure.
+SECURE_HSTS_SECONDS = env_int("CIVICGRID_HSTS_SECONDS", 31536000) if SESSION_COOKIE_SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+# Sessions end after CIVICGRID_SESSION_IDLE_MINUTES without a request (default 30): each
+# request pushes the expiry on (core.middleware.IdleSessionMiddleware, at most once a minute).
+SESSION_IDLE_MINUTES = env_int("CIVICGRID_SESSION_IDLE_MINUTES", 30)
+if SESSION_IDLE_MINUTES < 1:
+    raise ImproperlyConfigured("CIVICGRID_SESSION_IDLE_MINUTES must be 1 or more")
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+# --- end of web hardening -------------------------------------------------------------------
 
 # Map: no tile layer unless one is configured (government intranets have no internet).
 # CIVICGRID_MAP_TILE_CRS says whether the tiles use WGS-84 (e.g. Tianditu) or GCJ-02

@@ -21,6 +21,19 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Every user changes their own password (Django's views; the policy: AUTH_PASSWORD_VALIDATORS).
+    path(
+        "password/",
+        auth_views.PasswordChangeView.as_view(template_name="accounts/password_change.html"),
+        name="password_change",
+    ),
+    path(
+        "password/done/",
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="accounts/password_change_done.html"
+        ),
+        name="password_change_done",
+    ),
     path("api/v1/", api.urls()),
     re_path(r"^api/v1/(?P<rest>.*)$", api.not_routed),
     path("open311/v2/", include("civicgrid.events.open311_urls")),

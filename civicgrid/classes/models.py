@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from civicgrid.core.cleaning import validate_web_url
 from civicgrid.core.models import SealedPhone
 from civicgrid.org.models import ScopedModel
 
@@ -230,7 +231,7 @@ class Session(ScopedModel):
     )
     capacity = models.PositiveIntegerField(_("capacity"))
     waitlist_limit = models.PositiveIntegerField(_("waitlist places"), default=20)
-    stream_url = models.URLField(_("live-stream link"), blank=True)
+    stream_url = models.URLField(_("live-stream link"), blank=True, validators=[validate_web_url])
     materials = models.TextField(_("materials"), blank=True)
     class_hours = models.DecimalField(_("class hours"), max_digits=4, decimal_places=1)
     status = models.CharField(

@@ -46,6 +46,7 @@ from civicgrid.classes.models import (
     VenueKind,
 )
 from civicgrid.core import privacy
+from civicgrid.core.cleaning import web_url
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed, choice, required
 from civicgrid.core.rollups import bump
 from civicgrid.org.models import OrgUnit
@@ -363,6 +364,7 @@ def _check_session(course: Course, data: SessionData) -> None:
         raise InvalidInput(_("A session lasts at most 12 hours."), field="ends_at")
     if course.mode == Mode.OFFLINE and data.venue is None:
         raise InvalidInput(_("An offline session needs a venue."), field="venue")
+    web_url(data.stream_url, field="stream_url")
     if course.mode == Mode.ONLINE and not data.stream_url:
         raise InvalidInput(_("An online session needs its live-stream link."), field="stream_url")
     if data.capacity is None or data.capacity < 1:
@@ -414,7 +416,7 @@ def schedule_session(actor, *, course: Course, data: SessionData, session=None) 
     session.venue, session.teacher = data.venue, data.teacher
     session.capacity, session.waitlist_limit = data.capacity, data.waitlist_limit
     session.topic = data.topic.strip()
-    session.stream_url = data.stream_url.strip()
+    session.stream_url = web_url(data.stream_url, field="stream_url")
     session.materials = data.materials.strip()
     session.class_hours = (
         data.class_hours

@@ -28,6 +28,7 @@ from civicgrid.classes.models import (
     VenueKind,
 )
 from civicgrid.core import limits
+from civicgrid.core.cleaning import redirect_back
 from civicgrid.core.errors import CivicgridError, InvalidInput
 from civicgrid.core.views import limited, parse_decimal, parse_int, posted
 from civicgrid.messaging.models import CodePurpose
@@ -62,7 +63,7 @@ def _public_unit(code: str) -> OrgUnit:
 
 
 def _back(request: HttpRequest, fallback: str) -> HttpResponse:
-    return redirect(request.META.get("HTTP_REFERER") or fallback)
+    return redirect_back(request, fallback)
 
 
 # ---- staff: the unit's class hub -------------------------------------------------------------

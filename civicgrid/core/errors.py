@@ -34,9 +34,12 @@ class Conflict(CivicgridError):
 
 
 def required(value, field: str, label: str):
-    """`value` (a string stripped); a clear error naming the field when it is empty or None."""
+    """`value` (a string stripped, as plain text without control characters); a clear error
+    naming the field when it is empty or None."""
+    from civicgrid.core.cleaning import plain_text  # cleaning raises InvalidInput from here
+
     if value is None or isinstance(value, str):
-        value = (value or "").strip()
+        value = plain_text(value).strip()
         if not value:
             raise InvalidInput(_("%(label)s is required.") % {"label": label}, field=field)
     return value

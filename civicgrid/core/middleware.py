@@ -1,3 +1,4 @@
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -22,3 +23,142 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+def tile_source(url: str) -> str:
+    """The CSP source that allows the configured map tiles: scheme and host of the tile URL
+    template, its placeholder label turned into a wildcard ({s}.tile.example.org ->
+    *.tile.example.org). Empty when no tiles are configured."""
+    from urllib.parse import urlsplit
+
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        return ""
+    labels = parts.netloc.split(".")
+    if "{" in labels[0]:
+        labels[0] = "*"
+    if any("{" in label for label in labels[1:]):
+        return f"{parts.scheme}:"  # a placeholder past the first label: allow the scheme only
+    return f"{parts.scheme}://{'.'.join(labels)}"
+
+
+def content_security_policy() -> str:
+    """No inline script anywhere: every script is a static file from this site. Styles may
+    be inline (Leaflet, ECharts and htmx set them; the printable certificate has a <style>),
+    images come from the site, data:/blob: (Leaflet, ECharts), the map tile host and any
+    extra photo host (CIVICGRID_CSP_IMG_SOURCES, e.g. an S3 bucket)."""
+    images = ["'self'", "data:", "blob:", tile_source(settings.MAP_TILE_URL)]
+    images += settings.CSP_IMG_SOURCES
+    directives = {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": images,
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+    return "; ".join(
+        f"{name} {' '.join(source for source in sources if source)}"
+        for name, sources in directives.items()
+    )
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy and Permissions-Policy on every response (Django 5.2 has
+    neither built in). HSTS, nosniff and Referrer-Policy come from Django's SecurityMiddleware
+    through settings."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", content_security_policy())
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+class IdleSessionMiddleware:
+    """A signed-in session ends after SESSION_COOKIE_AGE seconds without a request. Django
+    renews a session's expiry only when it saves it; saving on every request
+    (SESSION_SAVE_EVERY_REQUEST) would write a row for each request, htmx polling included,
+    so the session is marked changed at most once a minute instead."""
+
+    TOUCH_SECONDS = 60
+    KEY = "_civicgrid_touched"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is not None and session.session_key and user and user.is_authenticated:
+            now = int(time.time())
+            if now - session.get(self.KEY, 0) >= self.TOUCH_SECONDS:
+                session[self.KEY] = now
+        return response
+
+
+class PlainTextInputMiddleware:
+    """Every text a browser or client sends arrives without control characters (tab and
+    newline kept; core.cleaning.plain_text): query strings, form posts and JSON bodies, so no
+    free-text field of any app can store one (a single one breaks XML feeds and exports).
+    Services that take text clean it again, for callers that are not requests.
+
+    It runs as a view hook after CsrfViewMiddleware, which reads the form of every protected
+    POST anyway; the body of a CSRF-exempt multipart post (Open311, the API) is left for its
+    view to read, so that those views may still choose their upload handlers."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view, args, kwargs) -> None:
+        request.GET = _plain_query(request.GET)
+        if request.method in {"POST", "PUT", "PATCH"}:
+            content_type = request.content_type or ""
+            form = content_type == "application/x-www-form-urlencoded" or (
+                # CsrfViewMiddleware reads these forms anyway (when it enforces)
+                content_type == "multipart/form-data" and not getattr(view, "csrf_exempt", False)
+            )
+            if form or hasattr(request, "_post"):
+                request.POST = _plain_query(request.POST)
+            elif content_type == "application/json":
+                _plain_json_body(request)
+
+
+def _plain_query(query):
+    from civicgrid.core.cleaning import CONTROL_CHARACTERS, plain_text
+
+    if not any(CONTROL_CHARACTERS.search(v) for values in query.lists() for v in values[1]):
+        return query
+    cleaned = query.copy()
+    for key, values in query.lists():
+        if "password" not in key:  # a secret is checked as typed, never rewritten
+            cleaned.setlist(key, [plain_text(value) for value in values])
+    cleaned._mutable = False
+    return cleaned
+
+
+def _plain_json_body(request: HttpRequest) -> None:
+    import json
+
+    from civicgrid.core.cleaning import plain_values
+
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        return  # the API answers a malformed body itself
+    cleaned = plain_values(data)
+    if cleaned != data:
+        request._body = json.dumps(cleaned, ensure_ascii=False).encode()

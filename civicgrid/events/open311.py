@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from civicgrid.accounts.tokens import user_for_key
 from civicgrid.core import limits
+from civicgrid.core.cleaning import plain_text
 from civicgrid.core.errors import CivicgridError, NotAllowed
 from civicgrid.events import selectors, services
 from civicgrid.events.models import (
@@ -67,7 +68,9 @@ def _xml_value(parent: ET.Element, tag: str, value) -> None:
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
     elif value is not None:
-        element.text = str(value)
+        # Defence in depth: a control character in any text would make the whole feed
+        # unreadable XML (input is cleaned too, but rows may predate that).
+        element.text = plain_text(str(value))
 
 
 def _xml_item(parent: ET.Element, tag: str, item) -> None:
@@ -327,7 +330,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     name = " ".join(
         part for part in (post.get("last_name", ""), post.get("first_name", "")) if part
     )
-    description = post.get("description", "").strip()
+    description = plain_text(post.get("description", "")).strip()
     event = services.report_event(
         actor=user,
         title=(description.splitlines()[0] if description else category.name)[:100],

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.core import privacy
+from civicgrid.core.cleaning import plain_text, plain_values
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed
 from civicgrid.events import rollups
 from civicgrid.events.models import (
@@ -62,6 +63,16 @@ A = StepAction
 
 def _superuser(actor) -> bool:
     return actor is not None and sees_everything(actor)
+
+
+def may_report(actor) -> bool:
+    """Whether `actor` may report an event as themselves: anyone with a writing role, and an
+    account with no posting at all (a resident's); a read-only leader may not (org/roles.py).
+    Residents without an account report through the public page (`actor=None`)."""
+    if actor is None or _superuser(actor):
+        return True
+    postings = postings_of_user(actor)
+    return not postings or any(role in WRITING_ROLES for _code, role in postings)
 
 
 def is_dispatcher(actor, event: Event, extra: dict) -> bool:
@@ -268,7 +279,7 @@ def _step(
             action=action,
             from_status=from_status,
             to_status=locked.status,
-            note=note,
+            note=plain_text(note),
             details=details or {},
             at=locked._now,
         )
@@ -278,7 +289,7 @@ def _step(
 
 
 def _require_note(note: str, message: str) -> str:
-    note = (note or "").strip()
+    note = plain_text(note).strip()
     if not note:
         raise InvalidInput(message, field="note")
     return note
@@ -395,7 +406,7 @@ def report_event(
     default); anyone else, or `actor=None` (the public page), reports as a resident and must
     leave a phone number. The unit comes from the point (photo GPS when no point is given);
     staff who cover another unit may name it instead. Notifies the community's dispatchers."""
-    title = (title or "").strip()
+    title = plain_text(title).strip()
     if not title:
         raise InvalidInput(_("Say in a few words what the problem is."), field="title")
     category = _check_category(category)
@@ -410,6 +421,8 @@ def report_event(
     staff = actor is not None and (
         _superuser(actor) or any(role in WRITING_ROLES for _code, role in postings_of_user(actor))
     )
+    if not staff and not may_report(actor):
+        raise NotAllowed(_("A read-only role may not report events."))
     if source is None:
         source = Source.PATROL if staff else Source.RESIDENT
     if source not in Source.values:
@@ -434,7 +447,7 @@ def report_event(
             raise InvalidInput(
                 _("This place lies outside every grid of the platform."), field="location"
             )
-    answers = check_attributes(category, attributes or {})
+    answers = check_attributes(category, plain_values(attributes or {}))
     at = at or _now()
     # Reads done before the transaction, so that it holds the write lock only for writes.
     chain = rollups.chains_of([unit.code])
@@ -448,17 +461,19 @@ def report_event(
                     unit=unit,
                     number=_next_number(at),
                     title=title[:100],
-                    description=(description or "").strip(),
+                    description=plain_text(description).strip(),
                     category=category,
                     source=source,
                     priority=priority,
                     reporter=actor,
-                    reporter_name=(reporter_name or getattr(actor, "full_name", "")).strip()[:50],
+                    reporter_name=plain_text(
+                        reporter_name or getattr(actor, "full_name", "")
+                    ).strip()[:50],
                     reporter_phone=privacy.encrypt(phone),
                     anonymous=bool(anonymous),
                     lon=lon,
                     lat=lat,
-                    address=(address or "").strip()[:200],
+                    address=plain_text(address).strip()[:200],
                     attributes=answers,
                     reported_at=at,
                     response_due=response_due,
@@ -933,7 +948,7 @@ def rate_event(
         e.rated_at = e._now
         e.solved = solved
         e.satisfaction = satisfaction
-        e.rating_comment = (comment or "").strip()[:300]
+        e.rating_comment = plain_text(comment).strip()[:300]
 
     result = _step(
         event,

@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from civicgrid.core.cleaning import redirect_to_local
 from civicgrid.core.errors import CivicgridError, InvalidInput
 from civicgrid.core.views import limited, posted
 from civicgrid.events import patrols, selectors, services, tracking
@@ -40,6 +42,8 @@ def report(request: HttpRequest, public: bool = False) -> HttpResponse:
     if not public and not request.user.is_authenticated:
         return redirect(f"{reverse('login')}?next={request.path}")
     actor = request.user if request.user.is_authenticated and not public else None
+    if not services.may_report(actor):
+        raise PermissionDenied  # the read-only leader: no form to fill in for nothing
     error = None
     if request.method == "POST":
         lon, lat = posted_point(request.POST)
@@ -365,7 +369,7 @@ def note_to_event(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
     services.mark_notifications_read(user=request.user)
-    return redirect(request.POST.get("next") or "events:tasks")
+    return redirect_to_local(request, request.POST.get("next"), "events:tasks")
 
 
 # ---- map and dashboard -------------------------------------------------------------------------

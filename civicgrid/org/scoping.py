@@ -27,6 +27,8 @@ def minimal_prefixes(codes: Iterable[str]) -> tuple[str, ...]:
 def visible_prefixes(user) -> tuple[str, ...]:
     """Codes of the subtrees `user` may see (active postings at active units), cached per user
     object, i.e. per request."""
+    if user is None or not user.is_authenticated:
+        return ()  # anonymous visitors (e.g. the admin's login page lists apps) hold no posting
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
         codes = Posting.objects.filter(user=user, active=True, unit__active=True).values_list(
@@ -38,6 +40,8 @@ def visible_prefixes(user) -> tuple[str, ...]:
 
 
 def postings_of_user(user) -> tuple[tuple[str, str], ...]:
+    if user is None or not user.is_authenticated:
+        return ()
     cached = getattr(user, _POSTINGS_ATTR, None)
     if cached is None:
         cached = tuple(

@@ -8,12 +8,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civicgrid.core import limits
+from civicgrid.core.cleaning import redirect_back
 from civicgrid.core.errors import CivicgridError, InvalidInput
 from civicgrid.core.views import posted
 from civicgrid.org import selectors as org_selectors
@@ -47,7 +47,7 @@ def with_errors(view):
             return view(request, *args, **kwargs)
         except CivicgridError as error:
             messages.error(request, error.message)
-            return redirect(request.META.get("HTTP_REFERER") or reverse("people:home"))
+            return redirect_back(request, "people:home")
 
     return wrapper
 

@@ -52,7 +52,8 @@
       style: style,
       onEachFeature: function (feature, l) {
         drawn.set(feature.properties.code, l);
-        l.bindTooltip(feature.properties.name, { sticky: true });
+        // A text node, never a string: Leaflet renders strings as HTML and names are typed by staff.
+        l.bindTooltip(document.createTextNode(feature.properties.name), { sticky: true });
         l.bindPopup(function () { return popup(feature); });
       }
     }).addTo(map);
