@@ -21,9 +21,7 @@ def _refused(response) -> bool:
     return response.status_code == 429 and int(response["Retry-After"]) > 0
 
 
-def test_the_order_form_is_limited_by_address_and_by_phone(
-    client, service, tree, tight, sent_code
-):
+def test_the_order_form_is_limited_by_address_and_by_phone(client, service, tree, tight, sent_code):
     url = f"/volunteers/c/{tree.community_a1.code}/"
     phones = iter(f"1380000{n:04d}" for n in range(100))
 
