@@ -20,6 +20,21 @@ def street_key(people):
     return issue_token(user=people["carol"], name="fuzz")[1]
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_connection():
+    """Django closes the database connection when a request finishes; its test client turns
+    that off, a plain WSGI call does not. On PostgreSQL the test's transaction would go with
+    the connection, so keep it open as the test client does."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 def _schema():
     # Built from the API object itself (no request, so no database touched while collecting),
     # then called through the WSGI application like any client.
