@@ -168,6 +168,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
         "notifications": selectors.unread_notifications(user)[:20],
         "categories": selectors.categories_tree(),
         "now": timezone.now(),
+        "may_report": services.may_report(user),
     }
     return render(request, "events/tasks.html", context)
 
@@ -189,6 +190,7 @@ def board(request: HttpRequest, code: str | None = None) -> HttpResponse:
         "events": selectors.board_for(user, unit, status)[:200],
         "children": org_selectors.children_for(user, unit),
         "now": timezone.now(),
+        "may_report": services.may_report(user),
     }
     return render(request, "events/board.html", context)
 
