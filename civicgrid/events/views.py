@@ -29,6 +29,7 @@ from civicgrid.events.models import (
 )
 from civicgrid.org import selectors as org_selectors
 from civicgrid.org.geo import posted_point
+from civicgrid.org.scoping import covers
 
 A = StepAction
 
@@ -428,7 +429,8 @@ def dashboard(request: HttpRequest, code: str | None = None) -> HttpResponse:
     trend = selectors.trend_for(unit, start, end)
     context = {
         "unit": unit,
-        "ancestors": org_selectors.ancestors_of(unit),
+        # Units above are named to everyone; linked only for those who may open them.
+        "ancestors": [(a, covers(user, a.code)) for a in org_selectors.ancestors_of(unit)],
         "figures": figures,
         "start": start,
         "end": end,
