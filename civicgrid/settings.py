@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "civicgrid.events.context_processors.unread",
+                "civicgrid.org.context_processors.scope",  # has_units, for the nav
             ],
         },
     },

@@ -29,6 +29,7 @@ from civicgrid.events.models import (
 )
 from civicgrid.org import selectors as org_selectors
 from civicgrid.org.geo import posted_point
+from civicgrid.org.scoping import covers
 
 A = StepAction
 
@@ -168,6 +169,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
         "notifications": selectors.unread_notifications(user)[:20],
         "categories": selectors.categories_tree(),
         "now": timezone.now(),
+        "may_report": services.may_report(user),
     }
     return render(request, "events/tasks.html", context)
 
@@ -189,6 +191,7 @@ def board(request: HttpRequest, code: str | None = None) -> HttpResponse:
         "events": selectors.board_for(user, unit, status)[:200],
         "children": org_selectors.children_for(user, unit),
         "now": timezone.now(),
+        "may_report": services.may_report(user),
     }
     return render(request, "events/board.html", context)
 
@@ -426,7 +429,8 @@ def dashboard(request: HttpRequest, code: str | None = None) -> HttpResponse:
     trend = selectors.trend_for(unit, start, end)
     context = {
         "unit": unit,
-        "ancestors": org_selectors.ancestors_of(unit),
+        # Units above are named to everyone; linked only for those who may open them.
+        "ancestors": [(a, covers(user, a.code)) for a in org_selectors.ancestors_of(unit)],
         "figures": figures,
         "start": start,
         "end": end,

@@ -55,3 +55,14 @@ def test_a_grid_worker_still_reports_on_the_page(client, people, category):
     )
     assert response.status_code == 302
     assert Event.objects.get().reporter == people["alice"]
+
+
+def test_no_page_offers_the_read_only_leader_a_report_link(client, people):
+    # The crawl at 375 px found "Report a problem" on My tasks answering 403 for the leader.
+    client.force_login(people["dave"])
+    for url in ("/events/tasks/", "/events/board/"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert b'href="/events/report/"' not in response.content
+    client.force_login(people["alice"])
+    assert b'href="/events/report/"' in client.get("/events/tasks/").content

@@ -169,3 +169,12 @@ def test_the_public_page_shows_community_outlines(client, tree, settings):
     settings.MAP_TILE_CRS = "gcj02"
     shifted = client.get(reverse("events:public_areas")).json()
     assert shifted["features"][0]["geometry"] != areas["features"][0]["geometry"]
+
+
+def test_dashboard_links_only_the_units_above_that_the_user_may_open(client, staff, tree):
+    # The crawl found community staff's dashboard linking the street and district: 404 each.
+    login(client, staff["frank"])
+    page = client.get(reverse("events:dashboard", args=[tree.community_a1.code])).content.decode()
+    assert tree.street_a.display_name in page
+    assert reverse("events:dashboard", args=[tree.street_a.code]) not in page
+    assert reverse("events:dashboard", args=[tree.district.code]) not in page

@@ -40,7 +40,7 @@
     lon.value = x.toFixed(6); lat.value = y.toFixed(6); crs.value = system;
     place.textContent = lat.value + ", " + lon.value;
     if (map) {
-      if (marker) marker.setLatLng([y, x]); else marker = L.marker([y, x]).addTo(map);
+      if (marker) marker.setLatLng([y, x]); else marker = L.circleMarker([y, x], { radius: 8, color: "#b91c1c" }).addTo(map);
     }
     document.body.dispatchEvent(new CustomEvent("civicgrid:place"));
   }

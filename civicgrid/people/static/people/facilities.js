@@ -37,6 +37,6 @@
   var marker = null;
   map.on("click", function (e) {
     form.elements.lon.value = e.latlng.lng; form.elements.lat.value = e.latlng.lat;
-    if (marker) marker.setLatLng(e.latlng); else marker = L.marker(e.latlng).addTo(map);
+    if (marker) marker.setLatLng(e.latlng); else marker = L.circleMarker(e.latlng, { radius: 8, color: "#b91c1c" }).addTo(map);
   });
 })();

@@ -1,0 +1,16 @@
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from civicgrid.org.scoping import postings_of_user, sees_everything
+
+
+def scope(request: HttpRequest) -> dict:
+    """Whether the user has a unit at all, for the nav: pages that open on the user's own unit
+    (classes, party, community, board, four rates) are a 404 for an account with no posting
+    (a volunteer's), so the nav does not offer them."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "has_units": SimpleLazyObject(lambda: sees_everything(user) or bool(postings_of_user(user)))
+    }
