@@ -30,7 +30,7 @@ from civicgrid.classes.models import (
 from civicgrid.core import limits
 from civicgrid.core.cleaning import redirect_back
 from civicgrid.core.errors import CivicgridError, InvalidInput
-from civicgrid.core.views import limited, parse_decimal, parse_int, posted
+from civicgrid.core.views import kept_form, limited, parse_decimal, parse_int, posted
 from civicgrid.messaging.models import CodePurpose
 from civicgrid.messaging.services import require_code
 from civicgrid.org import selectors as org_selectors
@@ -484,8 +484,15 @@ def public(request: HttpRequest, code: str) -> HttpResponse:
                 services.support_topic(request=topic, phone=request.POST.get("phone", ""))
                 messages.success(request, _("Thank you for your support."))
         except CivicgridError as error:
+            # The page again with the form that failed open and filled in, so a resident who
+            # mistyped the code does not type everything again.
             messages.error(request, error.message)
+            return _public_page(request, unit, kept=kept_form(request.POST), status=400)
         return redirect("classes:public", code=code)
+    return _public_page(request, unit)
+
+
+def _public_page(request: HttpRequest, unit: OrgUnit, *, kept=None, status=200) -> HttpResponse:
     tokens = request.session.get(_MINE, [])
     context = {
         "unit": unit,
@@ -493,8 +500,9 @@ def public(request: HttpRequest, code: str) -> HttpResponse:
         "sessions": selectors.upcoming(unit.code),
         "mine": selectors.enrolments_by_tokens(tokens),
         "topics": selectors.topics_for(unit.code, open_only=True)[:20],
+        "kept": kept or {},
     }
-    return render(request, "classes/public.html", context)
+    return render(request, "classes/public.html", context, status=status)
 
 
 @limited("read", methods=["GET"])

@@ -45,6 +45,14 @@ def parse_date(value: str | None, field: str) -> dt.date | None:
         raise InvalidInput(_("Enter a date."), field=field) from exc
 
 
+def kept_form(post) -> dict[str, str]:
+    """What a failed public form sent, to show it again filled in: every field but the CSRF
+    token and the one-time code (a code is never echoed)."""
+    return {
+        name: value for name, value in post.items() if name not in {"csrfmiddlewaretoken", "code"}
+    }
+
+
 def posted(request: HttpRequest, call: Callable, success: str, to: str, **kwargs) -> HttpResponse:
     """A form's POST: run its service `call`; the service's error or `success` becomes a
     message, and the user goes back to the page `to` (a URL name with `kwargs`)."""

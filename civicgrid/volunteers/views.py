@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from civicgrid.core.errors import CivicgridError, InvalidInput
-from civicgrid.core.views import limited, parse_date, parse_decimal, posted
+from civicgrid.core.views import kept_form, limited, parse_date, parse_decimal, posted
 from civicgrid.messaging.models import CodePurpose
 from civicgrid.messaging.services import require_code
 from civicgrid.org import selectors as org_selectors
@@ -237,13 +237,16 @@ def public(request: HttpRequest, code: str) -> HttpResponse:
                 note=post.get("note", ""),
             )
         except CivicgridError as error:
+            # The menu again with the order form open and filled in (the code left out).
             messages.error(request, error.message)
-            return redirect("volunteers:public", code=code)
+            context = {"unit": found, "menu": menu, "today": timezone.localdate()}
+            context["kept"] = kept_form(post)
+            return render(request, "volunteers/public.html", context, status=400)
         return redirect("volunteers:track", token=made.token)
     return render(
         request,
         "volunteers/public.html",
-        {"unit": found, "menu": menu, "today": timezone.localdate()},
+        {"unit": found, "menu": menu, "today": timezone.localdate(), "kept": {}},
     )
 
 

@@ -126,6 +126,20 @@ def test_a_public_enrolment_needs_the_code_sent_to_the_phone(
     assert not Enrolment.objects.exists()  # a code for another purpose
 
 
+def test_a_wrong_code_shows_the_form_again_filled_in(client, classroom, session, tree):
+    s = session(capacity=5)
+    url = f"/classes/c/{tree.community_a1.code}/"
+    form = {"action": "enrol", "session": s.pk, "name": "张秀英", "phone": "13812345678"}
+    response = client.post(url, form | {"code": "000000"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'value="张秀英"' in page and 'value="13812345678"' in page
+    assert page.count("<details open>") == 1 and "000000" not in page
+    proposed = {"action": "propose", "title": "智能手机课", "name": "李", "phone": "13900001111"}
+    page = client.post(url, proposed | {"code": "1"}).content.decode()
+    assert 'value="智能手机课"' in page and 'value="李"' in page
+
+
 def test_a_topic_support_needs_the_code(client, classroom, tree, sent_code):
     topic = services.propose_topic(
         unit=tree.community_a1, title="防诈骗", proposer="甲", phone="13800000001"

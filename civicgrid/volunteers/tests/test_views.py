@@ -103,3 +103,16 @@ def test_two_volunteers_take_one_order_at_once(service, order, at_once):
     assert sorted(outcomes) == ["Conflict", "ok"]
     made.refresh_from_db()
     assert made.status == OrderStatus.TAKEN and made.steps.filter(action="take").count() == 1
+
+
+def test_a_wrong_code_shows_the_order_form_again_filled_in(client, service, tree):
+    url = f"/volunteers/c/{tree.community_a1.code}/"
+    data = {"item": service.repair.pk, "name": "张秀英", "phone": "13812345678"}
+    data |= {"address": "保利百合3号楼2单元501", "note": "冰箱不制冷", "code": "000000"}
+    response = client.post(url, data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'value="张秀英"' in page and 'value="保利百合3号楼2单元501"' in page
+    assert 'value="冰箱不制冷"' in page and "<details open>" in page
+    assert "000000" not in page  # a code is never echoed
+    assert not ServiceOrder.objects.exists()
