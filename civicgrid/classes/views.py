@@ -203,6 +203,8 @@ def teacher(request: HttpRequest, pk: int) -> HttpResponse:
 def plan(request: HttpRequest, code: str, year: int) -> HttpResponse:
     user = request.user
     unit = org_selectors.unit_for(user, code)
+    if year not in services.PLAN_YEARS:
+        raise Http404
     if request.method == "POST":
         post = request.POST
 

@@ -407,9 +407,7 @@ def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
             end = dt.date.fromisoformat(request.GET["end"])
     except ValueError:
         raise InvalidInput(_("Dates are written like 2026-01-31."), field="start") from None
-    if end < start:
-        start, end = end, start
-    return start, end
+    return selectors.checked_period(start, end)
 
 
 @login_required

@@ -169,3 +169,16 @@ def test_the_public_page_shows_community_outlines(client, tree, settings):
     settings.MAP_TILE_CRS = "gcj02"
     shifted = client.get(reverse("events:public_areas")).json()
     assert shifted["features"][0]["geometry"] != areas["features"][0]["geometry"]
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [("9999-12-31", "0001-01-01"), ("0001-01-01", "9999-12-31"), ("2026-12-31", "9999-12-31")],
+)
+def test_dashboard_dates_at_the_ends_of_the_calendar_are_refused_not_a_500(
+    client, staff, tree, start, end
+):
+    login(client, staff["frank"])
+    url = reverse("events:dashboard", args=[tree.community_a1.code])
+    response = client.get(url, {"start": start, "end": end})
+    assert response.status_code == 200
