@@ -105,9 +105,9 @@ def nearby(request: HttpRequest) -> HttpResponse:
     the ones in their scope; everyone else only a coarse hint about public ones."""
     category = selectors.category_by_code(request.GET.get("category"))
     try:
-        lon, lat = float(request.GET["lon"]), float(request.GET["lat"])
-    except (KeyError, ValueError):
-        return HttpResponse("")
+        lon, lat = services.checked_point(request.GET.get("lon"), request.GET.get("lat"))
+    except InvalidInput:
+        return HttpResponse("")  # nan, inf, off the Earth or missing: no hint
     if category is None:
         return HttpResponse("")
     if selectors.reads_events(request.user):
