@@ -10,6 +10,8 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
+from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -98,6 +100,14 @@ def http_error(request, exc: HttpError):
     else:
         message = str(exc)
     return _error(request, message, exc.status_code)
+
+
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(RawPostDataException)
+def unreadable_body(request, exc):
+    # A multipart body that does not parse: CSRF checking (a logged-in browser) read and
+    # dropped it already, or the form parser refuses it. The client's fault, not a 500.
+    return _error(request, _("The request body could not be read."), 400)
 
 
 @api.exception_handler(Exception)

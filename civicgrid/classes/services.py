@@ -147,6 +147,10 @@ def save_teacher(actor, *, unit: OrgUnit, data: TeacherData, teacher=None) -> Te
     return teacher
 
 
+# The years a plan may be kept for (the plan page answers 404 outside them).
+PLAN_YEARS = range(2000, 2101)
+
+
 @transaction.atomic
 def save_plan(
     actor,
@@ -159,7 +163,7 @@ def save_plan(
 ) -> CoursePlan:
     """Create or replace a unit's plan for `year`: month → (themes, sessions, attendances)."""
     check_keeper(actor, unit.code)
-    if not 2000 <= year <= 2100:
+    if year not in PLAN_YEARS:
         raise InvalidInput(_("Give a year between 2000 and 2100."), field="year")
     plan, _created = CoursePlan.objects.get_or_create(
         unit=unit, year=year, defaults={"title": title or f"{year}"}

@@ -203,6 +203,8 @@ def teacher(request: HttpRequest, pk: int) -> HttpResponse:
 def plan(request: HttpRequest, code: str, year: int) -> HttpResponse:
     user = request.user
     unit = org_selectors.unit_for(user, code)
+    if year not in services.PLAN_YEARS:
+        raise Http404
     if request.method == "POST":
         post = request.POST
 
@@ -575,6 +577,12 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
                 )
         except CivicgridError as error:
             messages.error(request, error.message)
+            return redirect("classes:checkin", token=token)
+        if not chosen and not done.checked_in_at:
+            # A phone alone, without the venue's code, proves nothing: the QR code is on the
+            # public board, so whoever knows a resident's phone could be anywhere. The claim
+            # waits for staff; the enrolment's secret link stays with its owner.
+            messages.info(request, _("Noted: the staff at the venue will confirm your check-in."))
             return redirect("classes:checkin", token=token)
         _remember(request, done.token)
         if done.checked_in_at:

@@ -108,9 +108,9 @@ def hit(name: str, key: str, *, field: str | None = None, cost: int = 1) -> int:
 
 
 def phone_key(phone: str) -> str:
-    """The digits of a phone number as typed (a leading +86 dropped), so "138 0000 0000" and
-    "+8613800000000" count as one phone; blank when no digits."""
-    digits = re.sub(r"\D", "", phone or "")
+    """The digits of a phone number as typed (a leading +86 dropped), so "138 0000 0000",
+    "+8613800000000" and full-width "１３８…" count as one phone; blank when no digits."""
+    digits = re.sub(r"[^0-9]", "", privacy.ascii_digits(phone or ""))
     if len(digits) == 13 and digits.startswith("86"):
         digits = digits[2:]
     return digits

@@ -10,11 +10,23 @@ import re
 SECRET_PARAMETERS = ("api_key", "access_token")
 REDACTED = "[redacted]"
 
-# A parameter name (also with its "_" percent-encoded) after the start, "?", "&" or ";" of a
-# query string or a separator of a log line, then its value up to the next separator.
+
+def _any_encoding(name: str) -> str:
+    """A pattern for `name` with any of its characters percent-encoded (Django decodes
+    "%61pi_key" to "api_key", so a client that encodes names still has its key used)."""
+    return "".join(
+        "(?:"
+        + "|".join([re.escape(ch)] + [f"%{ord(c):02x}" for c in {ch.lower(), ch.upper()}])
+        + ")"
+        for ch in name
+    )
+
+
+# A parameter name (with any character percent-encoded) after the start, "?", "&" or ";" of
+# a query string or a separator of a log line, then its value up to the next separator.
 _SECRET = re.compile(
     r"(?i)((?:^|(?<=[?&;\s\"'(,]))(?:"
-    + "|".join(name.replace("_", "(?:_|%5f)") for name in SECRET_PARAMETERS)
+    + "|".join(_any_encoding(name) for name in SECRET_PARAMETERS)
     + r")=)[^&;\s\"')]*"
 )
 

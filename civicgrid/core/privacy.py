@@ -23,6 +23,7 @@ import datetime as dt
 import hashlib
 import hmac
 import re
+import unicodedata
 from collections.abc import Callable
 from functools import cache
 
@@ -204,10 +205,16 @@ _MOBILE = re.compile(r"1[3-9]\d{9}")
 _LANDLINE = re.compile(r"0\d{9,11}")
 
 
+def ascii_digits(value: str) -> str:
+    """`value` with full-width digits, plus sign and spaces as their ASCII forms (NFKC)."""
+    return unicodedata.normalize("NFKC", value)
+
+
 def clean_phone(value: str, field: str = "phone") -> str:
     """A mainland mobile number (11 digits from 13…19) or a landline with its area code; spaces
-    dashes and a leading +86 are dropped."""
-    phone = re.sub(r"[\s()\-]", "", value or "")
+    dashes and a leading +86 are dropped; full-width digits (a Chinese input method) are read
+    as the digits they are, so one phone has one sealed form however it was typed."""
+    phone = re.sub(r"[\s()\-]", "", ascii_digits(value or ""))
     phone = re.sub(r"^(\+?86)(?=1\d{10}$)", "", phone)
     if not (_MOBILE.fullmatch(phone) or _LANDLINE.fullmatch(phone)):
         raise InvalidInput(

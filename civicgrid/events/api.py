@@ -180,7 +180,8 @@ def figures(
     """The four rates and the counts of a unit's subtree over a period (default: this year)."""
     unit = org_selectors.unit_for(request.user, code)
     default_start, default_end = selectors.default_period()
-    result = selectors.figures_for(unit, start or default_start, end or default_end)
+    start, end = selectors.checked_period(start or default_start, end or default_end)
+    result = selectors.figures_for(unit, start, end)
     return {
         "unit": unit.code,
         "start": result.start,

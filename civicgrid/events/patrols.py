@@ -10,7 +10,7 @@ from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed
 from civicgrid.events.models import Category, Event, Patrol, PatrolKind, QuickNote, Source
 from civicgrid.events.photos import read_photo
 from civicgrid.events.roles import GRID_ROLES
-from civicgrid.events.services import _check_point, report_event
+from civicgrid.events.services import checked_point, report_event
 from civicgrid.org.models import OrgUnit, Posting
 
 
@@ -37,7 +37,7 @@ def start_patrol(*, actor, kind: str, lon: Any = None, lat: Any = None) -> Patro
     now = timezone.now()
     track = []
     if lon not in (None, "") and lat not in (None, ""):
-        point = _check_point(lon, lat)
+        point = checked_point(lon, lat)
         track.append([*point, now.isoformat()])
     return Patrol.objects.create(unit=unit, worker=actor, kind=kind, started_at=now, track=track)
 
@@ -54,7 +54,7 @@ def _open_patrol(actor, patrol_id: int) -> Patrol:
 @transaction.atomic
 def add_patrol_point(*, actor, patrol_id: int, lon: Any, lat: Any) -> Patrol:
     patrol = _open_patrol(actor, patrol_id)
-    patrol.track.append([*_check_point(lon, lat), timezone.now().isoformat()])
+    patrol.track.append([*checked_point(lon, lat), timezone.now().isoformat()])
     patrol.save(update_fields=["track"])
     return patrol
 
@@ -78,7 +78,7 @@ def add_quick_note(*, actor, text: str, lon: Any, lat: Any, photo=None) -> Quick
     cleaned = read_photo(photo, field="photo") if photo else None
     if (lon in (None, "") or lat in (None, "")) and cleaned and cleaned.gps:
         lon, lat = cleaned.gps
-    lon, lat = _check_point(lon, lat)
+    lon, lat = checked_point(lon, lat)
     patrol = Patrol.objects.filter(worker=actor, ended_at=None).first()
     note = QuickNote(unit=unit, author=actor, patrol=patrol, text=text[:200], lon=lon, lat=lat)
     if cleaned:

@@ -620,3 +620,24 @@ def default_period() -> tuple[dt.date, dt.date]:
     """This year so far (Asia/Shanghai)."""
     today = timezone.localdate()
     return today.replace(month=1, day=1), today
+
+
+# Figures are kept for the years a deployment can hold; a date at the ends of the calendar
+# (0001-01-01, 9999-12-31) would overflow the month arithmetic, and a span of centuries only
+# costs time.
+PERIOD_BOUNDS = (dt.date(2000, 1, 1), dt.date(2100, 12, 31))
+
+
+def checked_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """`start`..`end` in order, or InvalidInput when either lies outside PERIOD_BOUNDS."""
+    if end < start:
+        start, end = end, start
+    low, high = PERIOD_BOUNDS
+    for name, day in (("start", start), ("end", end)):
+        if not low <= day <= high:
+            raise InvalidInput(
+                _("Give dates between %(low)s and %(high)s.")
+                % {"low": low.isoformat(), "high": high.isoformat()},
+                field=name,
+            )
+    return start, end

@@ -302,7 +302,7 @@ def _photos(uploads: Iterable) -> list[Photo]:
 # ---- reporting ---------------------------------------------------------------------------------
 
 
-def _check_point(lon: Any, lat: Any) -> tuple[float, float]:
+def checked_point(lon: Any, lat: Any) -> tuple[float, float]:
     try:
         lon, lat = float(lon), float(lat)
     except (TypeError, ValueError):
@@ -417,7 +417,7 @@ def report_event(
             lon, lat = gps
     if lon in (None, "") or lat in (None, ""):
         raise InvalidInput(_("Give the place of the problem on the map."), field="location")
-    lon, lat = _check_point(lon, lat)
+    lon, lat = checked_point(lon, lat)
     staff = actor is not None and (
         _superuser(actor) or any(role in WRITING_ROLES for _code, role in postings_of_user(actor))
     )

@@ -106,9 +106,9 @@ def nearby(request: HttpRequest) -> HttpResponse:
     the ones in their scope; everyone else only a coarse hint about public ones."""
     category = selectors.category_by_code(request.GET.get("category"))
     try:
-        lon, lat = float(request.GET["lon"]), float(request.GET["lat"])
-    except (KeyError, ValueError):
-        return HttpResponse("")
+        lon, lat = services.checked_point(request.GET.get("lon"), request.GET.get("lat"))
+    except InvalidInput:
+        return HttpResponse("")  # nan, inf, off the Earth or missing: no hint
     if category is None:
         return HttpResponse("")
     if selectors.reads_events(request.user):
@@ -410,9 +410,7 @@ def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
             end = dt.date.fromisoformat(request.GET["end"])
     except ValueError:
         raise InvalidInput(_("Dates are written like 2026-01-31."), field="start") from None
-    if end < start:
-        start, end = end, start
-    return start, end
+    return selectors.checked_period(start, end)
 
 
 @login_required

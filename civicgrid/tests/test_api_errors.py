@@ -73,3 +73,34 @@ def test_an_unexpected_failure_is_a_logged_500_in_our_shape(client, bearer, monk
     monkeypatch.setattr(api.logger, "exception", lambda *args, **kw: logged.append(args))
     error = error_of(client.get("/api/v1/events/categories", **bearer), 500)
     assert "boom" not in error["message"] and logged
+
+
+@pytest.mark.parametrize("bearer_too", [False, True])
+def test_a_malformed_multipart_body_is_a_400_not_a_500(people, bearer, bearer_too):
+    # A logged-in browser (CSRF checked, which reads the form first) and a token client both
+    # post a multipart body that does not parse: a 400 in our shape, never a 500.
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(people["carol"])
+    browser.get("/password/")  # a page with a form sets the CSRF cookie
+    token = browser.cookies["csrftoken"].value
+    headers = bearer if bearer_too else {"HTTP_X_CSRFTOKEN": token}
+    response = browser.post(
+        "/api/v1/events",
+        b"--x\r\n",
+        content_type="multipart/form-data; boundary=x",
+        **headers,
+    )
+    assert response.status_code < 500, response.content
+    error_of(response, response.status_code)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"start": "9999-12-31", "end": "0001-01-01"},
+        {"start": "0001-01-01", "end": "9999-12-31"},
+    ],
+)
+def test_figures_for_dates_at_the_ends_of_the_calendar_are_not_a_500(client, bearer, query):
+    response = client.get("/api/v1/events/figures/410102001", query, **bearer)
+    assert response.status_code < 500, response.content

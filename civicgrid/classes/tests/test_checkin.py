@@ -123,3 +123,26 @@ def test_guessing_the_venue_code_is_limited_per_address(client, started, classro
         client.post(url, {"phone": "13600002222", "venue_code": guess})
     client.post(url, {"phone": "13600002222", "venue_code": services.venue_code(s)})
     assert _credited(classroom) == (0, 0)
+
+
+def test_a_phone_without_the_venue_code_does_not_hand_over_the_enrolment_link(client, started):
+    # The QR code is on the public board during check-in: someone elsewhere who knows an
+    # enrolled resident's phone must not get her enrolment's secret link (her name, cancel,
+    # rate) by claiming her check-in.
+    s, member = started
+    response = client.post(f"/classes/q/{s.checkin_token}/", {"phone": "13600002222"})
+    assert response.status_code == 302 and member.token not in response.url
+    assert member.token not in str(client.session.items())
+    page = client.get(f"/classes/q/{s.checkin_token}/").content.decode()
+    assert member.token not in page and "刘党员" not in page
+    member.refresh_from_db()
+    assert member.checkin_claimed_at is not None  # the claim itself is kept for staff
+
+
+def test_a_phone_with_the_venue_code_leads_to_the_enrolment(client, started):
+    s, member = started
+    code = services.venue_code(s)
+    response = client.post(
+        f"/classes/q/{s.checkin_token}/", {"phone": "13600002222", "venue_code": code}
+    )
+    assert response.status_code == 302 and member.token in response.url

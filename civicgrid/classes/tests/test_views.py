@@ -229,3 +229,9 @@ def test_staff_api_figures_and_member(staff_client, classroom, session, tree, mo
     assert (figures["attended"], figures["points_earned"]) == (1, 2)
     member = staff_client.get(f"/api/v1/party/members/{classroom.member.pk}").json()
     assert (member["balance"], member["study_hours"]) == (2, 2.0)
+
+
+@pytest.mark.parametrize("year", [0, 1, 9999, 10**20])
+def test_a_plan_for_an_impossible_year_is_a_404_not_a_500(staff_client, tree, year):
+    response = staff_client.get(f"/classes/u/{tree.community_a1.code}/plan/{year}/")
+    assert response.status_code == 404

@@ -58,3 +58,23 @@ def test_it_reads_the_client_address_behind_trusted_proxies(settings, remote, he
     extra = {"HTTP_X_FORWARDED_FOR": header} if header else {}
     request = RequestFactory().get("/", REMOTE_ADDR=remote, **extra)
     assert limits.client_ip(request) == expected
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "13800138000",
+        "138 0013 8000",
+        "+86 138-0013-8000",
+        "13８００１３８０００",
+        "１３８００１３８０００",
+    ],
+)
+def test_one_phone_is_one_key_and_one_number_however_it_is_typed(typed):
+    # Full-width digits (a Chinese input method) are the same phone: the same limit key and
+    # the same sealed number, so neither a per-phone limit nor "one place per phone" can be
+    # passed by typing the number another way.
+    from civicgrid.core import privacy
+
+    assert limits.phone_key(typed) == "13800138000"
+    assert privacy.clean_phone(typed) == "13800138000"

@@ -93,3 +93,16 @@ def test_django_log_records_are_redacted_by_the_configured_handler():
     assert KEY not in written
     assert "GET /open311/v2/requests.json?api_key=[redacted] HTTP/1.1" in written
     assert "ValueError: bad url /open311/v2/requests.json?api_key=[redacted]" in written
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["%61pi_key=s3cr3t", "api_%6Bey=s3cr3t", "ap%69%5Fkey=s3cr3t", "%41CCESS_TOKEN=s3cr3t"],
+)
+def test_a_parameter_name_with_any_letter_percent_encoded_is_redacted_too(query):
+    # Django decodes the name, so the key is used (and answered 403 when wrong): it must not
+    # reach the access log in clear either.
+    from django.http import QueryDict
+
+    assert set(QueryDict(query)) & {"api_key", "ACCESS_TOKEN"}
+    assert "s3cr3t" not in redact(f"GET /open311/v2/requests.json?{query} HTTP/1.1")

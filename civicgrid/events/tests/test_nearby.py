@@ -62,3 +62,12 @@ def test_staff_see_only_their_scope(client, report, staff, category):
     client.force_login(staff["frank"])  # community A1 sees both, with their numbers
     page = hint(client, category, WEST_OF_BORDER)
     assert alices.number in page and bobs.number in page
+
+
+@pytest.mark.parametrize(
+    "point", [("nan", "nan"), ("inf", "-inf"), ("1e308", "1e308"), ("-200", "100"), ("", "")]
+)
+def test_a_point_that_is_not_on_earth_gives_no_hint_and_no_500(client, staff, category, point):
+    assert hint(client, category, point) == ""
+    client.force_login(staff["alice"])
+    assert hint(client, category, point) == ""

@@ -178,3 +178,16 @@ def test_dashboard_links_only_the_units_above_that_the_user_may_open(client, sta
     assert tree.street_a.display_name in page
     assert reverse("events:dashboard", args=[tree.street_a.code]) not in page
     assert reverse("events:dashboard", args=[tree.district.code]) not in page
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [("9999-12-31", "0001-01-01"), ("0001-01-01", "9999-12-31"), ("2026-12-31", "9999-12-31")],
+)
+def test_dashboard_dates_at_the_ends_of_the_calendar_are_refused_not_a_500(
+    client, staff, tree, start, end
+):
+    login(client, staff["frank"])
+    url = reverse("events:dashboard", args=[tree.community_a1.code])
+    response = client.get(url, {"start": start, "end": end})
+    assert response.status_code == 200
