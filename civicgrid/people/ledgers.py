@@ -522,6 +522,7 @@ class Importer:
         if any(tag.sensitive for tag in tags) and not self.may_see_sensitive(unit):
             raise NotAllowed(_("Your role may not set sensitive tags."), field="tags")
         if cleaned["id_hash"] and Person.objects.filter(id_hash=cleaned["id_hash"]).exists():
+            services.note_typed_number(self.actor, values["id_number"])
             raise InvalidInput(
                 _("This person (ID-card number) is already recorded."), field="id_number"
             )

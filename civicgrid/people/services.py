@@ -541,6 +541,36 @@ def search_persons(actor, query: str, *, ip: str | None = None) -> list[Person]:
     return found
 
 
+def note_typed_number(
+    actor, id_number: str, *, exclude: int | None = None, ip: str | None = None
+) -> None:
+    """An ID-card number typed into a person form or an import row that is already recorded
+    tells that it exists — as good as a search by it. Such a clash counts against the user's
+    "number_search_user" limit (TooMany past it) and is logged like one (SEARCH, the record
+    found). Called before the write and outside its transaction, so the count and the log stay
+    when the write is refused; a number that is new, or not a valid one, costs nothing."""
+    try:
+        number, _born = privacy.clean_id_number(id_number) if id_number.strip() else ("", None)
+    except InvalidInput:
+        return
+    if not number:
+        return
+    others = Person.objects.filter(id_hash=privacy.blind_index(number))
+    other = (others.exclude(pk=exclude) if exclude else others).only("pk", "unit_code").first()
+    if other is None:
+        return
+    limits.hit("number_search_user", str(actor.pk), field="id_number")
+    AccessLog.objects.create(
+        actor=actor,
+        action=AccessLog.Action.SEARCH,
+        record=f"people.person:{other.pk}",
+        field=AccessLog.Field.ID_NUMBER,
+        reason=_("An ID-card number typed in is already recorded"),
+        unit_code=other.unit_code,
+        ip=ip or None,
+    )
+
+
 # ---- visits and situations ----------------------------------------------------------------------
 
 

@@ -309,6 +309,9 @@ def person_form(request: HttpRequest, household: int | None = None, pk: int | No
     if request.method == "POST":
         try:
             data = _person_data(request.POST, editing=person is not None)
+            services.note_typed_number(
+                request.user, data.id_number, exclude=person and person.pk, ip=_ip(request)
+            )
             saved = services.save_person(request.user, data, household=home, person=person)
         except CivicgridError as exc:
             error = exc
@@ -332,7 +335,9 @@ def person_form(request: HttpRequest, household: int | None = None, pk: int | No
         "birth_hidden": bool(person and person.id_hash)
         and not selectors.may_see_personal(request.user, code),
     }
-    return render(request, "people/person_form.html", context, status=400 if error else 200)
+    return render(
+        request, "people/person_form.html", context, status=error.status if error else 200
+    )
 
 
 # ---- organisations, facilities, situations ------------------------------------------------------

@@ -171,6 +171,41 @@ def test_searches_by_a_whole_number_are_limited_per_user(client, estate, people,
     assert len(_log_rows()) == 4
 
 
+def test_typing_a_recorded_id_number_into_the_person_form_is_logged_and_limited(
+    client, estate, people, settings
+):
+    """A clash with a recorded ID-card number tells that it exists: the attacker's probe found
+    the add-person form an unlimited, unlogged oracle (a wrong guess makes a person, the right
+    one answers "already recorded")."""
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "number_search_user": (2, 3600)}
+    client.force_login(people["bob"])  # another grid: he may not see the son's record
+    household = estate.other_household
+    url = reverse("people:person_add", args=[household.pk])
+    number = privacy.decrypt(estate.son.id_number)
+    form = {"name": "试探", "gender": "1", "relation": "child", "id_number": number}
+    for _ in range(2):
+        page = client.post(url, form)
+        assert page.status_code == 409 and estate.son.household.number not in page.content.decode()
+    assert [row[:4] for row in _log_rows()] == [
+        ("bob", "search", "id_number", f"people.person:{estate.son.pk}")
+    ] * 2
+    assert client.post(url, form).status_code == 429
+    assert len(_log_rows()) == 2 and number not in str(_log_rows())
+
+
+def test_an_import_row_with_a_recorded_id_number_is_logged(estate, people, tree):
+    from civicgrid.people import ledgers
+    from civicgrid.people.tests.test_ledgers import person, xlsx
+
+    row = person(1, "501", 公民身份号码=privacy.decrypt(estate.son.id_number))
+    row |= {"楼栋": "3号楼", "单元": 2, "小区": "保利百合"}
+    job = ledgers.start_import(people["alice"], tree.grid_a1_1, "persons", xlsx("persons", [row]))
+    assert job.created == 0 and any(e["column"] == "公民身份号码" for e in job.errors)
+    assert [r[:4] for r in _log_rows()] == [
+        ("alice", "search", "id_number", f"people.person:{estate.son.pk}")
+    ]
+
+
 # ---- exports ------------------------------------------------------------------------------------
 
 
