@@ -30,7 +30,14 @@ from civicgrid.classes.models import (
 from civicgrid.core import limits
 from civicgrid.core.cleaning import redirect_back
 from civicgrid.core.errors import CivicgridError, InvalidInput
-from civicgrid.core.views import kept_form, limited, parse_decimal, parse_int, posted
+from civicgrid.core.views import (
+    kept_form,
+    limited,
+    parse_decimal,
+    parse_int,
+    posted,
+    take_kept_form,
+)
 from civicgrid.messaging.models import CodePurpose
 from civicgrid.messaging.services import require_code
 from civicgrid.org import selectors as org_selectors
@@ -491,7 +498,7 @@ def public(request: HttpRequest, code: str) -> HttpResponse:
             messages.error(request, error.message)
             return _public_page(request, unit, kept=kept_form(request.POST), status=400)
         return redirect("classes:public", code=code)
-    return _public_page(request, unit)
+    return _public_page(request, unit, kept=take_kept_form(request))
 
 
 def _public_page(request: HttpRequest, unit: OrgUnit, *, kept=None, status=200) -> HttpResponse:

@@ -53,6 +53,21 @@ def kept_form(post) -> dict[str, str]:
     }
 
 
+# A public form sent away to another page (e.g. to ask for a code without JavaScript) and
+# expected back filled in: kept in the session for the next page only.
+_KEPT = "civicgrid_kept_form"
+
+
+def keep_form(request: HttpRequest) -> None:
+    """Remember what the posted form held for the next page (`take_kept_form`)."""
+    request.session[_KEPT] = kept_form(request.POST)
+
+
+def take_kept_form(request: HttpRequest) -> dict[str, str]:
+    """What `keep_form` remembered, once; {} when nothing was."""
+    return request.session.pop(_KEPT, None) or {}
+
+
 def posted(request: HttpRequest, call: Callable, success: str, to: str, **kwargs) -> HttpResponse:
     """A form's POST: run its service `call`; the service's error or `success` becomes a
     message, and the user goes back to the page `to` (a URL name with `kwargs`)."""

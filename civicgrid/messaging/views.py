@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from civicgrid.core import limits
 from civicgrid.core.errors import CivicgridError
+from civicgrid.core.views import keep_form
 from civicgrid.messaging import services
 from civicgrid.messaging.models import Purpose
 
@@ -43,6 +44,7 @@ def request_code(request: HttpRequest) -> HttpResponse:
         # htmx swaps only 2xx answers: the error is shown in the fragment with status 200.
         return render(request, "messaging/_code_sent.html", {"text": text, "ok": ok})
     (messages.success if ok else messages.error)(request, text)
+    keep_form(request)  # the form comes back filled in, for the code to be added
     return redirect(_back(request))
 
 

@@ -12,7 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from civicgrid.core.errors import CivicgridError, InvalidInput
-from civicgrid.core.views import kept_form, limited, parse_date, parse_decimal, posted
+from civicgrid.core.views import (
+    kept_form,
+    limited,
+    parse_date,
+    parse_decimal,
+    posted,
+    take_kept_form,
+)
 from civicgrid.messaging.models import CodePurpose
 from civicgrid.messaging.services import require_code
 from civicgrid.org import selectors as org_selectors
@@ -246,7 +253,12 @@ def public(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "volunteers/public.html",
-        {"unit": found, "menu": menu, "today": timezone.localdate(), "kept": {}},
+        {
+            "unit": found,
+            "menu": menu,
+            "today": timezone.localdate(),
+            "kept": take_kept_form(request),
+        },
     )
 
 

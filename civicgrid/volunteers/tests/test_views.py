@@ -116,3 +116,17 @@ def test_a_wrong_code_shows_the_order_form_again_filled_in(client, service, tree
     assert 'value="冰箱不制冷"' in page and "<details open>" in page
     assert "000000" not in page  # a code is never echoed
     assert not ServiceOrder.objects.exists()
+
+
+def test_asking_for_a_code_without_javascript_brings_the_form_back_filled_in(
+    client, service, tree, sent_code
+):
+    url = f"/volunteers/c/{tree.community_a1.code}/"
+    data = {"item": service.repair.pk, "name": "张秀英", "phone": "13812345678"}
+    data |= {"address": "保利百合3号楼2单元501"}
+    back = client.post(f"/m/code/?purpose=order&next={url}", data)
+    assert back.status_code == 302 and back.url == url
+    page = client.get(url).content.decode()
+    assert 'value="张秀英"' in page and 'value="保利百合3号楼2单元501"' in page
+    assert "<details open>" in page and sent_code("13812345678")
+    assert "<details open>" not in client.get(url).content.decode()  # once only
