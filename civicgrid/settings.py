@@ -306,8 +306,12 @@ RATE_LIMITS = env_limits(
         # Volunteer service orders.
         "order_ip": (10, 3600),
         "order_phone": (5, 86400),
-        # Searches by a whole ID or phone number,
-        # per user (each is logged like a reveal).
+        # Verification codes sent (civicgrid.messaging), and wrong venue codes at check-in.
+        "code_ip": (20, 3600),
+        "code_phone": (5, 3600),
+        "checkin_code_ip": (20, 3600),
+        # Searches by a whole ID or phone number (and ID numbers typed in that are already
+        # recorded), per user: each is logged like a reveal.
         "number_search_user": (20, 3600),
     },
 )
@@ -358,12 +362,6 @@ VERIFICATION_CODE_MINUTES = env_int("CIVICGRID_CODE_MINUTES", 10)
 VERIFICATION_CODE_TRIES = env_int("CIVICGRID_CODE_TRIES", 5)
 # Classes: the check-in code shown at the venue changes every this many minutes.
 CHECKIN_CODE_MINUTES = env_int("CIVICGRID_CHECKIN_CODE_MINUTES", 5)
-# Limits on codes (overridable through CIVICGRID_RATE_LIMITS like the others).
-RATE_LIMITS = {
-    "code_ip": (20, 3600),
-    "code_phone": (5, 3600),
-    "checkin_code_ip": (20, 3600),
-} | RATE_LIMITS
 
 LOGGING = {
     "version": 1,

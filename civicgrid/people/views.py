@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from civicgrid.core import limits
 from civicgrid.core.cleaning import redirect_back
 from civicgrid.core.errors import CivicgridError, InvalidInput
-from civicgrid.core.views import posted
+from civicgrid.core.views import parse_date, posted
 from civicgrid.org import selectors as org_selectors
 from civicgrid.org.geo import posted_point
 from civicgrid.org.kinds import Kind
@@ -250,11 +250,7 @@ def person_leave(request: HttpRequest, pk: int) -> HttpResponse:
     """迁出/注销: the record ends but is kept (out of lists and counts)."""
     person = selectors.person_for(request.user, pk)
     household_id = person.household_id
-    day = request.POST.get("left_on") or None
-    try:
-        left_on = dt.date.fromisoformat(day) if day else None
-    except ValueError:
-        raise InvalidInput(_("That is not a date."), field="left_on") from None
+    left_on = parse_date(request.POST.get("left_on"), "left_on")
     person = services.record_departure(
         request.user, person, status=request.POST.get("status", ""), left_on=left_on
     )
