@@ -1,28 +1,20 @@
 """What erasing a resident (core/erasure.py) does to enrolments, teachers and topic requests."""
 
-from django.db.models import Q
-
 from civicgrid.classes.models import Enrolment, Teacher, TopicRequest, TopicSupport
-from civicgrid.core.erasure import ERASED_NAME, Subject
-
-_NO_PHONE = {"phone": "", "phone_hash": "", "phone_masked": ""}
+from civicgrid.core.erasure import ERASED_NAME, NO_PHONE, Subject
 
 
 def erase_enrolments(subject: Subject) -> int:
     """Her enrolments stay in the rosters and attendance figures, without her name, phone or
     link: hers by person, by her party-member record, or by phone when linked to no one."""
-    mine = Q(person_id=subject.person_id) | Q(member__person_id=subject.person_id)
-    if subject.phone_hash:
-        mine |= Q(person__isnull=True, phone_hash=subject.phone_hash)
-    return Enrolment.objects.filter(mine).update(person=None, name=ERASED_NAME, **_NO_PHONE)
+    mine = subject.rows("person", "member__person")
+    return Enrolment.objects.filter(mine).update(person=None, name=ERASED_NAME, **NO_PHONE)
 
 
 def erase_teachers(subject: Subject) -> int:
     """A teacher-pool entry that is hers (through her party-member record, or her phone)."""
-    mine = Q(member__person_id=subject.person_id)
-    if subject.phone_hash:
-        mine |= Q(phone_hash=subject.phone_hash)
-    return Teacher.objects.filter(mine).update(name=ERASED_NAME, title="", **_NO_PHONE)
+    mine = subject.rows("member__person", unlinked="")
+    return Teacher.objects.filter(mine).update(name=ERASED_NAME, title="", **NO_PHONE)
 
 
 def erase_topic_proposals(subject: Subject) -> int:

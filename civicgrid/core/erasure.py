@@ -13,6 +13,8 @@ append-only ledger or a figure needs (a points ledger, hours served, a count of 
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 # What replaces a name that must go but whose row stays (a ledger, a roster). Stored data,
 # not a message: the same in every language.
 ERASED_NAME = "已删除"
@@ -21,8 +23,7 @@ ERASED_NAME = "已删除"
 @dataclass(frozen=True)
 class Subject:
     """Whom to erase, in plain values: the person's record id, name, unit code and household
-    id, the keyed hashes of her ID-card and phone numbers ("" when none), and the phone in
-    clear for rows that keep it only encrypted, without a hash."""
+    id, and the keyed hashes of her ID-card and phone numbers ("" when none)."""
 
     person_id: int
     name: str
@@ -30,7 +31,22 @@ class Subject:
     household_id: int | None = None
     id_hash: str = ""
     phone_hash: str = ""
-    phone: str = ""
+
+    def rows(self, *links: str, phone: str = "phone_hash", unlinked: str = "person") -> Q:
+        """Her rows: linked to her record through any of `links` (e.g. "person",
+        "member__person"), or holding her phone's hash in `phone` while linked to no one
+        through `unlinked` (any row with her phone when `unlinked` is "")."""
+        mine = Q(pk__in=[])
+        for link in links:
+            mine |= Q(**{f"{link}_id": self.person_id})
+        if self.phone_hash:
+            by_phone = Q(**{phone: self.phone_hash})
+            mine |= by_phone & Q(**{f"{unlinked}__isnull": True}) if unlinked else by_phone
+        return mine
+
+
+# What a sealed phone (core.models.SealedPhone) becomes when its owner is erased.
+NO_PHONE = {"phone": "", "phone_hash": "", "phone_masked": ""}
 
 
 Eraser = Callable[[Subject], int]

@@ -201,6 +201,18 @@ def clean_id_number(value: str) -> tuple[str, dt.date]:
     return number, born
 
 
+def phone_hash(phone: str) -> str:
+    """The keyed hash of a phone as a resident's is kept (`clean_phone`, then `blind_index`),
+    for a number typed more loosely; "" for none."""
+    if not (phone or "").strip():
+        return ""
+    try:
+        phone = clean_phone(phone)
+    except InvalidInput:
+        phone = phone.strip()
+    return blind_index(phone)
+
+
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _LANDLINE = re.compile(r"0\d{9,11}")
 

@@ -152,8 +152,10 @@ class Event(ScopedModel):
         related_name="reported_events",
     )
     reporter_name = models.CharField(_("reporter name"), max_length=50, blank=True)
-    # Encrypted at rest (core.privacy); shown masked.
+    # Encrypted at rest (core.privacy); shown masked. The keyed hash finds a resident's reports
+    # (erasure) without decrypting every event.
     reporter_phone = models.TextField(_("reporter phone"), blank=True)
+    reporter_phone_hash = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
     anonymous = models.BooleanField(_("hide name publicly"), default=False)
     # A resident follows (and, from the browser that reported, rates) the event through this
     # token. It is theirs alone: never in an Open311 answer or a photo link.

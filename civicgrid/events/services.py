@@ -470,6 +470,7 @@ def report_event(
                         reporter_name or getattr(actor, "full_name", "")
                     ).strip()[:50],
                     reporter_phone=privacy.encrypt(phone),
+                    reporter_phone_hash=privacy.phone_hash(phone),
                     anonymous=bool(anonymous),
                     lon=lon,
                     lat=lat,

@@ -121,7 +121,9 @@ def _event(rng: random.Random, now: dt.datetime, at: dt.datetime, unit, category
         event.reporter_name = faker.name() if faker else ""
         event.anonymous = rng.random() < 0.3
         if phones:
-            event.reporter_phone = privacy.encrypt(faker.phone_number())
+            phone = faker.phone_number()
+            event.reporter_phone = privacy.encrypt(phone)
+            event.reporter_phone_hash = privacy.phone_hash(phone)
     steps = [(A.REPORT, "", Status.REPORTED, at)]
     status = Status.REPORTED
 

@@ -1,7 +1,6 @@
 """Erasing a resident (core/erasure.py): who she is in plain values, and what it does to her
 own record and search keys (the other apps register their own erasers)."""
 
-from civicgrid.core import privacy
 from civicgrid.core.erasure import Subject
 from civicgrid.people.models import Person, PersonKey
 
@@ -17,7 +16,6 @@ def subject_of(person: Person) -> Subject:
         household_id=person.household_id,
         id_hash=person.id_hash,
         phone_hash=person.phone_hash,
-        phone=privacy.decrypt(person.phone) if person.phone else "",
     )
 
 

@@ -112,6 +112,15 @@ def _her_rows(estate, tree, community_staff):
         reporter_name="张秀英",
         reporter_phone=PHONE,
     )
+    events.report_event(  # in another street, her phone typed another way
+        actor=None,
+        title="路灯不亮",
+        category=EventCategory.objects.get(code="2101"),
+        lon=113.61,
+        lat=34.71,
+        reporter_name="张女士",
+        reporter_phone=f"{PHONE[:3]}-{PHONE[3:7]}-{PHONE[7:]}",
+    )
     Need.objects.create(
         unit=tree.grid_a1_1,
         title="助浴",
@@ -132,7 +141,11 @@ def _traces(name: str, phone: str, phone_hash: str, person_pk: int) -> list[str]
                 value = getattr(row, field.attname)
                 linked = field.is_relation and field.related_model is Person and value == person_pk
                 text = value if isinstance(value, str) else ""
-                sealed = field.name.endswith("phone") and text and privacy.decrypt(text) == phone
+                sealed = (  # her phone however it was typed
+                    field.name.endswith("phone")
+                    and text
+                    and privacy.phone_hash(privacy.decrypt(text)) == phone_hash
+                )
                 if linked or (text and text in (name, phone, phone_hash)) or sealed:
                     found.append(f"{label}.{field.name}")
     return found
