@@ -134,8 +134,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# django-axes: lock a username+address after repeated failures.
-# --- issue 12, login lockout (helper limits): per user name + real client address, a growing
+# django-axes: failed log-ins per user name + real client address (core.limits.client_ip), a growing
 # wait (accounts/lockout.py) instead of a hard lock. After CIVICGRID_LOGIN_FAILURE_LIMIT
 # failures the pair waits CIVICGRID_LOGIN_FIRST_DELAY_SECONDS, doubled after each further
 # failure up to CIVICGRID_LOGIN_COOLOFF_MINUTES; failures are forgotten
@@ -148,7 +147,6 @@ AXES_COOLOFF_TIME = env_int("CIVICGRID_LOGIN_FAILURE_MEMORY_HOURS", 24)
 AXES_CLIENT_IP_CALLABLE = "civicgrid.core.limits.client_ip"
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-# --- end issue 12, login lockout
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "civicgrid.accounts.views.locked_out"
 AXES_ENABLED = env_bool("CIVICGRID_LOGIN_LOCKOUT", True)
@@ -188,7 +186,7 @@ SESSION_COOKIE_SECURE = env_bool("CIVICGRID_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 
-# --- Hardening of the web layer (issue 12) ------------------------------------------------
+# --- Hardening of the web layer ----------------------------------------------------------
 # Content-Security-Policy (core.middleware.SecurityHeadersMiddleware): scripts only from this
 # site; images also from the map tile host and CIVICGRID_CSP_IMG_SOURCES (e.g. the S3 host of
 # photos, "https://photos.example.org").
@@ -252,7 +250,7 @@ PHOTO_MAX_SIDE = env_int("CIVICGRID_PHOTO_MAX_SIDE", 2048)
 DATA_UPLOAD_MAX_MEMORY_SIZE = PHOTO_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# ---- Issue 12: uploads (image and Excel bombs, private import files) -------------------------
+# ---- Uploads (image and Excel bombs, private import files) -----------------------------------
 # Photos: pixels declared in the header above which a photo is refused before decoding, and
 # photos accepted in one request. The request parser itself refuses (400) past a few more files,
 # so a flood of files is never even written to disk; up to that, the user gets a clear message.
@@ -272,11 +270,11 @@ IMPORT_MAX_RATIO = env_int("CIVICGRID_IMPORT_MAX_RATIO", 200)
 IMPORT_DIR = Path(env_str("CIVICGRID_IMPORT_DIR", str(VAR_DIR / "private" / "imports")))
 IMPORT_STALL_MINUTES = env_int("CIVICGRID_IMPORT_STALL_MINUTES", 10)
 IMPORT_MAX_ATTEMPTS = env_int("CIVICGRID_IMPORT_MAX_ATTEMPTS", 2)
-# ---- end of issue 12 uploads block -----------------------------------------------------------
 
 # Public doors (core.limits): the client address behind reverse proxies, and rate limits.
-# CIVICGRID_TRUSTED_PROXIES: addresses/networks of the proxies in front of the app (e.g.
-# "127.0.0.1,10.0.0.0/8"); only then is CIVICGRID_PROXY_HEADER (default X-Forwarded-For) read.
+# CIVICGRID_TRUSTED_PROXIES: the addresses of the proxies in front of the app and nothing else
+# (e.g. "127.0.0.1,10.1.2.3"; never a network the clients are in, or they choose the address
+# they are counted under); only then is CIVICGRID_PROXY_HEADER (default X-Forwarded-For) read.
 PROXY_HEADER = env_str("CIVICGRID_PROXY_HEADER", "X-Forwarded-For")
 TRUSTED_PROXIES = env_networks("CIVICGRID_TRUSTED_PROXIES", [])
 # name -> (count, seconds). CIVICGRID_RATE_LIMITS overrides any of them: "report_ip=20/3600,…".

@@ -47,7 +47,14 @@ from civicgrid.classes.models import (
 )
 from civicgrid.core import privacy
 from civicgrid.core.cleaning import web_url
-from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed, choice, required
+from civicgrid.core.errors import (
+    CivicgridError,
+    Conflict,
+    InvalidInput,
+    NotAllowed,
+    choice,
+    required,
+)
 from civicgrid.core.rollups import bump
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.scoping import holds, require
@@ -760,21 +767,64 @@ def check_in(
     return _check_in_locked(actor, session, enrolment, now)
 
 
-@transaction.atomic
 def check_in_by_phone(
     *, session: Session, checkin_token: str, phone: str, name: str = "", venue_code: str = ""
 ):
-    """The venue's QR code: the resident gives their phone (and the venue's code); an enrolled
-    one is checked in (or their check-in claimed, without the code), a walk-in with the code is
-    enrolled and checked in while there are free places."""
+    """The venue's QR code: the resident gives their phone and the venue's code; an enrolled
+    one is checked in, a walk-in is enrolled and checked in while there are free places.
+
+    The QR code is on the public board, so without the venue's code the answer is the same
+    for every phone — it must not tell whether a phone is enrolled: an enrolled one's check-in
+    is claimed for staff to confirm (no points until they do), and the resident is asked for
+    their name, then for the code."""
     if checkin_token != session.checkin_token:
         raise NotAllowed(_("This check-in code is not valid."))
     phone = privacy.clean_phone(phone)
-    enrolment = (
+    if not venue_code.strip():
+        _claim_by_phone(session, phone)
+        if not name.strip():
+            raise InvalidInput(
+                _("Give your name and phone; with the code shown at the venue it counts at once."),
+                field="name",
+            )
+        raise InvalidInput(
+            _("Without the code shown at the venue, the staff there confirm your check-in."),
+            field="venue_code",
+        )
+    if not venue_code_valid(session, venue_code):
+        raise InvalidInput(
+            _("This is not the code shown at the venue (it changes every few minutes)."),
+            field="venue_code",
+        )
+    return _check_in_with_venue_code(session, checkin_token, phone, name, venue_code)
+
+
+def _enrolment_by_phone(session: Session, phone: str) -> Enrolment | None:
+    return (
         Enrolment.objects.filter(session=session, phone_hash=privacy.blind_index(phone))
         .exclude(status=E.CANCELLED)
         .first()
     )
+
+
+@transaction.atomic
+def _claim_by_phone(session: Session, phone: str) -> None:
+    """An enrolled phone's check-in claimed for staff; anything else is silently nothing."""
+    enrolment = _enrolment_by_phone(session, phone)
+    if enrolment is None:
+        return
+    try:
+        with transaction.atomic():
+            check_in(None, enrolment=enrolment, token=session.checkin_token)
+    except CivicgridError:
+        pass  # waitlisted, already in, too early: the answer stays the same
+
+
+@transaction.atomic
+def _check_in_with_venue_code(
+    session: Session, checkin_token: str, phone: str, name: str, venue_code: str
+) -> Enrolment:
+    enrolment = _enrolment_by_phone(session, phone)
     if enrolment is None:
         if not name.strip():
             raise InvalidInput(
@@ -783,11 +833,6 @@ def check_in_by_phone(
             )
         if session.starts_at - CHECK_IN_OPENS > _now():
             raise Conflict(_("Check-in opens half an hour before the start."))
-        # A walk-in takes a place: only someone at the venue, who can read its code.
-        if not venue_code_valid(session, venue_code):
-            raise InvalidInput(
-                _("Enter the code shown at the venue to join as a walk-in."), field="venue_code"
-            )
         enrolment = _walk_in(session, name, phone)
     return check_in(None, enrolment=enrolment, token=checkin_token, venue_code=venue_code)
 

@@ -565,9 +565,10 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
     held = selectors.enrolments_by_tokens(request.session.get(_MINE, [])).filter(session=found)
     if request.method == "POST":
         venue_code = request.POST.get("venue_code", "")
+        address = limits.client_ip(request)
         try:
-            if venue_code.strip():
-                limits.hit("checkin_code_ip", limits.client_ip(request), field="venue_code")
+            # Wrong venue codes are counted (below); past the limit no code is even looked at.
+            limits.check("checkin_code_ip", address, field="venue_code")
             chosen = request.POST.get("enrolment")
             if chosen:
                 enrolment = get_object_or_404(held, pk=parse_int(chosen, "enrolment"))
@@ -583,13 +584,12 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
                     venue_code=venue_code,
                 )
         except CivicgridError as error:
+            if error.field == "venue_code" and venue_code.strip():
+                try:
+                    limits.hit("checkin_code_ip", address, field="venue_code")
+                except limits.TooMany as refused:
+                    error = refused
             messages.error(request, error.message)
-            return redirect("classes:checkin", token=token)
-        if not chosen and not done.checked_in_at:
-            # A phone alone, without the venue's code, proves nothing: the QR code is on the
-            # public board, so whoever knows a resident's phone could be anywhere. The claim
-            # waits for staff; the enrolment's secret link stays with its owner.
-            messages.info(request, _("Noted: the staff at the venue will confirm your check-in."))
             return redirect("classes:checkin", token=token)
         _remember(request, done.token)
         if done.checked_in_at:

@@ -46,12 +46,16 @@ def client_ip(request: HttpRequest) -> str:
         return remote
     raw = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")
     hops = [hop.strip() for hop in raw.split(",") if hop.strip()]
+    # Walk back through trusted proxies; stop at a hop that is not an address (anything to
+    # its left was written by the client) and take the last trusted one then.
+    last = remote
     for hop in reversed(hops):
         if not _valid(hop):
             break
         if not _trusted(hop):
             return hop
-    return hops[0] if hops and _valid(hops[0]) else remote
+        last = hop
+    return last
 
 
 def _valid(address: str) -> bool:
@@ -70,41 +74,53 @@ def _trusted(address: str) -> bool:
     return any(ip in network for network in settings.TRUSTED_PROXIES)
 
 
-def limit_of(name: str) -> tuple[int, int]:
-    """(count, seconds) configured for the limit `name`."""
-    return settings.RATE_LIMITS[name]
+def _window(name: str, key: str) -> tuple[int, int, dict]:
+    """(count allowed, seconds left in the window, the window's row lookup) for `key`."""
+    count, seconds = settings.RATE_LIMITS[name]
+    now = int(timezone.now().timestamp())
+    start = now // seconds * seconds
+    lookup = {
+        "name": name,
+        "key": privacy.blind_index(f"{name}:{key}"),
+        "window": dt.datetime.fromtimestamp(start, dt.UTC),
+    }
+    return count, max(1, start + seconds - now), lookup
 
 
-def hit(name: str, key: str, *, field: str | None = None, cost: int = 1) -> int:
+def hit(name: str, key: str, *, field: str | None = None) -> int:
     """Count one attempt of `key` (an address, a phone, a user id) against limit `name`;
     returns how many are left in this window, or raises TooMany. A blank key is not limited
     (e.g. a report with no phone)."""
     from civicgrid.core.models import Throttle
 
-    count, seconds = limit_of(name)
+    count, retry_after, lookup = _window(name, key)
     if not key or count <= 0:
         return count
-    now = timezone.now()
-    start = int(now.timestamp()) // seconds * seconds
-    window = dt.datetime.fromtimestamp(start, dt.UTC)
-    hashed = privacy.blind_index(f"{name}:{key}")
     with transaction.atomic():
-        updated = Throttle.objects.filter(name=name, key=hashed, window=window).update(
-            hits=F("hits") + cost
-        )
-        if not updated:
+        rows = Throttle.objects.filter(**lookup)
+        if not rows.update(hits=F("hits") + 1):
             try:
                 with transaction.atomic():
-                    Throttle.objects.create(name=name, key=hashed, window=window, hits=cost)
+                    Throttle.objects.create(**lookup, hits=1)
             except IntegrityError:
-                Throttle.objects.filter(name=name, key=hashed, window=window).update(
-                    hits=F("hits") + cost
-                )
-        hits = Throttle.objects.get(name=name, key=hashed, window=window).hits
+                rows.update(hits=F("hits") + 1)
+        hits = rows.get().hits
     if hits > count:
-        retry_after = max(1, start + seconds - int(now.timestamp()))
         raise TooMany(too_many_message(retry_after), retry_after=retry_after, field=field)
     return count - hits
+
+
+def check(name: str, key: str, *, field: str | None = None) -> None:
+    """Raise TooMany when `key` is already at limit `name` in this window, without counting
+    this attempt (for limits counted only on failure, e.g. wrong venue codes)."""
+    from civicgrid.core.models import Throttle
+
+    count, retry_after, lookup = _window(name, key)
+    if not key or count <= 0:
+        return
+    hits = Throttle.objects.filter(**lookup).values_list("hits", flat=True).first() or 0
+    if hits >= count:
+        raise TooMany(too_many_message(retry_after), retry_after=retry_after, field=field)
 
 
 def phone_key(phone: str) -> str:

@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.contrib.messages import get_messages
 from django.utils import timezone
 
 from civicgrid.classes import services
@@ -146,3 +147,29 @@ def test_a_phone_with_the_venue_code_leads_to_the_enrolment(client, started):
         f"/classes/q/{s.checkin_token}/", {"phone": "13600002222", "venue_code": code}
     )
     assert response.status_code == 302 and member.token in response.url
+
+
+def test_without_the_venue_code_every_phone_gets_the_same_answer(client, started):
+    # From the public board's QR code, the answer must not tell whether a phone is enrolled.
+    s, _member = started
+    url = f"/classes/q/{s.checkin_token}/"
+
+    def answer(data):
+        client.post(url, data)
+        return [str(m) for m in get_messages(client.get(url).wsgi_request)]
+
+    for extra in ({}, {"name": "某人"}):
+        enrolled = answer({"phone": "13600002222", **extra})
+        stranger = answer({"phone": "13900009999", **extra})
+        assert enrolled == stranger and len(enrolled) == 1
+
+
+def test_only_wrong_venue_codes_count_against_the_address(client, started, classroom, settings):
+    # A venue's Wi-Fi is one address for the whole room: right codes never use up the limit.
+    s, _member = started
+    settings.RATE_LIMITS = settings.RATE_LIMITS | {"checkin_code_ip": (1, 3600)}
+    url = f"/classes/q/{s.checkin_token}/"
+    # Two walk-ins and the enrolled member: the session's three places.
+    for phone, name in [("13700000000", "来宾"), ("13700000001", "来宾"), ("13600002222", "")]:
+        client.post(url, {"phone": phone, "name": name, "venue_code": services.venue_code(s)})
+    assert Enrolment.objects.filter(checked_in_at__isnull=False).count() == 3
