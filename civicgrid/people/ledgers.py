@@ -30,7 +30,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
 
-from civicgrid.core import privacy
+from civicgrid.core import limits, privacy
 from civicgrid.core.errors import CivicgridError, InvalidInput, NotAllowed
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.scoping import covers, holds
@@ -48,6 +48,7 @@ from civicgrid.people.models import (
     OrganisationKind,
     Person,
     PersonKey,
+    PersonStatus,
     Relation,
     ResidenceKind,
 )
@@ -468,6 +469,8 @@ class Importer:
         for done, (number, values) in enumerate(rows, start=1):
             try:
                 plans.append((number, check(number, values)))
+            except limits.TooMany:
+                raise  # the whole file stops: no row may tell more once the limit is reached
             except CivicgridError as error:
                 self.errors.add(number, error.field, error.message)
             if done % 200 == 0:
@@ -521,7 +524,8 @@ class Importer:
         tags = cleaned.pop("tags")
         if any(tag.sensitive for tag in tags) and not self.may_see_sensitive(unit):
             raise NotAllowed(_("Your role may not set sensitive tags."), field="tags")
-        if cleaned["id_hash"] and Person.objects.filter(id_hash=cleaned["id_hash"]).exists():
+        on_record = Person.objects.filter(id_hash=cleaned["id_hash"], status=PersonStatus.PRESENT)
+        if cleaned["id_hash"] and on_record.exists():
             services.note_typed_number(self.actor, values["id_number"])
             raise InvalidInput(
                 _("This person (ID-card number) is already recorded."), field="id_number"

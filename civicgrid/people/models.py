@@ -226,9 +226,12 @@ class Person(ScopedModel):
         verbose_name_plural = _("persons")
         ordering = ["unit_code", "name", "id"]
         constraints = [
-            # One person once: the same ID number cannot be entered twice.
+            # One person once: the same ID number cannot be on record twice. A record that
+            # ended (moved out) keeps its number; she is recorded again where she moved in.
             models.UniqueConstraint(
-                fields=["id_hash"], condition=~models.Q(id_hash=""), name="person_id_once"
+                fields=["id_hash"],
+                condition=~models.Q(id_hash="") & models.Q(status="present"),
+                name="person_id_once",
             ),
             # One head per household.
             models.UniqueConstraint(

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.core import erasure, limits, privacy
@@ -325,7 +326,11 @@ def save_person(
     if person is not None:
         _check_keeper(actor, person.unit_code)
         if data.id_number is None:
+            # The number kept decides the birth date: a date typed beside it is not compared
+            # with it, or the refusal would tell a role that sees only the age the date hidden.
             data = replace(data, id_number=privacy.decrypt(person.id_number))
+            if person.id_number:
+                data = replace(data, birth_date=None)
         if data.phone is None:
             data = replace(data, phone=privacy.decrypt(person.phone))
     values = clean_person(data)
@@ -363,7 +368,7 @@ def record_departure(
         raise InvalidInput(
             _("Say whether the person moved out or was deregistered."), field="status"
         )
-    today = dt.date.today()
+    today = timezone.localdate()
     left_on = left_on or today
     if left_on > today:
         raise InvalidInput(_("The day cannot be in the future."), field="left_on")
@@ -379,7 +384,9 @@ def record_departure(
 
 def _explain_duplicate(actor, person: Person) -> None:
     if person.id_hash:
-        others = Person.objects.filter(id_hash=person.id_hash).exclude(pk=person.pk)
+        others = Person.objects.filter(id_hash=person.id_hash, status=PersonStatus.PRESENT).exclude(
+            pk=person.pk
+        )
         if others.exists():
             # Where the other record is, only if the actor may see it: an ID number typed in
             # must not tell a grid worker where someone lives in another grid.
@@ -542,20 +549,29 @@ def search_persons(actor, query: str, *, ip: str | None = None) -> list[Person]:
 
 
 def note_typed_number(
-    actor, id_number: str, *, exclude: int | None = None, ip: str | None = None
+    actor,
+    id_number: str,
+    *,
+    unit_code: str | None = None,
+    exclude: int | None = None,
+    ip: str | None = None,
 ) -> None:
     """An ID-card number typed into a person form or an import row that is already recorded
     tells that it exists — as good as a search by it. Such a clash counts against the user's
     "number_search_user" limit (TooMany past it) and is logged like one (SEARCH, the record
     found). Called before the write and outside its transaction, so the count and the log stay
-    when the write is refused; a number that is new, or not a valid one, costs nothing."""
+    when the write is refused; a number that is new, or not a valid one, costs nothing.
+    With `unit_code`, the actor must keep ledgers there first: a role that may not write gets
+    the same refusal whether the number exists or not."""
+    if unit_code is not None:
+        _check_keeper(actor, unit_code)
     try:
         number, _born = privacy.clean_id_number(id_number) if id_number.strip() else ("", None)
     except InvalidInput:
         return
     if not number:
         return
-    others = Person.objects.filter(id_hash=privacy.blind_index(number))
+    others = Person.objects.filter(id_hash=privacy.blind_index(number), status=PersonStatus.PRESENT)
     other = (others.exclude(pk=exclude) if exclude else others).only("pk", "unit_code").first()
     if other is None:
         return

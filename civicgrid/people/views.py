@@ -306,7 +306,11 @@ def person_form(request: HttpRequest, household: int | None = None, pk: int | No
         try:
             data = _person_data(request.POST, editing=person is not None)
             services.note_typed_number(
-                request.user, data.id_number, exclude=person and person.pk, ip=_ip(request)
+                request.user,
+                data.id_number or "",
+                unit_code=code,
+                exclude=person and person.pk,
+                ip=_ip(request),
             )
             saved = services.save_person(request.user, data, household=home, person=person)
         except CivicgridError as exc:

@@ -214,3 +214,15 @@ def test_only_a_ledger_keeper_ends_a_record_and_only_once(client, estate, people
     with pytest.raises(Exception) as error:
         services.record_departure(people["alice"], estate.son, status="moved_out")
     assert error.value.status == 409
+
+
+def test_someone_who_moved_out_is_recorded_again_where_she_moved_in(estate, people, tree):
+    from civicgrid.core import privacy
+    from civicgrid.people.services import PersonData
+
+    number = privacy.decrypt(estate.son.id_number)
+    services.record_departure(people["alice"], estate.son, status="moved_out")
+    again = services.save_person(
+        people["bob"], PersonData(name="李建国", id_number=number), unit=tree.grid_a1_2
+    )
+    assert again.pk != estate.son.pk and again.id_hash == estate.son.id_hash

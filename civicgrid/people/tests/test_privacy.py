@@ -268,3 +268,35 @@ def test_only_roles_that_may_reveal_may_export(client, estate, people, tree, vol
     response = client.get(reverse("people:export_persons", args=[tree.grid_a1_1.code]))
     assert response.status_code == 405
     assert not AccessLog.objects.exists()
+
+
+def test_a_birth_date_typed_beside_a_kept_number_tells_nothing(estate, volunteer, tree):
+    """A micro-grid leader keeps ledgers but sees only the age: a wrong date typed beside the
+    kept number must not be answered with the date the number holds."""
+    neighbour = services.save_person(
+        volunteer,
+        PersonData(name="王桂兰", id_number=id_number(dt.date(1952, 11, 30), 4)),
+        unit=tree.micro_a1_1_1,
+    )
+    changed = services.save_person(
+        volunteer,
+        PersonData(name="王桂兰", id_number=None, phone=None, birth_date=dt.date(1960, 1, 1)),
+        unit=tree.micro_a1_1_1,
+        person=neighbour,
+    )
+    assert changed.birth_date == dt.date(1952, 11, 30)
+
+
+def test_after_the_limit_a_typed_number_is_refused_whole_files_included(
+    estate, people, tree, settings
+):
+    """Past the limit an import stops as a whole: no row may still say which number exists."""
+    from civicgrid.people import ledgers
+    from civicgrid.people.tests.test_ledgers import person, xlsx
+
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "number_search_user": (1, 3600)}
+    known = privacy.decrypt(estate.son.id_number)
+    place = {"楼栋": "3号楼", "单元": 2, "小区": "保利百合"}
+    rows = [person(n, "501", 公民身份号码=known) | place for n in (1, 2)]
+    job = ledgers.start_import(people["alice"], tree.grid_a1_1, "persons", xlsx("persons", rows))
+    assert job.created == 0 and [e["row"] for e in job.errors] == [None]
