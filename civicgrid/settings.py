@@ -304,6 +304,8 @@ RATE_LIMITS = env_limits(
         # Volunteer service orders.
         "order_ip": (10, 3600),
         "order_phone": (5, 86400),
+        # Log-in and password-change attempts from one address, whatever the user name.
+        "login_ip": (60, 3600),
         # Verification codes sent (civicgrid.messaging), and wrong venue codes at check-in.
         "code_ip": (20, 3600),
         "code_phone": (5, 3600),

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid import api
 from civicgrid.core import views as core_views
+from civicgrid.core.views import limited
 
 admin.site.site_header = _("civicgrid administration")
 admin.site.site_title = _("civicgrid")
@@ -14,9 +15,13 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path(
         "login/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html",
-            redirect_authenticated_user=True,
+        # Per user name + address, failures wait (accounts/lockout.py); per address, every
+        # user name counts, so one address cannot try a password on every staff account.
+        limited("login")(
+            auth_views.LoginView.as_view(
+                template_name="accounts/login.html",
+                redirect_authenticated_user=True,
+            )
         ),
         name="login",
     ),
@@ -24,7 +29,9 @@ urlpatterns = [
     # Every user changes their own password (Django's views; the policy: AUTH_PASSWORD_VALIDATORS).
     path(
         "password/",
-        auth_views.PasswordChangeView.as_view(template_name="accounts/password_change.html"),
+        limited("login")(
+            auth_views.PasswordChangeView.as_view(template_name="accounts/password_change.html")
+        ),
         name="password_change",
     ),
     path(

@@ -447,6 +447,7 @@ def _public_door(request: HttpRequest) -> str | None:
     )
 
 
+@limited("read", methods=["GET"])
 @limited(_public_door, phone_field="phone")
 @require_http_methods(["GET", "POST"])
 def public(request: HttpRequest, code: str) -> HttpResponse:
@@ -600,6 +601,7 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "classes/checkin.html", {"session": found, "held": held})
 
 
+@limited("read", methods=["GET"])
 @require_GET
 def board(request: HttpRequest, code: str) -> HttpResponse:
     """The display board (公示屏) for a TV at the venue: today's and the coming sessions, the
@@ -616,6 +618,7 @@ def board(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, template, context)
 
 
+@limited("read", methods=["GET"])
 @require_GET
 def calendar(request: HttpRequest, code: str) -> HttpResponse:
     unit = _public_unit(code)

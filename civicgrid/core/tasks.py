@@ -1,3 +1,4 @@
+from django.core.management import call_command
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
@@ -5,6 +6,8 @@ from civicgrid.core import limits
 
 
 @db_periodic_task(crontab(minute="7", hour="*"))
-def purge_throttles() -> None:
-    """Rate-limit windows that ended are of no further use."""
+def purge_expired() -> None:
+    """Rate-limit windows that ended are of no further use; nor are expired sessions (a
+    resident's kept form among them)."""
     limits.purge()
+    call_command("clearsessions")

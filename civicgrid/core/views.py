@@ -1,5 +1,6 @@
 import datetime as dt
 import functools
+import json
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 
@@ -10,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from civicgrid.core import limits
+from civicgrid.core import limits, privacy
 from civicgrid.core.errors import CivicgridError, InvalidInput
 from civicgrid.org import selectors
 
@@ -59,13 +60,19 @@ _KEPT = "civicgrid_kept_form"
 
 
 def keep_form(request: HttpRequest) -> None:
-    """Remember what the posted form held for the next page (`take_kept_form`)."""
-    request.session[_KEPT] = kept_form(request.POST)
+    """Remember what the posted form held for the next page (`take_kept_form`), encrypted like
+    a phone number: a session row holds no name, phone or address in clear."""
+    request.session[_KEPT] = privacy.encrypt(json.dumps(kept_form(request.POST)))
 
 
 def take_kept_form(request: HttpRequest) -> dict[str, str]:
-    """What `keep_form` remembered, once; {} when nothing was."""
-    return request.session.pop(_KEPT, None) or {}
+    """What `keep_form` remembered, once; {} when nothing was (or it cannot be read)."""
+    sealed = request.session.pop(_KEPT, "")
+    try:
+        kept = json.loads(privacy.decrypt(sealed)) if sealed else {}
+    except ValueError:
+        return {}
+    return kept if isinstance(kept, dict) else {}
 
 
 def posted(request: HttpRequest, call: Callable, success: str, to: str, **kwargs) -> HttpResponse:

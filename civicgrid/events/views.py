@@ -91,6 +91,7 @@ def public_report(request: HttpRequest) -> HttpResponse:
     return report(request, public=True)
 
 
+@limited("read", methods=["GET"])
 @require_GET
 def public_areas(request: HttpRequest) -> JsonResponse:
     """Community outlines for the residents' report page (public divisions)."""
@@ -280,6 +281,7 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     return redirect("events:detail", number=number)
 
 
+@limited("read", methods=["GET"])
 @require_GET
 def photo(request: HttpRequest, pk: int) -> FileResponse:
     """A photo, to whoever may see its event (staff by scope), or through a signed link (the

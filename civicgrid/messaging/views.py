@@ -3,25 +3,16 @@ comes back to the form), and opt out of a kind of message from the link it carri
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from civicgrid.core import limits
+from civicgrid.core.cleaning import redirect_to_local
 from civicgrid.core.errors import CivicgridError
-from civicgrid.core.views import keep_form
+from civicgrid.core.views import keep_form, limited
 from civicgrid.messaging import services
 from civicgrid.messaging.models import Purpose
-
-
-def _back(request: HttpRequest) -> str:
-    target = request.GET.get("next") or request.POST.get("next") or "/"
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return "/"
 
 
 @require_POST
@@ -45,9 +36,10 @@ def request_code(request: HttpRequest) -> HttpResponse:
         return render(request, "messaging/_code_sent.html", {"text": text, "ok": ok})
     (messages.success if ok else messages.error)(request, text)
     keep_form(request)  # the form comes back filled in, for the code to be added
-    return redirect(_back(request))
+    return redirect_to_local(request, request.GET.get("next") or request.POST.get("next"), "/")
 
 
+@limited("read", methods=["GET", "POST"])
 @require_http_methods(["GET", "POST"])
 def opt_out(request: HttpRequest, token: str) -> HttpResponse:
     """The page an opt-out link opens: one button to stop this kind of message."""

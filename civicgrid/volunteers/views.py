@@ -137,6 +137,7 @@ def order(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "volunteers/order.html", context)
 
 
+@limited("read", methods=["GET"])
 def photo(request: HttpRequest, pk: int) -> FileResponse:
     """A photo of a finished service, to whoever may see its order (the resident by token)."""
     item = get_object_or_404(OrderPhoto.objects.select_related("order"), pk=pk)
@@ -215,6 +216,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 # ---- public ------------------------------------------------------------------------------------
 
 
+@limited("read", methods=["GET"])
 @limited("order", phone_field="phone")
 @require_http_methods(["GET", "POST"])
 def public(request: HttpRequest, code: str) -> HttpResponse:
@@ -293,6 +295,7 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@limited("read", methods=["GET"])
 @require_GET
 def wall(request: HttpRequest, code: str) -> HttpResponse:
     """The honour wall (志愿服务风采墙): teams and volunteers by hours and ratings."""

@@ -104,3 +104,16 @@ def test_a_forged_forwarded_for_header_does_not_escape_the_wait(people, rules, s
         for n in range(5)
     ]
     assert answers == [200, 200, 429, 429, 429]
+
+
+def test_one_address_cannot_try_a_password_on_every_account(people, settings):
+    """Staff user names are predictable (u + unit code): per address, every user name counts."""
+    settings.RATE_LIMITS = settings.RATE_LIMITS | {"login_ip": (3, 3600)}
+    client = Client()
+    for name in ("alice", "bob", "carol"):
+        data = {"username": name, "password": "wrong"}
+        assert client.post(reverse("login"), data, REMOTE_ADDR="203.0.113.7").status_code != 429
+    data = {"username": "dave", "password": "wrong"}
+    assert client.post(reverse("login"), data, REMOTE_ADDR="203.0.113.7").status_code == 429
+    data = {"username": "dave", "password": "correct horse battery"}
+    assert client.post(reverse("login"), data, REMOTE_ADDR="203.0.113.8").status_code == 302
