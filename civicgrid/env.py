@@ -58,6 +58,8 @@ def env_limits(name: str, default: dict[str, tuple[int, int]]) -> dict[str, tupl
     limits = dict(default)
     for item in env_list(name, []):
         key, _, value = item.partition("=")
+        if key.strip() not in default:
+            raise ImproperlyConfigured(f"{name}: no limit is called {key.strip()!r}")
         count, _, seconds = value.partition("/")
         try:
             limits[key.strip()] = (int(count), int(seconds))

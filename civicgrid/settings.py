@@ -196,7 +196,11 @@ PERMISSIONS_POLICY = "geolocation=(self), camera=(self), microphone=(), payment=
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # HSTS only where the site is served over HTTPS (CIVICGRID_SECURE_COOKIES on). Behind a TLS
-# proxy Django also needs SECURE_PROXY_SSL_HEADER to know a request was secure.
+# proxy, CIVICGRID_PROXY_SSL_HEADER names the header it sets to "https" (X-Forwarded-Proto), so
+# Django knows a request was secure; set it only when that proxy always sets or strips it.
+PROXY_SSL_HEADER = env_str("CIVICGRID_PROXY_SSL_HEADER")
+if PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + PROXY_SSL_HEADER.upper().replace("-", "_"), "https")
 SECURE_HSTS_SECONDS = env_int("CIVICGRID_HSTS_SECONDS", 31536000) if SESSION_COOKIE_SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = False
 # Sessions end after CIVICGRID_SESSION_IDLE_MINUTES without a request (default 30): each

@@ -163,7 +163,12 @@ def enrol(request: HttpRequest, session_id: int, body: EnrolIn):
     user = request.user if request.user.is_authenticated else None
     require_code(user, phone=body.phone, purpose=CodePurpose.ENROL, code=body.code)
     made = services.enrol(
-        user, session=session, name=body.name, phone=body.phone, channel=Channel.API
+        user,
+        session=session,
+        name=body.name,
+        phone=body.phone,
+        channel=Channel.API,
+        phone_checked=True,  # require_code above
     )
     return Status(201, _enrolment(made))
 

@@ -563,10 +563,12 @@ def enrol(
     phone: str = "",
     person=None,
     channel: str = Channel.PUBLIC,
+    phone_checked: bool = False,
 ) -> Enrolment:
     """Take a place in `session`, or one on its waitlist when it is full. A resident gives a
-    name and phone on the public page (verified when they are logged in, else later by staff);
-    staff enrol a person from basic data or by name and phone."""
+    name and phone on the public page (verified when they are logged in or proved the phone
+    with its code — `phone_checked` —, else later by staff); staff enrol a person from basic
+    data or by name and phone."""
     staff = channel == Channel.STAFF
     if staff and not _may_staff(actor, session):
         raise NotAllowed(_("You may not enrol people in this session."))
@@ -597,7 +599,9 @@ def enrol(
         raise Conflict(_("This session and its waitlist are full."), field="session")
     before = contributions(session)
     enrolment.session, enrolment.unit, enrolment.status = session, session.unit, status
-    enrolment.verified = bool(staff or (actor is not None and actor.is_authenticated))
+    enrolment.verified = bool(
+        staff or phone_checked or (actor is not None and actor.is_authenticated)
+    )
     enrolment.user = actor if actor is not None and actor.is_authenticated else None
     enrolment.member = party.member_for(person=person, phone_hash=enrolment.phone_hash)
     try:

@@ -475,6 +475,7 @@ def public(request: HttpRequest, code: str) -> HttpResponse:
                     session=found,
                     name=request.POST.get("name", ""),
                     phone=request.POST.get("phone", ""),
+                    phone_checked=True,  # require_code above
                 )
                 _remember(request, made.token)
                 return redirect("classes:mine", token=made.token)

@@ -14,6 +14,7 @@ SENDERS below or the dotted path of a class with a `send(outgoing)` method.
 
 import json
 import os
+import re
 import sys
 import urllib.error
 import urllib.parse
@@ -140,7 +141,8 @@ class HttpSmsSender:
         except (urllib.error.URLError, OSError) as exc:
             raise SendError(f"gateway unreachable: {exc}") from exc
         if settings.SMS_OK_TEXT and settings.SMS_OK_TEXT not in answer:
-            raise SendError(f"gateway refused: {answer[:200]}")
+            # The reason, without the numbers: gateways echo the phone and the text (a code).
+            raise SendError(f"gateway refused: {re.sub(r'[0-9]{4,}', '…', answer[:200])}")
 
 
 def _fill(template: str, values: dict[str, str], quote) -> str:

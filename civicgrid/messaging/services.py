@@ -325,15 +325,18 @@ def check_code(*, phone: str, purpose: str, code: str) -> None:
             else:
                 row.tries += 1
             row.save(update_fields=["used_at", "tries"])
-    if row is None:
-        raise InvalidInput(_("No valid code for this phone: ask for a new one."), field="code")
     if not right:
-        raise InvalidInput(_("The code is wrong."), field="code")
+        # One answer whether a code was asked for or not: it must not tell a stranger that
+        # someone asked for a code for this phone a moment ago.
+        raise InvalidInput(
+            _("The code is wrong or expired: check it, or ask for a new one."), field="code"
+        )
 
 
 def require_code(user, *, phone: str, purpose: str, code: str) -> None:
-    """The phone check of a public door: a logged-in user (staff, who have accounts made for
-    them) needs no code; anyone else gives the code sent to `phone`."""
+    """The phone check of a public door: a logged-in user (an account made for a known person:
+    staff, a volunteer, a party member) needs no code; anyone else gives the code sent to
+    `phone`."""
     if user is not None and user.is_authenticated and user.is_active:
         return
     check_code(phone=phone, purpose=purpose, code=code)
