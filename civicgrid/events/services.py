@@ -295,10 +295,6 @@ def _require_note(note: str, message: str) -> str:
     return note
 
 
-def _photos(uploads: Iterable) -> list[Photo]:
-    return read_photos(uploads)
-
-
 # ---- reporting ---------------------------------------------------------------------------------
 
 
@@ -410,7 +406,7 @@ def report_event(
     if not title:
         raise InvalidInput(_("Say in a few words what the problem is."), field="title")
     category = _check_category(category)
-    cleaned_photos = _photos(photos)
+    cleaned_photos = read_photos(photos)
     if (lon in (None, "") or lat in (None, "")) and cleaned_photos:
         gps = next((photo.gps for photo in cleaned_photos if photo.gps), None)
         if gps:
@@ -837,7 +833,7 @@ def transfer_event(*, actor, event, unit: OrgUnit, reason: str, version=None) ->
 def resolve_event(*, actor, event, note: str, photos: Iterable = (), version=None) -> Event:
     """办结: the handler says it is done, with after-photos where the category asks for them."""
     note = _require_note(note, _("Say what was done."))
-    cleaned = _photos(photos)
+    cleaned = read_photos(photos)
     category = (
         Event.objects.select_related("category")
         .get(pk=event.pk if isinstance(event, Event) else event)
@@ -868,7 +864,7 @@ def verify_event(
     *, actor, event, passed: bool, note: str = "", photos: Iterable = (), version=None
 ) -> Event:
     """核查 on site: passing moves it on to closure; failing sends it back to the handler."""
-    cleaned = _photos(photos)
+    cleaned = read_photos(photos)
     if passed:
 
         def change(e: Event) -> None:

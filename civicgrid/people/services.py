@@ -404,14 +404,17 @@ def _explain_duplicate(actor, person: Person) -> None:
 # ---- personal data: reveal, export, delete ------------------------------------------------------
 
 
-def _log(actor, action: str, person: Person, field: str, reason: str, ip: str | None) -> None:
+def _log(
+    actor, action: str, person: Person | None, field: str, reason: str, ip: str | None
+) -> None:
+    """One access-log row about `person` (None: a search that found no one)."""
     AccessLog.objects.create(
         actor=actor,
         action=action,
-        record=f"people.person:{person.pk}",
+        record=f"people.person:{person.pk if person else ''}",
         field=field,
         reason=reason,
-        unit_code=person.unit_code,
+        unit_code=person.unit_code if person else "",
         ip=ip or None,
     )
 
@@ -520,31 +523,11 @@ def search_persons(actor, query: str, *, ip: str | None = None) -> list[Person]:
     # Counted before the search and outside any transaction, so a refused try still counts.
     limits.hit("number_search_user", str(actor.pk), field="q")
     found = selectors.lookup(actor, query)
+    reason = _("Search by a whole number")
     with transaction.atomic():
         for field in dict.fromkeys(fields):
-            rows = [
-                AccessLog(
-                    actor=actor,
-                    action=AccessLog.Action.SEARCH,
-                    record=f"people.person:{person.pk}",
-                    field=field,
-                    reason=_("Search by a whole number"),
-                    unit_code=person.unit_code,
-                    ip=ip or None,
-                )
-                for person in found
-            ] or [
-                AccessLog(
-                    actor=actor,
-                    action=AccessLog.Action.SEARCH,
-                    record="people.person:",
-                    field=field,
-                    reason=_("Search by a whole number"),
-                    unit_code="",
-                    ip=ip or None,
-                )
-            ]
-            AccessLog.objects.bulk_create(rows)
+            for person in found or [None]:
+                _log(actor, AccessLog.Action.SEARCH, person, field, reason, ip)
     return found
 
 
@@ -576,15 +559,8 @@ def note_typed_number(
     if other is None:
         return
     limits.hit("number_search_user", str(actor.pk), field="id_number")
-    AccessLog.objects.create(
-        actor=actor,
-        action=AccessLog.Action.SEARCH,
-        record=f"people.person:{other.pk}",
-        field=AccessLog.Field.ID_NUMBER,
-        reason=_("An ID-card number typed in is already recorded"),
-        unit_code=other.unit_code,
-        ip=ip or None,
-    )
+    reason = _("An ID-card number typed in is already recorded")
+    _log(actor, AccessLog.Action.SEARCH, other, AccessLog.Field.ID_NUMBER, reason, ip)
 
 
 # ---- visits and situations ----------------------------------------------------------------------
