@@ -54,12 +54,6 @@ def _sheet(headers: list[str], rows: list[list]) -> bytes:
     return buffer.getvalue()
 
 
-def _id_number(born: dt.date, serial: int) -> str:
-    body = f"410102{born:%Y%m%d}{serial:03d}"
-    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
-
-
 def run() -> dict:
     VAR.mkdir(parents=True, exist_ok=True)
     for name in ("civicgrid.sqlite3", "civicgrid.sqlite3-wal", "civicgrid.sqlite3-shm"):
@@ -77,6 +71,7 @@ def run() -> dict:
     from civicgrid.org.kinds import Kind
     from civicgrid.org.roles import Role
     from civicgrid.people import ledgers
+    from civicgrid.people.synth import fake_id
 
     call_command("migrate", verbosity=0)
     district = org.create_unit(
@@ -133,7 +128,7 @@ def run() -> dict:
                 f"H{house}",
                 "户主" if i % 4 == 0 else "子女",
                 f"居民{i}",
-                _id_number(dt.date(1940, 1, 1) + dt.timedelta(days=i), 1 + i % 998),
+                fake_id("410102", dt.date(1940, 1, 1) + dt.timedelta(days=i), 1 + i % 998),
                 f"139{i:08d}",
                 "独居老人" if i % 7 == 0 else "",
             ]
