@@ -13,7 +13,7 @@ from civicgrid.events.models import Event
 
 COOKIE = "civicgrid_reports"
 SALT = "civicgrid.events.reporting-browser"
-# The last reports a browser may still rate; about a year, long enough for any follow-up.
+# The last reports a browser may still rate, for about a year: long enough for any follow-up.
 KEEP = 20
 MAX_AGE = 400 * 24 * 3600
 
