@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "civicgrid.volunteers",
     "civicgrid.community",
     "civicgrid.alliances",
+    "civicgrid.site",
     "huey.contrib.djhuey",
 ]
 
