@@ -11,13 +11,8 @@ from django.utils.translation import gettext as _
 from civicgrid.core.errors import Conflict
 from civicgrid.events.models import Event, Status, StepAction
 from civicgrid.events.roles import DISPATCH_ROLES, SUPERVISE_ROLES
-from civicgrid.events.services import (
-    TRANSITIONS,
-    _ancestor_codes,
-    _notify,
-    _staff_at,
-    _step,
-)
+from civicgrid.events.services import _notify, ancestor_codes, staff_at, step_event
+from civicgrid.events.workflow import TRANSITIONS
 from civicgrid.org.kinds import Kind
 from civicgrid.org.models import OrgUnit
 
@@ -36,7 +31,7 @@ def _escalation_unit(event: Event) -> OrgUnit | None:
     district); None when it stands at the district already."""
     chain = list(
         OrgUnit.objects.filter(
-            code__in=_ancestor_codes(event.unit_code), kind__in=ESCALATION_KINDS
+            code__in=ancestor_codes(event.unit_code), kind__in=ESCALATION_KINDS
         ).order_by("-code")
     )
     # chain[0] is the event's own level (or the nearest above a micro-grid).
@@ -74,14 +69,14 @@ def escalate_event(*, event, now: dt.datetime | None = None) -> Event | None:
         target = _escalation_unit(current)
         is_closure = deadline == current.closure_due
 
-        def change(e: Event) -> None:
+        def change(e: Event, now: dt.datetime) -> None:
             e.escalated_for = deadline
             if is_closure:
                 e.overdue = True
             if target is not None:
                 e.escalation_level += 1
 
-        result = _step(
+        result = step_event(
             current,
             A.ESCALATE,
             actor=None,
@@ -95,7 +90,7 @@ def escalate_event(*, event, now: dt.datetime | None = None) -> Event | None:
         )
         if target is not None:
             _notify(
-                _staff_at([target.code], DISPATCH_ROLES | SUPERVISE_ROLES),
+                staff_at([target.code], DISPATCH_ROLES | SUPERVISE_ROLES),
                 result,
                 _("Overdue, raised to you: %(number)s") % {"number": result.number},
             )
@@ -135,11 +130,11 @@ def ask_ratings(*, now: dt.datetime | None = None) -> int:
     done = 0
     for pk in list(pending):
 
-        def change(e: Event) -> None:
+        def change(e: Event, now: dt.datetime) -> None:
             e.follow_up_asks += 1
 
         try:
-            result = _step(pk, A.ASK_RATING, actor=None, change=change, at=now)
+            result = step_event(pk, A.ASK_RATING, actor=None, change=change, at=now)
         except Conflict:
             continue
         _notify(

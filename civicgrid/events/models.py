@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.workflow import StepLog
 from civicgrid.org.kinds import DepartmentKind
 from civicgrid.org.models import OrgUnit, ScopedModel
 
@@ -263,34 +264,20 @@ class StepAction(models.TextChoices):
     ASK_RATING = "ask_rating", _("Ask for rating")
 
 
-class EventStep(models.Model):
+class EventStep(StepLog):
     """One immutable row per workflow step: who, when, from, to, note (and photos)."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="steps")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
     action = models.CharField(_("action"), max_length=20, choices=StepAction.choices)
     from_status = models.CharField(_("from"), max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=Status.choices)
-    note = models.TextField(_("note"), blank=True)
-    # Machine-readable particulars: target unit, whistle kind, rating answers…
-    details = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField(_("at"))
 
-    class Meta:
+    class Meta(StepLog.Meta):
         verbose_name = _("event step")
         verbose_name_plural = _("event steps")
-        ordering = ["id"]
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.action} {self.from_status}→{self.to_status}"
-
-    def save(self, *args, **kwargs) -> None:
-        # The log is append-only: a step once written is never changed.
-        if self.pk is not None:
-            raise ValueError("event steps are immutable")
-        super().save(*args, **kwargs)
 
 
 class ReportKey(models.Model):

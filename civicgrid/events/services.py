@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from civicgrid.core import privacy
 from civicgrid.core.cleaning import plain_text, plain_values
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed
+from civicgrid.core.workflow import Change
 from civicgrid.events import rollups
 from civicgrid.events.models import (
     Category,
@@ -44,142 +45,35 @@ from civicgrid.events.photos import Photo, read_photos
 from civicgrid.events.roles import (
     DISPATCH_ROLES,
     GRID_ROLES,
-    SUPERVISE_ROLES,
-    WHISTLE_ROLES,
     WRITING_ROLES,
 )
 from civicgrid.events.workdays import add_working_days, add_working_hours
+from civicgrid.events.workflow import EVENTS, superuser
 from civicgrid.org.kinds import Kind
 from civicgrid.org.models import OrgUnit, Posting
 from civicgrid.org.roles import Role
-from civicgrid.org.scoping import holds, postings_of_user, roles_over, sees_everything
+from civicgrid.org.scoping import holds, postings_of_user, roles_over
 from civicgrid.org.selectors import departments_serving, unit_at, units_above
 
 S = Status
 A = StepAction
 
-# ---- who may take which step ------------------------------------------------------------------
-
-
-def _superuser(actor) -> bool:
-    return actor is not None and sees_everything(actor)
+# ---- who may report ---------------------------------------------------------------------------
 
 
 def may_report(actor) -> bool:
     """Whether `actor` may report an event as themselves: anyone with a writing role, and an
     account with no posting at all (a resident's); a read-only leader may not (org/roles.py).
     Residents without an account report through the public page (`actor=None`)."""
-    if actor is None or _superuser(actor):
+    if actor is None or superuser(actor):
         return True
     postings = postings_of_user(actor)
     return not postings or any(role in WRITING_ROLES for _code, role in postings)
 
 
-def is_dispatcher(actor, event: Event, extra: dict) -> bool:
-    return holds(actor, event.unit_code, DISPATCH_ROLES)
-
-
-def is_whistler(actor, event: Event, extra: dict) -> bool:
-    return holds(actor, event.unit_code, WHISTLE_ROLES)
-
-
-def is_supervisor(actor, event: Event, extra: dict) -> bool:
-    return holds(actor, event.unit_code, SUPERVISE_ROLES)
-
-
-def _whistled_departments(event: Event) -> list[str]:
-    return list(
-        WhistleTarget.objects.filter(whistle__event=event).values_list(
-            "department__code", flat=True
-        )
-    )
-
-
-def is_whistled_department(actor, event: Event, extra: dict) -> bool:
-    if _superuser(actor):
-        return True
-    return any(roles_over(actor, code) & WRITING_ROLES for code in _whistled_departments(event))
-
-
-def is_handler(actor, event: Event, extra: dict) -> bool:
-    if actor is None:
-        return False
-    if _superuser(actor) or (event.handler_user_id and event.handler_user_id == actor.pk):
-        return True
-    unit_task = event.handler_user_id is None and event.handler_unit_id is not None
-    if unit_task and roles_over(actor, event.handler_unit.code) & WRITING_ROLES:
-        return True
-    return is_whistled_department(actor, event, extra)
-
-
-def is_verifier(actor, event: Event, extra: dict) -> bool:
-    return holds(actor, event.unit_code, GRID_ROLES | DISPATCH_ROLES)
-
-
-def is_rater(actor, event: Event, extra: dict) -> bool:
-    # The reporter, staff recording a phone follow-up, or a resident holding the tracking link
-    # in the browser it was given to (the link alone, found anywhere else, is not enough).
-    if actor is None:
-        token = extra.get("token")
-        return bool(token) and token == event.token and extra.get("reporting_browser") is True
-    return (event.reporter_id == actor.pk) or is_dispatcher(actor, event, extra)
-
-
-def is_system(actor, event: Event, extra: dict) -> bool:
-    return actor is None
-
-
-def is_dispatcher_or_system(actor, event: Event, extra: dict) -> bool:
-    return actor is None or is_dispatcher(actor, event, extra)
-
-
-@dataclass(frozen=True)
-class Transition:
-    sources: frozenset[str]
-    # None: the status stays (supervision, escalation…) or is restored (resume).
-    target: str | None
-    who: Callable[[Any, Event, dict], bool]
-
-
-def _t(sources: Iterable[str], target: str | None, who) -> Transition:
-    return Transition(frozenset(sources), target, who)
-
-
-_ACTIVE = (S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.HANDLING, S.RESOLVED, S.VERIFIED)
-
-# The whole workflow. Anything not in this table is refused.
-TRANSITIONS: dict[str, Transition] = {
-    A.ACCEPT: _t([S.REPORTED], S.ACCEPTED, is_dispatcher),
-    A.REJECT: _t([S.REPORTED, S.ACCEPTED], S.REJECTED, is_dispatcher),
-    A.TRANSFER: _t([S.REPORTED, S.ACCEPTED], S.REPORTED, is_dispatcher),
-    A.DISPATCH: _t([S.ACCEPTED, S.DISPATCHED], S.DISPATCHED, is_dispatcher),
-    A.WHISTLE: _t([S.ACCEPTED, S.DISPATCHED, S.HANDLING], S.DISPATCHED, is_whistler),
-    A.REPORT_IN: _t([S.DISPATCHED, S.HANDLING], S.HANDLING, is_whistled_department),
-    A.SIGN: _t([S.DISPATCHED], S.HANDLING, is_handler),
-    A.RETURN: _t([S.DISPATCHED, S.HANDLING], S.ACCEPTED, is_handler),
-    A.RESOLVE: _t([S.HANDLING], S.RESOLVED, is_handler),
-    A.VERIFY: _t([S.RESOLVED], S.VERIFIED, is_verifier),
-    A.FAIL_VERIFICATION: _t([S.RESOLVED], S.HANDLING, is_verifier),
-    A.CLOSE: _t([S.VERIFIED], S.CLOSED, is_dispatcher),
-    A.RATE: _t([S.CLOSED], S.RATED, is_rater),
-    A.REOPEN: _t([S.CLOSED, S.RATED], S.HANDLING, is_dispatcher_or_system),
-    A.SUSPEND: _t([S.ACCEPTED, S.DISPATCHED, S.HANDLING], S.SUSPENDED, is_dispatcher),
-    A.RESUME: _t([S.SUSPENDED], None, is_dispatcher),
-    A.SUPERVISE: _t([*_ACTIVE, S.SUSPENDED], None, is_supervisor),
-    A.ESCALATE: _t(_ACTIVE, None, is_system),
-    A.ASK_RATING: _t([S.CLOSED], None, is_system),
-}
-
-
 def allowed_actions(actor, event: Event) -> list[str]:
     """The steps `actor` may take on `event` now (for buttons; the services check again)."""
-    return [
-        action
-        for action, transition in TRANSITIONS.items()
-        if event.status in transition.sources
-        and transition.who is not is_system
-        and transition.who(actor, event, {})
-    ]
+    return EVENTS.allowed(actor, event)
 
 
 # ---- the one step function --------------------------------------------------------------------
@@ -208,7 +102,7 @@ def _notify(users: Iterable, event: Event, text: str) -> None:
     )
 
 
-def _staff_at(codes: Iterable[str], roles: Iterable[str]) -> list[int]:
+def staff_at(codes: Iterable[str], roles: Iterable[str]) -> list[int]:
     return list(
         Posting.objects.filter(
             unit__code__in=list(codes), role__in=list(roles), active=True
@@ -218,14 +112,14 @@ def _staff_at(codes: Iterable[str], roles: Iterable[str]) -> list[int]:
 
 def _dispatchers_of(event: Event) -> list[int]:
     """Staff who accept and dispatch events at the event's community and street."""
-    return _staff_at(_ancestor_codes(event.unit_code), DISPATCH_ROLES - {Role.DISTRICT_STAFF})
+    return staff_at(ancestor_codes(event.unit_code), DISPATCH_ROLES - {Role.DISTRICT_STAFF})
 
 
-def _ancestor_codes(code: str) -> list[str]:
+def ancestor_codes(code: str) -> list[str]:
     return list(units_above(code).values_list("code", flat=True))
 
 
-def _step(
+def step_event(
     event: Event | int,
     action: str,
     *,
@@ -233,59 +127,29 @@ def _step(
     version: int | None = None,
     note: str = "",
     details: dict | None = None,
-    change: Callable[[Event], None] | None = None,
+    change: Change | None = None,
     photos: Sequence[Photo] = (),
     photo_stage: str = PhotoStage.AFTER,
     extra: dict | None = None,
     at: dt.datetime | None = None,
 ) -> Event:
-    transition = TRANSITIONS[action]
-    pk = event.pk if isinstance(event, Event) else event
-    with transaction.atomic():
-        locked = (
-            Event.objects.select_for_update(of=("self",))
-            .select_related("unit", "category", "handler_unit")
-            .get(pk=pk)
-        )
-        if version is not None and locked.version != version:
-            raise Conflict(
-                _("This event was changed by someone else meanwhile. Reload it and try again."),
-                field="version",
-                details={"version": locked.version},
-            )
-        if locked.status not in transition.sources:
-            raise Conflict(
-                _("An event that is %(status)s cannot be given the step “%(action)s”.")
-                % {"status": locked.get_status_display(), "action": A(action).label},
-                details={"status": locked.status, "action": action},
-            )
-        if not transition.who(actor, locked, extra or {}):
-            raise NotAllowed(
-                _("Your role does not allow the step “%(action)s” on this event.")
-                % {"action": A(action).label}
-            )
-        snapshot = rollups.Snapshot.of(locked)
-        from_status = locked.status
-        locked._now = at or _now()
-        if change is not None:
-            change(locked)
-        if transition.target is not None:
-            locked.status = transition.target
-        locked.version += 1
-        locked.save()
-        step = EventStep.objects.create(
-            event=locked,
-            actor=actor,
-            action=action,
-            from_status=from_status,
-            to_status=locked.status,
-            note=plain_text(note),
-            details=details or {},
-            at=locked._now,
-        )
+    """One step through the workflow engine; the step's photos are kept with its log row."""
+
+    def keep_photos(locked: Event, step: EventStep) -> None:
         _save_photos(locked, step, photos, photo_stage)
-        snapshot.commit(locked)
-        return locked
+
+    return EVENTS.run(
+        event,
+        action,
+        actor=actor,
+        now=at or _now(),
+        version=version,
+        note=note,
+        details=details,
+        change=change,
+        extra=extra,
+        after=keep_photos if photos else None,
+    )
 
 
 def _require_note(note: str, message: str) -> str:
@@ -415,7 +279,7 @@ def report_event(
         raise InvalidInput(_("Give the place of the problem on the map."), field="location")
     lon, lat = checked_point(lon, lat)
     staff = actor is not None and (
-        _superuser(actor) or any(role in WRITING_ROLES for _code, role in postings_of_user(actor))
+        superuser(actor) or any(role in WRITING_ROLES for _code, role in postings_of_user(actor))
     )
     if not staff and not may_report(actor):
         raise NotAllowed(_("A read-only role may not report events."))
@@ -447,7 +311,7 @@ def report_event(
     at = at or _now()
     # Reads done before the transaction, so that it holds the write lock only for writes.
     chain = rollups.chains_of([unit.code])
-    dispatchers = _staff_at(_ancestor_codes(unit.code), DISPATCH_ROLES - {Role.DISTRICT_STAFF})
+    dispatchers = staff_at(ancestor_codes(unit.code), DISPATCH_ROLES - {Role.DISTRICT_STAFF})
     response_due = add_working_hours(at, category.response_hours)
     closure_due = add_working_days(at, category.closure_days)
     for _attempt in range(5):
@@ -477,13 +341,8 @@ def report_event(
                     closure_due=closure_due,
                 )
                 event.save()
-                step = EventStep.objects.create(
-                    event=event,
-                    actor=actor,
-                    action=A.REPORT,
-                    to_status=S.REPORTED,
-                    details={"source": source},
-                    at=at,
+                step = EVENTS.start(
+                    event, A.REPORT, actor=actor, now=at, details={"source": source}
                 )
                 _save_photos(event, step, cleaned_photos, PhotoStage.BEFORE)
                 _notify(
@@ -568,12 +427,12 @@ def accept_event(*, actor, event, version=None, note: str = "", cross_boundary: 
     if cross_boundary not in CrossBoundary.values:
         raise InvalidInput(_("Unknown cross-boundary reason."), field="cross_boundary")
 
-    def change(e: Event) -> None:
-        e.accepted_at = e._now
+    def change(e: Event, now: dt.datetime) -> None:
+        e.accepted_at = now
         if cross_boundary:
             e.cross_boundary = cross_boundary
 
-    return _step(event, A.ACCEPT, actor=actor, version=version, note=note, change=change)
+    return step_event(event, A.ACCEPT, actor=actor, version=version, note=note, change=change)
 
 
 def reject_event(
@@ -586,11 +445,11 @@ def reject_event(
     if duplicate_of is not None and duplicate_of.pk == pk:
         raise InvalidInput(_("An event cannot duplicate itself."), field="duplicate_of")
 
-    def change(e: Event) -> None:
+    def change(e: Event, now: dt.datetime) -> None:
         e.duplicate_of = duplicate_of
 
     details = {"duplicate_of": duplicate_of.number} if duplicate_of else {}
-    return _step(
+    return step_event(
         event, A.REJECT, actor=actor, version=version, note=reason, details=details, change=change
     )
 
@@ -651,18 +510,18 @@ def dispatch_event(
             raise InvalidInput(_("Choose whom to dispatch the event to."), field="handler_unit")
     _check_target_unit(actor, current, handler_unit)
 
-    def change(e: Event) -> None:
+    def change(e: Event, now: dt.datetime) -> None:
         e.handler_unit = handler_unit
         e.handler_user = handler_user
         if cross_boundary is not None:
             e.cross_boundary = cross_boundary
         if e.dispatched_at is None:
-            e.dispatched_at = e._now
-            e.response_due = add_working_hours(e._now, e.category.response_hours)
+            e.dispatched_at = now
+            e.response_due = add_working_hours(now, e.category.response_hours)
         if e.accepted_at is None:
-            e.accepted_at = e._now
+            e.accepted_at = now
 
-    result = _step(
+    result = step_event(
         event,
         A.DISPATCH,
         actor=actor,
@@ -671,7 +530,7 @@ def dispatch_event(
         change=change,
         details={"unit": handler_unit.code, "user": getattr(handler_user, "pk", None)},
     )
-    recipients = [handler_user] if handler_user else _staff_at([handler_unit.code], WRITING_ROLES)
+    recipients = [handler_user] if handler_user else staff_at([handler_unit.code], WRITING_ROLES)
     _notify(recipients, result, _("Dispatched to you: %(number)s") % {"number": result.number})
     return result
 
@@ -708,25 +567,25 @@ def whistle_event(
             )
         _check_target_unit(actor, current, unit)
 
-    def change(e: Event) -> None:
-        due = report_in_due(kind, e._now)
+    def change(e: Event, now: dt.datetime) -> None:
+        due = report_in_due(kind, now)
         whistle = Whistle.objects.create(
-            event=e, kind=kind, raised_by=actor, note=note, report_in_due=due, created_at=e._now
+            event=e, kind=kind, raised_by=actor, note=note, report_in_due=due, created_at=now
         )
         WhistleTarget.objects.bulk_create(
             WhistleTarget(whistle=whistle, department=unit) for unit in departments
         )
         if e.whistled_at is None:
-            e.whistled_at = e._now
+            e.whistled_at = now
         if e.dispatched_at is None:
-            e.dispatched_at = e._now
+            e.dispatched_at = now
             e.response_due = due
-        e.accepted_at = e.accepted_at or e._now
+        e.accepted_at = e.accepted_at or now
         e.cross_boundary = e.cross_boundary or CrossBoundary.DEPARTMENT
         e.handler_unit = departments[0]
         e.handler_user = None
 
-    result = _step(
+    result = step_event(
         event,
         A.WHISTLE,
         actor=actor,
@@ -736,7 +595,7 @@ def whistle_event(
         details={"kind": kind, "departments": [unit.code for unit in departments]},
     )
     _notify(
-        _staff_at([unit.code for unit in departments], WRITING_ROLES),
+        staff_at([unit.code for unit in departments], WRITING_ROLES),
         result,
         _("Whistle: report in to %(number)s") % {"number": result.number},
     )
@@ -746,21 +605,21 @@ def whistle_event(
 def report_in(*, actor, event, note: str = "", version=None) -> Event:
     """报到: a whistled department answers. The first answer starts the handling."""
 
-    def change(e: Event) -> None:
+    def change(e: Event, now: dt.datetime) -> None:
         targets = WhistleTarget.objects.filter(
             whistle__event=e, reported_in_at=None
         ).select_related("department")
-        mine = [t for t in targets if _superuser(actor) or roles_over(actor, t.department.code)]
+        mine = [t for t in targets if superuser(actor) or roles_over(actor, t.department.code)]
         if not mine:
             raise Conflict(_("Your department has already reported in."))
         for target in mine:
-            target.reported_in_at = e._now
+            target.reported_in_at = now
             target.reported_in_by = actor
             target.save(update_fields=["reported_in_at", "reported_in_by"])
         if e.responded_at is None:
-            e.responded_at = e._now
+            e.responded_at = now
 
-    return _step(event, A.REPORT_IN, actor=actor, version=version, note=note, change=change)
+    return step_event(event, A.REPORT_IN, actor=actor, version=version, note=note, change=change)
 
 
 def start_handling(*, actor, event, note: str = "", version=None) -> Event:
@@ -777,24 +636,24 @@ def start_handling(*, actor, event, note: str = "", version=None) -> Event:
 def sign_event(*, actor, event, version=None, note: str = "") -> Event:
     """签收: the handler takes the task; the response clock stops here."""
 
-    def change(e: Event) -> None:
+    def change(e: Event, now: dt.datetime) -> None:
         if e.responded_at is None:
-            e.responded_at = e._now
+            e.responded_at = now
         if e.handler_user_id is None:
             e.handler_user = actor
 
-    return _step(event, A.SIGN, actor=actor, version=version, note=note, change=change)
+    return step_event(event, A.SIGN, actor=actor, version=version, note=note, change=change)
 
 
 def return_event(*, actor, event, reason: str, version=None) -> Event:
     """退回: the handler sends the task back to the dispatchers, saying why."""
     reason = _require_note(reason, _("Say why the event is returned."))
 
-    def change(e: Event) -> None:
+    def change(e: Event, now: dt.datetime) -> None:
         e.handler_unit = None
         e.handler_user = None
 
-    result = _step(event, A.RETURN, actor=actor, version=version, note=reason, change=change)
+    result = step_event(event, A.RETURN, actor=actor, version=version, note=reason, change=change)
     _notify(_dispatchers_of(result), result, _("Returned: %(number)s") % {"number": result.number})
     return result
 
@@ -805,7 +664,7 @@ def transfer_event(*, actor, event, unit: OrgUnit, reason: str, version=None) ->
     if unit.kind == Kind.DEPARTMENT or not unit.active:
         raise InvalidInput(_("Transfer to an active grid, community or street."), field="unit")
 
-    def change(e: Event) -> None:
+    def change(e: Event, now: dt.datetime) -> None:
         if not unit.code.startswith(e.unit_code[:6]) or unit.pk == e.unit_id:
             raise InvalidInput(_("Transfer to another unit of the same district."), field="unit")
         e.unit = unit
@@ -813,7 +672,7 @@ def transfer_event(*, actor, event, unit: OrgUnit, reason: str, version=None) ->
         e.handler_user = None
         e.escalation_level = 0
 
-    result = _step(
+    result = step_event(
         event,
         A.TRANSFER,
         actor=actor,
@@ -844,15 +703,15 @@ def resolve_event(*, actor, event, note: str, photos: Iterable = (), version=Non
             _("This category needs a photo of the result (before and after)."), field="photos"
         )
 
-    def change(e: Event) -> None:
-        e.resolved_at = e._now
+    def change(e: Event, now: dt.datetime) -> None:
+        e.resolved_at = now
 
-    result = _step(
+    result = step_event(
         event, A.RESOLVE, actor=actor, version=version, note=note, change=change, photos=cleaned
     )
     _notify(
-        _staff_at(
-            _ancestor_codes(result.unit_code), GRID_ROLES | DISPATCH_ROLES - {Role.DISTRICT_STAFF}
+        staff_at(
+            ancestor_codes(result.unit_code), GRID_ROLES | DISPATCH_ROLES - {Role.DISTRICT_STAFF}
         ),
         result,
         _("Resolved, please verify: %(number)s") % {"number": result.number},
@@ -867,10 +726,10 @@ def verify_event(
     cleaned = read_photos(photos)
     if passed:
 
-        def change(e: Event) -> None:
-            e.verified_at = e._now
+        def change(e: Event, now: dt.datetime) -> None:
+            e.verified_at = now
 
-        return _step(
+        return step_event(
             event,
             A.VERIFY,
             actor=actor,
@@ -882,11 +741,11 @@ def verify_event(
         )
     note = _require_note(note, _("Say what is still wrong."))
 
-    def fail(e: Event) -> None:
+    def fail(e: Event, now: dt.datetime) -> None:
         e.resolved_at = None
         e.reopen_count += 1
 
-    result = _step(
+    result = step_event(
         event,
         A.FAIL_VERIFICATION,
         actor=actor,
@@ -907,11 +766,11 @@ def verify_event(
 def close_event(*, actor, event, note: str = "", version=None) -> Event:
     """结案. Asks the reporter to rate it (回访)."""
 
-    def change(e: Event) -> None:
-        e.closed_at = e._now
+    def change(e: Event, now: dt.datetime) -> None:
+        e.closed_at = now
         e.follow_up_asks = 1
 
-    result = _step(event, A.CLOSE, actor=actor, version=version, note=note, change=change)
+    result = step_event(event, A.CLOSE, actor=actor, version=version, note=note, change=change)
     _notify(
         [result.reporter_id],
         result,
@@ -941,13 +800,13 @@ def rate_event(
     if not isinstance(solved, bool):
         raise InvalidInput(_("Say whether the problem is solved."), field="solved")
 
-    def change(e: Event) -> None:
-        e.rated_at = e._now
+    def change(e: Event, now: dt.datetime) -> None:
+        e.rated_at = now
         e.solved = solved
         e.satisfaction = satisfaction
         e.rating_comment = plain_text(comment).strip()[:300]
 
-    result = _step(
+    result = step_event(
         event,
         A.RATE,
         actor=actor,
@@ -963,13 +822,13 @@ def rate_event(
 
 
 def _reopen(event, *, actor, reason: str, version=None) -> Event:
-    def change(e: Event) -> None:
+    def change(e: Event, now: dt.datetime) -> None:
         e.closed_at = None
         e.verified_at = None
         e.resolved_at = None
         e.reopen_count += 1
 
-    result = _step(event, A.REOPEN, actor=actor, version=version, note=reason, change=change)
+    result = step_event(event, A.REOPEN, actor=actor, version=version, note=reason, change=change)
     _notify(
         [result.handler_user] if result.handler_user_id else _dispatchers_of(result),
         result,
@@ -988,24 +847,24 @@ def suspend_event(*, actor, event, reason: str, version=None) -> Event:
     """挂起 with a reason (waiting for a court, for the season…); deadlines keep running."""
     reason = _require_note(reason, _("Say why the event is suspended."))
 
-    def change(e: Event) -> None:
+    def change(e: Event, now: dt.datetime) -> None:
         e.suspended_from = e.status
 
-    return _step(event, A.SUSPEND, actor=actor, version=version, note=reason, change=change)
+    return step_event(event, A.SUSPEND, actor=actor, version=version, note=reason, change=change)
 
 
 def resume_event(*, actor, event, note: str = "", version=None) -> Event:
-    def change(e: Event) -> None:
+    def change(e: Event, now: dt.datetime) -> None:
         e.status = e.suspended_from or S.ACCEPTED
         e.suspended_from = ""
 
-    return _step(event, A.RESUME, actor=actor, version=version, note=note, change=change)
+    return step_event(event, A.RESUME, actor=actor, version=version, note=note, change=change)
 
 
 def supervise_event(*, actor, event, note: str, version=None) -> Event:
     """督办: a street or district urges a slow event; the handler and dispatchers are told."""
     note = _require_note(note, _("Say what you urge."))
-    result = _step(event, A.SUPERVISE, actor=actor, version=version, note=note)
+    result = step_event(event, A.SUPERVISE, actor=actor, version=version, note=note)
     _notify(
         [result.handler_user, *_dispatchers_of(result)],
         result,
@@ -1068,83 +927,102 @@ def _refuse_repeat(actor, event: Event, action: str) -> None:
         )
 
 
+@dataclass(frozen=True)
+class StepInput:
+    """A step's plain fields as a form or a JSON body gives them (units by code, people by
+    id). `duplicate_of` is an event the caller found through the selectors."""
+
+    note: str = ""
+    photos: Iterable = ()
+    handler_user_id: int | None = None
+    handler_unit: str | None = None
+    unit: str | None = None
+    kind: str = ""
+    departments: Sequence[str] = ()
+    duplicate_of: Event | None = None
+    cross_boundary: str | None = None
+    solved: bool | None = None
+    satisfaction: str = ""
+
+
+def _dispatch(common: dict, given: StepInput) -> Event:
+    person = None
+    if given.handler_user_id is not None:
+        person = get_user_model().objects.filter(pk=given.handler_user_id).first()
+        if person is None:
+            raise InvalidInput(_("Unknown person."), field="handler_user")
+    unit = _unit_by_code(given.handler_unit, "handler_unit") if given.handler_unit else None
+    return dispatch_event(
+        **common,
+        note=given.note,
+        handler_user=person,
+        handler_unit=unit,
+        cross_boundary=given.cross_boundary,
+    )
+
+
+def _whistle(common: dict, given: StepInput) -> Event:
+    units = list(OrgUnit.objects.filter(code__in=list(given.departments), kind=Kind.DEPARTMENT))
+    return whistle_event(**common, note=given.note, kind=given.kind, departments=units)
+
+
+def _rate(common: dict, given: StepInput) -> Event:
+    if given.solved is None:
+        raise InvalidInput(_("Say whether the problem is solved."), field="solved")
+    return rate_event(
+        **common, solved=given.solved, satisfaction=given.satisfaction, comment=given.note
+    )
+
+
+# Each step a person may ask for by name, and the service that takes it.
+STEP_SERVICES: dict[str, Callable[[dict, StepInput], Event]] = {
+    A.ACCEPT: lambda common, given: accept_event(
+        **common, note=given.note, cross_boundary=given.cross_boundary or ""
+    ),
+    A.REJECT: lambda common, given: reject_event(
+        **common, reason=given.note, duplicate_of=given.duplicate_of
+    ),
+    A.TRANSFER: lambda common, given: transfer_event(
+        **common, unit=_unit_by_code(given.unit, "unit"), reason=given.note
+    ),
+    A.DISPATCH: _dispatch,
+    A.WHISTLE: _whistle,
+    A.REPORT_IN: lambda common, given: report_in(**common, note=given.note),
+    A.SIGN: lambda common, given: sign_event(**common, note=given.note),
+    A.RETURN: lambda common, given: return_event(**common, reason=given.note),
+    A.RESOLVE: lambda common, given: resolve_event(**common, note=given.note, photos=given.photos),
+    A.VERIFY: lambda common, given: verify_event(
+        **common, note=given.note, photos=given.photos, passed=True
+    ),
+    A.FAIL_VERIFICATION: lambda common, given: verify_event(
+        **common, note=given.note, photos=given.photos, passed=False
+    ),
+    A.CLOSE: lambda common, given: close_event(**common, note=given.note),
+    A.RATE: _rate,
+    A.REOPEN: lambda common, given: reopen_event(**common, reason=given.note),
+    A.SUSPEND: lambda common, given: suspend_event(**common, reason=given.note),
+    A.RESUME: lambda common, given: resume_event(**common, note=given.note),
+    A.SUPERVISE: lambda common, given: supervise_event(**common, note=given.note),
+}
+
+
 def take_step(
-    *,
-    actor,
-    event: Event,
-    action: str,
-    version: int | None = None,
-    note: str = "",
-    photos: Iterable = (),
-    handler_user_id: int | None = None,
-    handler_unit: str | None = None,
-    unit: str | None = None,
-    kind: str = "",
-    departments: Sequence[str] = (),
-    duplicate_of: Event | None = None,
-    cross_boundary: str | None = None,
-    solved: bool | None = None,
-    satisfaction: str = "",
+    *, actor, event: Event, action: str, version: int | None = None, **fields: Any
 ) -> Event:
-    """Take the step named `action` with plain fields as a form or a JSON body gives them
-    (units by code, people by id). `duplicate_of` is an event the caller found through the
-    selectors, i.e. one the actor may see.
+    """Take the step named `action` with plain fields (`StepInput`) as a form or a JSON body
+    gives them.
 
     Without `version` (API clients may leave it out) a step is still applied once: it is taken
     against the version `event` had when the caller read it, so two identical requests racing
     each other apply once (the other gets a 409), and the same step by the same person is
     refused within `REPEAT_WINDOW` of the first (a double click, a retry after a timeout)."""
+    service = STEP_SERVICES.get(action)
+    if service is None:
+        raise InvalidInput(_("Unknown step."), field="action")
     if version is None:
         version = event.version
         _refuse_repeat(actor, event, action)
-    common = {"actor": actor, "event": event, "version": version}
-    if action == A.ACCEPT:
-        return accept_event(**common, note=note, cross_boundary=cross_boundary or "")
-    if action == A.REJECT:
-        return reject_event(**common, reason=note, duplicate_of=duplicate_of)
-    if action == A.TRANSFER:
-        return transfer_event(**common, unit=_unit_by_code(unit, "unit"), reason=note)
-    if action == A.DISPATCH:
-        person = None
-        if handler_user_id is not None:
-            person = get_user_model().objects.filter(pk=handler_user_id).first()
-            if person is None:
-                raise InvalidInput(_("Unknown person."), field="handler_user")
-        return dispatch_event(
-            **common,
-            note=note,
-            handler_user=person,
-            handler_unit=_unit_by_code(handler_unit, "handler_unit") if handler_unit else None,
-            cross_boundary=cross_boundary,
-        )
-    if action == A.WHISTLE:
-        units = list(OrgUnit.objects.filter(code__in=list(departments), kind=Kind.DEPARTMENT))
-        return whistle_event(**common, note=note, kind=kind, departments=units)
-    if action == A.REPORT_IN:
-        return report_in(**common, note=note)
-    if action == A.SIGN:
-        return sign_event(**common, note=note)
-    if action == A.RETURN:
-        return return_event(**common, reason=note)
-    if action == A.RESOLVE:
-        return resolve_event(**common, note=note, photos=photos)
-    if action in (A.VERIFY, A.FAIL_VERIFICATION):
-        return verify_event(**common, note=note, photos=photos, passed=action == A.VERIFY)
-    if action == A.CLOSE:
-        return close_event(**common, note=note)
-    if action == A.RATE:
-        if solved is None:
-            raise InvalidInput(_("Say whether the problem is solved."), field="solved")
-        return rate_event(**common, solved=solved, satisfaction=satisfaction, comment=note)
-    if action == A.REOPEN:
-        return reopen_event(**common, reason=note)
-    if action == A.SUSPEND:
-        return suspend_event(**common, reason=note)
-    if action == A.RESUME:
-        return resume_event(**common, note=note)
-    if action == A.SUPERVISE:
-        return supervise_event(**common, note=note)
-    raise InvalidInput(_("Unknown step."), field="action")
+    return service({"actor": actor, "event": event, "version": version}, StepInput(**fields))
 
 
 def attributes_from_form(data) -> dict[str, Any]:
