@@ -14,10 +14,10 @@ from civicgrid.events.roles import DISPATCH_ROLES, SUPERVISE_ROLES
 from civicgrid.events.services import (
     TRANSITIONS,
     _ancestor_codes,
-    _notify,
     _staff_at,
     _step,
 )
+from civicgrid.messaging.services import notify
 from civicgrid.org.kinds import Kind
 from civicgrid.org.models import OrgUnit
 
@@ -94,10 +94,10 @@ def escalate_event(*, event, now: dt.datetime | None = None) -> Event | None:
             },
         )
         if target is not None:
-            _notify(
-                _staff_at([target.code], DISPATCH_ROLES | SUPERVISE_ROLES),
-                result,
-                _("Overdue, raised to you: %(number)s") % {"number": result.number},
+            notify(
+                users=_staff_at([target.code], DISPATCH_ROLES | SUPERVISE_ROLES),
+                text=_("Overdue, raised to you: %(number)s") % {"number": result.number},
+                link=result.get_absolute_url(),
             )
         return result
 
@@ -142,8 +142,10 @@ def ask_ratings(*, now: dt.datetime | None = None) -> int:
             result = _step(pk, A.ASK_RATING, actor=None, change=change, at=now)
         except Conflict:
             continue
-        _notify(
-            [result.reporter_id], result, _("Please rate: %(number)s") % {"number": result.number}
+        notify(
+            users=[result.reporter_id],
+            text=_("Please rate: %(number)s") % {"number": result.number},
+            link=result.get_absolute_url(),
         )
         done += 1
     return done
