@@ -80,8 +80,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "civicgrid.events.context_processors.unread",
-                "civicgrid.org.context_processors.scope",  # has_units, for the nav
+                # The navigation's figures: unread_count (the bell), has_units.
+                "civicgrid.site.context_processors.unread",
+                "civicgrid.site.context_processors.scope",
             ],
         },
     },

@@ -450,3 +450,11 @@ def _load(district: str) -> int:
                 services.support_topic(request=topic, phone=privacy.decrypt(person.phone))
     services.rebuild_rollups()
     return len(past) + len(coming)
+
+
+def demo_part(district: str, *, progress: bool) -> str:
+    """The demo's branches, members and classes, unless the district has them (core.demo;
+    registered in apps.py)."""
+    if has_classes(district):
+        return ""
+    return f"{load_demo_classes(district)} demo class sessions added."

@@ -249,8 +249,8 @@ def _load(district: str) -> int:
             resolutions=rng.sample(RESOLUTIONS, 2),
         )
         for resolution in meeting.resolutions.all():
-            task = alliances.task_from_resolution(
-                staff,
+            task = services.task_from_resolution(
+                actor=staff,
                 resolution=resolution,
                 unit=community,
                 title=resolution.text,
@@ -273,3 +273,11 @@ def _load(district: str) -> int:
         NeedStep.objects.filter(need=need, from_status="").update(at=when)
     services.rebuild_rollups()
     return len(needs)
+
+
+def demo_part(district: str, *, progress: bool) -> str:
+    """The demo's lists, partners, committee and tasks, unless the district has them (core.demo;
+    registered in apps.py)."""
+    if has_community(district):
+        return ""
+    return f"{load_demo_community(district)} demo needs added."

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicgrid.alliances.models import Resolution
 from civicgrid.community.models import (
     ROLLUP_COUNTERS,
     Category,
@@ -511,6 +512,27 @@ def create_task(
         created_by=actor,
     )
     _count(task, task.created_at, tasks=1)
+    return task
+
+
+@transaction.atomic
+def task_from_resolution(
+    *, actor, resolution: Resolution, unit: OrgUnit, title: str, due_on: dt.date
+) -> Task:
+    """Decompose a joint meeting's resolution into a task for member units or party members to
+    claim, at the committee's unit or a unit under it. Keepers of the unit only (create_task)."""
+    meeting = resolution.meeting
+    if not unit.code.startswith(meeting.unit_code):
+        raise InvalidInput(_("Choose a unit under the committee."), field="unit")
+    task = create_task(
+        actor,
+        unit=unit,
+        title=title or resolution.text,
+        due_on=due_on,
+        source=f"{meeting}：{resolution.text}",
+    )
+    task.resolution = resolution
+    task.save(update_fields=["resolution"])
     return task
 
 

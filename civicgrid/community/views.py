@@ -10,8 +10,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from civicgrid.alliances import selectors as alliances_selectors
 from civicgrid.alliances.models import MemberUnit
 from civicgrid.community import selectors, services
 from civicgrid.community.models import (
@@ -267,6 +268,29 @@ def task(request: HttpRequest, pk: int) -> HttpResponse:
         else [],
     }
     return render(request, "community/task.html", context)
+
+
+@login_required
+@require_POST
+def resolution_task(request: HttpRequest, pk: int) -> HttpResponse:
+    """A resolution of joint meeting `pk` made a task to claim; back to the meeting's page."""
+    user = request.user
+    meeting = alliances_selectors.meeting_for(user, pk)
+    post = request.POST
+
+    def call() -> None:
+        resolution = get_object_or_404(
+            meeting.resolutions, pk=parse_int(post.get("resolution"), "resolution")
+        )
+        services.task_from_resolution(
+            actor=user,
+            resolution=resolution,
+            unit=org_selectors.unit_for(user, post.get("unit") or meeting.unit_code),
+            title=post.get("title", ""),
+            due_on=parse_date(post.get("due_on"), "due_on"),
+        )
+
+    return posted(request, call, _("Task created."), "alliances:meeting", pk=pk)
 
 
 @login_required

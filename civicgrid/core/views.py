@@ -5,15 +5,12 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
 
 from civicgrid.core import limits, privacy
 from civicgrid.core.errors import CivicgridError, InvalidInput
-from civicgrid.org import selectors
 
 
 def parse_int(value: str | None, field: str, default: int | None = None) -> int:
@@ -121,23 +118,6 @@ def limited(
         return inner
 
     return wrap
-
-
-@login_required
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    """Each user's start page: their postings, what lies under each, and where to go next."""
-    user = request.user
-    cards = [
-        {
-            "posting": posting,
-            "counts": selectors.subtree_counts(user, posting.unit),
-            "children": selectors.children_for(user, posting.unit)[:12],
-        }
-        for posting in selectors.postings_of(user)
-    ]
-    roots = selectors.top_units_for(user) if user.is_superuser else []
-    return render(request, "core/home.html", {"cards": cards, "roots": roots})
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

@@ -30,7 +30,6 @@ from civicgrid.events.models import (
     EventPhoto,
     EventRollup,
     EventStep,
-    Notification,
     Patrol,
     QuickNote,
     RateTarget,
@@ -398,10 +397,6 @@ def reads_events(user) -> bool:
     """Whether `user` is staff who may see some events (and so gets the scoped duplicate
     list rather than the residents' hint)."""
     return sees_everything(user) or bool(user.is_authenticated and visible_prefixes(user))
-
-
-def unread_notifications(user) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user, read_at=None).select_related("event")
 
 
 # ---- figures -----------------------------------------------------------------------------------

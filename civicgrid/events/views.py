@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from civicgrid.core.cleaning import redirect_to_local
 from civicgrid.core.errors import CivicgridError, InvalidInput
 from civicgrid.core.views import limited, posted
 from civicgrid.events import patrols, selectors, services, tracking
@@ -159,7 +158,7 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_GET
 def tasks(request: HttpRequest) -> HttpResponse:
-    """A grid worker's day: tasks, events to verify, the open patrol, quick notes, messages."""
+    """A grid worker's day: tasks, events to verify, the open patrol, quick notes."""
     user = request.user
     context = {
         "tasks": selectors.tasks_of(user)[:100],
@@ -167,7 +166,6 @@ def tasks(request: HttpRequest) -> HttpResponse:
         "patrol": selectors.open_patrol_of(user),
         "patrol_kinds": PatrolKind.choices,
         "notes": selectors.notes_to_report(user)[:20],
-        "notifications": selectors.unread_notifications(user)[:20],
         "categories": selectors.categories_tree(),
         "now": timezone.now(),
         "may_report": services.may_report(user),
@@ -368,13 +366,6 @@ def note_to_event(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("events:tasks")
     return redirect("events:detail", number=event.number)
-
-
-@login_required
-@require_POST
-def notifications_read(request: HttpRequest) -> HttpResponse:
-    services.mark_notifications_read(user=request.user)
-    return redirect_to_local(request, request.POST.get("next"), "events:tasks")
 
 
 # ---- map and dashboard -------------------------------------------------------------------------

@@ -186,3 +186,11 @@ def _load(district: str) -> int:
         )
     services.rebuild_rollups()
     return made
+
+
+def demo_part(district: str, *, progress: bool) -> str:
+    """The demo's volunteers and their orders, unless the district has them (core.demo;
+    registered in apps.py)."""
+    if has_volunteers(district):
+        return ""
+    return f"{load_demo_volunteers(district)} demo service orders added."

@@ -81,8 +81,9 @@ def test_a_meeting_resolution_becomes_a_task_a_member_claims(client, lists, tree
     )
     meeting = JointMeeting.objects.get()
     first = meeting.resolutions.first()
-    client.post(
-        f"/alliances/meetings/{meeting.pk}/",
+    # The form on the meeting's page posts to community, which makes the task.
+    response = client.post(
+        f"/community/meetings/{meeting.pk}/tasks/",
         {
             "resolution": first.pk,
             "unit": tree.community_a1.code,
@@ -90,6 +91,9 @@ def test_a_meeting_resolution_becomes_a_task_a_member_claims(client, lists, tree
             "due_on": (dt.date.today() + dt.timedelta(days=7)).isoformat(),
         },
     )
+    assert response.url == f"/alliances/meetings/{meeting.pk}/"
+    page = client.get(response.url).content.decode()
+    assert f'action="/community/meetings/{meeting.pk}/tasks/"' in page and "早晚护学岗" in page
     task = Task.objects.get()
     assert task.resolution == first and "整治学校门口交通秩序" in task.source
     user = make_user("zhao")
