@@ -20,6 +20,7 @@ from civicgrid.alliances.models import (
 from civicgrid.community import services as community
 from civicgrid.core.errors import InvalidInput, choice, required
 from civicgrid.org.models import OrgUnit
+from civicgrid.org.tree import is_under
 
 
 @transaction.atomic
@@ -108,7 +109,7 @@ def task_from_resolution(
     """Decompose a resolution into a task for member units or party members to claim, at the
     committee's unit or a community under it."""
     meeting = resolution.meeting
-    if not unit.code.startswith(meeting.unit_code):
+    if not is_under(unit.code, meeting.unit_code):
         raise InvalidInput(_("Choose a unit under the committee."), field="unit")
     task = community.create_task(
         actor,

@@ -167,7 +167,7 @@ def venues(request: HttpRequest, code: str) -> HttpResponse:
 def teachers(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
     unit = org_selectors.unit_for(user, code)
-    members = PartyMember.objects.filter(unit_code__startswith=unit.code, active=True)
+    members = PartyMember.objects.filter(unit_code__under=unit.code, active=True)
     if request.method == "POST":
         post = request.POST
 

@@ -24,6 +24,7 @@ from civicgrid.community.models import (
 )
 from civicgrid.core.views import parse_date, parse_decimal, parse_int, posted
 from civicgrid.org import selectors as org_selectors
+from civicgrid.org.tree import neighbourhood_of, street_of
 from civicgrid.party.models import PartyMember
 
 
@@ -146,6 +147,7 @@ def need(request: HttpRequest, pk: int) -> HttpResponse:
         return posted(request, call, _("Saved."), "community:need", pk=pk)
     context = {
         "need": found,
+        "community": neighbourhood_of(found.unit_code) or found.unit_code,
         "suggestions": services.suggest(found) if found.status == "open" else [],
         "steps": found.steps.select_related("actor"),
         "kinds": ProjectKind.choices,
@@ -234,10 +236,10 @@ def task(request: HttpRequest, pk: int) -> HttpResponse:
         post = request.POST
         step = post.get("step")
         if step == "claim":
-            members = PartyMember.objects.filter(unit_code__startswith=found.unit_code[:12])
+            members = PartyMember.objects.filter(unit_code__under=_community_of_task(found))
             member = members.filter(pk=post.get("member") or 0).first()
             member_unit = MemberUnit.objects.filter(
-                unit_code__startswith=found.unit_code[:9], pk=post.get("member_unit") or 0
+                unit_code__under=_street_of_task(found), pk=post.get("member_unit") or 0
             ).first()
             call = lambda: services.claim_task(  # noqa: E731
                 user, task=found, member=member, member_unit=member_unit
@@ -256,17 +258,27 @@ def task(request: HttpRequest, pk: int) -> HttpResponse:
         "own": own,
         "may_keep": may_keep,
         "members": PartyMember.objects.filter(
-            unit_code__startswith=found.unit_code[:12], active=True
+            unit_code__under=_community_of_task(found), active=True
         )
         if may_keep
         else [],
         "member_units": MemberUnit.objects.filter(
-            unit_code__startswith=found.unit_code[:9], active=True
+            unit_code__under=_street_of_task(found), active=True
         )[:200]
         if may_keep
         else [],
     }
     return render(request, "community/task.html", context)
+
+
+# A task is claimed by a party member of its community and by a member unit of its street's
+# committee; a task kept above those levels takes them from its own subtree.
+def _community_of_task(task) -> str:
+    return neighbourhood_of(task.unit_code) or task.unit_code
+
+
+def _street_of_task(task) -> str:
+    return street_of(task.unit_code) or task.unit_code
 
 
 @login_required

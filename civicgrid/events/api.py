@@ -162,7 +162,7 @@ def list_events(
     if status:
         events = events.filter(status=status)
     if category:
-        events = events.filter(category__code__startswith=category)
+        events = events.filter(category__code__prefix=category)
     if unit:
         events = events.filter(unit_code__under=unit)
     return events.order_by("-reported_at", "-id")[offset : offset + limit]
