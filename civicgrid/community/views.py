@@ -22,7 +22,14 @@ from civicgrid.community.models import (
     Terms,
     Urgency,
 )
-from civicgrid.core.views import parse_date, parse_decimal, parse_int, posted
+from civicgrid.core.forms import (
+    parse_date,
+    parse_decimal,
+    parse_id,
+    parse_int,
+    parse_optional_id,
+)
+from civicgrid.core.views import posted
 from civicgrid.org import selectors as org_selectors
 from civicgrid.org.tree import neighbourhood_of, street_of
 from civicgrid.party.models import PartyMember
@@ -125,7 +132,7 @@ def need(request: HttpRequest, pk: int) -> HttpResponse:
         if step == "match":
             resource = get_object_or_404(
                 selectors.resources_for(user, found.unit),
-                pk=parse_int(post.get("resource"), "resource"),
+                pk=parse_id(post.get("resource"), "resource"),
             )
             call = lambda: services.match_need(user, need=found, resource=resource)  # noqa: E731
         elif step == "meet":
@@ -236,10 +243,13 @@ def task(request: HttpRequest, pk: int) -> HttpResponse:
         post = request.POST
         step = post.get("step")
         if step == "claim":
-            members = PartyMember.objects.filter(unit_code__under=_community_of_task(found))
-            member = members.filter(pk=post.get("member") or 0).first()
+            member_id = parse_optional_id(post.get("member"), "member")
+            unit_id = parse_optional_id(post.get("member_unit"), "member_unit")
+            member = PartyMember.objects.filter(
+                unit_code__under=_community_of_task(found), pk=member_id
+            ).first()
             member_unit = MemberUnit.objects.filter(
-                unit_code__under=_street_of_task(found), pk=post.get("member_unit") or 0
+                unit_code__under=_street_of_task(found), pk=unit_id
             ).first()
             call = lambda: services.claim_task(  # noqa: E731
                 user, task=found, member=member, member_unit=member_unit
