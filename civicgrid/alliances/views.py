@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from civicgrid.alliances import selectors, services
 from civicgrid.alliances.models import CommitteeKind, MeetingKind, MemberKind
-from civicgrid.core.views import parse_date, posted
+from civicgrid.core.forms import parse_date, parse_id, parse_ids
+from civicgrid.core.views import posted
 from civicgrid.org import selectors as org_selectors
 from civicgrid.party import selectors as party_selectors
 
@@ -31,7 +32,7 @@ def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
                 user, unit=found, name=post.get("name", ""), kind=post.get("kind", "")
             )
         elif action == "member":
-            committee = selectors.committee_for(user, int(post.get("committee") or 0))
+            committee = selectors.committee_for(user, parse_id(post.get("committee"), "committee"))
             call = lambda: services.add_member_unit(  # noqa: E731
                 user,
                 committee=committee,
@@ -41,14 +42,16 @@ def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
                 offer=post.get("offer", ""),
             )
         else:
-            committee = selectors.committee_for(user, int(post.get("committee") or 0))
+            committee = selectors.committee_for(user, parse_id(post.get("committee"), "committee"))
             call = lambda: services.record_meeting(  # noqa: E731
                 user,
                 committee=committee,
                 kind=post.get("kind", ""),
                 held_on=parse_date(post.get("held_on"), "held_on"),
                 topic=post.get("topic", ""),
-                attendees=committee.members.filter(pk__in=post.getlist("attendees")),
+                attendees=committee.members.filter(
+                    pk__in=parse_ids(post.getlist("attendees"), "attendees")
+                ),
                 minutes=post.get("minutes", ""),
                 resolutions=post.get("resolutions", "").splitlines(),
             )

@@ -19,6 +19,7 @@ from civicgrid.community.models import Need, NeedStep, Partner, Task
 from civicgrid.org.demo import DEMO_COMMUNITY
 from civicgrid.org.kinds import Kind
 from civicgrid.org.models import OrgUnit
+from civicgrid.org.tree import is_under
 from civicgrid.party.models import PartyMember
 
 PARTNERS = [
@@ -88,7 +89,7 @@ RESOLUTIONS = [
 
 
 def has_community(district: str) -> bool:
-    return Partner.objects.filter(unit_code__startswith=district).exists()
+    return Partner.objects.filter(unit_code__under=district).exists()
 
 
 @transaction.atomic
@@ -101,7 +102,7 @@ def load_demo_community(district: str) -> int:
 def _load(district: str) -> int:
     rng = random.Random(23)
     community = OrgUnit.objects.filter(code=DEMO_COMMUNITY).first()
-    if community is None or not community.code.startswith(district):
+    if community is None or not is_under(community.code, district):
         return 0
     staff = get_user_model().objects.get(username="community")
     worker = get_user_model().objects.get(username="gridworker")
@@ -232,7 +233,7 @@ def _load(district: str) -> int:
         )
         for name, kind, offer in MEMBER_UNITS
     ]
-    members = list(PartyMember.objects.filter(unit_code__startswith=community.code))
+    members = list(PartyMember.objects.filter(unit_code__under=community.code))
     for month in range(4, 0, -1):
         held = (today.replace(day=1) - dt.timedelta(days=30 * (month - 1))).replace(day=8)
         if held > today:

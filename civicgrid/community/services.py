@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,7 +45,8 @@ from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed, choice, re
 from civicgrid.core.rollups import bump
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.scoping import holds, require
-from civicgrid.org.selectors import on_one_branch
+from civicgrid.org.selectors import code_prefixes, on_one_branch
+from civicgrid.org.tree import is_under, neighbourhood_of, street_of
 from civicgrid.party import services as party
 from civicgrid.party.models import PointKind
 from civicgrid.party.roles import PARTY_ROLES
@@ -138,12 +140,14 @@ def record_need(actor, *, unit: OrgUnit, data: NeedData) -> Need:
         raise NotAllowed(_("You may not record needs here."))
     if data.people is None or data.people < 1:
         raise InvalidInput(_("At least one person is concerned."), field="people")
+    # A need of a grid concerns its community's households; one of a street, the street's.
+    neighbourhood = neighbourhood_of(unit.code) or unit.code
     for subject, field in (
         (data.household, "household"),
         (data.building, "building"),
         (data.organisation, "organisation"),
     ):
-        if subject is not None and not subject.unit_code.startswith(unit.code[:12]):
+        if subject is not None and not is_under(subject.unit_code, neighbourhood):
             raise InvalidInput(
                 _("Choose a %(field)s of this community.") % {"field": field}, field=field
             )
@@ -166,32 +170,36 @@ def record_need(actor, *, unit: OrgUnit, data: NeedData) -> Need:
     return need
 
 
-def nearness(resource: Resource, need: Need) -> int:
-    """3: kept at the need's own unit (its grid); 2: in its community; 1: in its street;
-    0: above (the district's)."""
+def nearness(
+    resource: Resource, need: Need, *, neighbourhood: str | None, street: str | None
+) -> int:
+    """3: kept at the need's own unit (its grid); 2: in its community (`neighbourhood_of` the
+    need); 1: in its `street`; 0: above (the district's)."""
     if resource.unit_code == need.unit_code:
         return 3
-    for level, digits in ((2, 12), (1, 9)):
-        if (
-            len(resource.unit_code) >= digits
-            and resource.unit_code[:digits] == need.unit_code[:digits]
-        ):
+    for level, root in ((2, neighbourhood), (1, street)):
+        if root is not None and is_under(resource.unit_code, root):
             return level
     return 0
 
 
-def serves(resource: Resource, need: Need) -> bool:
-    """Whether a resource may serve a need: kept at the need's unit or above it, or anywhere in
+def serving(need: Need) -> QuerySet[Resource]:
+    """Resources that may serve a need: kept at the need's unit or above it, or anywhere in
     the need's community."""
-    return need.unit_code.startswith(resource.unit_code) or resource.unit_code.startswith(
-        need.unit_code[:12]
+    return Resource.objects.filter(
+        Q(unit_code__in=code_prefixes(need.unit_code))
+        | Q(unit_code__under=neighbourhood_of(need.unit_code) or need.unit_code)
     )
+
+
+def serves(resource: Resource, need: Need) -> bool:
+    """Whether `resource` is one of those `serving` the need."""
+    return serving(need).filter(pk=resource.pk).exists()
 
 
 def usable_resources(need: Need) -> list[Resource]:
     """Available resources with free capacity that may serve `need`."""
-    candidates = Resource.objects.filter(available=True, unit_code__startswith=need.unit_code[:6])
-    return [r for r in candidates if r.free_capacity > 0 and serves(r, need)]
+    return [r for r in serving(need).filter(available=True) if r.free_capacity > 0]
 
 
 def suggest(need: Need) -> list[tuple[Resource, list[str]]]:
@@ -200,13 +208,18 @@ def suggest(need: Need) -> list[tuple[Resource, list[str]]]:
     then the nearest (same grid, then anywhere in the community, then the street); then free
     before low-fee; then the most capacity left. Each comes with the reasons shown to staff."""
 
+    levels = {
+        "neighbourhood": neighbourhood_of(need.unit_code),
+        "street": street_of(need.unit_code),
+    }
+
     def rank(resource: Resource):
         fit = (
             2 if resource.category == need.category else (1 if resource.category == "other" else 0)
         )
         return (
             -fit,
-            -nearness(resource, need),
+            -nearness(resource, need, **levels),
             resource.terms != Terms.FREE,
             -resource.free_capacity,
             resource.pk,
@@ -219,7 +232,7 @@ def suggest(need: Need) -> list[tuple[Resource, list[str]]]:
         reasons = []
         if resource.category == need.category:
             reasons.append(_("same category"))
-        near = nearness(resource, need)
+        near = nearness(resource, need, **levels)
         if near == 3:
             reasons.append(_("same grid"))
         elif near == 2:
@@ -367,7 +380,7 @@ def start_project(
         beneficiaries=beneficiaries,
     )
     for need in needs:
-        if not need.unit_code.startswith(unit.code):
+        if not is_under(need.unit_code, unit.code):
             raise InvalidInput(
                 _("%(need)s is not under this unit.") % {"need": need}, field="needs"
             )
@@ -522,7 +535,7 @@ def task_from_resolution(
     """Decompose a joint meeting's resolution into a task for member units or party members to
     claim, at the committee's unit or a unit under it. Keepers of the unit only (create_task)."""
     meeting = resolution.meeting
-    if not unit.code.startswith(meeting.unit_code):
+    if not is_under(unit.code, meeting.unit_code):
         raise InvalidInput(_("Choose a unit under the committee."), field="unit")
     task = create_task(
         actor,
@@ -582,7 +595,7 @@ def claim_task(actor, *, task: Task, member=None, member_unit=None) -> Task:
 
 def _near(code: str, other: str) -> bool:
     """In the same community, or on one branch of the tree (a street's member unit)."""
-    return code[:12] == other[:12] or on_one_branch(code, other)
+    return is_under(other, neighbourhood_of(code) or code) or on_one_branch(code, other)
 
 
 @transaction.atomic

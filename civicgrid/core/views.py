@@ -1,46 +1,13 @@
-import datetime as dt
 import functools
 import json
 from collections.abc import Callable, Iterable
-from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 
 from civicgrid.core import limits, privacy
-from civicgrid.core.errors import CivicgridError, InvalidInput
-
-
-def parse_int(value: str | None, field: str, default: int | None = None) -> int:
-    """A whole number from a form; `default` for a blank one; a clear error naming the field."""
-    if value in (None, "") and default is not None:
-        return default
-    try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidInput(_("Enter a whole number."), field=field) from exc
-
-
-def parse_decimal(value: str | None, field: str) -> Decimal | None:
-    """A number from a form (None for a blank one)."""
-    if not value:
-        return None
-    try:
-        return Decimal(value)
-    except InvalidOperation as exc:
-        raise InvalidInput(_("Enter a number."), field=field) from exc
-
-
-def parse_date(value: str | None, field: str) -> dt.date | None:
-    """An ISO date from a form (None for a blank one)."""
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise InvalidInput(_("Enter a date."), field=field) from exc
+from civicgrid.core.errors import CivicgridError
 
 
 def kept_form(post) -> dict[str, str]:

@@ -96,7 +96,7 @@ def _photo(rng: random.Random):
 
 
 def has_events(district: str) -> bool:
-    return Event.objects.filter(unit_code__startswith=district).exists()
+    return Event.objects.filter(unit_code__under=district).exists()
 
 
 def demo_part(district: str, *, progress: bool) -> str:

@@ -54,6 +54,7 @@ from civicgrid.org.models import OrgUnit, Posting
 from civicgrid.org.roles import Role
 from civicgrid.org.scoping import holds, postings_of_user, roles_over
 from civicgrid.org.selectors import departments_serving, unit_at, units_above
+from civicgrid.org.tree import district_of, is_under
 
 S = Status
 A = StepAction
@@ -463,7 +464,7 @@ def _check_target_unit(actor, event: Event, unit: OrgUnit) -> None:
         raise InvalidInput(_("That unit is no longer active."), field="handler_unit")
     if unit.kind == Kind.DEPARTMENT:
         # Departments of the event's street or district, even outside the dispatcher's tree.
-        if unit.parent is None or not event.unit_code.startswith(unit.parent.code):
+        if unit.parent is None or not is_under(event.unit_code, unit.parent.code):
             raise InvalidInput(
                 _("That department does not serve this place."), field="handler_unit"
             )
@@ -667,7 +668,8 @@ def transfer_event(*, actor, event, unit: OrgUnit, reason: str, version=None) ->
         raise InvalidInput(_("Transfer to an active grid, community or street."), field="unit")
 
     def change(e: Event, now: dt.datetime) -> None:
-        if not unit.code.startswith(e.unit_code[:6]) or unit.pk == e.unit_id:
+        district = district_of(e.unit_code) or e.unit_code
+        if not is_under(unit.code, district) or unit.pk == e.unit_id:
             raise InvalidInput(_("Transfer to another unit of the same district."), field="unit")
         e.unit = unit
         e.handler_unit = None

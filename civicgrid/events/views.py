@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civicgrid.core.errors import CivicgridError, InvalidInput
+from civicgrid.core.forms import parse_int, parse_optional_id
 from civicgrid.core.views import limited, posted
 from civicgrid.events import patrols, selectors, services, tracking
 from civicgrid.events.models import (
@@ -241,7 +242,7 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
 
 def _version(request: HttpRequest) -> int | None:
     value = request.POST.get("version")
-    return int(value) if value and value.isdigit() else None
+    return parse_int(value, "version") if value else None
 
 
 @login_required
@@ -254,7 +255,6 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     event = selectors.event_for(user, number)
     post = request.POST
     try:
-        handler_user = post.get("handler_user", "")
         services.take_step(
             actor=user,
             event=event,
@@ -262,7 +262,7 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
             version=_version(request),
             note=post.get("note", ""),
             photos=request.FILES.getlist("photos"),
-            handler_user_id=int(handler_user) if handler_user.isdigit() else None,
+            handler_user_id=parse_optional_id(post.get("handler_user"), "handler_user"),
             handler_unit=post.get("handler_unit") or None,
             unit=post.get("unit") or None,
             kind=post.get("kind", ""),
