@@ -256,7 +256,10 @@ def test_non_numeric_ids_in_class_forms_are_refused(staff_client, classroom, ses
     day = s.starts_at.date().isoformat()
     slot = {"day": day, "start": "09:00", "end": "10:00", "capacity": "5"}
     posts = [
-        (f"/classes/u/{code}/teachers/", {"name": "李老师", "kind": "professional", "member": "abc"}),
+        (
+            f"/classes/u/{code}/teachers/",
+            {"name": "李老师", "kind": "professional", "member": "abc"},
+        ),
         (f"/classes/courses/{classroom.night_school.pk}/", slot | {"venue": "abc"}),
         (f"/classes/courses/{classroom.night_school.pk}/", slot | {"teacher": "abc"}),
         (f"/classes/sessions/{s.pk}/check_in", {"enrolment": "abc"}),
