@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core import privacy
-from civicgrid.org.fields import UnitCodeField
+from civicgrid.core.units import UnitCodeField
 
 
 class AccessLog(models.Model):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from civicgrid.core import privacy
 from civicgrid.core.cleaning import plain_text, plain_values
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed
+from civicgrid.core.photos import Photo, read_photos
 from civicgrid.events import rollups
 from civicgrid.events.models import (
     Category,
@@ -40,7 +41,6 @@ from civicgrid.events.models import (
     WhistleKind,
     WhistleTarget,
 )
-from civicgrid.events.photos import Photo, read_photos
 from civicgrid.events.roles import (
     DISPATCH_ROLES,
     GRID_ROLES,

@@ -6,6 +6,3 @@ class OrgConfig(AppConfig):
     name = "civicgrid.org"
     label = "org"
     verbose_name = _("Organisation and grids")
-
-    def ready(self) -> None:
-        from civicgrid.org import lookups  # noqa: F401  registers the `under` lookup

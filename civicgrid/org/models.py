@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.org.fields import UnitCodeField
+from civicgrid.core.units import UnitCodeField
 from civicgrid.org.kinds import DedicatedKind, DepartmentKind, Kind
 from civicgrid.org.roles import RULES, Role, RoleRule
 

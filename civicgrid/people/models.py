@@ -14,7 +14,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.org.fields import UnitCodeField
+from civicgrid.core.units import UnitCodeField
 from civicgrid.org.kinds import Kind
 from civicgrid.org.models import ScopedModel
 

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 
 from civicgrid.core import privacy
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed, choice, required
+from civicgrid.core.photos import read_photos
 from civicgrid.core.rollups import bump
-from civicgrid.events.photos import read_photos
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.scoping import holds, require
 from civicgrid.org.selectors import on_one_branch
