@@ -173,9 +173,7 @@ def _load(district: str) -> int:
             ),
         )
         # The member's phone is the resident's (the same keyed hash finds both).
-        type(member).objects.filter(pk=member.pk).update(
-            phone=person.phone, phone_hash=person.phone_hash, phone_masked=person.phone_masked
-        )
+        type(member).objects.filter(pk=member.pk).update(**privacy.PHONE.kept(person))
         member.refresh_from_db()
         members.append(member)
     speaker = members[1] if len(members) > 1 else None
@@ -267,9 +265,7 @@ def _load(district: str) -> int:
                     unit=community,
                     unit_code=community.code,
                     name=person.name,
-                    phone=person.phone,
-                    phone_hash=person.phone_hash,
-                    phone_masked=person.phone_masked,
+                    **privacy.PHONE.kept(person),
                     person=person,
                     member=by_person.get(person.pk),
                     status=EnrolmentStatus.ENROLLED,

@@ -805,7 +805,7 @@ def check_in_by_phone(
 
 def _enrolment_by_phone(session: Session, phone: str) -> Enrolment | None:
     return (
-        Enrolment.objects.filter(session=session, phone_hash=privacy.blind_index(phone))
+        Enrolment.objects.filter(session=session, phone_hash=privacy.PHONE.index(phone))
         .exclude(status=E.CANCELLED)
         .first()
     )
@@ -884,7 +884,7 @@ def rate(*, enrolment: Enrolment, token: str, rating: int) -> Enrolment:
 
 
 def _voter(phone: str) -> str:
-    return privacy.blind_index(privacy.clean_phone(required(phone, "phone", _("Phone"))))
+    return privacy.PHONE.index(privacy.clean_phone(required(phone, "phone", _("Phone"))))
 
 
 @transaction.atomic

@@ -52,7 +52,7 @@ class AccessLog(models.Model):
 
 
 class SealedPhone(models.Model):
-    """A phone number kept as a resident's is (`privacy.seal`): ciphertext, a keyed hash to find
+    """A phone number kept as a resident's is (`privacy.PHONE`): ciphertext, a keyed hash to find
     it whole, and the masked form shown."""
 
     phone = models.TextField(_("phone (encrypted)"), blank=True, editable=False)
@@ -65,15 +65,11 @@ class SealedPhone(models.Model):
     def set_phone(self, value: str, field: str = "phone") -> None:
         """Check and seal `value`; a blank one clears the number."""
         phone = privacy.clean_phone(value, field) if (value or "").strip() else ""
-        self.phone, self.phone_hash, self.phone_masked = privacy.seal(phone, privacy.mask_phone)
+        privacy.PHONE.write(self, phone)
 
     def copy_phone(self, other: "SealedPhone") -> None:
         """Take another record's sealed number as it is (never decrypted)."""
-        self.phone, self.phone_hash, self.phone_masked = (
-            other.phone,
-            other.phone_hash,
-            other.phone_masked,
-        )
+        privacy.PHONE.copy(self, other)
 
 
 class Throttle(models.Model):

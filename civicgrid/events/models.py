@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core import privacy
 from civicgrid.org.kinds import DepartmentKind
 from civicgrid.org.models import OrgUnit, ScopedModel
 
@@ -122,6 +123,13 @@ class Satisfaction(models.TextChoices):
 
 def new_token() -> str:
     return secrets.token_urlsafe(18)
+
+
+# A reporter's phone is kept as typed (any 7 to 20 digits) and masked only when shown; its hash
+# is a resident's phone hash when it is a mainland number, so erasure finds her reports.
+REPORTER_PHONE = privacy.SealedNumber(
+    "reporter_phone", hash="reporter_phone_hash", index=privacy.phone_hash
+)
 
 
 class Event(ScopedModel):

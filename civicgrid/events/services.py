@@ -18,12 +18,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicgrid.core import privacy
 from civicgrid.core.cleaning import plain_text, plain_values
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed
 from civicgrid.core.photos import Photo, read_photos
 from civicgrid.events import rollups
 from civicgrid.events.models import (
+    REPORTER_PHONE,
     Category,
     CrossBoundary,
     Event,
@@ -465,8 +465,7 @@ def report_event(
                     reporter_name=plain_text(
                         reporter_name or getattr(actor, "full_name", "")
                     ).strip()[:50],
-                    reporter_phone=privacy.encrypt(phone),
-                    reporter_phone_hash=privacy.phone_hash(phone),
+                    **REPORTER_PHONE.values(phone),
                     anonymous=bool(anonymous),
                     lon=lon,
                     lat=lat,

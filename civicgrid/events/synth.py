@@ -16,9 +16,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from faker import Faker
 
-from civicgrid.core import privacy
 from civicgrid.events import rollups
 from civicgrid.events.models import (
+    REPORTER_PHONE,
     Category,
     CrossBoundary,
     Event,
@@ -122,8 +122,7 @@ def _event(rng: random.Random, now: dt.datetime, at: dt.datetime, unit, category
         event.anonymous = rng.random() < 0.3
         if phones:
             phone = faker.phone_number()
-            event.reporter_phone = privacy.encrypt(phone)
-            event.reporter_phone_hash = privacy.phone_hash(phone)
+            REPORTER_PHONE.write(event, phone)
     steps = [(A.REPORT, "", Status.REPORTED, at)]
     status = Status.REPORTED
 

@@ -50,7 +50,7 @@ def recipient(channel: str, to: str) -> tuple[str, str, str]:
     hash is the one its sealed copies carry (`SealedPhone.phone_hash`)."""
     if channel == Channel.SMS:
         phone = privacy.clean_phone(to)
-        return phone, privacy.blind_index(phone), privacy.mask_phone(phone)
+        return phone, privacy.PHONE.index(phone), privacy.PHONE.mask(phone)
     if channel == Channel.EMAIL:
         address = (to or "").strip().lower()
         try:
@@ -273,7 +273,7 @@ def request_code(*, phone: str, purpose: str, ip: str) -> Message:
     limits.hit("code_phone", phone, field="phone")
     length = settings.VERIFICATION_CODE_LENGTH
     code = f"{secrets.randbelow(10**length):0{length}d}"
-    phone_hash = privacy.blind_index(phone)
+    phone_hash = privacy.PHONE.index(phone)
     now = timezone.now()
     minutes = settings.VERIFICATION_CODE_MINUTES
     with transaction.atomic():
@@ -301,7 +301,7 @@ def check_code(*, phone: str, purpose: str, code: str) -> None:
     code = "".join((code or "").split())
     if not code:
         raise InvalidInput(_("Enter the code sent to your phone."), field="code")
-    phone_hash = privacy.blind_index(phone)
+    phone_hash = privacy.PHONE.index(phone)
     now = timezone.now()
     with transaction.atomic():
         row = (

@@ -13,7 +13,6 @@ from django.db import transaction
 from faker import Faker
 from shapely.geometry import Point, shape
 
-from civicgrid.core import privacy
 from civicgrid.org.demo import DEMO_COMMUNITY
 from civicgrid.org.geo import gcj02_to_wgs84
 from civicgrid.org.kinds import Kind
@@ -21,6 +20,7 @@ from civicgrid.org.models import OrgUnit
 from civicgrid.org.selectors import units_at
 from civicgrid.people import services
 from civicgrid.people.models import (
+    CONTACT_PHONE,
     DATA_UNIT_KINDS,
     Building,
     Facility,
@@ -156,13 +156,11 @@ def _places(district: str, worker) -> None:
             "lat": lat,
             "business": row["餐饮类型名称"],
         }
-        phone, _hash, masked = privacy.seal(faker.phone_number(), privacy.mask_phone)
         shops.append(
             Organisation(
                 kind=OrganisationKind.SHOP,
                 contact_name=faker.name(),
-                contact_phone=phone,
-                contact_phone_masked=masked,
+                **CONTACT_PHONE.values(faker.phone_number()),
                 staff_size=faker.random_int(3, 30),
                 **common,
             )

@@ -36,6 +36,7 @@ from civicgrid.org.models import OrgUnit
 from civicgrid.org.scoping import covers, holds
 from civicgrid.people import search, selectors, services
 from civicgrid.people.models import (
+    CONTACT_PHONE,
     DATA_UNIT_KINDS,
     Building,
     Gender,
@@ -752,7 +753,6 @@ class Importer:
             raise InvalidInput(_("This column is required."), field="kind")
         phone = values["contact_phone"]
         phone = privacy.clean_phone(phone, "contact_phone") if phone else ""
-        sealed, _hash, masked = privacy.seal(phone, privacy.mask_phone)
         return {
             "unit": unit,
             "unit_code": unit.code,
@@ -762,8 +762,7 @@ class Importer:
             "address": values["address"],
             "business": values["business"],
             "contact_name": values["contact_name"],
-            "contact_phone": sealed,
-            "contact_phone_masked": masked,
+            **CONTACT_PHONE.values(phone),
             "staff_size": _int(values, "staff_size"),
             "party_organisation": values["party_organisation"],
         }

@@ -14,6 +14,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core import privacy
 from civicgrid.core.units import UnitCodeField
 from civicgrid.org.kinds import Kind
 from civicgrid.org.models import ScopedModel
@@ -287,6 +288,11 @@ class OrganisationKind(models.TextChoices):
     PROPERTY = "property", _("Property company")
     PUBLIC = "public", _("Public institution")
     OTHER = "other", _("Other")
+
+
+# An organisation's contact phone is sealed like a resident's, without the keyed hash: nothing
+# looks an organisation up by its phone.
+CONTACT_PHONE = privacy.SealedNumber("contact_phone", masked="contact_phone_masked")
 
 
 class Organisation(ScopedModel):

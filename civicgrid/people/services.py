@@ -20,6 +20,7 @@ from civicgrid.org.scoping import holds, require, scope
 from civicgrid.people import search, selectors
 from civicgrid.people.erasure import subject_of
 from civicgrid.people.models import (
+    CONTACT_PHONE,
     DATA_UNIT_KINDS,
     Building,
     Facility,
@@ -279,12 +280,7 @@ def clean_person(data: PersonData) -> dict[str, Any]:
             )
         values.update(birth_date=born, gender=gender)
     phone = privacy.clean_phone(data.phone) if (data.phone or "").strip() else ""
-    values["id_number"], values["id_hash"], values["id_masked"] = privacy.seal(
-        number, privacy.mask_id
-    )
-    values["phone"], values["phone_hash"], values["phone_masked"] = privacy.seal(
-        phone, privacy.mask_phone
-    )
+    values.update(privacy.ID_NUMBER.values(number), **privacy.PHONE.values(phone))
     values["tags"] = tags_named(data.tags)
     return values
 
@@ -554,7 +550,9 @@ def note_typed_number(
         return
     if not number:
         return
-    others = Person.objects.filter(id_hash=privacy.blind_index(number), status=PersonStatus.PRESENT)
+    others = Person.objects.filter(
+        id_hash=privacy.ID_NUMBER.index(number), status=PersonStatus.PRESENT
+    )
     other = (others.exclude(pk=exclude) if exclude else others).only("pk", "unit_code").first()
     if other is None:
         return
@@ -690,9 +688,7 @@ def save_organisation(
     organisation.credit_code = clean_credit_code(credit_code)
     organisation.address, organisation.business = address.strip(), business.strip()
     organisation.contact_name = contact_name.strip()
-    organisation.contact_phone, _hash, organisation.contact_phone_masked = privacy.seal(
-        phone, privacy.mask_phone
-    )
+    CONTACT_PHONE.write(organisation, phone)
     organisation.staff_size = staff_size
     organisation.party_organisation = party_organisation.strip()
     organisation.lon, organisation.lat = lon, lat

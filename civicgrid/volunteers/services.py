@@ -102,19 +102,13 @@ def register_volunteer(actor, *, unit: OrgUnit, data: VolunteerData) -> Voluntee
     if person is not None:
         volunteer.name = data.name or person.name
         volunteer.copy_phone(person)
-        volunteer.id_number, volunteer.id_hash, volunteer.id_masked = (
-            person.id_number,
-            person.id_hash,
-            person.id_masked,
-        )
+        privacy.ID_NUMBER.copy(volunteer, person)
     else:
         volunteer.name = required(data.name, "name", _("Name"))
         volunteer.set_phone(required(data.phone, "phone", _("Phone")))
         if data.id_number.strip():
             number, _born = privacy.clean_id_number(data.id_number)
-            volunteer.id_number, volunteer.id_hash, volunteer.id_masked = privacy.seal(
-                number, privacy.mask_id
-            )
+            privacy.ID_NUMBER.write(volunteer, number)
     if volunteer.phone_hash and Volunteer.objects.filter(phone_hash=volunteer.phone_hash).exists():
         raise InvalidInput(_("A volunteer with this phone is already registered."), field="phone")
     volunteer.person = person
