@@ -68,7 +68,7 @@ def record_meeting(
     *,
     committee: JointCommittee,
     kind: str,
-    held_on: dt.date,
+    held_on: dt.date | None,
     topic: str,
     attendees: Iterable[MemberUnit],
     minutes: str = "",
@@ -103,7 +103,7 @@ def record_meeting(
 
 @transaction.atomic
 def task_from_resolution(
-    actor, *, resolution: Resolution, unit: OrgUnit, title: str, due_on: dt.date
+    actor, *, resolution: Resolution, unit: OrgUnit, title: str, due_on: dt.date | None
 ):
     """Decompose a resolution into a task for member units or party members to claim, at the
     committee's unit or a community under it."""

@@ -2,6 +2,7 @@
 turned into tasks."""
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -25,6 +26,7 @@ def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
     if request.method == "POST":
         post = request.POST
         action = post.get("action")
+        call: Callable[[], object]
         if action == "committee":
             call = lambda: services.save_committee(  # noqa: E731
                 user, unit=found, name=post.get("name", ""), kind=post.get("kind", "")

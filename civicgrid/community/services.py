@@ -47,6 +47,7 @@ from civicgrid.org.selectors import on_one_branch
 from civicgrid.party import services as party
 from civicgrid.party.models import PointKind
 from civicgrid.party.roles import PARTY_ROLES
+from civicgrid.people.models import Building, Household, Organisation
 from civicgrid.people.roles import LEDGER_ROLES
 
 N = NeedStatus
@@ -124,9 +125,9 @@ class NeedData:
     description: str = ""
     who: str = ""
     people: int = 1
-    household: object | None = None
-    building: object | None = None
-    organisation: object | None = None
+    household: Household | None = None
+    building: Building | None = None
+    organisation: Organisation | None = None
 
 
 @transaction.atomic
@@ -344,8 +345,8 @@ def start_project(
     unit: OrgUnit,
     title: str,
     kind: str,
-    starts_on: dt.date,
-    ends_on: dt.date,
+    starts_on: dt.date | None,
+    ends_on: dt.date | None,
     needs: Iterable[Need] = (),
     beneficiaries: int = 0,
 ) -> Project:
@@ -418,7 +419,7 @@ class PartnerData:
     benefit_yuan: Decimal = Decimal(0)
     offer: str = ""
     contact: str = ""
-    organisation: object | None = None
+    organisation: Organisation | None = None
 
 
 @transaction.atomic
@@ -458,7 +459,7 @@ def record_activity(
     *,
     partner: Partner,
     title: str,
-    held_on: dt.date,
+    held_on: dt.date | None,
     people_served: int,
     terms: str = Terms.FREE,
 ) -> PartnerActivity:
@@ -491,7 +492,7 @@ def create_task(
     *,
     unit: OrgUnit,
     title: str,
-    due_on: dt.date,
+    due_on: dt.date | None,
     description: str = "",
     project: Project | None = None,
     source: str = "",
@@ -575,7 +576,7 @@ def report_task(actor, *, task: Task, report: str) -> Task:
     locked.status, locked.done_at = T.DONE, timezone.now()
     locked.save(update_fields=["status", "report", "done_at"])
     _count(locked, locked.done_at, tasks_done=1)
-    if locked.member_id:
+    if locked.member is not None:
         party.award_points(
             locked.member,
             PointKind.TASK,

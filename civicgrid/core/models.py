@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -45,7 +47,7 @@ class AccessLog(models.Model):
     def __str__(self) -> str:
         return f"{self.actor} · {self.get_action_display()} · {self.record} {self.field}"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise ValueError("The access log is append-only.")
         super().save(*args, **kwargs)
@@ -67,8 +69,9 @@ class SealedPhone(models.Model):
         phone = privacy.clean_phone(value, field) if (value or "").strip() else ""
         privacy.PHONE.write(self, phone)
 
-    def copy_phone(self, other: "SealedPhone") -> None:
-        """Take another record's sealed number as it is (never decrypted)."""
+    def copy_phone(self, other: models.Model) -> None:
+        """Take another record's sealed number (one kept in the same fields, a resident's too)
+        as it is (never decrypted)."""
         privacy.PHONE.copy(self, other)
 
 

@@ -27,9 +27,11 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import InvalidInput
@@ -281,7 +283,7 @@ PHONE = SealedNumber("phone", "phone_hash", "phone_masked")
 ID_NUMBER = SealedNumber("id_number", "id_hash", "id_masked", mask=mask_id)
 
 
-def remask_rows(rows, pairs: list[tuple[str, str, Callable[[str], str]]]) -> int:
+def remask_rows(rows: QuerySet[Any], pairs: list[tuple[str, str, Callable[[str], str]]]) -> int:
     """Recompute stored masked forms after the masking rule changed (data migrations):
     `pairs` are (ciphertext field, masked field, mask). A number under a key no longer
     configured keeps its old masked form. Returns how many rows changed."""

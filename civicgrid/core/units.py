@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 _TOP = "\U0010ffff"
 
 
-# Django's fields take no type arguments at run time (only django-stubs declares them generic).
+# Django's fields and lookups take no type arguments at run time (django-stubs declares them
+# generic; its django_stubs_ext.monkeypatch would make them subscriptable, at a run-time cost).
 class UnitCodeField(CharField):  # type: ignore[type-arg]
     """An org unit code: digits only, a prefix of every descendant's code; carries `under`."""
 
@@ -41,7 +42,7 @@ def _like_escape(text: str) -> str:
 
 
 @CharField.register_lookup
-class Prefix(Lookup):
+class Prefix(Lookup):  # type: ignore[type-arg]  # as UnitCodeField: no type arguments at run time
     lookup_name = "prefix"
     prepare_rhs = False
 

@@ -3,11 +3,12 @@ import functools
 import json
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.shortcuts import render, resolve_url
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -15,14 +16,17 @@ from civicgrid.core import limits, privacy
 from civicgrid.core.errors import CivicgridError, InvalidInput
 from civicgrid.org import selectors
 
+if TYPE_CHECKING:
+    from django.http.request import _ImmutableQueryDict
+
 
 def parse_int(value: str | None, field: str, default: int | None = None) -> int:
     """A whole number from a form; `default` for a blank one; a clear error naming the field."""
     if value in (None, "") and default is not None:
         return default
     try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
+        return int(value or "")
+    except ValueError as exc:
         raise InvalidInput(_("Enter a whole number."), field=field) from exc
 
 
@@ -46,11 +50,13 @@ def parse_date(value: str | None, field: str) -> dt.date | None:
         raise InvalidInput(_("Enter a date."), field=field) from exc
 
 
-def kept_form(post) -> dict[str, str]:
+def kept_form(post: "_ImmutableQueryDict") -> dict[str, str]:
     """What a failed public form sent, to show it again filled in: every field but the CSRF
     token and the one-time code (a code is never echoed)."""
     return {
-        name: value for name, value in post.items() if name not in {"csrfmiddlewaretoken", "code"}
+        name: value
+        for name, value in post.dict().items()
+        if name not in {"csrfmiddlewaretoken", "code"}
     }
 
 
@@ -75,7 +81,9 @@ def take_kept_form(request: HttpRequest) -> dict[str, str]:
     return kept if isinstance(kept, dict) else {}
 
 
-def posted(request: HttpRequest, call: Callable, success: str, to: str, **kwargs) -> HttpResponse:
+def posted(
+    request: HttpRequest, call: Callable[[], object], success: str, to: str, **kwargs: Any
+) -> HttpResponse:
     """A form's POST: run its service `call`; the service's error or `success` becomes a
     message, and the user goes back to the page `to` (a URL name with `kwargs`)."""
     try:
@@ -84,7 +92,11 @@ def posted(request: HttpRequest, call: Callable, success: str, to: str, **kwargs
         messages.error(request, exc.message)
     else:
         messages.success(request, success)
-    return redirect(to, **kwargs)
+    return HttpResponseRedirect(resolve_url(to, **kwargs))
+
+
+# A view function: the request first, the URL's arguments after it.
+View: TypeAlias = Callable[..., HttpResponseBase]
 
 
 def too_many(request: HttpRequest, exc: limits.TooMany) -> HttpResponse:
@@ -99,15 +111,15 @@ def limited(
     *,
     phone_field: str | None = None,
     methods: Iterable[str] = ("POST",),
-) -> Callable:
+) -> Callable[[View], View]:
     """A public page's rate limit (core.limits.guard) for requests of `methods`, checked before
     the view runs: by client address, and by the phone posted in `phone_field`. `door` may be
     a function of the request (e.g. one page, several forms); None lets the request through."""
     methods = frozenset(methods)
 
-    def wrap(view: Callable) -> Callable:
+    def wrap(view: View) -> View:
         @functools.wraps(view)
-        def inner(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if request.method in methods:
                 name = door(request) if callable(door) else door
                 phone = request.POST.get(phone_field, "") if phone_field else ""

@@ -1,6 +1,7 @@
 """Events (事件): reported problems, their workflow log, whistles, patrols, quick notes, and the
 rollup rows the four rates are served from."""
 
+import datetime as dt
 import secrets
 
 from django.conf import settings
@@ -229,6 +230,9 @@ class Event(ScopedModel):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Not stored: the time of the step being taken, which services.take_step sets on the locked
+    # row for the step's change functions.
+    _now: dt.datetime
 
     class Meta:
         verbose_name = _("event")

@@ -106,8 +106,8 @@ def is_handler(actor, event: Event, extra: dict) -> bool:
         return False
     if _superuser(actor) or (event.handler_user_id and event.handler_user_id == actor.pk):
         return True
-    unit_task = event.handler_user_id is None and event.handler_unit_id is not None
-    if unit_task and roles_over(actor, event.handler_unit.code) & WRITING_ROLES:
+    unit = event.handler_unit if event.handler_user_id is None else None
+    if unit is not None and roles_over(actor, unit.code) & WRITING_ROLES:
         return True
     return is_whistled_department(actor, event, extra)
 
@@ -323,7 +323,7 @@ def check_attributes(category: Category, answers: dict[str, Any]) -> dict[str, A
     clean: dict[str, Any] = {}
     for question in category.attributes:
         code = question["code"]
-        value = answers.get(code)
+        value: Any = answers.get(code)  # a JSON value
         if value in (None, "", []):
             if question.get("required"):
                 raise InvalidInput(
@@ -675,7 +675,7 @@ def dispatch_event(
     return result
 
 
-REPORT_IN_DEADLINES = {
+REPORT_IN_DEADLINES: dict[str, tuple[str, int]] = {
     # Hours to report in: working hours for routine and tough cases, clock hours in emergencies.
     WhistleKind.ROUTINE: ("working", 8),
     WhistleKind.TOUGH_CASE: ("working", 4),

@@ -123,8 +123,8 @@ def _event(rng: random.Random, now: dt.datetime, at: dt.datetime, unit, category
         if phones:
             phone = faker.phone_number()
             REPORTER_PHONE.write(event, phone)
-    steps = [(A.REPORT, "", Status.REPORTED, at)]
-    status = Status.REPORTED
+    steps: list[tuple[str, str, str, dt.datetime]] = [(A.REPORT, "", Status.REPORTED, at)]
+    status: str = Status.REPORTED
 
     def step(action: str, to: str, moment: dt.datetime) -> bool:
         nonlocal status
@@ -263,7 +263,8 @@ def synthesize(
     tz = timezone.get_default_timezone()
     made = 0
     for batch_start in range(0, days, days_per_batch):
-        events, timelines = [], []
+        events: list[Event] = []
+        timelines: list[list[tuple[str, str, str, dt.datetime]]] = []
         for i in range(batch_start, min(days, batch_start + days_per_batch)):
             day = first + dt.timedelta(days=i)
             expected = day_weights[i] * scale

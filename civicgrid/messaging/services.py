@@ -230,7 +230,7 @@ def deliver(message_id: int, now: dt.datetime | None = None) -> bool:
     except Exception as exc:  # any sender failure is logged and retried, never lost
         error = str(exc)[:300] or type(exc).__name__
         log.warning("message %s to %s failed: %s", message.pk, message.recipient_masked, error)
-        fields = {"last_error": error, "sender": sender.name if sender else ""}
+        fields: dict[str, object] = {"last_error": error, "sender": sender.name if sender else ""}
         if message.attempts >= _max_attempts():
             fields |= {"status": Status.FAILED, "sealed": "", "next_attempt_at": None}
         else:

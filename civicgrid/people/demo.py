@@ -171,10 +171,11 @@ def _places(district: str, worker) -> None:
         place.organisation = shop
     Place.objects.bulk_create(places, batch_size=1000)
     grid = OrgUnit.objects.filter(code__under=DEMO_COMMUNITY, kind=Kind.GRID).order_by("code")
-    if grid.exists():
+    first_grid = grid.first()
+    if first_grid is not None:
         services.save_organisation(
             worker,
-            unit=grid.first(),
+            unit=first_grid,
             name="郑州保利物业服务有限公司纺机项目部",
             kind=OrganisationKind.PROPERTY,
             contact_name="王经理",

@@ -266,7 +266,7 @@ def clean_person(data: PersonData) -> dict[str, Any]:
         raise InvalidInput(_("The birth date is impossible."), field="birth_date")
     number = ""
     if (data.id_number or "").strip():
-        number, born = privacy.clean_id_number(data.id_number)
+        number, born = privacy.clean_id_number(data.id_number or "")
         if data.birth_date and data.birth_date != born:
             raise InvalidInput(
                 _("The birth date differs from the one in the ID-card number (%(date)s).")
@@ -279,7 +279,7 @@ def clean_person(data: PersonData) -> dict[str, Any]:
                 _("The gender differs from the one in the ID-card number."), field="gender"
             )
         values.update(birth_date=born, gender=gender)
-    phone = privacy.clean_phone(data.phone) if (data.phone or "").strip() else ""
+    phone = privacy.clean_phone(data.phone or "") if (data.phone or "").strip() else ""
     values.update(privacy.ID_NUMBER.values(number), **privacy.PHONE.values(phone))
     values["tags"] = tags_named(data.tags)
     return values
@@ -287,8 +287,9 @@ def clean_person(data: PersonData) -> dict[str, Any]:
 
 def _write_keys(person: Person) -> None:
     house = None
-    if person.household_id and person.household.house_id:
-        house = person.household.house
+    household = person.household
+    if household is not None and household.house_id:
+        house = household.house
     PersonKey.objects.filter(person=person).delete()
     PersonKey.objects.bulk_create(
         PersonKey(key=key, person=person, unit_code=person.unit_code)
