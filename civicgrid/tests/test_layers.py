@@ -33,8 +33,9 @@ SAME_LAYER = {
     ("party", "people"),
     # Open311 clients authenticate with the API keys that accounts issues.
     ("events", "accounts"),
-    # A joint meeting's resolutions become community tasks, and its member units partners.
-    ("alliances", "community"),
+    # A community task is decomposed from a joint meeting's resolution, and the community's
+    # pages list the committees' member units: community builds on alliances, never the reverse.
+    ("community", "alliances"),
 }
 
 
