@@ -10,7 +10,7 @@ BENCH ?=
 # pytest-xdist workers for `make test` (the suite runs on both cores of a CI machine).
 TEST_WORKERS ?= 2
 
-.PHONY: run test bench lint format setup assets migrate browser clean
+.PHONY: run test bench lint typecheck format setup assets migrate browser clean
 
 run: setup assets migrate
 	$(BIN)/python manage.py load_demo --if-empty
@@ -27,6 +27,9 @@ bench: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/python -m mypy civicgrid
 
 format: setup
 	$(BIN)/ruff format .

@@ -142,7 +142,8 @@ def urls() -> tuple[list, str, str]:
     """The API's URL patterns (for the root URLconf), every one answering errors in our shape."""
     patterns, app_name, namespace = api.urls
     for pattern in patterns:
-        pattern.callback = _method_checked(pattern.callback)
+        if pattern.callback is not None:
+            pattern.callback = _method_checked(pattern.callback)
     return patterns, app_name, namespace
 
 

@@ -207,6 +207,8 @@ def sent_code(outbox):
         phone = privacy.clean_phone(phone)
         texts = [m.text for m in outbox if m.to == phone]
         assert texts, f"no message was sent to {phone}"
-        return re.search(r"\d{4,8}", texts[-1]).group()
+        found = re.search(r"\d{4,8}", texts[-1])
+        assert found, f"no code in {texts[-1]!r}"
+        return found.group()
 
     return last

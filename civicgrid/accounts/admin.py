@@ -8,7 +8,7 @@ from civicgrid.org.scoping import manages_any_unit, sees_everything, users_for
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, (_("Profile"), {"fields": ("full_name",)}))
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), (_("Profile"), {"fields": ("full_name",)}))
     list_display = ("username", "full_name", "is_active", "is_staff", "last_login")
     search_fields = ("username", "full_name")
 

@@ -76,7 +76,7 @@ def record_meeting(
     *,
     committee: JointCommittee,
     kind: str,
-    held_on: dt.date,
+    held_on: dt.date | None,
     topic: str,
     attendees: Iterable[MemberUnit],
     minutes: str = "",

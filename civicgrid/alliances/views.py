@@ -3,6 +3,7 @@ and the tasks made of them (made by community.views.resolution_task: community b
 the committees, not the other way round)."""
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -27,6 +28,7 @@ def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
     if request.method == "POST":
         post = request.POST
         action = post.get("action")
+        call: Callable[[], object]
         if action == "committee":
             call = lambda: services.save_committee(  # noqa: E731
                 user, unit=found, name=post.get("name", ""), kind=post.get("kind", "")

@@ -174,9 +174,7 @@ def _load(district: str) -> int:
             ),
         )
         # The member's phone is the resident's (the same keyed hash finds both).
-        type(member).objects.filter(pk=member.pk).update(
-            phone=person.phone, phone_hash=person.phone_hash, phone_masked=person.phone_masked
-        )
+        type(member).objects.filter(pk=member.pk).update(**privacy.PHONE.kept(person))
         member.refresh_from_db()
         members.append(member)
     speaker = members[1] if len(members) > 1 else None
@@ -256,7 +254,8 @@ def _load(district: str) -> int:
         share = 0.9 if session.course == lectures else 0.75
         goers = rng.sample(people, int(session.capacity * share * rng.uniform(0.7, 1)))
         if session.course == lectures:
-            goers = [m.person for m in rng.sample(members, int(len(members) * 0.7))] + goers
+            sampled = rng.sample(members, int(len(members) * 0.7))
+            goers = [m.person for m in sampled if m.person is not None] + goers
             goers = list({p.pk: p for p in goers}.values())[: session.capacity]
         rows = []
         for person in goers:
@@ -266,9 +265,7 @@ def _load(district: str) -> int:
                     unit=community,
                     unit_code=community.code,
                     name=person.name,
-                    phone=person.phone,
-                    phone_hash=person.phone_hash,
-                    phone_masked=person.phone_masked,
+                    **privacy.PHONE.kept(person),
                     person=person,
                     member=by_person.get(person.pk),
                     status=EnrolmentStatus.ENROLLED,
@@ -302,20 +299,20 @@ def _load(district: str) -> int:
     # Organisational life: this year's meetings, a few missing on purpose.
     for month in range(1, today.month + 1):
         first = dt.date(today.year, month, 1)
-        for kind, day, topic in (
+        for life_kind, day_of_month, agenda in (
             (LifeKind.COMMITTEE_MEETING, 3, "研究本月党建重点工作"),
             (LifeKind.THEME_DAY, 15, f"主题党日：{THEMES[month - 1]}"),
             (LifeKind.GROUP_MEETING, 20, "党小组学习"),
         ):
-            held = first.replace(day=day)
-            if held > today or (kind == LifeKind.GROUP_MEETING and month % 4 == 0):
+            held = first.replace(day=day_of_month)
+            if held > today or (life_kind == LifeKind.GROUP_MEETING and month % 4 == 0):
                 continue
             party.record_meeting(
                 staff,
                 branch=branch,
-                kind=kind,
+                kind=life_kind,
                 held_on=held,
-                topic=topic,
+                topic=agenda,
                 attendees=rng.sample(members, int(len(members) * 0.8)),
                 minutes="会议传达学习上级精神，研究部署近期工作。",
             )
@@ -441,12 +438,12 @@ def _load(district: str) -> int:
         ("太极拳", "周大爷"),
         ("电动车充电安全", "马先生"),
     ):
-        topic = services.propose_topic(
+        proposed = services.propose_topic(
             unit=community, title=text, proposer=proposer, phone=privacy.decrypt(people[-1].phone)
         )
         for person in rng.sample(people, rng.randint(2, 30)):
             with contextlib.suppress(Conflict):  # the proposer drawn again
-                services.support_topic(request=topic, phone=privacy.decrypt(person.phone))
+                services.support_topic(request=proposed, phone=privacy.decrypt(person.phone))
     services.rebuild_rollups()
     return len(past) + len(coming)
 

@@ -199,14 +199,14 @@ def figures(unit: OrgUnit, first: dt.date, last: dt.date) -> dict:
         enrolled=Sum("enrolled"),
         attended=Sum("attended"),
     )
-    planned = PlanMonth.objects.filter(
+    months = PlanMonth.objects.filter(
         unit_code__under=unit.code,
         plan__year__gte=first.year,
         plan__year__lte=last.year,
     )
     planned = [
         row
-        for row in planned.values("plan__year", "month", "sessions", "attendances")
+        for row in months.values("plan__year", "month", "sessions", "attendances")
         if first.replace(day=1) <= dt.date(row["plan__year"], row["month"], 1) <= last
     ]
     last_day = (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1)

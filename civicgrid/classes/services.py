@@ -60,7 +60,7 @@ from civicgrid.org.models import OrgUnit
 from civicgrid.org.scoping import holds, require
 from civicgrid.org.selectors import on_one_branch
 from civicgrid.party import services as party
-from civicgrid.party.models import PointKind
+from civicgrid.party.models import PartyMember, PointKind
 from civicgrid.party.roles import PARTY_ROLES
 
 E = EnrolmentStatus
@@ -128,7 +128,7 @@ class TeacherData:
     topics: str = ""
     # None keeps the current number on edit; "" clears it.
     phone: str | None = None
-    member: object | None = None
+    member: PartyMember | None = None
     active: bool = True
 
 
@@ -325,13 +325,13 @@ def _clashes(session: Session) -> None:
         .exclude(pk=session.pk)
     )
     if session.venue_id:
-        Venue.objects.select_for_update().filter(pk=session.venue_id).get()
+        venue = Venue.objects.select_for_update().filter(pk=session.venue_id).get()
         other = overlapping.filter(venue_id=session.venue_id).select_related("course").first()
         if other:
             raise InvalidInput(
                 _("%(venue)s is taken from %(start)s to %(end)s by %(other)s.")
                 % {
-                    "venue": session.venue.name,
+                    "venue": venue.name,
                     "start": timezone.localtime(other.starts_at).strftime("%m-%d %H:%M"),
                     "end": timezone.localtime(other.ends_at).strftime("%H:%M"),
                     "other": other,
@@ -339,13 +339,13 @@ def _clashes(session: Session) -> None:
                 field="venue",
             )
     if session.teacher_id:
-        Teacher.objects.select_for_update().filter(pk=session.teacher_id).get()
+        teacher = Teacher.objects.select_for_update().filter(pk=session.teacher_id).get()
         other = overlapping.filter(teacher_id=session.teacher_id).select_related("venue").first()
         if other:
             raise InvalidInput(
                 _("%(teacher)s teaches elsewhere at that time (%(start)s, %(where)s).")
                 % {
-                    "teacher": session.teacher.name,
+                    "teacher": teacher.name,
                     "start": timezone.localtime(other.starts_at).strftime("%m-%d %H:%M"),
                     "where": other.venue.name if other.venue else _("online"),
                 },
@@ -482,7 +482,7 @@ def close_session(actor, *, session: Session) -> Session:
     session.status = SessionStatus.HELD
     session.save(update_fields=["status"])
     apply(before, contributions(session))
-    member = session.teacher.member if session.teacher_id else None
+    member = session.teacher.member if session.teacher else None
     if member is not None:
         party.award_points(
             member,
@@ -523,7 +523,7 @@ def _log(enrolment: Enrolment, action: str, before: str, actor=None, note: str =
 
 
 def _count(session: Session, status: str, change: int) -> None:
-    field = {E.ENROLLED: "enrolled", E.WAITLISTED: "waitlisted"}.get(status)
+    field = {str(E.ENROLLED): "enrolled", str(E.WAITLISTED): "waitlisted"}.get(status)
     if field:
         setattr(session, field, getattr(session, field) + change)
 
@@ -531,7 +531,7 @@ def _count(session: Session, status: str, change: int) -> None:
 def _promote(session: Session, actor=None) -> list[Enrolment]:
     """Move people from the waitlist into free places, first come first served (the session
     is locked by the caller)."""
-    promoted = []
+    promoted: list[Enrolment] = []
     free = session.capacity - session.enrolled
     if free <= 0 or session.status != SessionStatus.SCHEDULED or session.starts_at <= _now():
         return promoted
@@ -805,7 +805,7 @@ def check_in_by_phone(
 
 def _enrolment_by_phone(session: Session, phone: str) -> Enrolment | None:
     return (
-        Enrolment.objects.filter(session=session, phone_hash=privacy.blind_index(phone))
+        Enrolment.objects.filter(session=session, phone_hash=privacy.PHONE.index(phone))
         .exclude(status=E.CANCELLED)
         .first()
     )
@@ -884,7 +884,7 @@ def rate(*, enrolment: Enrolment, token: str, rating: int) -> Enrolment:
 
 
 def _voter(phone: str) -> str:
-    return privacy.blind_index(privacy.clean_phone(required(phone, "phone", _("Phone"))))
+    return privacy.PHONE.index(privacy.clean_phone(required(phone, "phone", _("Phone"))))
 
 
 @transaction.atomic

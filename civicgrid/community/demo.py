@@ -149,15 +149,15 @@ def _load(district: str) -> int:
         ("就业岗位推荐", "employment", "郑州纺织机械股份有限公司", 5, "free", None, ""),
     ]
     for title, category, provider, capacity, terms, price, schedule in resources:
-        partner = partners[provider] if isinstance(provider, int) else None
+        owner = partners[provider] if isinstance(provider, int) else None
         services.save_resource(
             staff,
             unit=community,
             title=title,
             category=category,
-            provider_kind="partner" if partner else "member_unit",
-            provider=partner.name if partner else provider,
-            partner=partner,
+            provider_kind="partner" if owner else "member_unit",
+            provider=owner.name if owner else str(provider),
+            partner=owner,
             capacity=capacity,
             terms=terms,
             price=price,

@@ -50,6 +50,7 @@ from civicgrid.org.tree import is_under, neighbourhood_of, street_of
 from civicgrid.party import services as party
 from civicgrid.party.models import PointKind
 from civicgrid.party.roles import PARTY_ROLES
+from civicgrid.people.models import Building, Household, Organisation
 from civicgrid.people.roles import LEDGER_ROLES
 
 N = NeedStatus
@@ -127,9 +128,9 @@ class NeedData:
     description: str = ""
     who: str = ""
     people: int = 1
-    household: object | None = None
-    building: object | None = None
-    organisation: object | None = None
+    household: Household | None = None
+    building: Building | None = None
+    organisation: Organisation | None = None
 
 
 @transaction.atomic
@@ -358,8 +359,8 @@ def start_project(
     unit: OrgUnit,
     title: str,
     kind: str,
-    starts_on: dt.date,
-    ends_on: dt.date,
+    starts_on: dt.date | None,
+    ends_on: dt.date | None,
     needs: Iterable[Need] = (),
     beneficiaries: int = 0,
 ) -> Project:
@@ -432,7 +433,7 @@ class PartnerData:
     benefit_yuan: Decimal = Decimal(0)
     offer: str = ""
     contact: str = ""
-    organisation: object | None = None
+    organisation: Organisation | None = None
 
 
 @transaction.atomic
@@ -472,7 +473,7 @@ def record_activity(
     *,
     partner: Partner,
     title: str,
-    held_on: dt.date,
+    held_on: dt.date | None,
     people_served: int,
     terms: str = Terms.FREE,
 ) -> PartnerActivity:
@@ -505,7 +506,7 @@ def create_task(
     *,
     unit: OrgUnit,
     title: str,
-    due_on: dt.date,
+    due_on: dt.date | None,
     description: str = "",
     project: Project | None = None,
     source: str = "",
@@ -610,7 +611,7 @@ def report_task(actor, *, task: Task, report: str) -> Task:
     locked.status, locked.done_at = T.DONE, timezone.now()
     locked.save(update_fields=["status", "report", "done_at"])
     _count(locked, locked.done_at, tasks_done=1)
-    if locked.member_id:
+    if locked.member is not None:
         party.award_points(
             locked.member,
             PointKind.TASK,

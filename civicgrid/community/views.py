@@ -2,6 +2,7 @@
 resources; a project; a partner; a party member's tasks on the phone."""
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.contrib import messages
@@ -130,6 +131,7 @@ def need(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         post = request.POST
         step = post.get("step")
+        call: Callable[[], object]
         if step == "match":
             resource = get_object_or_404(
                 selectors.resources_for(user, found.unit),
@@ -172,6 +174,7 @@ def project(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.project_for(user, pk)
     if request.method == "POST":
         post = request.POST
+        call: Callable[[], object]
         if post.get("action") == "task":
             call = lambda: services.create_task(  # noqa: E731
                 user,

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect
+from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
@@ -70,15 +70,15 @@ def is_local_url(request: HttpRequest, url: str | None) -> bool:
 
 
 def redirect_to_local(
-    request: HttpRequest, url: str | None, fallback: str, **kwargs
+    request: HttpRequest, url: str | None, fallback: str, **kwargs: Any
 ) -> HttpResponse:
     """Redirect to `url` (a `next` parameter, the Referer) only when it is on this site;
     otherwise to `fallback` (a URL name with `kwargs`, or a path)."""
-    if is_local_url(request, url):
+    if url and is_local_url(request, url):
         return HttpResponseRedirect(url)
-    return redirect(fallback, **kwargs)
+    return HttpResponseRedirect(resolve_url(fallback, **kwargs))
 
 
-def redirect_back(request: HttpRequest, fallback: str, **kwargs) -> HttpResponse:
+def redirect_back(request: HttpRequest, fallback: str, **kwargs: Any) -> HttpResponse:
     """Back to the page the form was on (the Referer), when that page is on this site."""
     return redirect_to_local(request, request.META.get("HTTP_REFERER"), fallback, **kwargs)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from civicgrid.core import privacy
+
 # What replaces a name that must go but whose row stays (a ledger, a roster). Stored data,
 # not a message: the same in every language.
 ERASED_NAME = "已删除"
@@ -46,7 +48,7 @@ class Subject:
 
 
 # What a sealed phone (core.models.SealedPhone) becomes when its owner is erased.
-NO_PHONE = {"phone": "", "phone_hash": "", "phone_masked": ""}
+NO_PHONE = privacy.PHONE.values("")
 
 
 Eraser = Callable[[Subject], int]

@@ -1,8 +1,14 @@
 """The one application error type. Services raise it; pages show it, the API maps it to JSON."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
+from django.db.models import Choices
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
+_T = TypeVar("_T")
 
 
 class CivicgridError(Exception):
@@ -10,7 +16,9 @@ class CivicgridError(Exception):
 
     status = 400
 
-    def __init__(self, message: str, *, field: str | None = None, details: Any = None) -> None:
+    def __init__(
+        self, message: "str | _StrPromise", *, field: str | None = None, details: Any = None
+    ) -> None:
         super().__init__(message)
         self.message = str(message)
         self.field = field
@@ -33,7 +41,11 @@ class Conflict(CivicgridError):
     status = 409
 
 
-def required(value, field: str, label: str):
+@overload
+def required(value: str | None, field: str, label: str) -> str: ...
+@overload
+def required(value: _T | None, field: str, label: str) -> _T: ...
+def required(value: object, field: str, label: str) -> object:
     """`value` (a string stripped, as plain text without control characters); a clear error
     naming the field when it is empty or None."""
     from civicgrid.core.cleaning import plain_text  # cleaning raises InvalidInput from here
@@ -45,7 +57,7 @@ def required(value, field: str, label: str):
     return value
 
 
-def choice(value: str, choices, field: str) -> str:
+def choice(value: str, choices: type[Choices], field: str) -> str:
     """`value` when it is one of `choices` (a TextChoices class); a clear error otherwise."""
     if value not in choices.values:
         raise InvalidInput(_("Choose a valid %(field)s.") % {"field": field}, field=field)

@@ -40,11 +40,11 @@ def client_ip(request: HttpRequest) -> str:
     X-Forwarded-For is read from the right: each trusted proxy appends the address it saw, so
     the first address from the right that is not a trusted proxy is the client. A header sent
     by the client itself, or by a proxy that is not trusted, is ignored."""
-    remote = request.META.get("REMOTE_ADDR", "") or ""
+    remote: str = request.META.get("REMOTE_ADDR", "") or ""
     header = settings.PROXY_HEADER
     if not header or not _trusted(remote):
         return remote
-    raw = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")
+    raw: str = request.META.get("HTTP_" + header.upper().replace("-", "_"), "")
     hops = [hop.strip() for hop in raw.split(",") if hop.strip()]
     # Walk back through trusted proxies; stop at a hop that is not an address (anything to
     # its left was written by the client) and take the last trusted one then.
@@ -74,7 +74,7 @@ def _trusted(address: str) -> bool:
     return any(ip in network for network in settings.TRUSTED_PROXIES)
 
 
-def _window(name: str, key: str) -> tuple[int, int, dict]:
+def _window(name: str, key: str) -> tuple[int, int, dict[str, object]]:
     """(count allowed, seconds left in the window, the window's row lookup) for `key`."""
     count, seconds = settings.RATE_LIMITS[name]
     now = int(timezone.now().timestamp())

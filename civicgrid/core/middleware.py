@@ -1,5 +1,6 @@
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -9,6 +10,9 @@ from django.utils import translation
 from civicgrid.core.errors import CivicgridError
 from civicgrid.core.limits import TooMany
 from civicgrid.core.views import too_many
+
+if TYPE_CHECKING:
+    from django.http.request import _ImmutableQueryDict
 
 
 class LanguageMiddleware:
@@ -128,7 +132,13 @@ class PlainTextInputMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_view(self, request: HttpRequest, view, args, kwargs) -> None:
+    def process_view(
+        self,
+        request: HttpRequest,
+        view: Callable[..., HttpResponse],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> None:
         request.GET = _plain_query(request.GET)
         if request.method in {"POST", "PUT", "PATCH"}:
             content_type = request.content_type or ""
@@ -142,7 +152,7 @@ class PlainTextInputMiddleware:
                 _plain_json_body(request)
 
 
-def _plain_query(query):
+def _plain_query(query: "_ImmutableQueryDict") -> "_ImmutableQueryDict":
     from civicgrid.core.cleaning import CONTROL_CHARACTERS, plain_text
 
     if not any(CONTROL_CHARACTERS.search(v) for values in query.lists() for v in values[1]):
@@ -152,7 +162,7 @@ def _plain_query(query):
         if "password" not in key:  # a secret is checked as typed, never rewritten
             cleaned.setlist(key, [plain_text(value) for value in values])
     cleaned._mutable = False
-    return cleaned
+    return cast("_ImmutableQueryDict", cleaned)  # frozen again, as Django hands a query over
 
 
 def _plain_json_body(request: HttpRequest) -> None:

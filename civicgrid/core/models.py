@@ -1,9 +1,11 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core import privacy
-from civicgrid.org.fields import UnitCodeField
+from civicgrid.core.units import UnitCodeField
 
 
 class AccessLog(models.Model):
@@ -45,14 +47,14 @@ class AccessLog(models.Model):
     def __str__(self) -> str:
         return f"{self.actor} · {self.get_action_display()} · {self.record} {self.field}"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise ValueError("The access log is append-only.")
         super().save(*args, **kwargs)
 
 
 class SealedPhone(models.Model):
-    """A phone number kept as a resident's is (`privacy.seal`): ciphertext, a keyed hash to find
+    """A phone number kept as a resident's is (`privacy.PHONE`): ciphertext, a keyed hash to find
     it whole, and the masked form shown."""
 
     phone = models.TextField(_("phone (encrypted)"), blank=True, editable=False)
@@ -65,15 +67,12 @@ class SealedPhone(models.Model):
     def set_phone(self, value: str, field: str = "phone") -> None:
         """Check and seal `value`; a blank one clears the number."""
         phone = privacy.clean_phone(value, field) if (value or "").strip() else ""
-        self.phone, self.phone_hash, self.phone_masked = privacy.seal(phone, privacy.mask_phone)
+        privacy.PHONE.write(self, phone)
 
-    def copy_phone(self, other: "SealedPhone") -> None:
-        """Take another record's sealed number as it is (never decrypted)."""
-        self.phone, self.phone_hash, self.phone_masked = (
-            other.phone,
-            other.phone_hash,
-            other.phone_masked,
-        )
+    def copy_phone(self, other: models.Model) -> None:
+        """Take another record's sealed number (one kept in the same fields, a resident's too)
+        as it is (never decrypted)."""
+        privacy.PHONE.copy(self, other)
 
 
 class Throttle(models.Model):

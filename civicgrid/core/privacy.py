@@ -25,10 +25,13 @@ import hmac
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import InvalidInput
@@ -72,13 +75,6 @@ def blind_index(value: str) -> str:
     """A keyed hash of `value` so equal values can be found without decrypting every row."""
     key = _fernet_key("blind-index:" + settings.INDEX_KEY)
     return hmac.new(key, value.strip().encode(), hashlib.sha256).hexdigest()
-
-
-def seal(value: str, mask: Callable[[str], str]) -> tuple[str, str, str]:
-    """How a personal number is kept: (ciphertext, keyed hash, masked form); "" for none."""
-    if not value:
-        return "", "", ""
-    return encrypt(value), blind_index(value), mask(value)
 
 
 MASKED_PHONE_DIGITS = 4
@@ -237,7 +233,57 @@ def clean_phone(value: str, field: str = "phone") -> str:
     return phone
 
 
-def remask_rows(rows, pairs: list[tuple[str, str, Callable[[str], str]]]) -> int:
+@dataclass(frozen=True)
+class SealedNumber:
+    """Where a model keeps one personal number sealed, and how: the names of its fields for the
+    ciphertext, the keyed hash that finds the number whole, and the masked form shown ("" for a
+    part the model does not keep), with the mask and the hash that number takes.
+
+    Every sealed number is written through one of these, so a phone's hash is the same in every
+    table (erasure and consent find a resident's rows by it) and no part is forgotten."""
+
+    token: str
+    hash: str = ""
+    masked: str = ""
+    mask: Callable[[str], str] = mask_phone
+    index: Callable[[str], str] = blind_index
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(name for name in (self.token, self.hash, self.masked) if name)
+
+    def values(self, number: str) -> dict[str, str]:
+        """The fields' values for `number`, checked already; "" clears them."""
+        if not number:
+            return dict.fromkeys(self.fields, "")
+        parts = {
+            self.token: encrypt(number),
+            self.hash: self.index(number),
+            self.masked: self.mask(number),
+        }
+        return {name: parts[name] for name in self.fields}
+
+    def write(self, row: object, number: str) -> None:
+        """Seal `number` (checked already; "" clears it) into `row`'s fields."""
+        for name, value in self.values(number).items():
+            setattr(row, name, value)
+
+    def kept(self, row: object) -> dict[str, str]:
+        """`row`'s sealed number as stored, to give another row the same one undecrypted."""
+        return {name: getattr(row, name) for name in self.fields}
+
+    def copy(self, row: object, other: object) -> None:
+        """Give `row` the number `other` keeps in fields of the same names (never decrypted)."""
+        for name, value in self.kept(other).items():
+            setattr(row, name, value)
+
+
+# A phone is kept checked (`clean_phone`), so the plain keyed hash finds it typed any way.
+PHONE = SealedNumber("phone", "phone_hash", "phone_masked")
+ID_NUMBER = SealedNumber("id_number", "id_hash", "id_masked", mask=mask_id)
+
+
+def remask_rows(rows: QuerySet[Any], pairs: list[tuple[str, str, Callable[[str], str]]]) -> int:
     """Recompute stored masked forms after the masking rule changed (data migrations):
     `pairs` are (ciphertext field, masked field, mask). A number under a key no longer
     configured keeps its old masked form. Returns how many rows changed."""

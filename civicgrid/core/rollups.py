@@ -1,9 +1,19 @@
 """Counter rows kept in step with the rows they count, in the same transaction."""
 
+from typing import Any
+
 from django.db import connection
+from django.db.models import Model
 
 
-def bump(model, lookup: dict, unit_code: str, deltas: dict[str, int], *, signed=False) -> None:
+def bump(
+    model: type[Model],
+    lookup: dict[str, Any],
+    unit_code: str,
+    deltas: dict[str, int],
+    *,
+    signed: bool = False,
+) -> None:
     """Add `deltas` to one row, in one plain SQL statement (the ORM costs more than the
     database here). A row is born from additions: an INSERT … ON CONFLICT adds to it or
     creates it. A subtraction goes to a row that must exist, so it is a plain UPDATE — unless

@@ -1,20 +1,26 @@
 import functools
 import json
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.shortcuts import render, resolve_url
 
 from civicgrid.core import limits, privacy
 from civicgrid.core.errors import CivicgridError
 
+if TYPE_CHECKING:
+    from django.http.request import _ImmutableQueryDict
 
-def kept_form(post) -> dict[str, str]:
+
+def kept_form(post: "_ImmutableQueryDict") -> dict[str, str]:
     """What a failed public form sent, to show it again filled in: every field but the CSRF
     token and the one-time code (a code is never echoed)."""
     return {
-        name: value for name, value in post.items() if name not in {"csrfmiddlewaretoken", "code"}
+        name: value
+        for name, value in post.dict().items()
+        if name not in {"csrfmiddlewaretoken", "code"}
     }
 
 
@@ -39,7 +45,9 @@ def take_kept_form(request: HttpRequest) -> dict[str, str]:
     return kept if isinstance(kept, dict) else {}
 
 
-def posted(request: HttpRequest, call: Callable, success: str, to: str, **kwargs) -> HttpResponse:
+def posted(
+    request: HttpRequest, call: Callable[[], object], success: str, to: str, **kwargs: Any
+) -> HttpResponse:
     """A form's POST: run its service `call`; the service's error or `success` becomes a
     message, and the user goes back to the page `to` (a URL name with `kwargs`)."""
     try:
@@ -48,7 +56,11 @@ def posted(request: HttpRequest, call: Callable, success: str, to: str, **kwargs
         messages.error(request, exc.message)
     else:
         messages.success(request, success)
-    return redirect(to, **kwargs)
+    return HttpResponseRedirect(resolve_url(to, **kwargs))
+
+
+# A view function: the request first, the URL's arguments after it.
+View: TypeAlias = Callable[..., HttpResponseBase]
 
 
 def too_many(request: HttpRequest, exc: limits.TooMany) -> HttpResponse:
@@ -63,15 +75,15 @@ def limited(
     *,
     phone_field: str | None = None,
     methods: Iterable[str] = ("POST",),
-) -> Callable:
+) -> Callable[[View], View]:
     """A public page's rate limit (core.limits.guard) for requests of `methods`, checked before
     the view runs: by client address, and by the phone posted in `phone_field`. `door` may be
     a function of the request (e.g. one page, several forms); None lets the request through."""
     methods = frozenset(methods)
 
-    def wrap(view: Callable) -> Callable:
+    def wrap(view: View) -> View:
         @functools.wraps(view)
-        def inner(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if request.method in methods:
                 name = door(request) if callable(door) else door
                 phone = request.POST.get(phone_field, "") if phone_field else ""

@@ -4,6 +4,8 @@ Event and component classes follow GB/T 30428.2 (digital city management); the g
 classes (safety hazards, disputes, people's livelihood, houses) come from the seeds.
 """
 
+from typing import Any
+
 from django.db import transaction
 
 from civicgrid.org.kinds import DepartmentKind as D
@@ -61,7 +63,7 @@ _BIKE = {
 }
 
 # code, name; optional overrides: department, response hours, closure days, public, questions
-SUB = [
+SUB: list[tuple[str, str, dict[str, Any]]] = [
     ("0101", "暴露垃圾", {}),
     ("0102", "占道堆物", {}),
     ("0103", "楼道堆物", {"department_kind": D.FIRE}),

@@ -36,6 +36,7 @@ def load_demo_events(district: str) -> int:
     community = User.objects.get(username="community")
     police = OrgUnit.objects.get(code=DEMO_STREET + "901")
     grid = OrgUnit.objects.get(code=DEMO_COMMUNITY + "001")
+    assert grid.centre_lon is not None and grid.centre_lat is not None  # the demo draws it
     rng = random.Random(7)
     for code, title, stage in LIVE:
         lon = grid.centre_lon + rng.uniform(-0.0004, 0.0004)

@@ -1,7 +1,7 @@
 """What erasing a resident (core/erasure.py) does to the events she reported."""
 
 from civicgrid.core.erasure import Subject
-from civicgrid.events.models import Event
+from civicgrid.events.models import REPORTER_PHONE, Event
 
 
 def erase_reports(subject: Subject) -> int:
@@ -10,5 +10,5 @@ def erase_reports(subject: Subject) -> int:
     if not subject.phone_hash:
         return 0
     return Event.objects.filter(reporter_phone_hash=subject.phone_hash).update(
-        reporter_name="", reporter_phone="", reporter_phone_hash=""
+        reporter_name="", **REPORTER_PHONE.values("")
     )

@@ -1,6 +1,7 @@
 """Events (事件): reported problems, their workflow log, whistles, patrols, quick notes, and the
 rollup rows the four rates are served from."""
 
+import datetime as dt
 import secrets
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core import privacy
 from civicgrid.core.workflow import StepLog
 from civicgrid.org.kinds import DepartmentKind
 from civicgrid.org.models import OrgUnit, ScopedModel
@@ -126,6 +128,13 @@ def new_token() -> str:
     return secrets.token_urlsafe(18)
 
 
+# A reporter's phone is kept as typed (any 7 to 20 digits) and masked only when shown; its hash
+# is a resident's phone hash when it is a mainland number, so erasure finds her reports.
+REPORTER_PHONE = privacy.SealedNumber(
+    "reporter_phone", hash="reporter_phone_hash", index=privacy.phone_hash
+)
+
+
 class Event(ScopedModel):
     """A reported problem. `unit` is where it happened (found from the point); `handler_unit`
     and `handler_user` are who must act now. Every change goes through services, which log a
@@ -223,6 +232,9 @@ class Event(ScopedModel):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Not stored: the time of the step being taken, which services.take_step sets on the locked
+    # row for the step's change functions.
+    _now: dt.datetime
 
     class Meta:
         verbose_name = _("event")

@@ -175,18 +175,20 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @endpoint(["GET"])
 def services_list(request: HttpRequest, fmt: str) -> HttpResponse:
-    data = [
-        {
-            "service_code": category.code,
-            "service_name": category.name,
-            "description": f"{category.parent.name} · {category.name}",
-            "metadata": bool(category.attributes),
-            "type": "realtime",
-            "keywords": category.parent.name,
-            "group": category.parent.name,
-        }
-        for category in selectors.service_categories().order_by("code")
-    ]
+    data = []
+    for category in selectors.service_categories().order_by("code"):
+        assert category.parent is not None  # a service is a sub-category
+        data.append(
+            {
+                "service_code": category.code,
+                "service_name": category.name,
+                "description": f"{category.parent.name} · {category.name}",
+                "metadata": bool(category.attributes),
+                "type": "realtime",
+                "keywords": category.parent.name,
+                "group": category.parent.name,
+            }
+        )
     return render(fmt, "services", data)
 
 
@@ -313,7 +315,8 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     category = selectors.service_categories().filter(code=post.get("service_code", "")).first()
     if category is None:
         raise Open311Error(400, "service_code is missing or unknown.")
-    lon, lat = post.get("long"), post.get("lat")
+    lon: str | float | None = post.get("long")
+    lat: str | float | None = post.get("lat")
     if not (lon and lat):
         unit = org_selectors.unit_by_code(post.get("address_id", ""))
         if unit is not None and unit.centre_lon is not None:
@@ -449,6 +452,7 @@ def _push_update(request: HttpRequest, fmt: str) -> HttpResponse:
     else:
         raise Open311Error(400, "status must be IN_PROGRESS, FIXED or CLOSED.")
     step = event.steps.order_by("-id").first()
+    assert step is not None  # the step just taken
     return render(
         fmt,
         "service_request_updates",

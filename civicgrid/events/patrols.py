@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed
+from civicgrid.core.photos import read_photo
 from civicgrid.events.models import Category, Event, Patrol, PatrolKind, QuickNote, Source
-from civicgrid.events.photos import read_photo
 from civicgrid.events.roles import GRID_ROLES
 from civicgrid.events.services import checked_point, report_event
 from civicgrid.org.models import OrgUnit, Posting

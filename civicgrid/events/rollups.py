@@ -113,7 +113,9 @@ def contributions(event) -> Counter[Key]:
 # counts at every unit above its own (True) or at its own unit only, summed over a code
 # prefix when read (the per-category rows: one per event and day at most, so counting them
 # again at every level would cost more than it saves).
-GRAINS: list[tuple[type, tuple[str, ...], bool]] = [
+GRAINS: list[
+    tuple[type[EventRollup | EventDayRollup | EventMonthRollup], tuple[str, ...], bool]
+] = [
     (EventRollup, ("category_id", "day"), False),
     (EventDayRollup, ("day",), True),
     (EventMonthRollup, ("month",), True),

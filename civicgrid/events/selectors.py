@@ -7,6 +7,7 @@ whistled to the departments they are posted to. Anything else is a 404, like a m
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlencode
 
 from django.core import signing
@@ -42,7 +43,7 @@ from civicgrid.events.roles import GRID_ROLES
 from civicgrid.org import selectors as org_selectors
 from civicgrid.org.kinds import Kind
 from civicgrid.org.models import OrgUnit, Posting
-from civicgrid.org.scoping import scope_q, sees_everything, visible_prefixes
+from civicgrid.org.scoping import posted_q, scope_q, sees_everything, visible_prefixes
 from civicgrid.org.selectors import code_prefixes
 from civicgrid.org.tree import levels_of
 
@@ -56,11 +57,11 @@ def events_for(user) -> QuerySet[Event]:
         return base
     if not user.is_authenticated or not visible_prefixes(user):
         return base.none()
-    whistled = WhistleTarget.objects.filter(scope_q(user, "department__code")).values(
+    whistled = WhistleTarget.objects.filter(posted_q(user, "department__code")).values(
         "whistle__event_id"
     )
     condition = (
-        scope_q(user, "unit_code") | scope_q(user, "handler_unit__code") | Q(pk__in=whistled)
+        posted_q(user, "unit_code") | posted_q(user, "handler_unit__code") | Q(pk__in=whistled)
     )
     return base.filter(condition)
 
@@ -340,7 +341,9 @@ def _open_within(
         status__in=OPEN_STATUSES,
         lat__range=(lat - dlat, lat + dlat),
         lon__range=(lon - dlon, lon + dlon),
-    ).exclude(pk=exclude)
+    )
+    if exclude is not None:
+        candidates = candidates.exclude(pk=exclude)
     found = [(event, round(distance_m(lon, lat, event.lon, event.lat))) for event in candidates]
     return sorted(
         ((event, metres) for event, metres in found if metres <= radius), key=lambda x: x[1]
@@ -514,7 +517,7 @@ def counters_for(unit_id: int, start: dt.date, end: dt.date) -> dict[str, int]:
     after_end = end + dt.timedelta(days=1)
     last_full = after_end if after_end.day == 1 else _month_start(after_end)
     totals = [0] * len(COUNTERS)
-    parts = []
+    parts: list[tuple[type[EventMonthRollup | EventDayRollup], str, dt.date, dt.date]] = []
     if first_full < last_full:
         parts.append((EventMonthRollup, "month", first_full, last_full - dt.timedelta(days=1)))
         parts += [
@@ -547,6 +550,7 @@ def figures_for(unit: OrgUnit, start: dt.date, end: dt.date) -> Figures:
 def trend_for(unit: OrgUnit, start: dt.date, end: dt.date) -> list[dict]:
     """Per month (periods over 62 days) or per day: reported, closed and the four rates."""
     monthly = (end - start).days > 62
+    rows: QuerySet[Any, dict[str, Any]]
     if monthly:
         rows = (
             EventMonthRollup.objects.filter(

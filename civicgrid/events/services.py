@@ -18,12 +18,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicgrid.core import privacy
 from civicgrid.core.cleaning import plain_text, plain_values
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed
+from civicgrid.core.photos import Photo, read_photos
 from civicgrid.core.workflow import Change
 from civicgrid.events import rollups
 from civicgrid.events.models import (
+    REPORTER_PHONE,
     Category,
     CrossBoundary,
     Event,
@@ -40,7 +41,6 @@ from civicgrid.events.models import (
     WhistleKind,
     WhistleTarget,
 )
-from civicgrid.events.photos import Photo, read_photos
 from civicgrid.events.roles import (
     DISPATCH_ROLES,
     GRID_ROLES,
@@ -181,7 +181,7 @@ def check_attributes(category: Category, answers: dict[str, Any]) -> dict[str, A
     clean: dict[str, Any] = {}
     for question in category.attributes:
         code = question["code"]
-        value = answers.get(code)
+        value: Any = answers.get(code)  # a JSON value
         if value in (None, "", []):
             if question.get("required"):
                 raise InvalidInput(
@@ -323,8 +323,7 @@ def report_event(
                     reporter_name=plain_text(
                         reporter_name or getattr(actor, "full_name", "")
                     ).strip()[:50],
-                    reporter_phone=privacy.encrypt(phone),
-                    reporter_phone_hash=privacy.phone_hash(phone),
+                    **REPORTER_PHONE.values(phone),
                     anonymous=bool(anonymous),
                     lon=lon,
                     lat=lat,
@@ -534,7 +533,7 @@ def dispatch_event(
     return result
 
 
-REPORT_IN_DEADLINES = {
+REPORT_IN_DEADLINES: dict[str, tuple[str, int]] = {
     # Hours to report in: working hours for routine and tough cases, clock hours in emergencies.
     WhistleKind.ROUTINE: ("working", 8),
     WhistleKind.TOUGH_CASE: ("working", 4),

@@ -16,9 +16,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from faker import Faker
 
-from civicgrid.core import privacy
 from civicgrid.events import rollups
 from civicgrid.events.models import (
+    REPORTER_PHONE,
     Category,
     CrossBoundary,
     Event,
@@ -122,10 +122,9 @@ def _event(rng: random.Random, now: dt.datetime, at: dt.datetime, unit, category
         event.anonymous = rng.random() < 0.3
         if phones:
             phone = faker.phone_number()
-            event.reporter_phone = privacy.encrypt(phone)
-            event.reporter_phone_hash = privacy.phone_hash(phone)
-    steps = [(A.REPORT, "", Status.REPORTED, at)]
-    status = Status.REPORTED
+            REPORTER_PHONE.write(event, phone)
+    steps: list[tuple[str, str, str, dt.datetime]] = [(A.REPORT, "", Status.REPORTED, at)]
+    status: str = Status.REPORTED
 
     def step(action: str, to: str, moment: dt.datetime) -> bool:
         nonlocal status
@@ -264,7 +263,8 @@ def synthesize(
     tz = timezone.get_default_timezone()
     made = 0
     for batch_start in range(0, days, days_per_batch):
-        events, timelines = [], []
+        events: list[Event] = []
+        timelines: list[list[tuple[str, str, str, dt.datetime]]] = []
         for i in range(batch_start, min(days, batch_start + days_per_batch)):
             day = first + dt.timedelta(days=i)
             expected = day_weights[i] * scale

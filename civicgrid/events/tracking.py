@@ -21,7 +21,7 @@ MAX_AGE = 400 * 24 * 3600
 def _reported(request: HttpRequest) -> list[int]:
     try:
         value = request.get_signed_cookie(COOKIE, salt=SALT, max_age=MAX_AGE)
-        return [int(pk) for pk in value.split(",") if pk]
+        return [int(pk) for pk in (value or "").split(",") if pk]
     except (KeyError, signing.BadSignature, ValueError):
         return []
 

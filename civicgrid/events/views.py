@@ -113,7 +113,9 @@ def nearby(request: HttpRequest) -> HttpResponse:
     if category is None:
         return HttpResponse("")
     if selectors.reads_events(request.user):
-        context = {"nearby": selectors.nearby_open_events(request.user, category, lon, lat)[:5]}
+        context: dict[str, object] = {
+            "nearby": selectors.nearby_open_events(request.user, category, lon, lat)[:5]
+        }
     else:
         context = {"hints": selectors.nearby_hints(category, lon, lat)[:5]}
     return render(request, "events/_nearby.html", context)

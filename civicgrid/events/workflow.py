@@ -59,8 +59,8 @@ def is_handler(actor: Any, event: Event, extra: Extra) -> bool:
         return False
     if superuser(actor) or (event.handler_user_id and event.handler_user_id == actor.pk):
         return True
-    unit_task = event.handler_user_id is None and event.handler_unit_id is not None
-    if unit_task and roles_over(actor, event.handler_unit.code) & WRITING_ROLES:
+    unit = event.handler_unit if event.handler_user_id is None else None
+    if unit is not None and roles_over(actor, unit.code) & WRITING_ROLES:
         return True
     return is_whistled_department(actor, event, extra)
 

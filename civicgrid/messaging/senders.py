@@ -119,7 +119,7 @@ class HttpSmsSender:
             raise SendError("CIVICGRID_SMS_URL is not set")
         values = {"phone": message.to, "text": message.text}
         url = _fill(url, values, lambda v: urllib.parse.quote(v, safe=""))
-        headers = dict(settings.SMS_HEADERS)
+        headers = {name: value for name, value in settings.SMS_HEADERS}
         data = None
         if settings.SMS_BODY:
             content_type = next(

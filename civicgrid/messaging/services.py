@@ -57,7 +57,7 @@ def recipient(channel: str, to: str) -> tuple[str, str, str]:
     hash is the one its sealed copies carry (`SealedPhone.phone_hash`)."""
     if channel == Channel.SMS:
         phone = privacy.clean_phone(to)
-        return phone, privacy.blind_index(phone), privacy.mask_phone(phone)
+        return phone, privacy.PHONE.index(phone), privacy.PHONE.mask(phone)
     if channel == Channel.EMAIL:
         address = (to or "").strip().lower()
         try:
@@ -237,7 +237,7 @@ def deliver(message_id: int, now: dt.datetime | None = None) -> bool:
     except Exception as exc:  # any sender failure is logged and retried, never lost
         error = str(exc)[:300] or type(exc).__name__
         log.warning("message %s to %s failed: %s", message.pk, message.recipient_masked, error)
-        fields = {"last_error": error, "sender": sender.name if sender else ""}
+        fields: dict[str, object] = {"last_error": error, "sender": sender.name if sender else ""}
         if message.attempts >= _max_attempts():
             fields |= {"status": Status.FAILED, "sealed": "", "next_attempt_at": None}
         else:
@@ -280,7 +280,7 @@ def request_code(*, phone: str, purpose: str, ip: str) -> Message:
     limits.hit("code_phone", phone, field="phone")
     length = settings.VERIFICATION_CODE_LENGTH
     code = f"{secrets.randbelow(10**length):0{length}d}"
-    phone_hash = privacy.blind_index(phone)
+    phone_hash = privacy.PHONE.index(phone)
     now = timezone.now()
     minutes = settings.VERIFICATION_CODE_MINUTES
     with transaction.atomic():
@@ -308,7 +308,7 @@ def check_code(*, phone: str, purpose: str, code: str) -> None:
     code = "".join((code or "").split())
     if not code:
         raise InvalidInput(_("Enter the code sent to your phone."), field="code")
-    phone_hash = privacy.blind_index(phone)
+    phone_hash = privacy.PHONE.index(phone)
     now = timezone.now()
     with transaction.atomic():
         row = (

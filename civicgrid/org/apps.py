@@ -9,6 +9,5 @@ class OrgConfig(AppConfig):
 
     def ready(self) -> None:
         from civicgrid.core import demo
-        from civicgrid.org import lookups  # noqa: F401  registers the `under` lookup
 
         demo.register("org", "civicgrid.org.demo.demo_part")

@@ -7,6 +7,7 @@ import json
 import math
 import random
 from collections.abc import Iterator
+from typing import Any
 
 import shapely
 from django.contrib.auth import get_user_model
@@ -105,20 +106,24 @@ def split(area: BaseGeometry, n: int, rng: random.Random, relax: int = 4) -> lis
     """Cut `area` into `n` compact cells: Voronoi cells of random seeds, Lloyd-relaxed."""
     if n <= 1:
         return [area]
-    seeds = _sample_inside(area, n, rng)
-    for round_ in range(relax + 1):
-        cells = shapely.voronoi_polygons(MultiPoint(seeds), extend_to=area, ordered=True)
-        pieces = [
-            _polygonal(shapely.set_precision(cell.intersection(area), PRECISION))
-            for cell in shapely.get_parts(cells)
-        ]
-        if round_ == relax:
-            return [p for p in pieces if not p.is_empty]
+    pieces = _cells(area, _sample_inside(area, n, rng))
+    for _round in range(relax):
         seeds = [
             p.centroid if p.contains(p.centroid) else p.representative_point()
             for p in pieces
             if not p.is_empty
         ]
+        pieces = _cells(area, seeds)
+    return [p for p in pieces if not p.is_empty]
+
+
+def _cells(area: BaseGeometry, seeds: list[Point]) -> list[BaseGeometry]:
+    """The Voronoi cells of `seeds`, cut to `area`."""
+    cells = shapely.voronoi_polygons(MultiPoint(seeds), extend_to=area, ordered=True)
+    return [
+        _polygonal(shapely.set_precision(cell.intersection(area), PRECISION))
+        for cell in shapely.get_parts(cells)
+    ]
 
 
 def _square_around(point: Point, half_metres: float) -> BaseGeometry:
@@ -129,7 +134,7 @@ def _square_around(point: Point, half_metres: float) -> BaseGeometry:
     )
 
 
-def plan_district(code: str) -> Iterator[dict]:
+def plan_district(code: str) -> Iterator[dict[str, Any]]:
     """Yield the generated units below the imported streets and communities of `code`."""
     district = OrgUnit.objects.get(code=code)
     rng = random.Random(int(code))
@@ -183,7 +188,7 @@ def plan_district(code: str) -> Iterator[dict]:
         }
 
 
-def _dedicated(code: str) -> Iterator[dict]:
+def _dedicated(code: str) -> Iterator[dict[str, Any]]:
     for number, (community_code, subkind, name) in enumerate(DEDICATED_GRIDS.get(code, []), 801):
         community = OrgUnit.objects.filter(code=community_code).first()
         if community is None or not community.polygon:
@@ -199,7 +204,7 @@ def _dedicated(code: str) -> Iterator[dict]:
         }
 
 
-def _apply(spec: dict) -> None:
+def _apply(spec: dict[str, Any]) -> None:
     polygon = spec.get("polygon")
     geojson = mapping(polygon) if polygon is not None else None
     if "update" in spec:
@@ -231,7 +236,7 @@ def _users(code: str, progress: bool) -> None:
     if code == DEMO_DISTRICT:
         postings += DEMO_LOGINS
     units = OrgUnit.objects.filter(code__under=code, active=True).order_by("code")
-    role_by_kind = {
+    role_by_kind: dict[str, str] = {
         Kind.STREET: Role.STREET_STAFF,
         Kind.COMMUNITY: Role.COMMUNITY_STAFF,
         Kind.GRID: Role.GRID_WORKER,

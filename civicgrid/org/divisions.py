@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from civicgrid.core.errors import InvalidInput
+from civicgrid.core.types import Actor
 from civicgrid.org import services
 from civicgrid.org.kinds import Kind
 from civicgrid.org.models import OrgUnit
@@ -67,7 +68,9 @@ def subtree(root_code: str) -> list[Division]:
     return sorted((d for c, d in table.items() if c.startswith(root_code)), key=lambda d: d.code)
 
 
-def import_divisions(root_codes: Iterable[str], *, actor=None, progress: bool = True) -> int:
+def import_divisions(
+    root_codes: Iterable[str], *, actor: Actor = None, progress: bool = True
+) -> int:
     """Create the units for the given divisions and all below them; existing codes are left
     as they are, so importing twice changes nothing. Returns the number of units created.
     A district imported alone becomes a top-level unit; with its city, it hangs below it."""
@@ -75,7 +78,7 @@ def import_divisions(root_codes: Iterable[str], *, actor=None, progress: bool = 
         return _import(root_codes, actor, progress)
 
 
-def _import(root_codes: Iterable[str], actor, progress: bool) -> int:
+def _import(root_codes: Iterable[str], actor: Actor, progress: bool) -> int:
     wanted: dict[str, Division] = {}
     for code in root_codes:
         for division in subtree(code):

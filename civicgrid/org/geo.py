@@ -9,12 +9,13 @@ import itertools
 import math
 import os
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import shapely
+from django.http import QueryDict
 from shapely.geometry.base import BaseGeometry
 
 # Below this many points per core a batch runs in the calling thread.
@@ -94,7 +95,7 @@ class _ProcessIndex:
         self._lock = threading.Lock()
         self._index: UnitIndex | None = None
 
-    def get(self, revision: object, build) -> UnitIndex:
+    def get(self, revision: object, build: Callable[[object], UnitIndex]) -> UnitIndex:
         index = self._index
         if index is not None and index.revision == revision:
             return index
@@ -157,14 +158,16 @@ def gcj02_to_wgs84(lon: float, lat: float) -> tuple[float, float]:
     return wlon, wlat
 
 
-def transform_geometry(geometry: BaseGeometry, shift) -> BaseGeometry:
+def transform_geometry(
+    geometry: BaseGeometry, shift: Callable[[float, float], tuple[float, float]]
+) -> BaseGeometry:
     """`geometry` with every vertex moved by `shift(lon, lat) -> (lon, lat)`."""
     return shapely.transform(
         geometry, lambda coords: np.array([shift(lon, lat) for lon, lat in coords])
     )
 
 
-def posted_point(form) -> tuple:
+def posted_point(form: QueryDict) -> tuple[float | str | None, float | str | None]:
     """The place a form posted (`lon`, `lat`, `crs`), in WGS-84: a point picked on GCJ-02
     tiles is shifted back. Values stay as posted (or None) when they are not numbers, for the
     service to reject with its own message."""

@@ -60,7 +60,7 @@ SEGMENT_DIGITS: dict[str, int] = {
     Kind.MICRO_GRID: 3,
     Kind.DEPARTMENT: 3,
 }
-ROOT_CODE_DIGITS = {Kind.CITY: 4, Kind.DISTRICT: 6}
+ROOT_CODE_DIGITS: dict[str, int] = {Kind.CITY: 4, Kind.DISTRICT: 6}
 
 # Where new codes of a kind start inside their parent, so that kinds sharing a level never
 # collide: grids 001…, dedicated grids 801…, departments 901….

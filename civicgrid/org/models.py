@@ -1,11 +1,12 @@
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.org.fields import UnitCodeField
+from civicgrid.core.units import UnitCodeField
 from civicgrid.org.kinds import DedicatedKind, DepartmentKind, Kind
 from civicgrid.org.roles import RULES, Role, RoleRule
 
@@ -53,9 +54,11 @@ class OrgUnit(models.Model):
 
     @property
     def subkind_label(self) -> str:
-        choices = {Kind.DEDICATED_GRID: DedicatedKind, Kind.DEPARTMENT: DepartmentKind}.get(
-            self.kind
-        )
+        subkinds: dict[str, type[models.TextChoices]] = {
+            Kind.DEDICATED_GRID: DedicatedKind,
+            Kind.DEPARTMENT: DepartmentKind,
+        }
+        choices = subkinds.get(self.kind)
         return str(choices(self.subkind).label) if choices and self.subkind else ""
 
 
@@ -72,7 +75,7 @@ class ScopedModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Denormalisation, not logic: the code always follows the unit.
         self.unit_code = self.unit.code
         super().save(*args, **kwargs)

@@ -2,13 +2,14 @@
 see; a unit outside their scope is answered like a missing one (404)."""
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.http import Http404
 from shapely.geometry import mapping, shape
 
+from civicgrid.core.types import Actor, user_of
 from civicgrid.org import scoping
 from civicgrid.org.geo import (
     IndexedUnit,
@@ -22,12 +23,14 @@ from civicgrid.org.kinds import FINENESS, Kind
 from civicgrid.org.models import OrgUnit, Posting, TreeRevision
 from civicgrid.org.scoping import covers, scope, sees_everything, visible_prefixes
 
+_M = TypeVar("_M", bound=Model)
 
-def units_for(user) -> QuerySet[OrgUnit]:
+
+def units_for(user: Actor) -> QuerySet[OrgUnit]:
     return scope(OrgUnit.objects.all(), user, field="code")
 
 
-def unit_for(user, code: str) -> OrgUnit:
+def unit_for(user: Actor, code: str) -> OrgUnit:
     """The unit with `code` if the user may see it; Http404 otherwise (missing or not theirs)."""
     try:
         return units_for(user).select_related("parent").get(code=code)
@@ -35,7 +38,7 @@ def unit_for(user, code: str) -> OrgUnit:
         raise Http404 from None
 
 
-def unit_or_home(user, code: str | None = None) -> OrgUnit:
+def unit_or_home(user: Actor, code: str | None = None) -> OrgUnit:
     """The unit named by `code` (404 outside the user's scope), else the user's first unit."""
     if code:
         return unit_for(user, code)
@@ -45,7 +48,7 @@ def unit_or_home(user, code: str | None = None) -> OrgUnit:
     return units[0]
 
 
-def top_units_for(user) -> list[OrgUnit]:
+def top_units_for(user: Actor) -> list[OrgUnit]:
     """The roots of what the user sees: their posted units, or the top of the tree."""
     if sees_everything(user):
         return list(OrgUnit.objects.filter(parent__isnull=True))
@@ -53,7 +56,7 @@ def top_units_for(user) -> list[OrgUnit]:
     return list(OrgUnit.objects.filter(code__in=prefixes, active=True))
 
 
-def children_for(user, unit: OrgUnit) -> list[OrgUnit]:
+def children_for(user: Actor, unit: OrgUnit) -> list[OrgUnit]:
     """Sub-units of a visible unit, each with `child_count`."""
     return list(
         units_for(user)
@@ -80,7 +83,7 @@ def on_one_branch(code: str, other: str) -> bool:
     return code.startswith(other) or other.startswith(code)
 
 
-def shared_down(queryset: QuerySet, user, unit: OrgUnit) -> QuerySet:
+def shared_down(queryset: QuerySet[_M], user: Actor, unit: OrgUnit) -> QuerySet[_M]:
     """Rows the user may see in `unit`'s subtree, and those kept by the units above it: a
     street's teacher pool, venues, resources, shop and committee serve its communities."""
     above = queryset.filter(unit_code__in=code_prefixes(unit.code)[:-1])
@@ -106,7 +109,7 @@ def ancestors_of(unit: OrgUnit) -> list[OrgUnit]:
     return list(units_above(unit.code).exclude(pk=unit.pk))
 
 
-def subtree_counts(user, unit: OrgUnit) -> list[tuple[str, int]]:
+def subtree_counts(user: Actor, unit: OrgUnit) -> list[tuple[str, int]]:
     """(kind label, number) of the active units of each kind under `unit`, coarse kinds first."""
     rows = (
         units_for(user)
@@ -116,20 +119,20 @@ def subtree_counts(user, unit: OrgUnit) -> list[tuple[str, int]]:
         .annotate(n=Count("id"))
     )
     counts = {row["kind"]: row["n"] for row in rows}
-    return [(Kind(kind).label, counts[kind]) for kind in Kind.values if kind in counts]
+    return [(str(Kind(kind).label), counts[kind]) for kind in Kind.values if kind in counts]
 
 
-def manages_any_unit(user) -> bool:
+def manages_any_unit(user: Actor) -> bool:
     """Whether the user may manage the tree somewhere: opens the scoped admin."""
     return scoping.manages_any_unit(user)
 
 
-def may_manage(user, unit: OrgUnit) -> bool:
+def may_manage(user: Actor, unit: OrgUnit) -> bool:
     """Whether the user may change the tree and postings at and below `unit`."""
     return covers(user, unit.code, manage=True)
 
 
-def staff_of(user, unit: OrgUnit) -> QuerySet[Posting]:
+def staff_of(user: Actor, unit: OrgUnit) -> QuerySet[Posting]:
     """Active postings directly at `unit`."""
     return (
         scope(Posting.objects.all(), user)
@@ -139,9 +142,11 @@ def staff_of(user, unit: OrgUnit) -> QuerySet[Posting]:
     )
 
 
-def postings_of(user) -> QuerySet[Posting]:
+def postings_of(user: Actor) -> QuerySet[Posting]:
     """The user's own active postings."""
-    return Posting.objects.filter(user=user, active=True, unit__active=True).select_related("unit")
+    return Posting.objects.filter(
+        user=user_of(user), active=True, unit__active=True
+    ).select_related("unit")
 
 
 # --- map -----------------------------------------------------------------------------------
@@ -196,7 +201,7 @@ def _features(units: QuerySet[OrgUnit]) -> dict[str, Any]:
 
 
 def map_features(
-    user, *, kinds: Sequence[str] = (), parent: OrgUnit | None = None
+    user: Actor, *, kinds: Sequence[str] = (), parent: OrgUnit | None = None
 ) -> dict[str, Any]:
     """A GeoJSON FeatureCollection of the visible units with polygons, of the given kinds or
     directly under `parent`. Shifted to GCJ-02 when the configured tiles need it."""

@@ -11,7 +11,7 @@ from typing import Any
 import shapely
 from django.apps import apps
 from django.db import transaction
-from django.db.models import Value
+from django.db.models import Model, TextChoices, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed
+from civicgrid.core.types import Actor, AuthUser, user_of
 from civicgrid.org.kinds import (
     FIRST_SEGMENT,
     MAY_OVERLAP,
@@ -31,7 +32,7 @@ from civicgrid.org.kinds import (
 )
 from civicgrid.org.models import OrgUnit, Posting, ScopedModel, TreeRevision, UnitChange
 from civicgrid.org.roles import RULES, Role
-from civicgrid.org.scoping import covers, forget_prefixes
+from civicgrid.org.scoping import covers, forget_prefixes, sees_everything
 
 UNSET: Any = object()
 # A child may stick out of its parent by this share of its area (rounded, surveyed borders).
@@ -140,7 +141,11 @@ def _check_parent(parent: OrgUnit | None, kind: str) -> None:
 
 
 def _check_subkind(kind: str, subkind: str) -> None:
-    choices = {Kind.DEDICATED_GRID: DedicatedKind, Kind.DEPARTMENT: DepartmentKind}.get(kind)
+    subkinds: dict[str, type[TextChoices]] = {
+        Kind.DEDICATED_GRID: DedicatedKind,
+        Kind.DEPARTMENT: DepartmentKind,
+    }
+    choices = subkinds.get(kind)
     if choices is None:
         if subkind:
             raise InvalidInput(
@@ -170,7 +175,9 @@ def _check_geometry(
                 % {"parent": parent, "share": 100 * outside / geometry.area},
                 field="polygon",
             )
-    siblings = OrgUnit.objects.filter(parent=parent, polygon__isnull=False).exclude(pk=exclude_id)
+    siblings = OrgUnit.objects.filter(parent=parent, polygon__isnull=False)
+    if exclude_id is not None:
+        siblings = siblings.exclude(pk=exclude_id)
     for sibling in siblings.only("id", "code", "name", "short_name", "kind", "polygon"):
         if frozenset({kind, sibling.kind}) in MAY_OVERLAP and kind != sibling.kind:
             continue
@@ -200,10 +207,10 @@ def _check_centre(centre: tuple[float, float] | None) -> None:
 # --- permission --------------------------------------------------------------------------
 
 
-def _require_manage(actor, unit: OrgUnit | None, message: str | None = None) -> None:
+def _require_manage(actor: Actor, unit: OrgUnit | None, message: str | None = None) -> None:
     """Actor may change the tree at and below `unit` (None: a new top-level unit, which
     only a superuser may add). `actor=None` is the system itself: imports and the demo."""
-    if actor is None or actor.is_superuser:
+    if actor is None or sees_everything(actor):
         return
     if unit is None or not covers(actor, unit.code, manage=True):
         raise NotAllowed(message or _("You may not change units outside your own."))
@@ -241,7 +248,7 @@ def _snapshot(unit: OrgUnit) -> dict[str, Any]:
         "name": unit.name,
         "short_name": unit.short_name,
         "active": unit.active,
-        "parent": unit.parent.code if unit.parent_id else None,
+        "parent": unit.parent.code if unit.parent else None,
         "has_polygon": unit.polygon is not None,
     }
 
@@ -270,7 +277,7 @@ def _next_code(parent: OrgUnit, kind: str) -> str:
 @transaction.atomic
 def create_unit(
     *,
-    actor,
+    actor: Actor,
     parent: OrgUnit | None,
     kind: str,
     name: str,
@@ -315,7 +322,7 @@ def create_unit(
         centre_lat=centre[1] if centre else None,
     )
     UnitChange.objects.create(
-        unit=unit, actor=actor, action=UnitChange.Action.CREATED, after=_snapshot(unit)
+        unit=unit, actor=user_of(actor), action=UnitChange.Action.CREATED, after=_snapshot(unit)
     )
     if geometry is not None:
         _bump_revision()
@@ -325,7 +332,7 @@ def create_unit(
 @transaction.atomic
 def update_unit(
     *,
-    actor,
+    actor: Actor,
     unit: OrgUnit,
     name: str | None = None,
     short_name: str | None = None,
@@ -365,7 +372,7 @@ def update_unit(
                 _("%(unit)s still has active sub-units; deactivate those first.") % {"unit": unit},
                 field="active",
             )
-        if active and unit.parent_id and not unit.parent.active:
+        if active and unit.parent and not unit.parent.active:
             raise InvalidInput(
                 _("%(parent)s is inactive; activate it first.") % {"parent": unit.parent},
                 field="active",
@@ -375,7 +382,7 @@ def update_unit(
     unit.save()
     UnitChange.objects.create(
         unit=unit,
-        actor=actor,
+        actor=user_of(actor),
         action=UnitChange.Action.UPDATED,
         before=before,
         after=_snapshot(unit),
@@ -395,17 +402,19 @@ def _scoped_models() -> list[type[ScopedModel]]:
     return [m for m in apps.get_models() if issubclass(m, ScopedModel)]
 
 
-def recode(model, old_code: str, new_code: str, field: str = "unit_code") -> int:
+def recode(model: type[Model], old_code: str, new_code: str, field: str = "unit_code") -> int:
     """Rewrite the code prefix `old_code` to `new_code` in `field` of every `model` row under
     it: a moved subtree's rows follow it. For tables that repeat a unit code outside
     ScopedModel (search keys), called from their app's subtree_moved hook."""
-    return model.objects.filter(**{f"{field}__under": old_code}).update(
+    return model._default_manager.filter(**{f"{field}__under": old_code}).update(
         **{field: Concat(Value(new_code), Substr(field, len(old_code) + 1))}
     )
 
 
 @transaction.atomic
-def move_unit(*, actor, unit: OrgUnit, new_parent: OrgUnit, code: str | None = None) -> OrgUnit:
+def move_unit(
+    *, actor: Actor, unit: OrgUnit, new_parent: OrgUnit, code: str | None = None
+) -> OrgUnit:
     """Hang `unit` and its whole subtree under `new_parent`. Every code in the subtree, and
     the unit_code of every scoped row under it, is rewritten in this one transaction. Needs a
     managing posting above both the old and the new place."""
@@ -434,14 +443,18 @@ def move_unit(*, actor, unit: OrgUnit, new_parent: OrgUnit, code: str | None = N
     for hook in subtree_moved_hooks:
         hook(unit, old_code, new_code)
     UnitChange.objects.create(
-        unit=unit, actor=actor, action=UnitChange.Action.MOVED, before=before, after=_snapshot(unit)
+        unit=unit,
+        actor=user_of(actor),
+        action=UnitChange.Action.MOVED,
+        before=before,
+        after=_snapshot(unit),
     )
     _bump_revision()
     return unit
 
 
 @transaction.atomic
-def post_user(*, actor, user, unit: OrgUnit, role: str) -> Posting:
+def post_user(*, actor: Actor, user: AuthUser, unit: OrgUnit, role: str) -> Posting:
     """Post `user` to `unit` with `role` (入网入格). Needs a managing posting at or above the
     unit; the role must fit the unit's kind and the unit must be active."""
     if role not in Role.values:
@@ -468,7 +481,7 @@ def post_user(*, actor, user, unit: OrgUnit, role: str) -> Posting:
     posting = Posting.objects.create(user=user, unit=unit, role=role)
     UnitChange.objects.create(
         unit=unit,
-        actor=actor,
+        actor=user_of(actor),
         action=UnitChange.Action.POSTED,
         after={"user": user.username, "role": role},
     )
@@ -477,7 +490,7 @@ def post_user(*, actor, user, unit: OrgUnit, role: str) -> Posting:
 
 
 @transaction.atomic
-def end_posting(*, actor, posting: Posting) -> Posting:
+def end_posting(*, actor: Actor, posting: Posting) -> Posting:
     """End a posting; the user stops seeing that unit at once."""
     posting = Posting.objects.select_for_update().select_related("unit", "user").get(pk=posting.pk)
     _require_manage(actor, posting.unit, _("You may not change postings outside your own units."))
@@ -488,7 +501,7 @@ def end_posting(*, actor, posting: Posting) -> Posting:
     posting.save(update_fields=["active", "ended_at"])
     UnitChange.objects.create(
         unit=posting.unit,
-        actor=actor,
+        actor=user_of(actor),
         action=UnitChange.Action.UNPOSTED,
         before={"user": posting.user.username, "role": posting.role},
     )

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
@@ -111,7 +112,7 @@ def study_hours(members: QuerySet[PartyMember], year: int) -> list[dict]:
         .annotate(total=Sum("hours"))
         .values_list("member_id", "total")
     )
-    rows = []
+    rows: list[dict[str, Any]] = []
     for member in members.filter(active=True):
         total = totals.get(member.pk) or Decimal(0)
         required = (

@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -44,6 +45,9 @@ from civicgrid.party.models import (
 )
 from civicgrid.party.roles import PARTY_ROLES
 
+if TYPE_CHECKING:
+    from civicgrid.people.models import Person
+
 
 def check_keeper(actor, code: str) -> None:
     require(actor, code, PARTY_ROLES, _("You may not keep party records here."))
@@ -75,7 +79,7 @@ class MemberData:
     position: str = Position.MEMBER
     # None keeps the current number on edit; "" clears it.
     phone: str | None = None
-    person: object | None = None
+    person: "Person | None" = None
     employer: str = ""
     joined_party_on: dt.date | None = None
     responsibility_area: str = ""

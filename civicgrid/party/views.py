@@ -1,6 +1,7 @@
 """Party pages: a unit's branches and members, a branch's organisational life and study hours,
 a member's points ledger, the points shop."""
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.contrib import messages
@@ -223,6 +224,7 @@ def shop(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         post = request.POST
         action = post.get("action")
+        call: Callable[[], object]
         if action == "item":
             call = lambda: services.save_item(  # noqa: E731
                 user,

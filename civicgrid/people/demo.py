@@ -13,7 +13,6 @@ from django.db import transaction
 from faker import Faker
 from shapely.geometry import Point, shape
 
-from civicgrid.core import privacy
 from civicgrid.org.demo import DEMO_COMMUNITY
 from civicgrid.org.geo import gcj02_to_wgs84
 from civicgrid.org.kinds import Kind
@@ -21,6 +20,7 @@ from civicgrid.org.models import OrgUnit
 from civicgrid.org.selectors import units_at
 from civicgrid.people import services
 from civicgrid.people.models import (
+    CONTACT_PHONE,
     DATA_UNIT_KINDS,
     Building,
     Facility,
@@ -156,13 +156,11 @@ def _places(district: str, worker) -> None:
             "lat": lat,
             "business": row["餐饮类型名称"],
         }
-        phone, _hash, masked = privacy.seal(faker.phone_number(), privacy.mask_phone)
         shops.append(
             Organisation(
                 kind=OrganisationKind.SHOP,
                 contact_name=faker.name(),
-                contact_phone=phone,
-                contact_phone_masked=masked,
+                **CONTACT_PHONE.values(faker.phone_number()),
                 staff_size=faker.random_int(3, 30),
                 **common,
             )
@@ -173,10 +171,11 @@ def _places(district: str, worker) -> None:
         place.organisation = shop
     Place.objects.bulk_create(places, batch_size=1000)
     grid = OrgUnit.objects.filter(code__under=DEMO_COMMUNITY, kind=Kind.GRID).order_by("code")
-    if grid.exists():
+    first_grid = grid.first()
+    if first_grid is not None:
         services.save_organisation(
             worker,
-            unit=grid.first(),
+            unit=first_grid,
             name="郑州保利物业服务有限公司纺机项目部",
             kind=OrganisationKind.PROPERTY,
             contact_name="王经理",

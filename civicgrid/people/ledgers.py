@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Literal, overload
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -37,6 +38,7 @@ from civicgrid.org.scoping import covers, holds
 from civicgrid.org.tree import is_under
 from civicgrid.people import search, selectors, services
 from civicgrid.people.models import (
+    CONTACT_PHONE,
     DATA_UNIT_KINDS,
     Building,
     Gender,
@@ -346,6 +348,10 @@ def _text(value) -> str:
     return str(value).strip()
 
 
+@overload
+def _int(values: dict, name: str, *, required: Literal[True]) -> int: ...
+@overload
+def _int(values: dict, name: str, *, required: bool = False) -> int | None: ...
 def _int(values: dict, name: str, *, required: bool = False) -> int | None:
     text = values.get(name, "")
     if not text:
@@ -582,7 +588,7 @@ class Importer:
         persons, their tags and their search keys: a handful of bulk statements."""
         plans = staged["plans"]
         houses = {plan["house"].pk for _, plan in plans}
-        found: dict[int, list[Household]] = defaultdict(list)
+        found: dict[int | None, list[Household]] = defaultdict(list)
         for household in Household.objects.filter(house_id__in=houses):
             found[household.house_id].append(household)
         added: list[Household] = []
@@ -697,9 +703,9 @@ class Importer:
         for _number, plan in plans:
             key = (plan["unit"].pk, plan["estate"], plan["building"])
             if key not in buildings:
-                buildings[key] = self.building_of(plan["unit"], plan)
-                if buildings[key] is None:
-                    buildings[key] = Building(
+                building = self.building_of(plan["unit"], plan)
+                if building is None:
+                    building = Building(
                         unit=plan["unit"],
                         unit_code=plan["unit"].code,
                         estate=plan["estate"],
@@ -707,7 +713,8 @@ class Importer:
                         entrances=plan["entrances"] or self._widest[key],
                         floors=plan["floors"],
                     )
-                    added.append(buildings[key])
+                    added.append(building)
+                buildings[key] = building
             house = House(
                 building=buildings[key],
                 unit=plan["unit"],
@@ -753,7 +760,6 @@ class Importer:
             raise InvalidInput(_("This column is required."), field="kind")
         phone = values["contact_phone"]
         phone = privacy.clean_phone(phone, "contact_phone") if phone else ""
-        sealed, _hash, masked = privacy.seal(phone, privacy.mask_phone)
         return {
             "unit": unit,
             "unit_code": unit.code,
@@ -763,8 +769,7 @@ class Importer:
             "address": values["address"],
             "business": values["business"],
             "contact_name": values["contact_name"],
-            "contact_phone": sealed,
-            "contact_phone_masked": masked,
+            **CONTACT_PHONE.values(phone),
             "staff_size": _int(values, "staff_size"),
             "party_organisation": values["party_organisation"],
         }
@@ -963,7 +968,7 @@ def run_import(job: ImportJob, rows: list | None = None) -> ImportJob:
             state=ImportJob.State.DONE,
             errors=[],
             created=created,
-            rows_done=len(rows),
+            rows_done=len(rows or ()),
             finished_at=timezone.now(),
             touched_at=timezone.now(),
         )

@@ -14,7 +14,8 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.org.fields import UnitCodeField
+from civicgrid.core import privacy
+from civicgrid.core.units import UnitCodeField
 from civicgrid.org.kinds import Kind
 from civicgrid.org.models import ScopedModel
 
@@ -220,6 +221,8 @@ class Person(ScopedModel):
     left_on = models.DateField(_("left on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Not stored: the person's tags, sorted, on the persons a selector lists (_attach_tags).
+    tag_list: list["Tag"]
 
     class Meta:
         verbose_name = _("person")
@@ -287,6 +290,11 @@ class OrganisationKind(models.TextChoices):
     PROPERTY = "property", _("Property company")
     PUBLIC = "public", _("Public institution")
     OTHER = "other", _("Other")
+
+
+# An organisation's contact phone is sealed like a resident's, without the keyed hash: nothing
+# looks an organisation up by its phone.
+CONTACT_PHONE = privacy.SealedNumber("contact_phone", masked="contact_phone_masked")
 
 
 class Organisation(ScopedModel):
@@ -486,9 +494,9 @@ class PrivateFiles(FileSystemStorage):
         # A folder made earlier with looser modes (or by hand) is closed first.
         os.makedirs(self.location, mode=0o700, exist_ok=True)
         os.chmod(self.location, 0o700)
-        return super()._save(name, content)
+        return super()._save(name, content)  # type: ignore[misc]  # real; not in the stubs
 
-    def url(self, name: str) -> str:
+    def url(self, name: str | None) -> str:
         raise ValueError("private files have no URL")
 
 

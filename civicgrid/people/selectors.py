@@ -328,7 +328,7 @@ def completeness(user, unit: OrgUnit, *, missing: int = 20) -> Completeness:
 def occupancy(user, unit: OrgUnit) -> dict[str, int]:
     houses = under(houses_for(user), unit)
     counts = dict(houses.values_list("use").annotate(n=Count("pk")).values_list("use", "n"))
-    return {label: counts.get(value, 0) for value, label in HouseUse.choices}
+    return {str(label): counts.get(value, 0) for value, label in HouseUse.choices}
 
 
 def data_units(user, unit: OrgUnit) -> list[OrgUnit]:

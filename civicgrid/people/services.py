@@ -20,6 +20,7 @@ from civicgrid.org.scoping import holds, require, scope
 from civicgrid.people import search, selectors
 from civicgrid.people.erasure import subject_of
 from civicgrid.people.models import (
+    CONTACT_PHONE,
     DATA_UNIT_KINDS,
     Building,
     Facility,
@@ -265,7 +266,7 @@ def clean_person(data: PersonData) -> dict[str, Any]:
         raise InvalidInput(_("The birth date is impossible."), field="birth_date")
     number = ""
     if (data.id_number or "").strip():
-        number, born = privacy.clean_id_number(data.id_number)
+        number, born = privacy.clean_id_number(data.id_number or "")
         if data.birth_date and data.birth_date != born:
             raise InvalidInput(
                 _("The birth date differs from the one in the ID-card number (%(date)s).")
@@ -278,21 +279,17 @@ def clean_person(data: PersonData) -> dict[str, Any]:
                 _("The gender differs from the one in the ID-card number."), field="gender"
             )
         values.update(birth_date=born, gender=gender)
-    phone = privacy.clean_phone(data.phone) if (data.phone or "").strip() else ""
-    values["id_number"], values["id_hash"], values["id_masked"] = privacy.seal(
-        number, privacy.mask_id
-    )
-    values["phone"], values["phone_hash"], values["phone_masked"] = privacy.seal(
-        phone, privacy.mask_phone
-    )
+    phone = privacy.clean_phone(data.phone or "") if (data.phone or "").strip() else ""
+    values.update(privacy.ID_NUMBER.values(number), **privacy.PHONE.values(phone))
     values["tags"] = tags_named(data.tags)
     return values
 
 
 def _write_keys(person: Person) -> None:
     house = None
-    if person.household_id and person.household.house_id:
-        house = person.household.house
+    household = person.household
+    if household is not None and household.house_id:
+        house = household.house
     PersonKey.objects.filter(person=person).delete()
     PersonKey.objects.bulk_create(
         PersonKey(key=key, person=person, unit_code=person.unit_code)
@@ -554,7 +551,9 @@ def note_typed_number(
         return
     if not number:
         return
-    others = Person.objects.filter(id_hash=privacy.blind_index(number), status=PersonStatus.PRESENT)
+    others = Person.objects.filter(
+        id_hash=privacy.ID_NUMBER.index(number), status=PersonStatus.PRESENT
+    )
     other = (others.exclude(pk=exclude) if exclude else others).only("pk", "unit_code").first()
     if other is None:
         return
@@ -690,9 +689,7 @@ def save_organisation(
     organisation.credit_code = clean_credit_code(credit_code)
     organisation.address, organisation.business = address.strip(), business.strip()
     organisation.contact_name = contact_name.strip()
-    organisation.contact_phone, _hash, organisation.contact_phone_masked = privacy.seal(
-        phone, privacy.mask_phone
-    )
+    CONTACT_PHONE.write(organisation, phone)
     organisation.staff_size = staff_size
     organisation.party_organisation = party_organisation.strip()
     organisation.lon, organisation.lat = lon, lat

@@ -141,20 +141,13 @@ class Writer:
     def _numbers(self, born: dt.date) -> dict:
         self.serial += 1
         number = fake_id(self.region, born, self.rng.randrange(1000))
-        while (id_hash := privacy.blind_index(number)) in self.used:  # one person, one number
+        while (id_hash := privacy.ID_NUMBER.index(number)) in self.used:  # one person, one number
             number = fake_id(self.rng.choice(REGIONS), born, self.rng.randrange(1000))
         self.used.add(id_hash)
         phone = f"1{self.rng.choice('3456789')}{self.rng.randrange(10**9):09d}"
         if self.serial % 997 == 0:
             self.samples.append((number, phone))
-        fields = {}
-        fields["id_number"], fields["id_hash"], fields["id_masked"] = privacy.seal(
-            number, privacy.mask_id
-        )
-        fields["phone"], fields["phone_hash"], fields["phone_masked"] = privacy.seal(
-            phone, privacy.mask_phone
-        )
-        return fields
+        return privacy.ID_NUMBER.values(number) | privacy.PHONE.values(phone)
 
     @transaction.atomic
     def fill(self, unit, households: int, estates: Iterable[str] | None = None) -> int:

@@ -298,9 +298,13 @@ def person_form(request: HttpRequest, household: int | None = None, pk: int | No
     """Add a member to a household, or change a person. Numbers are typed anew to change
     them; left empty, an existing number stays."""
     person = selectors.person_for(request.user, pk) if pk else None
-    if person is not None and person.household_id is None:
-        raise Http404  # the form keeps household members; a record that ended has none
-    home = person.household if person else selectors.household_for(request.user, household)
+    if person is not None:
+        if person.household is None:
+            raise Http404  # the form keeps household members; a record that ended has none
+        home = person.household
+    else:
+        assert household is not None  # the add page names the household
+        home = selectors.household_for(request.user, household)
     code = person.unit_code if person else home.unit_code
     error = None
     if request.method == "POST":
@@ -310,7 +314,7 @@ def person_form(request: HttpRequest, household: int | None = None, pk: int | No
                 request.user,
                 data.id_number or "",
                 unit_code=code,
-                exclude=person and person.pk,
+                exclude=person.pk if person else None,
                 ip=_ip(request),
             )
             saved = services.save_person(request.user, data, household=home, person=person)

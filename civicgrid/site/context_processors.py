@@ -8,7 +8,7 @@ from civicgrid.messaging.selectors import unread_count
 from civicgrid.org.scoping import postings_of_user, sees_everything
 
 
-def scope(request: HttpRequest) -> dict:
+def scope(request: HttpRequest) -> dict[str, object]:
     """Whether the user has a unit at all, for the nav: pages that open on the user's own unit
     (classes, party, community, board, four rates) are a 404 for an account with no posting
     (a volunteer's), so the nav does not offer them."""

@@ -120,14 +120,13 @@ def _load(district: str) -> int:
             )
         )
     for member in members[:6]:
-        person = member.person
         volunteers.append(
             services.register_volunteer(
                 staff,
                 unit=community,
                 data=services.VolunteerData(
                     name=member.name,
-                    person=person,
+                    person=member.person,
                     member=member,
                     skills="党员志愿服务",
                     teams=[teams[3]],
@@ -150,7 +149,7 @@ def _load(district: str) -> int:
     now = timezone.now()
     for n in range(90):
         person = rng.choice(households)
-        house = person.household.house if person.household_id else None
+        house = person.household.house if person.household else None
         address = f"{house.building}{house.entrance}单元{house.room}" if house else "纺机家园"
         item = rng.choice(items)
         order = services.place_order(

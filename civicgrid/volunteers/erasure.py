@@ -2,6 +2,7 @@
 
 from django.db.models import Q
 
+from civicgrid.core import privacy
 from civicgrid.core.erasure import ERASED_NAME, NO_PHONE, Subject
 from civicgrid.volunteers.models import ServiceOrder, Volunteer
 
@@ -17,11 +18,9 @@ def erase_volunteers(subject: Subject) -> int:
         person=None,
         user=None,
         name=ERASED_NAME,
-        id_number="",
-        id_hash="",
-        id_masked="",
         skills="",
         active=False,
+        **privacy.ID_NUMBER.values(""),
         **NO_PHONE,
     )
 

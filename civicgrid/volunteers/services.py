@@ -19,15 +19,16 @@ from django.utils.translation import gettext as _
 
 from civicgrid.core import privacy
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed, choice, required
+from civicgrid.core.photos import read_photos
 from civicgrid.core.rollups import bump
-from civicgrid.events.photos import read_photos
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.scoping import holds, require
 from civicgrid.org.selectors import on_one_branch
 from civicgrid.org.tree import is_under
 from civicgrid.party import services as party
-from civicgrid.party.models import PointKind
+from civicgrid.party.models import PartyMember, PointKind
 from civicgrid.party.roles import PARTY_ROLES
+from civicgrid.people.models import Person
 from civicgrid.volunteers.models import (
     Certificate,
     OrderPhoto,
@@ -79,8 +80,8 @@ class VolunteerData:
     name: str
     phone: str = ""
     id_number: str = ""
-    person: object | None = None
-    member: object | None = None
+    person: Person | None = None
+    member: PartyMember | None = None
     skills: str = ""
     teams: Iterable[VolunteerTeam] = ()
 
@@ -103,19 +104,13 @@ def register_volunteer(actor, *, unit: OrgUnit, data: VolunteerData) -> Voluntee
     if person is not None:
         volunteer.name = data.name or person.name
         volunteer.copy_phone(person)
-        volunteer.id_number, volunteer.id_hash, volunteer.id_masked = (
-            person.id_number,
-            person.id_hash,
-            person.id_masked,
-        )
+        privacy.ID_NUMBER.copy(volunteer, person)
     else:
         volunteer.name = required(data.name, "name", _("Name"))
         volunteer.set_phone(required(data.phone, "phone", _("Phone")))
         if data.id_number.strip():
             number, _born = privacy.clean_id_number(data.id_number)
-            volunteer.id_number, volunteer.id_hash, volunteer.id_masked = privacy.seal(
-                number, privacy.mask_id
-            )
+            privacy.ID_NUMBER.write(volunteer, number)
     if volunteer.phone_hash and Volunteer.objects.filter(phone_hash=volunteer.phone_hash).exists():
         raise InvalidInput(_("A volunteer with this phone is already registered."), field="phone")
     volunteer.person = person
@@ -195,7 +190,7 @@ def rebuild_rollups() -> None:
         row["ordered"] += 1
         if order.status == S.DONE:
             row["done"] += 1
-            row["minutes"] += int(order.hours * 60)
+            row["minutes"] += int((order.hours or 0) * 60)
     for (unit_id, unit_code, month), counters in sorted(rows.items()):
         bump(
             VolunteerRollup,
@@ -265,6 +260,7 @@ def _step(order: ServiceOrder, action: str) -> tuple[ServiceOrder, str]:
     sources, _target = TRANSITIONS[action]
     if locked.status not in sources:
         if action == "take" and locked.status == S.TAKEN:
+            assert locked.volunteer is not None  # a taken order has its volunteer
             raise Conflict(
                 _("%(name)s has already taken this order.") % {"name": locked.volunteer.name}
             )
@@ -305,7 +301,7 @@ def assign_order(actor, *, order: ServiceOrder, volunteer: Volunteer) -> Service
 
 @transaction.atomic
 def complete_order(
-    actor, *, order: ServiceOrder, hours: Decimal, report: str, photos: Iterable = ()
+    actor, *, order: ServiceOrder, hours: Decimal | None, report: str, photos: Iterable = ()
 ) -> ServiceOrder:
     """The volunteer who took the order (or staff) report it done, with the hours, what was
     done and photos. The hours go to the volunteer's record."""
@@ -326,6 +322,7 @@ def complete_order(
         OrderPhoto.objects.create(
             order=locked, image=photo.content, width=photo.width, height=photo.height
         )
+    assert locked.volunteer_id is not None  # only a taken order is completed
     volunteer = Volunteer.objects.select_for_update().get(pk=locked.volunteer_id)
     day = timezone.localtime(now).date()
     VolunteerRecord.objects.create(
@@ -342,7 +339,7 @@ def complete_order(
     )
     _log(locked, "complete", before, actor, report)
     _count(locked, done=1, minutes=int(hours * 60))
-    if volunteer.member_id:
+    if volunteer.member is not None:
         party.award_points(
             volunteer.member,
             PointKind.VOLUNTEERING,
@@ -379,6 +376,7 @@ def rate_order(*, order: ServiceOrder, token: str, rating: int, comment: str = "
         raise Conflict(_("This service is already rated."))
     locked.rating, locked.comment = rating, comment.strip()[:300]
     locked.save(update_fields=["rating", "comment"])
+    assert locked.volunteer_id is not None  # only a done order is rated
     volunteer = Volunteer.objects.select_for_update().get(pk=locked.volunteer_id)
     Volunteer.objects.filter(pk=volunteer.pk).update(
         rating_total=volunteer.rating_total + rating, ratings=volunteer.ratings + 1

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 
@@ -40,7 +41,7 @@ def lists(tree, make_user) -> Lists:
             operation=True,
             space_used="党群服务中心一楼 40㎡",
             benefit="减免租金",
-            benefit_yuan=24000,
+            benefit_yuan=Decimal(24000),
         ),
     )
     branch = party.save_branch(staff, unit=tree.community_a1, name="第一支部", kind="branch")

@@ -54,7 +54,7 @@ def _gunicorn_line(logger_class) -> str:
     response = SimpleNamespace(status="200 OK", sent=12, headers=[])
     request = SimpleNamespace(headers=[("REFERER", environ["HTTP_REFERER"])])
     atoms = logger.atoms(response, request, environ, dt.timedelta(seconds=0))
-    line = config.access_log_format % logger.atoms_wrapper_class(atoms)
+    line: str = config.access_log_format % logger.atoms_wrapper_class(atoms)
     return line + " " + " ".join(str(atoms[name]) for name in ("q", "{referer}i", "{raw_uri}e"))
 
 

@@ -6,8 +6,8 @@ from civicgrid.events.workdays import add_working_days, add_working_hours, is_wo
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def at(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=SHANGHAI)
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
 def test_it_knows_holidays_and_make_up_workdays():

@@ -2,6 +2,7 @@
 audited exports, erasure that reaches every row."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -62,7 +63,7 @@ def _what_is_seen(client, user, person) -> dict:
         if person.household.house_id:
             building = person.household.house.building_id
             pages.append(reverse("people:building", args=[building]))
-    seen = {}
+    seen: dict[str, Any] = {}
     for answer in answers:
         if answer["id"] == person.pk:
             for key, value in answer.items():

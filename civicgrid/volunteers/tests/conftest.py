@@ -2,6 +2,7 @@
 (one a party member), community staff."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 
@@ -44,7 +45,7 @@ def service(tree, make_user) -> Service:
         name="爱心理发",
         category="haircut",
         terms="low_fee",
-        price=5,
+        price=Decimal(5),
     )
     branch = party.save_branch(staff, unit=tree.community_a1, name="第一支部", kind="branch")
     member = party.save_member(

@@ -7,6 +7,8 @@ added later is not forgotten. Rows are rewritten in batches, each batch in one t
 running it twice does no harm. Keyed hashes are not touched (they use CIVICGRID_INDEX_KEY).
 """
 
+from typing import Any
+
 from cryptography.fernet import InvalidToken
 from django.apps import apps
 from django.core.management.base import BaseCommand
@@ -56,7 +58,7 @@ def rotate_column(model: type[models.Model], name: str) -> tuple[int, int]:
 class Command(BaseCommand):
     help = "Re-encrypt every personal number under the newest of CIVICGRID_DATA_KEYS."
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         total = lost = 0
         for model, name in encrypted_columns():
             count, unreadable = rotate_column(model, name)

@@ -12,9 +12,11 @@ import io
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import SupportsFloat
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -30,13 +32,13 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class Photo:
-    content: ContentFile
+    content: "ContentFile[bytes]"  # quoted: ContentFile takes no type argument at run time
     width: int
     height: int
     gps: tuple[float, float] | None
 
 
-def _degrees(value, ref: str) -> float:
+def _degrees(value: Iterable[SupportsFloat], ref: str) -> float:
     degrees, minutes, seconds = (float(part) for part in value)
     result = degrees + minutes / 60 + seconds / 3600
     return -result if ref in {"S", "W"} else result
@@ -54,7 +56,7 @@ def _gps(image: Image.Image) -> tuple[float, float] | None:
     return lon, lat
 
 
-def read_photos(uploads: Iterable | None, *, field: str = "photos") -> list[Photo]:
+def read_photos(uploads: Iterable[UploadedFile] | None, *, field: str = "photos") -> list[Photo]:
     """Cleaned copies of the files of one request, at most settings.PHOTO_MAX_FILES of them
     (counted before any is read)."""
     uploads = [upload for upload in uploads or () if upload]
@@ -73,16 +75,17 @@ def _too_large(name: str, field: str) -> InvalidInput:
     )
 
 
-def read_photo(upload, *, field: str = "photos") -> Photo:
+def read_photo(upload: UploadedFile, *, field: str = "photos") -> Photo:
     """A cleaned copy of the uploaded file, or InvalidInput naming the file and the problem."""
     name = getattr(upload, "name", "") or _("photo")
-    if upload.size > settings.PHOTO_MAX_BYTES:
+    size = upload.size or 0
+    if size > settings.PHOTO_MAX_BYTES:
         raise InvalidInput(
             _("%(name)s is larger than %(limit)d MB.")
             % {"name": name, "limit": settings.PHOTO_MAX_BYTES // (1024 * 1024)},
             field=field,
         )
-    if upload.size == 0:
+    if size == 0:
         raise InvalidInput(_("%(name)s is empty.") % {"name": name}, field=field)
     data = upload.read()
     try:
@@ -100,7 +103,7 @@ def read_photo(upload, *, field: str = "photos") -> Photo:
                     field=field,
                 )
             probe.verify()
-        image = Image.open(io.BytesIO(data))
+        image: Image.Image = Image.open(io.BytesIO(data))
         # JPEG can decode straight at a reduced scale: a large photo never sits whole in memory.
         image.draft("RGB", (settings.PHOTO_MAX_SIDE, settings.PHOTO_MAX_SIDE))
         image.load()
