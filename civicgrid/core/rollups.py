@@ -59,7 +59,8 @@ def add_to_rollups(deltas: Iterable[RollupDelta], *, signed: bool = False) -> No
 class _Row(NamedTuple):
     key: list[Any]  # prepared for the database
     unit_code: str
-    counters: dict[str, int]
+    added: dict[str, int]  # goes in the inserted values
+    taken: dict[str, int]  # subtractions of unsigned counters: go in the DO UPDATE part
 
 
 def _upsert(
@@ -69,41 +70,33 @@ def _upsert(
     key_fields = [meta.get_field(name) for name in key_names]
     changed = []
     for key, (unit_code, counters) in sorted(rows.items()):
-        counters = {name: value for name, value in counters.items() if value}
-        if counters:
+        added = {name: value for name, value in counters.items() if value and (value > 0 or signed)}
+        taken = {name: value for name, value in counters.items() if value < 0 and not signed}
+        if added or taken:
             prepared = [
                 field.get_db_prep_value(value, connection)
                 for field, value in zip(key_fields, key, strict=True)
             ]
-            changed.append(_Row(prepared, unit_code, counters))
+            changed.append(_Row(prepared, unit_code, added, taken))
     if not changed:
         return
-    names = sorted({name for row in changed for name in row.counters})
-    counter_fields = [meta.get_field(name) for name in names]
+    names = sorted({name for row in changed for name in (*row.added, *row.taken)})
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
     key_columns = [quote(field.column) for field in key_fields]
-    columns = [*key_columns, quote(meta.get_field("unit_code").column)]
-    columns += [quote(field.column) for field in counter_fields]
+    counter_columns = [quote(meta.get_field(name).column) for name in names]
+    columns = [*key_columns, quote(meta.get_field("unit_code").column), *counter_columns]
     placeholders = f"({', '.join(['%s'] * len(columns))})"
     match = " AND ".join(f"{table}.{column} = %s" for column in key_columns)
-
-    def taken(row: _Row, name: str) -> int:
-        """The part of a delta that goes into the DO UPDATE part: an unsigned subtraction."""
-        value = row.counters.get(name, 0)
-        return value if value < 0 and not signed else 0
-
     with connection.cursor() as cursor:
-        for batch in _batches(changed, names, len(columns), len(key_columns), taken):
+        for batch in _batches(changed, len(columns), len(key_columns)):
             params: list[Any] = []
             for row in batch:
-                params += [*row.key, row.unit_code]
-                params += [row.counters.get(name, 0) - taken(row, name) for name in names]
+                params += [*row.key, row.unit_code, *(row.added.get(name, 0) for name in names)]
             updates = []
-            for name, field in zip(names, counter_fields, strict=True):
-                column = quote(field.column)
+            for name, column in zip(names, counter_columns, strict=True):
                 expression = f"{table}.{column} + excluded.{column}"
-                cases = [(row.key, taken(row, name)) for row in batch if taken(row, name)]
+                cases = [(row.key, row.taken[name]) for row in batch if name in row.taken]
                 if cases:
                     whens = " ".join(f"WHEN {match} THEN %s" for _case in cases)
                     expression += f" + CASE {whens} ELSE 0 END"
@@ -118,7 +111,7 @@ def _upsert(
             )
 
 
-def _batches(rows: list[_Row], names: list[str], width: int, key_width: int, taken) -> Iterator:
+def _batches(rows: list[_Row], width: int, key_width: int) -> Iterator[list[_Row]]:
     """Rows in runs that keep each statement within the database's number of parameters: a
     row's values, and its key and value again for each of its subtractions."""
     limit = connection.features.max_query_params
@@ -128,7 +121,7 @@ def _batches(rows: list[_Row], names: list[str], width: int, key_width: int, tak
     batch: list[_Row] = []
     used = 0
     for row in rows:
-        cost = width + sum(key_width + 1 for name in names if taken(row, name))
+        cost = width + len(row.taken) * (key_width + 1)
         if batch and used + cost > limit:
             yield batch
             batch, used = [], 0
