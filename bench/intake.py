@@ -122,6 +122,9 @@ def run() -> dict:
             "4",
             "--log-level",
             "warning",
+            # Its own control socket, not the per-user default that `make run` uses.
+            "--control-socket",
+            str(VAR / "gunicorn.ctl"),
         ],
         cwd=ROOT,
         env=env,

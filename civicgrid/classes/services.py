@@ -55,7 +55,7 @@ from civicgrid.core.errors import (
     choice,
     required,
 )
-from civicgrid.core.rollups import bump
+from civicgrid.core.rollups import RollupDelta, add_to_rollups
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.scoping import holds, require
 from civicgrid.org.selectors import on_one_branch
@@ -279,13 +279,15 @@ def apply(before: Counter, after: Counter) -> None:
     """Add the change between two contributions to the rollup rows."""
     delta = Counter(after)
     delta.subtract(before)
-    rows: dict[Key, dict[str, int]] = {}
-    for (*key, name), value in delta.items():
-        if value:
-            rows.setdefault(tuple(key), {})[name] = value
-    for (unit_id, unit_code, month, teacher), deltas in sorted(rows.items()):
-        lookup = {"unit_id": unit_id, "month": month, "teacher_id_key": teacher}
-        bump(ClassRollup, lookup, unit_code, deltas)
+    add_to_rollups(
+        RollupDelta(
+            ClassRollup,
+            {"unit_id": unit_id, "month": month, "teacher_id_key": teacher},
+            unit_code,
+            {name: value},
+        )
+        for (unit_id, unit_code, month, teacher, name), value in delta.items()
+    )
 
 
 def rebuild_rollups() -> None:

@@ -42,7 +42,7 @@ from civicgrid.community.models import (
     Urgency,
 )
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed, choice, required
-from civicgrid.core.rollups import bump
+from civicgrid.core.rollups import RollupDelta, add_to_rollups
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.scoping import holds, require
 from civicgrid.org.selectors import code_prefixes, on_one_branch
@@ -79,12 +79,8 @@ def _month(moment) -> dt.date:
 
 
 def _count(row, moment, **deltas: int) -> None:
-    bump(
-        CommunityRollup,
-        {"unit_id": row.unit_id, "month": _month(moment)},
-        row.unit_code,
-        {name: value for name, value in deltas.items() if value},
-    )
+    key = {"unit_id": row.unit_id, "month": _month(moment)}
+    add_to_rollups([RollupDelta(CommunityRollup, key, row.unit_code, deltas)])
 
 
 def rebuild_rollups() -> None:
@@ -110,10 +106,10 @@ def rebuild_rollups() -> None:
             add(task, task.claimed_at, "tasks_claimed")
         if task.status == T.DONE:
             add(task, task.done_at, "tasks_done")
-    for (unit_id, unit_code, month), counters in sorted(rows.items()):
-        deltas = {name: value for name, value in counters.items() if value}
-        if deltas:
-            bump(CommunityRollup, {"unit_id": unit_id, "month": month}, unit_code, deltas)
+    add_to_rollups(
+        RollupDelta(CommunityRollup, {"unit_id": unit_id, "month": month}, unit_code, counters)
+        for (unit_id, unit_code, month), counters in rows.items()
+    )
 
 
 # ---- needs and matching ------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from civicgrid.core.rollups import bump
+from civicgrid.core.rollups import RollupDelta, add_to_rollups
 from civicgrid.events.models import (
     COUNTERS,
     Event,
@@ -174,19 +174,16 @@ def grouped(total: Counter[Key], keys: tuple[str, ...], chain: Chain | None) -> 
 
 def apply(delta: Counter[Key], chain: Chain | None = None) -> None:
     """Add `delta` to the rows of every grain, for the event's unit and every unit above it,
-    inside the caller's transaction. Rows are touched in key order so that concurrent steps
-    take their row locks in the same order."""
+    inside the caller's transaction: one statement per grain."""
     delta = Counter({key: value for key, value in delta.items() if value})
     if not delta:
         return
     chain = chain or chains_of(key[1] for key in delta)
-    for model, keys, above in GRAINS:
-        rows = grouped(delta, keys, chain if above else None)
-        for row_key, (unit_code, deltas) in sorted(rows.items()):
-            deltas = {name: value for name, value in deltas.items() if value}
-            if deltas:
-                lookup = dict(zip(("unit_id", *keys), row_key, strict=True))
-                bump(model, lookup, unit_code, deltas)
+    add_to_rollups(
+        RollupDelta(model, dict(zip(("unit_id", *keys), row_key, strict=True)), unit_code, deltas)
+        for model, keys, above in GRAINS
+        for row_key, (unit_code, deltas) in grouped(delta, keys, chain if above else None).items()
+    )
 
 
 def subtree_moved(unit, old_code: str, new_code: str) -> None:
@@ -198,18 +195,19 @@ def subtree_moved(unit, old_code: str, new_code: str) -> None:
     moves += [(pair, 1) for pair in sorted(new_above - old_above)]
     if not moves:
         return
-    for model, keys, above in GRAINS:
-        if not above:
-            continue  # rows at the events' own units moved with their codes
-        for row in model.objects.filter(unit_id=unit.pk).values(*keys, *COUNTERS):
-            counters = {name: row[name] for name in COUNTERS if row[name]}
-            for (ancestor_id, ancestor_code), sign in moves:
-                bump(
-                    model,
-                    {"unit_id": ancestor_id, **{key: row[key] for key in keys}},
-                    ancestor_code,
-                    {name: sign * value for name, value in counters.items()},
-                )
+    add_to_rollups(
+        RollupDelta(
+            model,
+            {"unit_id": ancestor_id, **{key: row[key] for key in keys}},
+            ancestor_code,
+            {name: sign * row[name] for name in COUNTERS},
+        )
+        for model, keys, above in GRAINS
+        # Rows at the events' own units moved with their codes.
+        if above
+        for row in model.objects.filter(unit_id=unit.pk).values(*keys, *COUNTERS)
+        for (ancestor_id, ancestor_code), sign in moves
+    )
 
 
 def difference(before: Counter[Key], after: Counter[Key]) -> Counter[Key]:

@@ -305,7 +305,10 @@ def report_event(
     at = at or _now()
     # Reads done before the transaction, so that it holds the write lock only for writes.
     chain = rollups.chains_of([unit.code])
-    dispatchers = staff_at(ancestor_codes(unit.code), DISPATCH_ROLES - {Role.DISTRICT_STAFF})
+    # The chain is the units at and above this one: the same codes as ancestor_codes.
+    dispatchers = staff_at(
+        [code for _id, code in chain(unit.code)], DISPATCH_ROLES - {Role.DISTRICT_STAFF}
+    )
     response_due = add_working_hours(at, category.response_hours)
     closure_due = add_working_days(at, category.closure_days)
     for _attempt in range(5):

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed, choice, required
-from civicgrid.core.rollups import bump
+from civicgrid.core.rollups import RollupDelta, add_to_rollups
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.scoping import holds, require
 from civicgrid.org.tree import is_under
@@ -292,14 +292,10 @@ def _append(
     PartyMember.objects.filter(pk=member.pk).update(
         balance=member.balance, earned=member.earned, redeemed=member.redeemed
     )
-    deltas = {name: value for name, value in (("earned", earned), ("redeemed", -redeemed)) if value}
-    bump(
-        PointsRollup,
-        {"unit_id": member.unit_id, "month": day.replace(day=1)},
-        member.unit_code,
-        deltas,
-        signed=True,
-    )
+    # A correction may take points back in a month of its own: these counters may go negative.
+    key = {"unit_id": member.unit_id, "month": day.replace(day=1)}
+    deltas = {"earned": earned, "redeemed": -redeemed}
+    add_to_rollups([RollupDelta(PointsRollup, key, member.unit_code, deltas)], signed=True)
     return entry
 
 

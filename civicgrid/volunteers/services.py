@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from civicgrid.core import privacy
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed, choice, required
 from civicgrid.core.photos import read_photos
-from civicgrid.core.rollups import bump
+from civicgrid.core.rollups import RollupDelta, add_to_rollups
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.scoping import holds, require
 from civicgrid.org.selectors import on_one_branch
@@ -169,12 +169,8 @@ def _month(moment: dt.datetime) -> dt.date:
 
 
 def _count(order: ServiceOrder, **deltas: int) -> None:
-    bump(
-        VolunteerRollup,
-        {"unit_id": order.unit_id, "month": _month(order.created_at)},
-        order.unit_code,
-        {k: v for k, v in deltas.items() if v},
-    )
+    key = {"unit_id": order.unit_id, "month": _month(order.created_at)}
+    add_to_rollups([RollupDelta(VolunteerRollup, key, order.unit_code, deltas)])
 
 
 def rebuild_rollups() -> None:
@@ -191,13 +187,10 @@ def rebuild_rollups() -> None:
         if order.status == S.DONE:
             row["done"] += 1
             row["minutes"] += int((order.hours or 0) * 60)
-    for (unit_id, unit_code, month), counters in sorted(rows.items()):
-        bump(
-            VolunteerRollup,
-            {"unit_id": unit_id, "month": month},
-            unit_code,
-            {k: v for k, v in counters.items() if v},
-        )
+    add_to_rollups(
+        RollupDelta(VolunteerRollup, {"unit_id": unit_id, "month": month}, unit_code, counters)
+        for (unit_id, unit_code, month), counters in rows.items()
+    )
 
 
 def _log(order: ServiceOrder, action: str, before: str, actor=None, note: str = "") -> None:

@@ -2,10 +2,13 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from civicgrid.core.rollups import RollupDelta, add_to_rollups
 from civicgrid.events import deadlines, rollups, selectors, services
-from civicgrid.events.models import EventMonthRollup, EventRollup
+from civicgrid.events.models import EventDayRollup, EventMonthRollup, EventRollup
 from civicgrid.events.tests.conftest import B1_1, jpeg
 
 pytestmark = pytest.mark.django_db
@@ -82,4 +85,135 @@ def test_moving_a_unit_carries_its_rollups(report, staff, tree):
     assert selectors.figures_for(tree.community_b1, today, today).counts["reported"] == 1
     assert selectors.figures_for(tree.community_a1, today, today).counts["reported"] == 0
     assert selectors.figures_for(tree.district, today, today).counts["reported"] == 1
+    assert rollups.check_all() == []
+
+
+DAY = dt.date(2026, 11, 16)
+
+
+def _day_rows() -> dict[str, dict[str, int]]:
+    return {
+        row["unit_code"]: {name: value for name, value in row.items() if name != "unit_code"}
+        for row in EventDayRollup.objects.values(
+            "unit_code", "reported", "status_reported", "status_accepted"
+        )
+    }
+
+
+def _writes(queries) -> list[str]:
+    return [query["sql"] for query in queries if "rollup" in query["sql"].lower()]
+
+
+def test_a_change_writes_one_statement_per_rollup_table(tree):
+    units = (tree.district, tree.street_a, tree.community_a1)
+    deltas = [
+        RollupDelta(EventDayRollup, {"unit_id": unit.pk, "day": DAY}, unit.code, {"reported": 1})
+        for unit in units
+    ]
+    deltas.append(
+        RollupDelta(
+            EventMonthRollup,
+            {"unit_id": tree.district.pk, "month": DAY.replace(day=1)},
+            tree.district.code,
+            {"reported": 3, "closed": 0},
+        )
+    )
+    # The same row twice in one change: summed into one row of the statement.
+    deltas.append(
+        RollupDelta(
+            EventDayRollup,
+            {"unit_id": tree.district.pk, "day": DAY},
+            tree.district.code,
+            {"reported": 1, "status_reported": 2},
+        )
+    )
+    with CaptureQueriesContext(connection) as queries:
+        add_to_rollups(deltas)
+    assert len(_writes(queries)) == 2
+    assert _day_rows() == {
+        tree.district.code: {"reported": 2, "status_reported": 2, "status_accepted": 0},
+        tree.street_a.code: {"reported": 1, "status_reported": 0, "status_accepted": 0},
+        tree.community_a1.code: {"reported": 1, "status_reported": 0, "status_accepted": 0},
+    }
+    assert EventMonthRollup.objects.get().reported == 3
+    with CaptureQueriesContext(connection) as queries:
+        add_to_rollups([deltas[0]._replace(deltas={"reported": 0})])
+    assert _writes(queries) == []
+
+
+def test_subtractions_and_new_rows_go_in_one_statement(tree):
+    def delta(unit, **counts):
+        return RollupDelta(EventDayRollup, {"unit_id": unit.pk, "day": DAY}, unit.code, counts)
+
+    add_to_rollups([delta(tree.district, reported=2, status_reported=2)])
+    with CaptureQueriesContext(connection) as queries:
+        # A step: the district's row loses a "reported" status (its CHECK ≥ 0 would refuse
+        # the −1 as an inserted value), the street's row is new.
+        add_to_rollups(
+            [
+                delta(tree.district, status_reported=-1, status_accepted=1),
+                delta(tree.street_a, reported=1, status_reported=1),
+            ]
+        )
+    assert len(_writes(queries)) == 1
+    assert _day_rows() == {
+        tree.district.code: {"reported": 2, "status_reported": 1, "status_accepted": 1},
+        tree.street_a.code: {"reported": 1, "status_reported": 1, "status_accepted": 0},
+    }
+    with pytest.raises(IntegrityError), transaction.atomic():
+        add_to_rollups([delta(tree.district, status_reported=-2)])
+
+
+def test_a_change_past_the_parameter_limit_lands_whole(tree):
+    days = [DAY - dt.timedelta(days=n) for n in range(400)]
+
+    def deltas(**counts):
+        return [
+            RollupDelta(
+                EventDayRollup,
+                {"unit_id": tree.district.pk, "day": day},
+                tree.district.code,
+                counts,
+            )
+            for day in days
+        ]
+
+    add_to_rollups(deltas(reported=2, status_reported=2))
+    add_to_rollups(deltas(status_reported=-1, status_accepted=1))
+    totals = rollups.sums(EventDayRollup.objects.all())
+    assert (totals["reported"], totals["status_reported"], totals["status_accepted"]) == (
+        800,
+        400,
+        400,
+    )
+    assert EventDayRollup.objects.count() == 400
+
+
+def test_rows_of_one_table_share_their_key(tree):
+    with pytest.raises(ValueError):
+        add_to_rollups(
+            [
+                RollupDelta(EventDayRollup, {"unit_id": tree.district.pk, "day": DAY}, "", {}),
+                RollupDelta(EventDayRollup, {"day": DAY, "unit_id": tree.district.pk}, "", {}),
+            ]
+        )
+
+
+def _statements(queries) -> list[str]:
+    """The statements that do work: not the transaction's BEGIN, SAVEPOINT, COMMIT…"""
+    control = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE", "ROLLBACK")
+    return [query["sql"] for query in queries if not query["sql"].startswith(control)]
+
+
+def test_a_report_and_a_step_write_each_rollup_table_once(report, staff):
+    report()  # the first report in a process builds the point → unit index
+    with CaptureQueriesContext(connection) as queries:
+        event = report()
+    # Reads: the tree's revision and the unit at the point, the unit's chain, its dispatchers,
+    # the last number. Writes: the event, its log row, the notification, three rollup tables.
+    assert len(_writes(queries.captured_queries)) == 3
+    assert len(_statements(queries.captured_queries)) == 11
+    with CaptureQueriesContext(connection) as queries:
+        services.accept_event(actor=staff["frank"], event=event)
+    assert len(_writes(queries.captured_queries)) == 3
     assert rollups.check_all() == []

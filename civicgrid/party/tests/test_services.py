@@ -205,3 +205,13 @@ def test_shock_team_takes_members_of_the_unit_only(branch, staff, member, tree, 
     stranger = services.save_member(people["carol"], services.MemberData(name="外人", branch=other))
     with pytest.raises(InvalidInput):
         services.save_shock_team(staff, unit=tree.community_a1, name="x", members=[stranger])
+
+
+def test_a_correction_in_a_month_of_its_own_takes_points_back_there(member, staff):
+    from civicgrid.party.models import PointsRollup
+
+    PointRule.objects.filter(kind=PointKind.OTHER).update(daily_cap=0, yearly_cap=0)
+    entry = services.award_points(member, PointKind.OTHER, points=10, day=dt.date(2020, 1, 6))
+    services.correct_points(staff, entry=entry, points=-4, note="记错了")
+    months = dict(PointsRollup.objects.values_list("month", "earned"))
+    assert months == {dt.date(2020, 1, 1): 10, timezone.localdate().replace(day=1): -4}
