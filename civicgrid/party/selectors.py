@@ -147,7 +147,8 @@ def shop_for(member: PartyMember) -> QuerySet[RewardItem]:
 
 
 def items_for(user, unit: OrgUnit) -> QuerySet[RewardItem]:
-    return scope_under(RewardItem.objects.all(), user, unit)
+    items = RewardItem.objects.select_related("unit").defer("unit__polygon")
+    return scope_under(items, user, unit)
 
 
 def redemptions_for(user, unit: OrgUnit, status: str = RedemptionStatus.REQUESTED):
