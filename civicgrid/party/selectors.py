@@ -34,7 +34,8 @@ def may_keep(user, unit: OrgUnit) -> bool:
 
 
 def branches_for(user, unit: OrgUnit) -> QuerySet[Branch]:
-    return scope_under(Branch.objects.filter(active=True), user, unit).annotate(
+    branches = Branch.objects.filter(active=True).select_related("unit").defer("unit__polygon")
+    return scope_under(branches, user, unit).annotate(
         member_count=Count("members", filter=Q(members__active=True))
     )
 

@@ -16,7 +16,7 @@ ID_NUMBER = "410102196805120037"
 
 @pytest.fixture
 def keys(settings):
-    """Use data keys by name (the newest last); the keyed hash keeps its own key."""
+    """Use data keys by name, the newest first; the keyed hash keeps its own key."""
 
     def use(*names: str) -> None:
         settings.DATA_KEYS = list(names)
@@ -57,7 +57,7 @@ def test_numbers_are_encrypted_and_read_back_but_never_stored_in_clear(keys):
 def test_a_new_key_reads_old_rows_and_rotation_moves_them_to_it(keys):
     keys("first")
     token = privacy.encrypt("13812345678")
-    keys("first", "second")
+    keys("second", "first")
     rotated = privacy.rotate(token)
     assert rotated != token and privacy.decrypt(rotated) == "13812345678"
     keys("second")
