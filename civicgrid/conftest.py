@@ -212,3 +212,31 @@ def sent_code(outbox):
         return found.group()
 
     return last
+
+
+@pytest.fixture
+def pinned(client, django_assert_num_queries, settings, monkeypatch):
+    """Get each page of `pages` ({url: queries}) with `client`, asserting it answers 200 in
+    exactly that many queries; returns the bodies by url. A list page is pinned once with one
+    row and again with many: an N+1 breaks the second pin.
+
+    What a request costs apart from its page is kept out of the count, since it depends on the
+    clock: the rate limits' windows (turned off here) and the session's idle-time touch (at
+    most once a minute; never here)."""
+    from civicgrid.core.middleware import IdleSessionMiddleware
+
+    settings.RATE_LIMITS = {
+        name: (0, seconds) for name, (_n, seconds) in settings.RATE_LIMITS.items()
+    }
+    monkeypatch.setattr(IdleSessionMiddleware, "TOUCH_SECONDS", 10**12)
+
+    def get(pages: dict[str, int], **extra) -> dict[str, str]:
+        bodies = {}
+        for url, queries in pages.items():
+            with django_assert_num_queries(queries, info=url):
+                response = client.get(url, **extra)
+            assert response.status_code == 200, url
+            bodies[url] = response.content.decode()
+        return bodies
+
+    return get

@@ -182,7 +182,7 @@ def teachers(request: HttpRequest, code: str) -> HttpResponse:
         "unit": unit,
         "teachers": selectors.teachers_for(user, unit),
         "kinds": TeacherKind.choices,
-        "members": members,
+        "members": members.select_related("branch"),
         "may_keep": selectors.may_keep(user, unit),
     }
     return render(request, "classes/teachers.html", context)
@@ -262,11 +262,16 @@ def figures(request: HttpRequest, code: str) -> HttpResponse:
         "first": first,
         "last": last,
         "figures": selectors.figures(unit, first, last),
-        "children": [
-            (child, selectors.figures(child, first, last))
-            for child in org_selectors.children_for(request.user, unit)
-            if child.kind != "department"
-        ],
+        "children": selectors.figures_below(
+            unit,
+            [
+                child
+                for child in org_selectors.children_for(request.user, unit)
+                if child.kind != "department"
+            ],
+            first,
+            last,
+        ),
     }
     return render(request, "classes/figures.html", context)
 

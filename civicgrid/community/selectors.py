@@ -123,3 +123,34 @@ def figures(unit: OrgUnit, first: dt.date, last: dt.date) -> dict:
     ).count()
     out["volunteering"] = volunteer_selectors.figures(unit, first, last)
     return out
+
+
+def figures_below(
+    unit: OrgUnit, children: list[OrgUnit], first: dt.date, last: dt.date
+) -> list[tuple[OrgUnit, dict]]:
+    """What the figures page ranks of each of `children` (units under `unit`): needs met,
+    projects done, people served, tasks done and volunteer hours, as (child, figures) in two
+    queries for all of them, each child counted by a filter."""
+    if not children:
+        return []
+    names = ("needs_met", "projects_done", "people_served", "tasks_done")
+    sums = CommunityRollup.objects.filter(
+        unit_code__under=unit.code, month__gte=first.replace(day=1), month__lte=last
+    ).aggregate(
+        **{
+            f"{name}_{i}": Sum(name, filter=Q(unit_code__under=child.code))
+            for i, child in enumerate(children)
+            for name in names
+        }
+    )
+    hours = volunteer_selectors.hours_below(unit, children, first, last)
+    return [
+        (
+            child,
+            {
+                **{name: sums[f"{name}_{i}"] or 0 for name in names},
+                "volunteering": {"hours": hours[i]},
+            },
+        )
+        for i, child in enumerate(children)
+    ]

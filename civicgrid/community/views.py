@@ -335,11 +335,16 @@ def figures(request: HttpRequest, code: str) -> HttpResponse:
     found = org_selectors.unit_for(request.user, code)
     today = timezone.localdate()
     first = today.replace(month=1, day=1)
-    children = [
-        (child, selectors.figures(child, first, today))
-        for child in org_selectors.children_for(request.user, found)
-        if child.kind != "department"
-    ]
+    children = selectors.figures_below(
+        found,
+        [
+            child
+            for child in org_selectors.children_for(request.user, found)
+            if child.kind != "department"
+        ],
+        first,
+        today,
+    )
     return render(
         request,
         "community/figures.html",

@@ -298,6 +298,9 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
                 events = events.filter(status__in=OPEN_STATUSES)
             elif wanted == {"closed"}:
                 events = events.exclude(status__in=OPEN_STATUSES)
+    if user is not None:
+        # A keyed client gets each public event's first photo: all read in one query.
+        events = events.prefetch_related("photos")
     rows = list(events.order_by("-reported_at", "-id")[:MAX_ROWS])
     notes = selectors.last_public_notes(rows)
     return render(

@@ -35,7 +35,8 @@ def may_keep(user, unit: OrgUnit) -> bool:
 
 
 def branches_for(user, unit: OrgUnit) -> QuerySet[Branch]:
-    return scope_under(Branch.objects.filter(active=True), user, unit).annotate(
+    branches = Branch.objects.filter(active=True).select_related("unit").defer("unit__polygon")
+    return scope_under(branches, user, unit).annotate(
         member_count=Count("members", filter=Q(members__active=True))
     )
 
@@ -148,7 +149,8 @@ def shop_for(member: PartyMember) -> QuerySet[RewardItem]:
 
 
 def items_for(user, unit: OrgUnit) -> QuerySet[RewardItem]:
-    return scope_under(RewardItem.objects.all(), user, unit)
+    items = RewardItem.objects.select_related("unit").defer("unit__polygon")
+    return scope_under(items, user, unit)
 
 
 def redemptions_for(user, unit: OrgUnit, status: str = RedemptionStatus.REQUESTED):

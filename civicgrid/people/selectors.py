@@ -285,17 +285,14 @@ class Completeness:
 PERSON_REQUIRED = Q(birth_date__isnull=False) & ~Q(id_hash="") & ~Q(gender="0")
 
 
-def completeness(user, unit: OrgUnit, *, missing: int = 20) -> Completeness:
-    """How complete the unit subtree's basic data is: persons with the required fields
-    (birth date, gender, ID number), persons in a household, households with a head, houses
-    with a known use, organisations with a contact. With up to `missing` rows to fix per
-    check."""
+def _checks(user, unit: OrgUnit) -> list[tuple[str, str, QuerySet, Q]]:
+    """Each check of the unit subtree's basic data: (code, label, the rows, what "filled" is)."""
     persons = under(persons_for(user), unit)
     households = under(households_for(user), unit)
     houses = under(houses_for(user), unit)
     organisations = under(organisations_for(user), unit)
     head = Person.objects.filter(household=OuterRef("pk"), relation="head")
-    specs = [
+    return [
         (
             "person_fields",
             _("Persons with birth date, gender and ID number"),
@@ -317,12 +314,39 @@ def completeness(user, unit: OrgUnit, *, missing: int = 20) -> Completeness:
             ~Q(contact_name="") & ~Q(contact_phone=""),
         ),
     ]
+
+
+def completeness(user, unit: OrgUnit, *, missing: int = 20) -> Completeness:
+    """How complete the unit subtree's basic data is: persons with the required fields
+    (birth date, gender, ID number), persons in a household, households with a head, houses
+    with a known use, organisations with a contact. With up to `missing` rows to fix per
+    check."""
     checks = []
-    for code, label, queryset, filled in specs:
+    for code, label, queryset, filled in _checks(user, unit):
         counts = queryset.aggregate(total=Count("pk"), done=Count("pk", filter=filled))
         rows = list(queryset.exclude(filled)[:missing]) if counts["total"] > counts["done"] else []
         checks.append(Check(code, label, counts["total"], counts["done"], rows))
     return Completeness(unit, checks)
+
+
+def completeness_below(user, unit: OrgUnit, children: list[OrgUnit]) -> list[Completeness]:
+    """`completeness` of each of `children` (units under `unit`), without rows to fix: one
+    query per check for all of them, each child counted by a filter of its own."""
+    results = [Completeness(child, []) for child in children]
+    if not children:
+        return results
+    for code, label, queryset, filled in _checks(user, unit):
+        counts = {}
+        for index, child in enumerate(children):
+            inside = Q(unit_code__under=child.code)
+            counts[f"total_{index}"] = Count("pk", filter=inside)
+            counts[f"done_{index}"] = Count("pk", filter=inside & filled)
+        found = queryset.aggregate(**counts)
+        for index, result in enumerate(results):
+            result.checks.append(
+                Check(code, label, found[f"total_{index}"], found[f"done_{index}"])
+            )
+    return results
 
 
 def occupancy(user, unit: OrgUnit) -> dict[str, int]:

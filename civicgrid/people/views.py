@@ -93,11 +93,15 @@ def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
         # Units above are named to everyone; linked for those who may open them.
         "ancestors": [(a, covers(user, a.code)) for a in org_selectors.ancestors_of(unit)],
         "buildings": selectors.buildings_of(user, unit) if on_grid else [],
-        "children": [
-            selectors.completeness(user, child, missing=0)
-            for child in org_selectors.children_for(user, unit)
-            if child.kind != Kind.DEPARTMENT  # departments keep no basic data
-        ],
+        "children": selectors.completeness_below(
+            user,
+            unit,
+            [
+                child
+                for child in org_selectors.children_for(user, unit)
+                if child.kind != Kind.DEPARTMENT  # departments keep no basic data
+            ],
+        ),
         "completeness": selectors.completeness(user, unit),
         "occupancy": selectors.occupancy(user, unit),
         "follow_ups": selectors.open_follow_ups(user, unit)[:20],

@@ -127,3 +127,23 @@ def test_passwords_are_not_rewritten():
     request = RequestFactory().post("/login/", {"username": "a\x00", "password": "p\x0bw"})
     PlainTextInputMiddleware(lambda request: None).process_view(request, None, (), {})
     assert request.POST["username"] == "a" and request.POST["password"] == "p\x0bw"
+
+
+def test_on_https_a_plain_http_link_to_this_site_is_not_local():
+    request = RequestFactory().get("/", secure=True)
+    assert is_local_url(request, "https://testserver/people/")
+    assert not is_local_url(request, "http://testserver/people/")
+
+
+@pytest.mark.django_db
+def test_the_fallback_is_a_url_name_with_its_arguments_or_a_path():
+    request = RequestFactory().get("/", HTTP_REFERER="javascript:alert(1)")
+    assert redirect_back(request, "events:board", code="410102").url == "/events/board/410102/"
+    assert redirect_to_local(request, None, "/people/").url == "/people/"
+
+
+def test_answers_in_tuples_are_made_plain_lists_and_other_values_kept():
+    from civicgrid.core.cleaning import plain_values
+
+    assert plain_values(("a\x00", 1.5, True)) == ["a", 1.5, True]
+    assert plain_values(None) is None

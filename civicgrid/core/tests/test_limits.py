@@ -1,9 +1,12 @@
+import datetime as dt
 import ipaddress
+from types import SimpleNamespace
 
 import pytest
 from django.test import RequestFactory
+from django.utils import translation
 
-from civicgrid.core import limits
+from civicgrid.core import limits, privacy
 from civicgrid.core.models import Throttle
 
 
@@ -78,3 +81,70 @@ def test_one_phone_is_one_key_and_one_number_however_it_is_typed(typed):
 
     assert limits.phone_key(typed) == "13800138000"
     assert privacy.clean_phone(typed) == "13800138000"
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The limits' clock, set by the test (windows are fixed, aligned to their length)."""
+    now = [dt.datetime(2026, 11, 20, 10, 0, 0, tzinfo=dt.UTC)]
+    monkeypatch.setattr(limits, "timezone", SimpleNamespace(now=lambda: now[0]))
+    return now
+
+
+def test_a_window_ends_on_the_hour_and_the_next_one_counts_anew(db, tight, clock):
+    assert [limits.hit("probe", "k") for _ in range(3)] == [2, 1, 0]
+    clock[0] = clock[0].replace(minute=59, second=59)
+    with pytest.raises(limits.TooMany) as caught:
+        limits.hit("probe", "k")
+    assert caught.value.retry_after == 1
+    assert caught.value.details == {"retry_after": 1}
+    clock[0] = clock[0].replace(hour=11, minute=0, second=0)
+    assert limits.hit("probe", "k") == 2
+    assert Throttle.objects.filter(name="probe").count() == 2
+
+
+def test_each_limit_counts_its_own_keys(db, settings, clock):
+    settings.RATE_LIMITS = {"report_ip": (1, 3600), "read_ip": (1, 3600)}
+    limits.hit("report_ip", "203.0.113.9")
+    limits.hit("read_ip", "203.0.113.9")  # the same address, another limit
+    with pytest.raises(limits.TooMany):
+        limits.hit("report_ip", "203.0.113.9")
+    keys = set(Throttle.objects.values_list("key", flat=True))
+    assert keys == {
+        privacy.blind_index("report_ip:203.0.113.9"),
+        privacy.blind_index("read_ip:203.0.113.9"),
+    }
+
+
+def test_a_check_does_not_count_the_attempt(db, tight, clock):
+    for _ in range(5):
+        limits.check("probe", "k")
+    assert not Throttle.objects.exists()
+    for _ in range(3):
+        limits.hit("probe", "k")
+    with pytest.raises(limits.TooMany) as caught:
+        limits.check("probe", "k", field="venue_code")
+    assert caught.value.field == "venue_code"
+    assert Throttle.objects.get().hits == 3
+
+
+def test_a_guard_counts_the_address_and_the_phone(db, settings, clock):
+    settings.RATE_LIMITS = {"order_ip": (5, 3600), "order_phone": (1, 3600)}
+    factory = RequestFactory()
+    limits.guard(factory.post("/", REMOTE_ADDR="203.0.113.1"), "order", phone="13800138000")
+    with pytest.raises(limits.TooMany) as caught:
+        limits.guard(
+            factory.post("/", REMOTE_ADDR="203.0.113.2"),
+            "order",
+            phone="+86 138 0013 8000",
+            phone_field="mobile",
+        )
+    assert caught.value.field == "mobile"
+
+
+@pytest.mark.parametrize(("seconds", "minutes"), [(1, 1), (60, 1), (61, 2), (3600, 60)])
+def test_the_message_says_how_many_minutes_to_wait(seconds, minutes):
+    with translation.override("en"):
+        assert limits.too_many_message(seconds) == (
+            f"Too many attempts. Please try again in {minutes} minutes."
+        )
