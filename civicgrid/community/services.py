@@ -527,7 +527,7 @@ def create_task(
 
 @transaction.atomic
 def task_from_resolution(
-    *, actor, resolution: Resolution, unit: OrgUnit, title: str, due_on: dt.date
+    *, actor, resolution: Resolution, unit: OrgUnit, title: str, due_on: dt.date | None
 ) -> Task:
     """Decompose a joint meeting's resolution into a task for member units or party members to
     claim, at the committee's unit or a unit under it. Keepers of the unit only (create_task)."""

@@ -249,10 +249,10 @@ def task(request: HttpRequest, pk: int) -> HttpResponse:
         if step == "claim":
             member_id = parse_optional_id(post.get("member"), "member")
             unit_id = parse_optional_id(post.get("member_unit"), "member_unit")
-            member = PartyMember.objects.filter(
+            member = PartyMember.objects.filter(  # type: ignore[misc]  # pk=None: a blank choice, no row
                 unit_code__under=_community_of_task(found), pk=member_id
             ).first()
-            member_unit = MemberUnit.objects.filter(
+            member_unit = MemberUnit.objects.filter(  # type: ignore[misc]  # pk=None: a blank choice, no row
                 unit_code__under=_street_of_task(found), pk=unit_id
             ).first()
             call = lambda: services.claim_task(  # noqa: E731

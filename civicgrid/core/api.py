@@ -3,13 +3,15 @@ every error as {"error": {"message", "field", "details"}}, and each operation li
 (or `PUBLIC_ERRORS`) beside its success, so the OpenAPI document shows that shape for every
 4xx a client may meet."""
 
+from typing import Any
+
 from ninja import Schema
 
 
 class ErrorBody(Schema):
     message: str
     field: str | None = None
-    details: dict | list | str | int | None = None
+    details: dict[str, Any] | list[Any] | str | int | None = None
 
 
 class ErrorOut(Schema):

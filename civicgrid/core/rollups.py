@@ -32,7 +32,7 @@ class RollupDelta(NamedTuple):
 
 
 # One table's part of a change: its key's field names, and key values → (unit code, deltas).
-_Rows = dict[tuple, tuple[str, dict[str, int]]]
+_Rows = dict[tuple[Any, ...], tuple[str, dict[str, int]]]
 
 
 def add_to_rollups(deltas: Iterable[RollupDelta], *, signed: bool = False) -> None:
@@ -63,11 +63,17 @@ class _Row(NamedTuple):
     taken: dict[str, int]  # subtractions of unsigned counters: go in the DO UPDATE part
 
 
+def _concrete(field: Any) -> "models.Field[Any, Any]":
+    """A rollup table's own column (never a reverse relation)."""
+    assert isinstance(field, models.Field) and field.column is not None
+    return field
+
+
 def _upsert(
     model: type[models.Model], key_names: tuple[str, ...], rows: _Rows, *, signed: bool
 ) -> None:
     meta = model._meta
-    key_fields = [meta.get_field(name) for name in key_names]
+    key_fields = [_concrete(meta.get_field(name)) for name in key_names]
     changed = []
     for key, (unit_code, counters) in sorted(rows.items()):
         added = {name: value for name, value in counters.items() if value and (value > 0 or signed)}
@@ -84,8 +90,9 @@ def _upsert(
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
     key_columns = [quote(field.column) for field in key_fields]
-    counter_columns = [quote(meta.get_field(name).column) for name in names]
-    columns = [*key_columns, quote(meta.get_field("unit_code").column), *counter_columns]
+    counter_columns = [quote(_concrete(meta.get_field(name)).column) for name in names]
+    unit_code_column = quote(_concrete(meta.get_field("unit_code")).column)
+    columns = [*key_columns, unit_code_column, *counter_columns]
     placeholders = f"({', '.join(['%s'] * len(columns))})"
     match = " AND ".join(f"{table}.{column} = %s" for column in key_columns)
     with connection.cursor() as cursor:
@@ -100,8 +107,8 @@ def _upsert(
                 if cases:
                     whens = " ".join(f"WHEN {match} THEN %s" for _case in cases)
                     expression += f" + CASE {whens} ELSE 0 END"
-                    for key, value in cases:
-                        params += [*key, value]
+                    for prepared, value in cases:
+                        params += [*prepared, value]
                 updates.append(f"{column} = {expression}")
             cursor.execute(
                 f"INSERT INTO {table} ({', '.join(columns)}) "

@@ -111,7 +111,7 @@ class StepLog(models.Model):
 # with the changed row afterwards (e.g. a rollup snapshot's commit).
 Counters = Callable[[Any], Callable[[Any], None]]
 Change = Callable[[Any, dt.datetime], None]
-After = Callable[[Any, StepLog], None]
+After = Callable[[Any, Any], None]
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ class Machine(Generic[M]):
     model: type[M]
     log: type[StepLog]
     subject: str  # the log's foreign key to the row
-    transitions: Mapping[str, Transition]
+    transitions: Mapping[Any, Transition]  # action (a str, or the app's TextChoices) → step
     statuses: type[models.TextChoices]
     actions: type[models.TextChoices] | None = None
     status_field: str = "status"
@@ -145,7 +145,7 @@ class Machine(Generic[M]):
         return str(self.statuses(status).label) if status in self.statuses.values else status
 
     def status_of(self, row: M) -> str:
-        return getattr(row, self.status_field)
+        return str(getattr(row, self.status_field))
 
     def allowed(self, actor: Any, row: M, extra: Mapping[str, Any] | None = None) -> list[str]:
         """The actions `actor` may take on `row` now (for buttons; `run` checks again)."""
@@ -171,9 +171,10 @@ class Machine(Generic[M]):
         now: dt.datetime,
         note: str = "",
         details: dict[str, Any] | None = None,
-    ) -> StepLog:
-        """Log the creation of `row` (already saved) as the first step of its machine."""
-        return self.log.objects.create(
+    ) -> Any:
+        """Log the creation of `row` (already saved) as the first step of its machine; returns
+        the app's log row (an instance of `log`)."""
+        return self.log._default_manager.create(
             **{self.subject: row},
             actor=_user(actor),
             action=action,
@@ -245,7 +246,7 @@ class Machine(Generic[M]):
             if self.version_field is not None:
                 setattr(locked, self.version_field, getattr(locked, self.version_field) + 1)
             locked.save()
-            log = self.log.objects.create(
+            log = self.log._default_manager.create(
                 **{self.subject: locked},
                 actor=_user(actor),
                 action=action,
@@ -288,7 +289,7 @@ class Machine(Generic[M]):
         if status not in self.statuses.values:
             problems.append(f"status {status!r} is not one of the machine's")
         log = list(
-            self.log.objects.filter(**{self.subject: row})
+            self.log._default_manager.filter(**{self.subject: row})
             .order_by("id")
             .values_list("action", "from_status", "to_status")
         )
@@ -310,8 +311,9 @@ class Machine(Generic[M]):
             previous = target
         if log and previous != status:
             problems.append(f"the log ends at {previous}, the row is {status}")
-        counted = self.version_field is not None and bool(log) and log[0][1] == ""
-        if counted and getattr(row, self.version_field) != len(log):
+        version = self.version_field
+        counted = version is not None and bool(log) and log[0][1] == ""
+        if counted and version is not None and getattr(row, version) != len(log):
             problems.append("the version does not count the steps")
         return problems
 

@@ -129,7 +129,7 @@ def step_event(
 ) -> Event:
     """One step through the workflow engine; the step's photos are kept with its log row."""
 
-    def keep_photos(locked: Event, step: EventStep) -> None:
+    def keep_photos(locked: Event, step: EventStep) -> None:  # the log row of EVENTS
         _save_photos(locked, step, photos, photo_stage)
 
     return EVENTS.run(

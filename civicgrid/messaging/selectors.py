@@ -1,15 +1,17 @@
 """Reads of the in-app inbox: a user sees only their own notifications."""
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import QuerySet
 
+from civicgrid.core.types import Actor
 from civicgrid.messaging.models import Notification
 
 
-def notifications_for(user: AbstractBaseUser) -> QuerySet[Notification]:
+def notifications_for(user: Actor) -> QuerySet[Notification]:
     """The user's notifications, newest first."""
-    return Notification.objects.filter(user=user)
+    if user is None or not user.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(user_id=user.pk)
 
 
-def unread_count(user: AbstractBaseUser) -> int:
-    return Notification.objects.filter(user=user, read_at=None).count()
+def unread_count(user: Actor) -> int:
+    return notifications_for(user).filter(read_at=None).count()

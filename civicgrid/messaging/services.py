@@ -19,7 +19,6 @@ import secrets
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -32,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.core import limits, privacy
 from civicgrid.core.errors import InvalidInput
+from civicgrid.core.types import Actor, AuthUser
 from civicgrid.messaging.models import (
     Channel,
     CodePurpose,
@@ -359,7 +359,7 @@ def purge_codes(now: dt.datetime | None = None) -> int:
 # ---- the in-app inbox --------------------------------------------------------------------------
 
 
-def notify(*, users: Iterable[AbstractBaseUser | int | None], text: str, link: str) -> None:
+def notify(*, users: Iterable[AuthUser | int | None], text: str, link: str) -> None:
     """Put `text` in the inbox of each of `users` (users or user ids; each once, None skipped),
     pointing at `link`, a path on this site. Written in the caller's transaction, so a
     notification exists exactly when what it tells of does. No permission check: the caller
@@ -367,13 +367,16 @@ def notify(*, users: Iterable[AbstractBaseUser | int | None], text: str, link: s
     if not link.startswith("/") or not url_has_allowed_host_and_scheme(link, allowed_hosts=None):
         raise ValueError(f"A notification links to a path on this site, not {link!r}.")
     text = text[: Notification._meta.get_field("text").max_length]
-    user_ids = {getattr(user, "pk", user) for user in users if user is not None}
+    user_ids = {user if isinstance(user, int) else user.pk for user in users if user is not None}
     Notification.objects.bulk_create(
         Notification(user_id=user_id, text=text, link=link) for user_id in sorted(user_ids)
     )
 
 
 @transaction.atomic
-def mark_notifications_read(*, user: AbstractBaseUser) -> int:
+def mark_notifications_read(*, user: Actor) -> int:
     """Every unread notification of `user` read now; returns how many."""
-    return Notification.objects.filter(user=user, read_at=None).update(read_at=timezone.now())
+    if user is None or not user.is_authenticated:
+        return 0
+    mine = Notification.objects.filter(user_id=user.pk, read_at=None)
+    return mine.update(read_at=timezone.now())

@@ -64,7 +64,7 @@ def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
                 name=post.get("name", ""),
                 category=post.get("category", ""),
                 description=post.get("description", ""),
-                team=teams.filter(pk=parse_optional_id(post.get("team"), "team")).first(),
+                team=teams.filter(pk=parse_optional_id(post.get("team"), "team")).first(),  # type: ignore[misc]  # pk=None: a blank choice, no row
                 terms=post.get("terms", Terms.FREE),
                 price=parse_decimal(post.get("price"), "price"),
             )
@@ -228,7 +228,7 @@ def public(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         post = request.POST
         try:
-            item = menu.filter(pk=parse_optional_id(post.get("item"), "item")).first()
+            item = menu.filter(pk=parse_optional_id(post.get("item"), "item")).first()  # type: ignore[misc]  # pk=None: a blank choice, no row
             if item is None:
                 raise InvalidInput(_("Choose a service from the menu."), field="item")
             require_code(

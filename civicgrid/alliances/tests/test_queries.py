@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from civicgrid.alliances import services
+from civicgrid.community import services as community
 
 
 @pytest.fixture
@@ -40,7 +41,7 @@ def grow(alliance, tree, people):
                     resolutions=[f"决议{i}"],
                 )
             )
-            services.task_from_resolution(
+            community.task_from_resolution(
                 actor=carol,
                 resolution=meetings[0].resolutions.get(),
                 unit=tree.community_a1,

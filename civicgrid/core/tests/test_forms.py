@@ -15,16 +15,8 @@ from django.test import RequestFactory
 
 from civicgrid.core import privacy
 from civicgrid.core.errors import InvalidInput
-from civicgrid.core.views import (
-    keep_form,
-    kept_form,
-    limited,
-    parse_date,
-    parse_decimal,
-    parse_int,
-    posted,
-    take_kept_form,
-)
+from civicgrid.core.forms import parse_date, parse_decimal, parse_int
+from civicgrid.core.views import keep_form, kept_form, limited, posted, take_kept_form
 
 FORM = "name=张秀英&phone=13812345678&code=123456&csrfmiddlewaretoken=t&address=3号楼"
 
@@ -32,7 +24,7 @@ FORM = "name=张秀英&phone=13812345678&code=123456&csrfmiddlewaretoken=t&addre
 def _request(data: str = FORM, **extra):
     request = RequestFactory().post("/c/410102001001/", QueryDict(data), **extra)
     request.session = SessionStore()
-    request._messages = FallbackStorage(request)
+    request._messages = FallbackStorage(request)  # type: ignore[attr-defined]
     return request
 
 

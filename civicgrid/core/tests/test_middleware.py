@@ -82,7 +82,7 @@ def test_no_directive_of_the_policy_is_left_without_a_source(settings):
     assert "  " not in content_security_policy()
 
 
-class _Session(dict):
+class _Session(dict[str, object]):
     session_key = "k"
 
 
@@ -93,7 +93,7 @@ class _User:
 def _touch(session, *, user=None, at: int, monkeypatch) -> None:
     monkeypatch.setattr(middleware, "time", SimpleNamespace(time=lambda: at))
     request = RequestFactory().get("/")
-    request.session, request.user = session, user or _User()
+    request.session, request.user = session, user or _User()  # type: ignore[assignment]
     IdleSessionMiddleware(lambda request: HttpResponse("ok"))(request)
 
 

@@ -91,7 +91,7 @@ def test_moving_a_unit_carries_its_rollups(report, staff, tree):
 DAY = dt.date(2026, 11, 16)
 
 
-def _day_rows() -> dict[str, dict[str, int]]:
+def _day_rows() -> dict[str, dict[str, object]]:
     return {
         row["unit_code"]: {name: value for name, value in row.items() if name != "unit_code"}
         for row in EventDayRollup.objects.values(

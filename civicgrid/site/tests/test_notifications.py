@@ -13,7 +13,9 @@ QUERIES = 6
 
 def _bell(html: str) -> str:
     nav = html.split("</nav>")[0]
-    return re.search(r'<a href="/notifications/" class="bell"[^>]*>.*?</a>', nav, re.S).group(0)
+    found = re.search(r'<a href="/notifications/" class="bell"[^>]*>.*?</a>', nav, re.S)
+    assert found is not None, "no bell in the navigation"
+    return found.group(0)
 
 
 def test_the_bell_counts_unread_notifications_and_opens_them(client, people):
