@@ -111,7 +111,7 @@ def task_from_resolution(
     if not unit.code.startswith(meeting.unit_code):
         raise InvalidInput(_("Choose a unit under the committee."), field="unit")
     task = community.create_task(
-        actor,
+        actor=actor,
         unit=unit,
         title=title or resolution.text,
         due_on=due_on,

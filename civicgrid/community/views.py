@@ -37,7 +37,7 @@ def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
         action = post.get("action")
         calls = {
             "need": lambda: services.record_need(
-                user,
+                actor=user,
                 unit=org_selectors.unit_for(user, post.get("unit") or found.code),
                 data=services.NeedData(
                     title=post.get("title", ""),
@@ -50,7 +50,7 @@ def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
                 ),
             ),
             "resource": lambda: services.save_resource(
-                user,
+                actor=user,
                 unit=found,
                 title=post.get("title", ""),
                 category=post.get("category", ""),
@@ -62,7 +62,7 @@ def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
                 price=parse_decimal(post.get("price"), "price"),
             ),
             "partner": lambda: services.save_partner(
-                user,
+                actor=user,
                 unit=found,
                 data=services.PartnerData(
                     name=post.get("name", ""),
@@ -79,7 +79,7 @@ def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
                 ),
             ),
             "task": lambda: services.create_task(
-                user,
+                actor=user,
                 unit=found,
                 title=post.get("title", ""),
                 due_on=parse_date(post.get("due_on"), "due_on"),
@@ -126,14 +126,20 @@ def need(request: HttpRequest, pk: int) -> HttpResponse:
                 selectors.resources_for(user, found.unit),
                 pk=parse_int(post.get("resource"), "resource"),
             )
-            call = lambda: services.match_need(user, need=found, resource=resource)  # noqa: E731
+            call = lambda: services.match_need(  # noqa: E731
+                actor=user, need=found, resource=resource
+            )
         elif step == "meet":
-            call = lambda: services.meet_need(user, need=found, answer=post.get("answer", ""))  # noqa: E731
+            call = lambda: services.meet_need(  # noqa: E731
+                actor=user, need=found, answer=post.get("answer", "")
+            )
         elif step == "drop":
-            call = lambda: services.drop_need(user, need=found, answer=post.get("answer", ""))  # noqa: E731
+            call = lambda: services.drop_need(  # noqa: E731
+                actor=user, need=found, answer=post.get("answer", "")
+            )
         elif step == "project":
             call = lambda: services.start_project(  # noqa: E731
-                user,
+                actor=user,
                 unit=found.unit,
                 title=post.get("title", ""),
                 kind=post.get("kind", ""),
@@ -164,7 +170,7 @@ def project(request: HttpRequest, pk: int) -> HttpResponse:
         post = request.POST
         if post.get("action") == "task":
             call = lambda: services.create_task(  # noqa: E731
-                user,
+                actor=user,
                 unit=found.unit,
                 title=post.get("title", ""),
                 due_on=parse_date(post.get("due_on"), "due_on"),
@@ -174,7 +180,7 @@ def project(request: HttpRequest, pk: int) -> HttpResponse:
             )
         else:
             call = lambda: services.finish_project(  # noqa: E731
-                user,
+                actor=user,
                 project=found,
                 outcome=post.get("outcome", ""),
                 beneficiaries=parse_int(post.get("beneficiaries"), "beneficiaries", 0),
@@ -201,7 +207,7 @@ def partner(request: HttpRequest, pk: int) -> HttpResponse:
         return posted(
             request,
             lambda: services.record_activity(
-                user,
+                actor=user,
                 partner=found,
                 title=post.get("title", ""),
                 held_on=parse_date(post.get("held_on"), "held_on"),
@@ -240,12 +246,16 @@ def task(request: HttpRequest, pk: int) -> HttpResponse:
                 unit_code__startswith=found.unit_code[:9], pk=post.get("member_unit") or 0
             ).first()
             call = lambda: services.claim_task(  # noqa: E731
-                user, task=found, member=member, member_unit=member_unit
+                actor=user, task=found, member=member, member_unit=member_unit
             )
         elif step == "report":
-            call = lambda: services.report_task(user, task=found, report=post.get("report", ""))  # noqa: E731
+            call = lambda: services.report_task(  # noqa: E731
+                actor=user, task=found, report=post.get("report", "")
+            )
         elif step == "close":
-            call = lambda: services.close_task(user, task=found, reason=post.get("reason", ""))  # noqa: E731
+            call = lambda: services.close_task(  # noqa: E731
+                actor=user, task=found, reason=post.get("reason", "")
+            )
         else:
             raise Http404
         return posted(request, call, _("Saved."), "community:task", pk=pk)

@@ -103,7 +103,7 @@ def test_a_meeting_resolution_becomes_a_task_a_member_claims(client, lists, tree
     assert task.status == TaskStatus.DONE and task.member == lists.member
     # A member unit claims another one, recorded by staff.
     other = services.create_task(
-        lists.staff, unit=tree.community_a1, title="捐赠图书", due_on=dt.date.today()
+        actor=lists.staff, unit=tree.community_a1, title="捐赠图书", due_on=dt.date.today()
     )
     client.force_login(lists.staff)
     client.post(f"/community/tasks/{other.pk}/", {"step": "claim", "member_unit": school.pk})

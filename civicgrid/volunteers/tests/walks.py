@@ -10,7 +10,7 @@ from civicgrid.volunteers.tests.conftest import build_service
 
 
 def walk_orders(request) -> Walk:
-    tree, people = request.getfixturevalue("tree"), request.getfixturevalue("people")
+    tree = request.getfixturevalue("tree")
     make_user = request.getfixturevalue("make_user")
     service = build_service(tree, make_user)
     elsewhere = make_user("grace", unit=tree.community_b1, role=Role.COMMUNITY_STAFF)
@@ -21,7 +21,7 @@ def walk_orders(request) -> Walk:
     )
     zhou.user = make_user("zhou")
     zhou.save()
-    cast = people | {
+    cast = {
         "cathy": service.staff,  # community staff
         "li": service.li.user,  # volunteer
         "wang": service.wang.user,  # volunteer and party member
