@@ -2,7 +2,8 @@
 
 Machines send `Authorization: Bearer <token>`; a logged-in browser session works too (with
 its CSRF token). Every answer is scoped exactly like the pages. Errors have one shape:
-{"error": {"message", "field", "details"}}.
+{"error": {"message", "field", "details"}}, declared once as core.api.ErrorOut, which every
+router lists for its operations' 4xx answers (core.api.ERRORS).
 """
 
 import logging

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "civicgrid.core.middleware.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "civicgrid.core.middleware.ErrorBoundaryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -80,8 +81,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "civicgrid.events.context_processors.unread",
-                "civicgrid.org.context_processors.scope",  # has_units, for the nav
+                # The navigation's figures: unread_count (the bell), has_units.
+                "civicgrid.site.context_processors.unread",
+                "civicgrid.site.context_processors.scope",
             ],
         },
     },

@@ -6,12 +6,16 @@ from django.utils.translation import gettext_lazy as _
 from civicgrid import api
 from civicgrid.core import views as core_views
 from civicgrid.core.views import limited
+from civicgrid.site import views as site_views
 
 admin.site.site_header = _("civicgrid administration")
 admin.site.site_title = _("civicgrid")
 
+# The database may be what failed: the 500 page asks it nothing.
+handler500 = "civicgrid.site.views.server_error"
+
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", site_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path(
         "login/",
@@ -52,6 +56,7 @@ urlpatterns = [
     path("community/", include("civicgrid.community.urls")),
     path("alliances/", include("civicgrid.alliances.urls")),
     path("m/", include("civicgrid.messaging.urls")),
+    path("", include("civicgrid.site.urls")),
     path("", include("civicgrid.events.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

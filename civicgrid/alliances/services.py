@@ -1,5 +1,7 @@
-"""Every write to joint committees: member units, joint meetings, resolutions that become
-tasks (through community.services.create_task, where they are claimed)."""
+"""Every write to joint committees: member units, joint meetings and their resolutions.
+
+A resolution becomes a task to claim in community (community.services.task_from_resolution):
+community builds on the committees and their member units, never the other way round."""
 
 import datetime as dt
 from collections.abc import Iterable
@@ -17,14 +19,20 @@ from civicgrid.alliances.models import (
     MemberUnit,
     Resolution,
 )
-from civicgrid.community import services as community
 from civicgrid.core.errors import InvalidInput, choice, required
 from civicgrid.org.models import OrgUnit
+from civicgrid.org.scoping import require
+from civicgrid.party.roles import PARTY_ROLES
+
+
+def _check_keeper(actor, code: str) -> None:
+    """Committees are kept by those who keep the community's lists (party.selectors.may_keep)."""
+    require(actor, code, PARTY_ROLES, _("You may not keep the joint committees here."))
 
 
 @transaction.atomic
 def save_committee(actor, *, unit: OrgUnit, name: str, kind: str) -> JointCommittee:
-    community.check_keeper(actor, unit.code)
+    _check_keeper(actor, unit.code)
     name = required(name, "name", _("Name"))[:100]
     if JointCommittee.objects.filter(unit=unit, name=name).exists():
         raise InvalidInput(_("This unit already has a committee of that name."), field="name")
@@ -45,7 +53,7 @@ def add_member_unit(
     organisation=None,
     joined_on: dt.date | None = None,
 ) -> MemberUnit:
-    community.check_keeper(actor, committee.unit_code)
+    _check_keeper(actor, committee.unit_code)
     name = required(name, "name", _("Name"))[:100]
     if committee.members.filter(name=name).exists():
         raise InvalidInput(_("This unit is already a member."), field="name")
@@ -75,7 +83,7 @@ def record_meeting(
     resolutions: Iterable[str] = (),
 ) -> JointMeeting:
     """A joint meeting with the member units that came, the minutes and its resolutions."""
-    community.check_keeper(actor, committee.unit_code)
+    _check_keeper(actor, committee.unit_code)
     held_on = required(held_on, "held_on", _("Held on"))
     if held_on > timezone.localdate():
         raise InvalidInput(_("A meeting is recorded after it is held."), field="held_on")
@@ -99,24 +107,3 @@ def record_meeting(
         if text.strip():
             Resolution.objects.create(meeting=meeting, text=text.strip()[:300])
     return meeting
-
-
-@transaction.atomic
-def task_from_resolution(
-    actor, *, resolution: Resolution, unit: OrgUnit, title: str, due_on: dt.date
-):
-    """Decompose a resolution into a task for member units or party members to claim, at the
-    committee's unit or a community under it."""
-    meeting = resolution.meeting
-    if not unit.code.startswith(meeting.unit_code):
-        raise InvalidInput(_("Choose a unit under the committee."), field="unit")
-    task = community.create_task(
-        actor=actor,
-        unit=unit,
-        title=title or resolution.text,
-        due_on=due_on,
-        source=f"{meeting}：{resolution.text}",
-    )
-    task.resolution = resolution
-    task.save(update_fields=["resolution"])
-    return task

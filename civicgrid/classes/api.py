@@ -11,6 +11,7 @@ from ninja import Query, Router, Schema, Status
 from civicgrid.classes import selectors, services
 from civicgrid.classes.models import Channel, Session
 from civicgrid.core import limits
+from civicgrid.core.api import ERRORS, PUBLIC_ERRORS
 from civicgrid.core.errors import InvalidInput
 from civicgrid.messaging.models import CodePurpose
 from civicgrid.messaging.services import require_code
@@ -117,7 +118,7 @@ def _month(value: str | None, field: str, default: dt.date) -> dt.date:
         raise InvalidInput("Give a month as YYYY-MM.", field=field) from exc
 
 
-@router.get("/units/{code}/sessions", response=list[SessionOut])
+@router.get("/units/{code}/sessions", response={200: list[SessionOut], **ERRORS})
 def unit_sessions(request: HttpRequest, code: str, days: int = Query(30, ge=1, le=366)):
     """A unit's sessions from now for `days` (1…366) days (scoped)."""
     unit = org_selectors.unit_for(request.user, code)
@@ -126,7 +127,7 @@ def unit_sessions(request: HttpRequest, code: str, days: int = Query(30, ge=1, l
     return [SessionOut.of(s) for s in sessions.order_by("starts_at")[:500]]
 
 
-@router.get("/units/{code}/figures", response=FiguresOut)
+@router.get("/units/{code}/figures", response={200: FiguresOut, **ERRORS})
 def unit_figures(request: HttpRequest, code: str, start: str = "", end: str = ""):
     """Figures for the months `start`…`end` (YYYY-MM; default: this year so far)."""
     unit = org_selectors.unit_for(request.user, code)
@@ -144,7 +145,7 @@ def unit_figures(request: HttpRequest, code: str, start: str = "", end: str = ""
     )
 
 
-@router.get("/public/{code}/sessions", response=list[SessionOut], auth=None)
+@router.get("/public/{code}/sessions", response={200: list[SessionOut], **PUBLIC_ERRORS}, auth=None)
 def public_sessions(request: HttpRequest, code: str):
     """A unit's coming sessions (published; no login)."""
     limits.guard(request, "read")
@@ -154,7 +155,11 @@ def public_sessions(request: HttpRequest, code: str):
     return [SessionOut.of(s) for s in selectors.upcoming(unit.code)[:200]]
 
 
-@router.post("/public/sessions/{session_id}/enrolments", response={201: EnrolmentOut}, auth=None)
+@router.post(
+    "/public/sessions/{session_id}/enrolments",
+    response={201: EnrolmentOut, **PUBLIC_ERRORS},
+    auth=None,
+)
 def enrol(request: HttpRequest, session_id: int, body: EnrolIn):
     """Enrol with a name, a phone and the code sent to it; the answer's token is the
     enrolment's key (keep it)."""
@@ -173,13 +178,15 @@ def enrol(request: HttpRequest, session_id: int, body: EnrolIn):
     return Status(201, _enrolment(made))
 
 
-@router.get("/public/enrolments/{token}", response=EnrolmentOut, auth=None)
+@router.get("/public/enrolments/{token}", response={200: EnrolmentOut, **PUBLIC_ERRORS}, auth=None)
 def enrolment(request: HttpRequest, token: str):
     limits.guard(request, "read")
     return _enrolment(selectors.enrolment_by_token(token))
 
 
-@router.post("/public/enrolments/{token}/cancel", response=EnrolmentOut, auth=None)
+@router.post(
+    "/public/enrolments/{token}/cancel", response={200: EnrolmentOut, **PUBLIC_ERRORS}, auth=None
+)
 def cancel(request: HttpRequest, token: str):
     limits.guard(request, "track")
     found = selectors.enrolment_by_token(token)

@@ -33,6 +33,7 @@ from civicgrid.core import privacy
 from civicgrid.core.errors import Conflict
 from civicgrid.org.demo import DEMO_COMMUNITY
 from civicgrid.org.models import OrgUnit
+from civicgrid.org.tree import is_under
 from civicgrid.party import services as party
 from civicgrid.party.models import (
     Branch,
@@ -79,7 +80,7 @@ MEMBERS = 36
 
 
 def has_classes(district: str) -> bool:
-    return Branch.objects.filter(unit_code__startswith=district).exists()
+    return Branch.objects.filter(unit_code__under=district).exists()
 
 
 def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
@@ -113,7 +114,7 @@ def load_demo_classes(district: str) -> int:
 def _load(district: str) -> int:
     rng = random.Random(7)
     community = OrgUnit.objects.filter(code=DEMO_COMMUNITY).first()
-    if community is None or not community.code.startswith(district):
+    if community is None or not is_under(community.code, district):
         return 0
     staff = get_user_model().objects.get(username="community")
     today = timezone.localdate()
@@ -139,7 +140,7 @@ def _load(district: str) -> int:
     )
     party.save_branch(staff, unit=community, name="河南纺机社区党委", kind=BranchKind.COMMITTEE)
     residents = list(
-        Person.objects.filter(unit_code__startswith=community.code, birth_date__year__lt=1990)
+        Person.objects.filter(unit_code__under=community.code, birth_date__year__lt=1990)
         .exclude(phone="")
         .order_by("id")[:400]
     )
@@ -249,9 +250,7 @@ def _load(district: str) -> int:
         )
     services.renumber(lectures)
 
-    people = list(
-        Person.objects.filter(unit_code__startswith=community.code).exclude(phone="")[:1500]
-    )
+    people = list(Person.objects.filter(unit_code__under=community.code).exclude(phone="")[:1500])
     by_person = {m.person_id: m for m in members}
     for session in past:
         share = 0.9 if session.course == lectures else 0.75
@@ -450,3 +449,11 @@ def _load(district: str) -> int:
                 services.support_topic(request=topic, phone=privacy.decrypt(person.phone))
     services.rebuild_rollups()
     return len(past) + len(coming)
+
+
+def demo_part(district: str, *, progress: bool) -> str:
+    """The demo's branches, members and classes, unless the district has them (core.demo;
+    registered in apps.py)."""
+    if has_classes(district):
+        return ""
+    return f"{load_demo_classes(district)} demo class sessions added."

@@ -27,6 +27,7 @@ from civicgrid.classes.models import (
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.scoping import scope, scope_under, visible_prefixes
 from civicgrid.org.selectors import shared_down
+from civicgrid.org.tree import is_under
 from civicgrid.party import selectors as party_selectors
 
 may_keep = party_selectors.may_keep
@@ -46,7 +47,7 @@ def teacher_for(user, pk: int) -> Teacher:
     """A teacher in the user's scope or in the pool of a unit above theirs (shared down)."""
     teacher = get_object_or_404(Teacher.objects.select_related("unit"), pk=pk)
     visible = scope(Teacher.objects.filter(pk=pk), user).exists()
-    if visible or any(code.startswith(teacher.unit_code) for code in visible_prefixes(user)):
+    if visible or any(is_under(code, teacher.unit_code) for code in visible_prefixes(user)):
         return teacher
     raise Http404
 
@@ -100,7 +101,7 @@ def upcoming(unit_code: str, *, days: int = 60, now: dt.datetime | None = None) 
     now = now or timezone.now()
     return (
         Session.objects.filter(
-            unit_code__startswith=unit_code,
+            unit_code__under=unit_code,
             ends_at__gt=now,
             starts_at__lt=now + dt.timedelta(days=days),
         )
@@ -124,12 +125,12 @@ def session_by_checkin(token: str) -> Session:
 
 def topics_for(unit_code: str, *, open_only: bool = False) -> QuerySet[TopicRequest]:
     """Topic requests under a unit, most supported first (residents see them too)."""
-    topics = TopicRequest.objects.filter(unit_code__startswith=unit_code)
+    topics = TopicRequest.objects.filter(unit_code__under=unit_code)
     return topics.filter(status=TopicStatus.OPEN) if open_only else topics
 
 
 def topic_for(pk: int, unit_code: str) -> TopicRequest:
-    return get_object_or_404(TopicRequest, pk=pk, unit_code__startswith=unit_code)
+    return get_object_or_404(TopicRequest, pk=pk, unit_code__under=unit_code)
 
 
 # ---- plans and figures -------------------------------------------------------------------------
@@ -141,7 +142,7 @@ def _months(year: int) -> tuple[dt.date, dt.date]:
 
 def _rollup(unit: OrgUnit, first: dt.date, last: dt.date) -> QuerySet[ClassRollup]:
     return ClassRollup.objects.filter(
-        unit_code__startswith=unit.code, month__gte=first.replace(day=1), month__lte=last
+        unit_code__under=unit.code, month__gte=first.replace(day=1), month__lte=last
     )
 
 
@@ -199,7 +200,7 @@ def figures(unit: OrgUnit, first: dt.date, last: dt.date) -> dict:
         attended=Sum("attended"),
     )
     planned = PlanMonth.objects.filter(
-        unit_code__startswith=unit.code,
+        unit_code__under=unit.code,
         plan__year__gte=first.year,
         plan__year__lte=last.year,
     )
@@ -216,7 +217,7 @@ def figures(unit: OrgUnit, first: dt.date, last: dt.date) -> dict:
     )
     learners = (
         Enrolment.objects.filter(
-            unit_code__startswith=unit.code,
+            unit_code__under=unit.code,
             checked_in_at__gte=window[0],
             checked_in_at__lt=window[1],
         )

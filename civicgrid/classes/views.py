@@ -30,14 +30,8 @@ from civicgrid.classes.models import (
 from civicgrid.core import limits
 from civicgrid.core.cleaning import redirect_back
 from civicgrid.core.errors import CivicgridError, InvalidInput
-from civicgrid.core.views import (
-    kept_form,
-    limited,
-    parse_decimal,
-    parse_int,
-    posted,
-    take_kept_form,
-)
+from civicgrid.core.forms import parse_decimal, parse_id, parse_int
+from civicgrid.core.views import kept_form, limited, posted, take_kept_form
 from civicgrid.messaging.models import CodePurpose
 from civicgrid.messaging.services import require_code
 from civicgrid.org import selectors as org_selectors
@@ -59,10 +53,10 @@ def _pick(queryset, value: str | None, field: str):
     """The row of `queryset` whose pk is `value`, None for blank; an error names the field."""
     if not value:
         return None
-    try:
-        return queryset.get(pk=int(value))
-    except (ValueError, queryset.model.DoesNotExist) as exc:
-        raise InvalidInput(_("Choose a valid %(field)s.") % {"field": field}, field=field) from exc
+    found = queryset.filter(pk=parse_id(value, field)).first()
+    if found is None:
+        raise InvalidInput(_("Choose a valid %(field)s.") % {"field": field}, field=field)
+    return found
 
 
 def _public_unit(code: str) -> OrgUnit:
@@ -167,7 +161,7 @@ def venues(request: HttpRequest, code: str) -> HttpResponse:
 def teachers(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
     unit = org_selectors.unit_for(user, code)
-    members = PartyMember.objects.filter(unit_code__startswith=unit.code, active=True)
+    members = PartyMember.objects.filter(unit_code__under=unit.code, active=True)
     if request.method == "POST":
         post = request.POST
 
@@ -282,7 +276,7 @@ def figures(request: HttpRequest, code: str) -> HttpResponse:
 def topics(request: HttpRequest, code: str) -> HttpResponse:
     unit = org_selectors.unit_for(request.user, code)
     if request.method == "POST":
-        topic = selectors.topic_for(parse_int(request.POST.get("topic"), "topic"), unit.code)
+        topic = selectors.topic_for(parse_id(request.POST.get("topic"), "topic"), unit.code)
         return posted(
             request,
             lambda: services.answer_topic(
@@ -393,7 +387,7 @@ def session_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     post = request.POST
 
     def enrolment():
-        return get_object_or_404(found.enrolments, pk=parse_int(post.get("enrolment"), "enrolment"))
+        return get_object_or_404(found.enrolments, pk=parse_id(post.get("enrolment"), "enrolment"))
 
     steps = {
         "enrol": (
@@ -468,7 +462,7 @@ def public(request: HttpRequest, code: str) -> HttpResponse:
             if action == "enrol":
                 found = get_object_or_404(
                     selectors.upcoming(unit.code),
-                    pk=parse_int(request.POST.get("session"), "session"),
+                    pk=parse_id(request.POST.get("session"), "session"),
                 )
                 made = services.enrol(
                     request.user if request.user.is_authenticated else None,
@@ -489,9 +483,7 @@ def public(request: HttpRequest, code: str) -> HttpResponse:
                 )
                 messages.success(request, _("Thank you: your topic is on the list."))
             elif action == "support":
-                topic = selectors.topic_for(
-                    parse_int(request.POST.get("topic"), "topic"), unit.code
-                )
+                topic = selectors.topic_for(parse_id(request.POST.get("topic"), "topic"), unit.code)
                 services.support_topic(request=topic, phone=request.POST.get("phone", ""))
                 messages.success(request, _("Thank you for your support."))
         except CivicgridError as error:
@@ -573,7 +565,7 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
             limits.check("checkin_code_ip", address, field="venue_code")
             chosen = request.POST.get("enrolment")
             if chosen:
-                enrolment = get_object_or_404(held, pk=parse_int(chosen, "enrolment"))
+                enrolment = get_object_or_404(held, pk=parse_id(chosen, "enrolment"))
                 done = services.check_in(
                     None, enrolment=enrolment, token=token, venue_code=venue_code
                 )

@@ -7,6 +7,7 @@ from django.utils import timezone
 from ninja import Router, Schema
 
 from civicgrid.community import selectors, services
+from civicgrid.core.api import ERRORS
 from civicgrid.org import selectors as org_selectors
 
 router = Router(tags=["community"])
@@ -64,13 +65,13 @@ def _need(need) -> NeedOut:
     )
 
 
-@router.get("/units/{code}/needs", response=list[NeedOut])
+@router.get("/units/{code}/needs", response={200: list[NeedOut], **ERRORS})
 def unit_needs(request: HttpRequest, code: str, active: bool = True):
     unit = org_selectors.unit_for(request.user, code)
     return [_need(n) for n in selectors.needs_for(request.user, unit, active=active)[:500]]
 
 
-@router.get("/needs/{need_id}/suggestions", response=list[SuggestionOut])
+@router.get("/needs/{need_id}/suggestions", response={200: list[SuggestionOut], **ERRORS})
 def suggestions(request: HttpRequest, need_id: int):
     """Resources for an open need, best first, with the reasons."""
     need = selectors.need_for(request.user, need_id)
@@ -88,7 +89,7 @@ def suggestions(request: HttpRequest, need_id: int):
     ]
 
 
-@router.get("/units/{code}/tasks", response=list[TaskOut])
+@router.get("/units/{code}/tasks", response={200: list[TaskOut], **ERRORS})
 def unit_tasks(request: HttpRequest, code: str, status: str = ""):
     unit = org_selectors.unit_for(request.user, code)
     return [
@@ -105,7 +106,7 @@ def unit_tasks(request: HttpRequest, code: str, status: str = ""):
     ]
 
 
-@router.post("/tasks/{task_id}/claim", response=TaskOut)
+@router.post("/tasks/{task_id}/claim", response={200: TaskOut, **ERRORS})
 def claim(request: HttpRequest, task_id: int):
     """A party member with a login claims a task for themselves."""
     task = services.claim_task(actor=request.user, task=selectors.task_for(request.user, task_id))
@@ -120,7 +121,7 @@ def claim(request: HttpRequest, task_id: int):
     )
 
 
-@router.get("/units/{code}/figures")
+@router.get("/units/{code}/figures", response={200: dict, **ERRORS})
 def figures(request: HttpRequest, code: str) -> dict:
     """This year's figures: needs, projects, partner activities, tasks, volunteering."""
     unit = org_selectors.unit_for(request.user, code)

@@ -8,6 +8,8 @@ class CommunityConfig(AppConfig):
 
     def ready(self) -> None:
         from civicgrid.community import erasure as community
-        from civicgrid.core import erasure
+        from civicgrid.core import demo, erasure
 
         erasure.register("community.Need", community.erase_needs)
+        # Tasks are claimed by the party members the classes' part made.
+        demo.register("community", "civicgrid.community.demo.demo_part", after=["classes"])

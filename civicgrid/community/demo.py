@@ -19,6 +19,7 @@ from civicgrid.community.models import Need, NeedStep, Partner, Task
 from civicgrid.org.demo import DEMO_COMMUNITY
 from civicgrid.org.kinds import Kind
 from civicgrid.org.models import OrgUnit
+from civicgrid.org.tree import is_under
 from civicgrid.party.models import PartyMember
 
 PARTNERS = [
@@ -88,7 +89,7 @@ RESOLUTIONS = [
 
 
 def has_community(district: str) -> bool:
-    return Partner.objects.filter(unit_code__startswith=district).exists()
+    return Partner.objects.filter(unit_code__under=district).exists()
 
 
 @transaction.atomic
@@ -101,7 +102,7 @@ def load_demo_community(district: str) -> int:
 def _load(district: str) -> int:
     rng = random.Random(23)
     community = OrgUnit.objects.filter(code=DEMO_COMMUNITY).first()
-    if community is None or not community.code.startswith(district):
+    if community is None or not is_under(community.code, district):
         return 0
     staff = get_user_model().objects.get(username="community")
     worker = get_user_model().objects.get(username="gridworker")
@@ -234,7 +235,7 @@ def _load(district: str) -> int:
         )
         for name, kind, offer in MEMBER_UNITS
     ]
-    members = list(PartyMember.objects.filter(unit_code__startswith=community.code))
+    members = list(PartyMember.objects.filter(unit_code__under=community.code))
     for month in range(4, 0, -1):
         held = (today.replace(day=1) - dt.timedelta(days=30 * (month - 1))).replace(day=8)
         if held > today:
@@ -251,8 +252,8 @@ def _load(district: str) -> int:
             resolutions=rng.sample(RESOLUTIONS, 2),
         )
         for resolution in meeting.resolutions.all():
-            task = alliances.task_from_resolution(
-                staff,
+            task = services.task_from_resolution(
+                actor=staff,
                 resolution=resolution,
                 unit=community,
                 title=resolution.text,
@@ -275,3 +276,11 @@ def _load(district: str) -> int:
         NeedStep.objects.filter(need=need, from_status="").update(at=when)
     rollups.rebuild_rollups()
     return len(needs)
+
+
+def demo_part(district: str, *, progress: bool) -> str:
+    """The demo's lists, partners, committee and tasks, unless the district has them (core.demo;
+    registered in apps.py)."""
+    if has_community(district):
+        return ""
+    return f"{load_demo_community(district)} demo needs added."

@@ -18,6 +18,7 @@ from civicgrid.community.models import (
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.scoping import scope, scope_under
 from civicgrid.org.selectors import shared_down
+from civicgrid.org.tree import is_under, neighbourhood_of
 from civicgrid.party import selectors as party_selectors
 from civicgrid.volunteers import selectors as volunteer_selectors
 
@@ -73,16 +74,21 @@ def task_for(user, pk: int) -> Task:
     """A task the user may see: in their scope, or near them as a party member."""
     task = get_object_or_404(Task.objects.select_related("member", "member_unit"), pk=pk)
     own = getattr(user, "party_member", None) if user.is_authenticated else None
-    if own is not None and (task.member_id == own.pk or task.unit_code[:12] == own.unit_code[:12]):
+    if own is not None and (
+        task.member_id == own.pk
+        or is_under(task.unit_code, neighbourhood_of(own.unit_code) or own.unit_code)
+    ):
         return task
     return get_object_or_404(scope(Task.objects.filter(pk=pk), user))
 
 
 def tasks_near(member) -> dict[str, QuerySet[Task]]:
-    """A party member's tasks: open ones in their community, and those they claimed."""
+    """A party member's tasks: open ones in their community (or their own unit where it lies
+    in none: a street, a dedicated grid hanging on a street), and those they claimed."""
     return {
         "open": Task.objects.filter(
-            unit_code__startswith=member.unit_code[:12], status=TaskStatus.OPEN
+            unit_code__under=neighbourhood_of(member.unit_code) or member.unit_code,
+            status=TaskStatus.OPEN,
         ).order_by("due_on"),
         "mine": Task.objects.filter(member=member)
         .exclude(status=TaskStatus.CLOSED)
@@ -95,7 +101,7 @@ def figures(unit: OrgUnit, first: dt.date, last: dt.date) -> dict:
     projects done, partner activities and people served, tasks created, claimed and done,
     volunteer orders and hours."""
     rows = CommunityRollup.objects.filter(
-        unit_code__startswith=unit.code, month__gte=first.replace(day=1), month__lte=last
+        unit_code__under=unit.code, month__gte=first.replace(day=1), month__lte=last
     ).aggregate(
         **{
             name: Sum(name)
@@ -113,7 +119,7 @@ def figures(unit: OrgUnit, first: dt.date, last: dt.date) -> dict:
     )
     out = {name: value or 0 for name, value in rows.items()}
     out["needs_open"] = Need.objects.filter(
-        Q(unit_code__startswith=unit.code), status__in=ACTIVE_NEEDS
+        Q(unit_code__under=unit.code), status__in=ACTIVE_NEEDS
     ).count()
     out["volunteering"] = volunteer_selectors.figures(unit, first, last)
     return out

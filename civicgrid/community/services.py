@@ -16,9 +16,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicgrid.alliances.models import Resolution
 from civicgrid.community import rollups
 from civicgrid.community.models import (
     Category,
@@ -41,7 +43,8 @@ from civicgrid.community.workflow import NEEDS, PROJECTS, TASKS, member_of
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed, choice, required
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.scoping import holds, require
-from civicgrid.org.selectors import on_one_branch
+from civicgrid.org.selectors import code_prefixes, on_one_branch
+from civicgrid.org.tree import is_under, neighbourhood_of, street_of
 from civicgrid.party import services as party
 from civicgrid.party.models import PointKind
 from civicgrid.party.roles import PARTY_ROLES
@@ -77,12 +80,14 @@ def record_need(*, actor: Any, unit: OrgUnit, data: NeedData) -> Need:
         raise NotAllowed(_("You may not record needs here."))
     if data.people is None or data.people < 1:
         raise InvalidInput(_("At least one person is concerned."), field="people")
+    # A need of a grid concerns its community's households; one of a street, the street's.
+    neighbourhood = neighbourhood_of(unit.code) or unit.code
     for subject, field in (
         (data.household, "household"),
         (data.building, "building"),
         (data.organisation, "organisation"),
     ):
-        if subject is not None and not subject.unit_code.startswith(unit.code[:12]):
+        if subject is not None and not is_under(subject.unit_code, neighbourhood):
             raise InvalidInput(
                 _("Choose a %(field)s of this community.") % {"field": field}, field=field
             )
@@ -105,32 +110,36 @@ def record_need(*, actor: Any, unit: OrgUnit, data: NeedData) -> Need:
     return need
 
 
-def nearness(resource: Resource, need: Need) -> int:
-    """3: kept at the need's own unit (its grid); 2: in its community; 1: in its street;
-    0: above (the district's)."""
+def nearness(
+    resource: Resource, need: Need, *, neighbourhood: str | None, street: str | None
+) -> int:
+    """3: kept at the need's own unit (its grid); 2: in its community (`neighbourhood_of` the
+    need); 1: in its `street`; 0: above (the district's)."""
     if resource.unit_code == need.unit_code:
         return 3
-    for level, digits in ((2, 12), (1, 9)):
-        if (
-            len(resource.unit_code) >= digits
-            and resource.unit_code[:digits] == need.unit_code[:digits]
-        ):
+    for level, root in ((2, neighbourhood), (1, street)):
+        if root is not None and is_under(resource.unit_code, root):
             return level
     return 0
 
 
-def serves(resource: Resource, need: Need) -> bool:
-    """Whether a resource may serve a need: kept at the need's unit or above it, or anywhere in
+def serving(need: Need) -> QuerySet[Resource]:
+    """Resources that may serve a need: kept at the need's unit or above it, or anywhere in
     the need's community."""
-    return need.unit_code.startswith(resource.unit_code) or resource.unit_code.startswith(
-        need.unit_code[:12]
+    return Resource.objects.filter(
+        Q(unit_code__in=code_prefixes(need.unit_code))
+        | Q(unit_code__under=neighbourhood_of(need.unit_code) or need.unit_code)
     )
+
+
+def serves(resource: Resource, need: Need) -> bool:
+    """Whether `resource` is one of those `serving` the need."""
+    return serving(need).filter(pk=resource.pk).exists()
 
 
 def usable_resources(need: Need) -> list[Resource]:
     """Available resources with free capacity that may serve `need`."""
-    candidates = Resource.objects.filter(available=True, unit_code__startswith=need.unit_code[:6])
-    return [r for r in candidates if r.free_capacity > 0 and serves(r, need)]
+    return [r for r in serving(need).filter(available=True) if r.free_capacity > 0]
 
 
 def suggest(need: Need) -> list[tuple[Resource, list[str]]]:
@@ -139,13 +148,18 @@ def suggest(need: Need) -> list[tuple[Resource, list[str]]]:
     then the nearest (same grid, then anywhere in the community, then the street); then free
     before low-fee; then the most capacity left. Each comes with the reasons shown to staff."""
 
+    levels = {
+        "neighbourhood": neighbourhood_of(need.unit_code),
+        "street": street_of(need.unit_code),
+    }
+
     def rank(resource: Resource):
         fit = (
             2 if resource.category == need.category else (1 if resource.category == "other" else 0)
         )
         return (
             -fit,
-            -nearness(resource, need),
+            -nearness(resource, need, **levels),
             resource.terms != Terms.FREE,
             -resource.free_capacity,
             resource.pk,
@@ -158,7 +172,7 @@ def suggest(need: Need) -> list[tuple[Resource, list[str]]]:
         reasons = []
         if resource.category == need.category:
             reasons.append(_("same category"))
-        near = nearness(resource, need)
+        near = nearness(resource, need, **levels)
         if near == 3:
             reasons.append(_("same grid"))
         elif near == 2:
@@ -295,7 +309,7 @@ def start_project(
         locked.project = project
 
     for need in needs:
-        if not need.unit_code.startswith(unit.code):
+        if not is_under(need.unit_code, unit.code):
             raise InvalidInput(
                 _("%(need)s is not under this unit.") % {"need": need}, field="needs"
             )
@@ -441,6 +455,27 @@ def create_task(
     return task
 
 
+@transaction.atomic
+def task_from_resolution(
+    *, actor: Any, resolution: Resolution, unit: OrgUnit, title: str, due_on: dt.date
+) -> Task:
+    """Decompose a joint meeting's resolution into a task for member units or party members to
+    claim, at the committee's unit or a unit under it. Keepers of the unit only (create_task)."""
+    meeting = resolution.meeting
+    if not is_under(unit.code, meeting.unit_code):
+        raise InvalidInput(_("Choose a unit under the committee."), field="unit")
+    task = create_task(
+        actor=actor,
+        unit=unit,
+        title=title or resolution.text,
+        due_on=due_on,
+        source=f"{meeting}：{resolution.text}",
+    )
+    task.resolution = resolution
+    task.save(update_fields=["resolution"])
+    return task
+
+
 def claim_task(*, actor: Any, task: Task, member: Any = None, member_unit: Any = None) -> Task:
     """A party member claims a task for themselves; staff record a claim by a member unit or
     a member. First come: a claimed task cannot be claimed again."""
@@ -477,7 +512,7 @@ def claim_task(*, actor: Any, task: Task, member: Any = None, member_unit: Any =
 
 def _near(code: str, other: str) -> bool:
     """In the same community, or on one branch of the tree (a street's member unit)."""
-    return code[:12] == other[:12] or on_one_branch(code, other)
+    return is_under(other, neighbourhood_of(code) or code) or on_one_branch(code, other)
 
 
 @transaction.atomic

@@ -13,4 +13,6 @@ urlpatterns = [
     path("projects/<int:pk>/", views.project, name="project"),
     path("partners/<int:pk>/", views.partner, name="partner"),
     path("tasks/<int:pk>/", views.task, name="task"),
+    # The form on a joint meeting's page (alliances) that makes a resolution a task.
+    path("meetings/<int:pk>/tasks/", views.resolution_task, name="resolution_task"),
 ]

@@ -10,8 +10,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from civicgrid.alliances import selectors as alliances_selectors
 from civicgrid.alliances.models import MemberUnit
 from civicgrid.community import selectors, services
 from civicgrid.community.models import (
@@ -22,8 +23,16 @@ from civicgrid.community.models import (
     Terms,
     Urgency,
 )
-from civicgrid.core.views import parse_date, parse_decimal, parse_int, posted
+from civicgrid.core.forms import (
+    parse_date,
+    parse_decimal,
+    parse_id,
+    parse_int,
+    parse_optional_id,
+)
+from civicgrid.core.views import posted
 from civicgrid.org import selectors as org_selectors
+from civicgrid.org.tree import neighbourhood_of, street_of
 from civicgrid.party.models import PartyMember
 
 
@@ -124,7 +133,7 @@ def need(request: HttpRequest, pk: int) -> HttpResponse:
         if step == "match":
             resource = get_object_or_404(
                 selectors.resources_for(user, found.unit),
-                pk=parse_int(post.get("resource"), "resource"),
+                pk=parse_id(post.get("resource"), "resource"),
             )
             call = lambda: services.match_need(  # noqa: E731
                 actor=user, need=found, resource=resource
@@ -152,6 +161,7 @@ def need(request: HttpRequest, pk: int) -> HttpResponse:
         return posted(request, call, _("Saved."), "community:need", pk=pk)
     context = {
         "need": found,
+        "community": neighbourhood_of(found.unit_code) or found.unit_code,
         "suggestions": services.suggest(found) if found.status == "open" else [],
         "steps": found.steps.select_related("actor"),
         "kinds": ProjectKind.choices,
@@ -240,10 +250,13 @@ def task(request: HttpRequest, pk: int) -> HttpResponse:
         post = request.POST
         step = post.get("step")
         if step == "claim":
-            members = PartyMember.objects.filter(unit_code__startswith=found.unit_code[:12])
-            member = members.filter(pk=post.get("member") or 0).first()
+            member_id = parse_optional_id(post.get("member"), "member")
+            unit_id = parse_optional_id(post.get("member_unit"), "member_unit")
+            member = PartyMember.objects.filter(
+                unit_code__under=_community_of_task(found), pk=member_id
+            ).first()
             member_unit = MemberUnit.objects.filter(
-                unit_code__startswith=found.unit_code[:9], pk=post.get("member_unit") or 0
+                unit_code__under=_street_of_task(found), pk=unit_id
             ).first()
             call = lambda: services.claim_task(  # noqa: E731
                 actor=user, task=found, member=member, member_unit=member_unit
@@ -266,17 +279,50 @@ def task(request: HttpRequest, pk: int) -> HttpResponse:
         "own": own,
         "may_keep": may_keep,
         "members": PartyMember.objects.filter(
-            unit_code__startswith=found.unit_code[:12], active=True
+            unit_code__under=_community_of_task(found), active=True
         )
         if may_keep
         else [],
         "member_units": MemberUnit.objects.filter(
-            unit_code__startswith=found.unit_code[:9], active=True
+            unit_code__under=_street_of_task(found), active=True
         )[:200]
         if may_keep
         else [],
     }
     return render(request, "community/task.html", context)
+
+
+# A task is claimed by a party member of its community and by a member unit of its street's
+# committee; a task kept above those levels takes them from its own subtree.
+def _community_of_task(task) -> str:
+    return neighbourhood_of(task.unit_code) or task.unit_code
+
+
+def _street_of_task(task) -> str:
+    return street_of(task.unit_code) or task.unit_code
+
+
+@login_required
+@require_POST
+def resolution_task(request: HttpRequest, pk: int) -> HttpResponse:
+    """A resolution of joint meeting `pk` made a task to claim; back to the meeting's page."""
+    user = request.user
+    meeting = alliances_selectors.meeting_for(user, pk)
+    post = request.POST
+
+    def call() -> None:
+        resolution = get_object_or_404(
+            meeting.resolutions, pk=parse_int(post.get("resolution"), "resolution")
+        )
+        services.task_from_resolution(
+            actor=user,
+            resolution=resolution,
+            unit=org_selectors.unit_for(user, post.get("unit") or meeting.unit_code),
+            title=post.get("title", ""),
+            due_on=parse_date(post.get("due_on"), "due_on"),
+        )
+
+    return posted(request, call, _("Task created."), "alliances:meeting", pk=pk)
 
 
 @login_required

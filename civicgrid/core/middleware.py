@@ -3,7 +3,12 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import translation
+
+from civicgrid.core.errors import CivicgridError
+from civicgrid.core.limits import TooMany
+from civicgrid.core.views import too_many
 
 
 class LanguageMiddleware:
@@ -162,3 +167,43 @@ def _plain_json_body(request: HttpRequest) -> None:
     cleaned = plain_values(data)
     if cleaned != data:
         request._body = json.dumps(cleaned, ensure_ascii=False).encode()
+
+
+# Machine interfaces answer errors in their own formats (civicgrid/api.py's JSON shape, the
+# Open311 error list) and catch the app's error themselves; the boundary leaves them alone.
+_MACHINE_PATHS = ("/api/", "/open311/")
+
+
+class ErrorBoundaryMiddleware:
+    """The page error boundary: the app's own error (core.errors.CivicgridError) raised by a
+    page view — a form value that does not parse, a step the state forbids, a rule a service
+    enforces — answers with its translated message, never a 500.
+
+    It answers with a page, for GET and POST alike, with the error's status: 400 (409 for a
+    conflict, 403 for a refusal, 404 for something missing, 429 for too many attempts), the
+    message, and for a form a link back to it. Not a redirect back with a flash message:
+    forms that expect an error already catch it (core.views.posted) and go back with the
+    message; what reaches the boundary is an error the view did not expect, where a redirect
+    would need the Referer (not always sent) and would answer a 302 that reads as success to
+    the browser, to monitoring and to tests, while the request's changes were rolled back."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, CivicgridError) or request.path_info.startswith(
+            _MACHINE_PATHS
+        ):
+            return None
+        if isinstance(exception, TooMany):
+            return too_many(request, exception)
+        template = {403: "403.html", 404: "404.html"}.get(exception.status, "400.html")
+        context = {
+            "message": exception.message,
+            # A form is posted to the page that shows it: going back there shows it again.
+            "back": request.get_full_path() if request.method == "POST" else "",
+        }
+        return render(request, template, context, status=exception.status)

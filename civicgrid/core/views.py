@@ -1,49 +1,13 @@
-import datetime as dt
 import functools
 import json
 from collections.abc import Callable, Iterable
-from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
 
 from civicgrid.core import limits, privacy
-from civicgrid.core.errors import CivicgridError, InvalidInput
-from civicgrid.org import selectors
-
-
-def parse_int(value: str | None, field: str, default: int | None = None) -> int:
-    """A whole number from a form; `default` for a blank one; a clear error naming the field."""
-    if value in (None, "") and default is not None:
-        return default
-    try:
-        return int(value)
-    except (TypeError, ValueError) as exc:
-        raise InvalidInput(_("Enter a whole number."), field=field) from exc
-
-
-def parse_decimal(value: str | None, field: str) -> Decimal | None:
-    """A number from a form (None for a blank one)."""
-    if not value:
-        return None
-    try:
-        return Decimal(value)
-    except InvalidOperation as exc:
-        raise InvalidInput(_("Enter a number."), field=field) from exc
-
-
-def parse_date(value: str | None, field: str) -> dt.date | None:
-    """An ISO date from a form (None for a blank one)."""
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise InvalidInput(_("Enter a date."), field=field) from exc
+from civicgrid.core.errors import CivicgridError
 
 
 def kept_form(post) -> dict[str, str]:
@@ -121,23 +85,6 @@ def limited(
         return inner
 
     return wrap
-
-
-@login_required
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    """Each user's start page: their postings, what lies under each, and where to go next."""
-    user = request.user
-    cards = [
-        {
-            "posting": posting,
-            "counts": selectors.subtree_counts(user, posting.unit),
-            "children": selectors.children_for(user, posting.unit)[:12],
-        }
-        for posting in selectors.postings_of(user)
-    ]
-    roots = selectors.top_units_for(user) if user.is_superuser else []
-    return render(request, "core/home.html", {"cards": cards, "roots": roots})
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

@@ -8,6 +8,7 @@ from typing import Literal
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Header, Query, Router, Schema, Status
 
+from civicgrid.core.api import ERRORS
 from civicgrid.events import selectors, services
 from civicgrid.events.models import Event, StepAction
 from civicgrid.org import selectors as org_selectors
@@ -125,29 +126,11 @@ class FiguresOut(Schema):
     counts: dict[str, int]
 
 
-class ErrorBody(Schema):
-    message: str
-    field: str | None = None
-    details: dict | list | str | int | None = None
-
-
-class ErrorOut(Schema):
-    error: ErrorBody
-
-
-ERRORS = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
 # Past this, a page is certainly empty; larger numbers overflow the database's integers.
 MAX_OFFSET = 1_000_000_000
 
 
-@router.get("", response=list[EventOut])
+@router.get("", response={200: list[EventOut], **ERRORS})
 def list_events(
     request: HttpRequest,
     status: str | None = None,
@@ -162,13 +145,13 @@ def list_events(
     if status:
         events = events.filter(status=status)
     if category:
-        events = events.filter(category__code__startswith=category)
+        events = events.filter(category__code__prefix=category)
     if unit:
         events = events.filter(unit_code__under=unit)
     return events.order_by("-reported_at", "-id")[offset : offset + limit]
 
 
-@router.get("/categories", response=list[CategoryOut])
+@router.get("/categories", response={200: list[CategoryOut], **ERRORS})
 def list_categories(request: HttpRequest):
     return selectors.categories()
 

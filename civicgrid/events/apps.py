@@ -7,7 +7,7 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
-        from civicgrid.core import erasure
+        from civicgrid.core import demo, erasure
         from civicgrid.events import erasure as events
         from civicgrid.events import rollups
         from civicgrid.org import services
@@ -15,3 +15,4 @@ class EventsConfig(AppConfig):
         if rollups.subtree_moved not in services.subtree_moved_hooks:
             services.subtree_moved_hooks.append(rollups.subtree_moved)
         erasure.register("events.Event", events.erase_reports)
+        demo.register("events", "civicgrid.events.demo.demo_part", after=["org"])

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from civicgrid.core.errors import Conflict
 from civicgrid.events.models import Event, Status, StepAction
 from civicgrid.events.roles import DISPATCH_ROLES, SUPERVISE_ROLES
-from civicgrid.events.services import _notify, ancestor_codes, staff_at, step_event
+from civicgrid.events.services import ancestor_codes, staff_at, step_event
 from civicgrid.events.workflow import TRANSITIONS
+from civicgrid.messaging.services import notify
 from civicgrid.org.kinds import Kind
 from civicgrid.org.models import OrgUnit
 
@@ -89,10 +90,10 @@ def escalate_event(*, event, now: dt.datetime | None = None) -> Event | None:
             },
         )
         if target is not None:
-            _notify(
-                staff_at([target.code], DISPATCH_ROLES | SUPERVISE_ROLES),
-                result,
-                _("Overdue, raised to you: %(number)s") % {"number": result.number},
+            notify(
+                users=staff_at([target.code], DISPATCH_ROLES | SUPERVISE_ROLES),
+                text=_("Overdue, raised to you: %(number)s") % {"number": result.number},
+                link=result.get_absolute_url(),
             )
         return result
 
@@ -137,8 +138,10 @@ def ask_ratings(*, now: dt.datetime | None = None) -> int:
             result = step_event(pk, A.ASK_RATING, actor=None, change=change, at=now)
         except Conflict:
             continue
-        _notify(
-            [result.reporter_id], result, _("Please rate: %(number)s") % {"number": result.number}
+        notify(
+            users=[result.reporter_id],
+            text=_("Please rate: %(number)s") % {"number": result.number},
+            link=result.get_absolute_url(),
         )
         done += 1
     return done

@@ -96,4 +96,12 @@ def _photo(rng: random.Random):
 
 
 def has_events(district: str) -> bool:
-    return Event.objects.filter(unit_code__startswith=district).exists()
+    return Event.objects.filter(unit_code__under=district).exists()
+
+
+def demo_part(district: str, *, progress: bool) -> str:
+    """The demo's events, unless the district has them (core.demo;
+    registered in apps.py)."""
+    if has_events(district):
+        return ""
+    return f"{load_demo_events(district)} demo events added."

@@ -6,6 +6,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core.workflow import StepLog
@@ -240,6 +241,9 @@ class Event(ScopedModel):
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("events:detail", kwargs={"number": self.number})
+
 
 class StepAction(models.TextChoices):
     REPORT = "report", _("Report")
@@ -375,25 +379,6 @@ class WhistleTarget(models.Model):
         if self.reported_in_at is None:
             return None
         return self.reported_in_at <= self.whistle.report_in_due
-
-
-class Notification(models.Model):
-    """A message for one user: dispatched to you, escalated, supervised, whistled…"""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
-    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.CASCADE)
-    text = models.CharField(max_length=300)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"])]
-
-    def __str__(self) -> str:
-        return self.text
 
 
 class PatrolKind(models.TextChoices):

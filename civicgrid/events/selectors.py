@@ -30,7 +30,6 @@ from civicgrid.events.models import (
     EventPhoto,
     EventRollup,
     EventStep,
-    Notification,
     Patrol,
     QuickNote,
     RateTarget,
@@ -45,6 +44,7 @@ from civicgrid.org.kinds import Kind
 from civicgrid.org.models import OrgUnit, Posting
 from civicgrid.org.scoping import scope_q, sees_everything, visible_prefixes
 from civicgrid.org.selectors import code_prefixes
+from civicgrid.org.tree import levels_of
 
 _RELATED = ("unit", "category", "handler_unit", "handler_user", "reporter")
 
@@ -242,12 +242,16 @@ def dispatch_targets(user, event: Event) -> dict:
     """Whom `user` may send `event` to: grid workers of its grid and the units above, the
     grids and communities of its street the user covers, the departments serving the place,
     and the units of its district it may be transferred to (the services check again)."""
+    levels = levels_of(event.unit_code)
+    # An event kept above a street (or a district) takes its targets from its own subtree.
+    street = levels.get(Kind.STREET, event.unit_code)
+    district = levels.get(Kind.DISTRICT, event.unit_code)
     return {
         "departments": org_selectors.departments_serving(event.unit_code),
         "units": org_selectors.units_for(user).filter(
             active=True,
             kind__in=[Kind.COMMUNITY, Kind.GRID, Kind.DEDICATED_GRID],
-            code__under=event.unit_code[:9],
+            code__under=street,
         )[:200],
         "workers": Posting.objects.filter(
             active=True, role__in=list(GRID_ROLES), unit__code__in=code_prefixes(event.unit_code)
@@ -255,7 +259,7 @@ def dispatch_targets(user, event: Event) -> dict:
         .select_related("user", "unit")
         .order_by("unit__code"),
         "transfer_units": OrgUnit.objects.filter(
-            code__under=event.unit_code[:6],
+            code__under=district,
             active=True,
             kind__in=[Kind.STREET, Kind.COMMUNITY, Kind.GRID, Kind.DEDICATED_GRID],
         ).exclude(pk=event.unit_id)[:500],
@@ -267,7 +271,7 @@ def event_features(user, *, statuses: list[str], category: str = "") -> dict:
     taking its sub-categories, newest 5000, placed as the configured tiles draw them."""
     events = events_for(user).filter(status__in=statuses or OPEN_STATUSES)
     if category:
-        events = events.filter(category__code__startswith=category)
+        events = events.filter(category__code__prefix=category)
     features = []
     rows = events.values_list("number", "title", "status", "lon", "lat", "overdue")[:5000]
     for number, title, status, lon, lat, overdue in rows:
@@ -398,10 +402,6 @@ def reads_events(user) -> bool:
     """Whether `user` is staff who may see some events (and so gets the scoped duplicate
     list rather than the residents' hint)."""
     return sees_everything(user) or bool(user.is_authenticated and visible_prefixes(user))
-
-
-def unread_notifications(user) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user, read_at=None).select_related("event")
 
 
 # ---- figures -----------------------------------------------------------------------------------

@@ -29,7 +29,6 @@ from civicgrid.events.models import (
     Event,
     EventPhoto,
     EventStep,
-    Notification,
     PhotoStage,
     Priority,
     ReportKey,
@@ -49,11 +48,13 @@ from civicgrid.events.roles import (
 )
 from civicgrid.events.workdays import add_working_days, add_working_hours
 from civicgrid.events.workflow import EVENTS, superuser
+from civicgrid.messaging.services import notify
 from civicgrid.org.kinds import Kind
 from civicgrid.org.models import OrgUnit, Posting
 from civicgrid.org.roles import Role
 from civicgrid.org.scoping import holds, postings_of_user, roles_over
 from civicgrid.org.selectors import departments_serving, unit_at, units_above
+from civicgrid.org.tree import district_of, is_under
 
 S = Status
 A = StepAction
@@ -93,13 +94,6 @@ def _save_photos(event: Event, step: EventStep | None, photos: Sequence[Photo], 
             width=photo.width,
             height=photo.height,
         )
-
-
-def _notify(users: Iterable, event: Event, text: str) -> None:
-    Notification.objects.bulk_create(
-        Notification(user_id=user_id, event=event, text=text)
-        for user_id in {getattr(user, "pk", user) for user in users if user is not None}
-    )
 
 
 def staff_at(codes: Iterable[str], roles: Iterable[str]) -> list[int]:
@@ -345,10 +339,11 @@ def report_event(
                     event, A.REPORT, actor=actor, now=at, details={"source": source}
                 )
                 _save_photos(event, step, cleaned_photos, PhotoStage.BEFORE)
-                _notify(
-                    dispatchers,
-                    event,
-                    _("New event %(number)s: %(title)s") % {"number": event.number, "title": title},
+                notify(
+                    users=dispatchers,
+                    text=_("New event %(number)s: %(title)s")
+                    % {"number": event.number, "title": title},
+                    link=event.get_absolute_url(),
                 )
                 # Last, so that the shared rows (the district's, the street's) stay locked
                 # for as short a time as possible.
@@ -469,7 +464,7 @@ def _check_target_unit(actor, event: Event, unit: OrgUnit) -> None:
         raise InvalidInput(_("That unit is no longer active."), field="handler_unit")
     if unit.kind == Kind.DEPARTMENT:
         # Departments of the event's street or district, even outside the dispatcher's tree.
-        if unit.parent is None or not event.unit_code.startswith(unit.parent.code):
+        if unit.parent is None or not is_under(event.unit_code, unit.parent.code):
             raise InvalidInput(
                 _("That department does not serve this place."), field="handler_unit"
             )
@@ -531,7 +526,11 @@ def dispatch_event(
         details={"unit": handler_unit.code, "user": getattr(handler_user, "pk", None)},
     )
     recipients = [handler_user] if handler_user else staff_at([handler_unit.code], WRITING_ROLES)
-    _notify(recipients, result, _("Dispatched to you: %(number)s") % {"number": result.number})
+    notify(
+        users=recipients,
+        text=_("Dispatched to you: %(number)s") % {"number": result.number},
+        link=result.get_absolute_url(),
+    )
     return result
 
 
@@ -594,10 +593,10 @@ def whistle_event(
         change=change,
         details={"kind": kind, "departments": [unit.code for unit in departments]},
     )
-    _notify(
-        staff_at([unit.code for unit in departments], WRITING_ROLES),
-        result,
-        _("Whistle: report in to %(number)s") % {"number": result.number},
+    notify(
+        users=staff_at([unit.code for unit in departments], WRITING_ROLES),
+        text=_("Whistle: report in to %(number)s") % {"number": result.number},
+        link=result.get_absolute_url(),
     )
     return result
 
@@ -654,7 +653,11 @@ def return_event(*, actor, event, reason: str, version=None) -> Event:
         e.handler_user = None
 
     result = step_event(event, A.RETURN, actor=actor, version=version, note=reason, change=change)
-    _notify(_dispatchers_of(result), result, _("Returned: %(number)s") % {"number": result.number})
+    notify(
+        users=_dispatchers_of(result),
+        text=_("Returned: %(number)s") % {"number": result.number},
+        link=result.get_absolute_url(),
+    )
     return result
 
 
@@ -665,7 +668,8 @@ def transfer_event(*, actor, event, unit: OrgUnit, reason: str, version=None) ->
         raise InvalidInput(_("Transfer to an active grid, community or street."), field="unit")
 
     def change(e: Event, now: dt.datetime) -> None:
-        if not unit.code.startswith(e.unit_code[:6]) or unit.pk == e.unit_id:
+        district = district_of(e.unit_code) or e.unit_code
+        if not is_under(unit.code, district) or unit.pk == e.unit_id:
             raise InvalidInput(_("Transfer to another unit of the same district."), field="unit")
         e.unit = unit
         e.handler_unit = None
@@ -681,10 +685,10 @@ def transfer_event(*, actor, event, unit: OrgUnit, reason: str, version=None) ->
         change=change,
         details={"unit": unit.code},
     )
-    _notify(
-        _dispatchers_of(result),
-        result,
-        _("Transferred to you: %(number)s") % {"number": result.number},
+    notify(
+        users=_dispatchers_of(result),
+        text=_("Transferred to you: %(number)s") % {"number": result.number},
+        link=result.get_absolute_url(),
     )
     return result
 
@@ -709,12 +713,12 @@ def resolve_event(*, actor, event, note: str, photos: Iterable = (), version=Non
     result = step_event(
         event, A.RESOLVE, actor=actor, version=version, note=note, change=change, photos=cleaned
     )
-    _notify(
-        staff_at(
+    notify(
+        users=staff_at(
             ancestor_codes(result.unit_code), GRID_ROLES | DISPATCH_ROLES - {Role.DISTRICT_STAFF}
         ),
-        result,
-        _("Resolved, please verify: %(number)s") % {"number": result.number},
+        text=_("Resolved, please verify: %(number)s") % {"number": result.number},
+        link=result.get_absolute_url(),
     )
     return result
 
@@ -755,10 +759,10 @@ def verify_event(
         photos=cleaned,
         photo_stage=PhotoStage.CHECK,
     )
-    _notify(
-        [result.handler_user],
-        result,
-        _("Verification failed: %(number)s") % {"number": result.number},
+    notify(
+        users=[result.handler_user],
+        text=_("Verification failed: %(number)s") % {"number": result.number},
+        link=result.get_absolute_url(),
     )
     return result
 
@@ -771,10 +775,10 @@ def close_event(*, actor, event, note: str = "", version=None) -> Event:
         e.follow_up_asks = 1
 
     result = step_event(event, A.CLOSE, actor=actor, version=version, note=note, change=change)
-    _notify(
-        [result.reporter_id],
-        result,
-        _("Closed, please rate: %(number)s") % {"number": result.number},
+    notify(
+        users=[result.reporter_id],
+        text=_("Closed, please rate: %(number)s") % {"number": result.number},
+        link=result.get_absolute_url(),
     )
     return result
 
@@ -829,10 +833,10 @@ def _reopen(event, *, actor, reason: str, version=None) -> Event:
         e.reopen_count += 1
 
     result = step_event(event, A.REOPEN, actor=actor, version=version, note=reason, change=change)
-    _notify(
-        [result.handler_user] if result.handler_user_id else _dispatchers_of(result),
-        result,
-        _("Reopened: %(number)s") % {"number": result.number},
+    notify(
+        users=[result.handler_user] if result.handler_user_id else _dispatchers_of(result),
+        text=_("Reopened: %(number)s") % {"number": result.number},
+        link=result.get_absolute_url(),
     )
     return result
 
@@ -865,10 +869,10 @@ def supervise_event(*, actor, event, note: str, version=None) -> Event:
     """督办: a street or district urges a slow event; the handler and dispatchers are told."""
     note = _require_note(note, _("Say what you urge."))
     result = step_event(event, A.SUPERVISE, actor=actor, version=version, note=note)
-    _notify(
-        [result.handler_user, *_dispatchers_of(result)],
-        result,
-        _("Supervised: %(number)s — %(note)s") % {"number": result.number, "note": note[:100]},
+    notify(
+        users=[result.handler_user, *_dispatchers_of(result)],
+        text=_("Supervised: %(number)s — %(note)s") % {"number": result.number, "note": note[:100]},
+        link=result.get_absolute_url(),
     )
     return result
 
@@ -1034,8 +1038,3 @@ def attributes_from_form(data) -> dict[str, Any]:
             values = data.getlist(key)
             answers[key[10:-1]] = values if len(values) > 1 else values[0]
     return answers
-
-
-@transaction.atomic
-def mark_notifications_read(*, user) -> int:
-    return Notification.objects.filter(user=user, read_at=None).update(read_at=_now())

@@ -21,7 +21,6 @@ urlpatterns = [
     path("events/patrol/<int:pk>/end/", views.patrol_end, name="patrol_end"),
     path("events/notes/", views.quick_note, name="quick_note"),
     path("events/notes/<int:pk>/event/", views.note_to_event, name="note_to_event"),
-    path("events/notifications/read/", views.notifications_read, name="notifications_read"),
     path("events/<str:number>/", views.detail, name="detail"),
     path("events/<str:number>/act/<str:action>/", views.act, name="act"),
     # Residents: the public report link and the tracking page (no login).

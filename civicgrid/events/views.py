@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from civicgrid.core.cleaning import redirect_to_local
 from civicgrid.core.errors import CivicgridError, InvalidInput
+from civicgrid.core.forms import parse_int, parse_optional_id
 from civicgrid.core.views import limited, posted
 from civicgrid.events import patrols, selectors, services, tracking
 from civicgrid.events.models import (
@@ -159,7 +159,7 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_GET
 def tasks(request: HttpRequest) -> HttpResponse:
-    """A grid worker's day: tasks, events to verify, the open patrol, quick notes, messages."""
+    """A grid worker's day: tasks, events to verify, the open patrol, quick notes."""
     user = request.user
     context = {
         "tasks": selectors.tasks_of(user)[:100],
@@ -167,7 +167,6 @@ def tasks(request: HttpRequest) -> HttpResponse:
         "patrol": selectors.open_patrol_of(user),
         "patrol_kinds": PatrolKind.choices,
         "notes": selectors.notes_to_report(user)[:20],
-        "notifications": selectors.unread_notifications(user)[:20],
         "categories": selectors.categories_tree(),
         "now": timezone.now(),
         "may_report": services.may_report(user),
@@ -243,7 +242,7 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
 
 def _version(request: HttpRequest) -> int | None:
     value = request.POST.get("version")
-    return int(value) if value and value.isdigit() else None
+    return parse_int(value, "version") if value else None
 
 
 @login_required
@@ -256,7 +255,6 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
     event = selectors.event_for(user, number)
     post = request.POST
     try:
-        handler_user = post.get("handler_user", "")
         services.take_step(
             actor=user,
             event=event,
@@ -264,7 +262,7 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
             version=_version(request),
             note=post.get("note", ""),
             photos=request.FILES.getlist("photos"),
-            handler_user_id=int(handler_user) if handler_user.isdigit() else None,
+            handler_user_id=parse_optional_id(post.get("handler_user"), "handler_user"),
             handler_unit=post.get("handler_unit") or None,
             unit=post.get("unit") or None,
             kind=post.get("kind", ""),
@@ -368,13 +366,6 @@ def note_to_event(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("events:tasks")
     return redirect("events:detail", number=event.number)
-
-
-@login_required
-@require_POST
-def notifications_read(request: HttpRequest) -> HttpResponse:
-    services.mark_notifications_read(user=request.user)
-    return redirect_to_local(request, request.POST.get("next"), "events:tasks")
 
 
 # ---- map and dashboard -------------------------------------------------------------------------

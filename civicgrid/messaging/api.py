@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from civicgrid.core import limits
+from civicgrid.core.api import PUBLIC_ERRORS
 from civicgrid.messaging import services
 from civicgrid.messaging.models import CodePurpose
 
@@ -22,7 +23,7 @@ class CodeOut(Schema):
     status: str
 
 
-@router.post("/public/codes", response={202: CodeOut}, auth=None)
+@router.post("/public/codes", response={202: CodeOut, **PUBLIC_ERRORS}, auth=None)
 def request_code(request: HttpRequest, body: CodeIn):
     """Send a verification code for `purpose` (enrol, topic, order) to `phone`; it is valid
     for VERIFICATION_CODE_MINUTES and used once. Rate-limited per address and per phone."""

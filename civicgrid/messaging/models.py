@@ -1,8 +1,12 @@
 """What civicgrid sends to people and what they agreed to receive. No table holds a phone
 number, an e-mail address or a code in clear: a recipient is a keyed hash (the same
 `privacy.blind_index` the sealed phones use, so erasure finds them) and a masked form; a
-message's address and text stay encrypted only until it is delivered or given up."""
+message's address and text stay encrypted only until it is delivered or given up.
 
+The in-app inbox is a channel too: a `Notification` tells one user, on the site, what happened
+and where to look; any app writes them through `services.notify`."""
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -108,3 +112,28 @@ class VerificationCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Notification(models.Model):
+    """A message in one user's in-app inbox (the bell in the navigation): dispatched to you,
+    escalated, a task to claim… `link` is a path on this site, where the user acts on it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    text = models.CharField(_("text"), max_length=300)
+    link = models.CharField(_("link"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        # The table it had in events, where it began with a link to one event only: the move
+        # to messaging changed the state, not the table or its rows.
+        db_table = "events_notification"
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="events_noti_user_id_daf5c7_idx")]
+
+    def __str__(self) -> str:
+        return self.text

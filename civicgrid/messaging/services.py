@@ -6,6 +6,9 @@ Every app calls `send()`; none talks to a sender directly. Purposes and consent:
 - verification codes are transactional and always sent;
 - service messages (news of what the resident asked for) are sent unless they opted out;
 - notices need the recipient's consent.
+
+Users of the site are also reached in their in-app inbox: `notify()` is the one way any app
+puts a notification there.
 """
 
 import datetime as dt
@@ -13,8 +16,10 @@ import hmac
 import json
 import logging
 import secrets
+from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -22,6 +27,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from civicgrid.core import limits, privacy
@@ -31,6 +37,7 @@ from civicgrid.messaging.models import (
     CodePurpose,
     Consent,
     Message,
+    Notification,
     Purpose,
     Status,
     VerificationCode,
@@ -347,3 +354,26 @@ def purge_codes(now: dt.datetime | None = None) -> int:
     before = (now or timezone.now()) - dt.timedelta(days=1)
     deleted, _kinds = VerificationCode.objects.filter(expires_at__lt=before).delete()
     return deleted
+
+
+# ---- the in-app inbox --------------------------------------------------------------------------
+
+
+def notify(*, users: Iterable[AbstractBaseUser | int | None], text: str, link: str) -> None:
+    """Put `text` in the inbox of each of `users` (users or user ids; each once, None skipped),
+    pointing at `link`, a path on this site. Written in the caller's transaction, so a
+    notification exists exactly when what it tells of does. No permission check: the caller
+    decides who is told; the text is cut to the column's length."""
+    if not link.startswith("/") or not url_has_allowed_host_and_scheme(link, allowed_hosts=None):
+        raise ValueError(f"A notification links to a path on this site, not {link!r}.")
+    text = text[: Notification._meta.get_field("text").max_length]
+    user_ids = {getattr(user, "pk", user) for user in users if user is not None}
+    Notification.objects.bulk_create(
+        Notification(user_id=user_id, text=text, link=link) for user_id in sorted(user_ids)
+    )
+
+
+@transaction.atomic
+def mark_notifications_read(*, user: AbstractBaseUser) -> int:
+    """Every unread notification of `user` read now; returns how many."""
+    return Notification.objects.filter(user=user, read_at=None).update(read_at=timezone.now())

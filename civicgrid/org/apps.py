@@ -8,4 +8,7 @@ class OrgConfig(AppConfig):
     verbose_name = _("Organisation and grids")
 
     def ready(self) -> None:
+        from civicgrid.core import demo
         from civicgrid.org import lookups  # noqa: F401  registers the `under` lookup
+
+        demo.register("org", "civicgrid.org.demo.demo_part")

@@ -282,6 +282,12 @@ def load_demo(code: str = DEMO_DISTRICT, *, progress: bool = True) -> dict[str, 
         return _load(code, progress)
 
 
+def demo_part(district: str, *, progress: bool) -> str:
+    """The units and the logins of the demo (core.demo; registered in apps.py)."""
+    result = load_demo(district, progress=progress)
+    return f"{result['units_created']} units created; district {district} has {result['units']}."
+
+
 def _load(code: str, progress: bool) -> dict[str, int]:
     before = OrgUnit.objects.count()
     import_divisions([code], progress=progress)

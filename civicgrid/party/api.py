@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
+from civicgrid.core.api import ERRORS
 from civicgrid.party import selectors, services
 
 router = Router(tags=["party"])
@@ -51,7 +52,7 @@ class RedemptionOut(Schema):
     balance: int
 
 
-@router.get("/members/{member_id}", response=MemberOut)
+@router.get("/members/{member_id}", response={200: MemberOut, **ERRORS})
 def member(request: HttpRequest, member_id: int):
     found = selectors.member_for(request.user, member_id)
     year = timezone.localdate().year
@@ -71,7 +72,7 @@ def member(request: HttpRequest, member_id: int):
     )
 
 
-@router.get("/members/{member_id}/ledger", response=list[EntryOut])
+@router.get("/members/{member_id}/ledger", response={200: list[EntryOut], **ERRORS})
 def ledger(request: HttpRequest, member_id: int):
     found = selectors.member_for(request.user, member_id)
     return [
@@ -82,7 +83,7 @@ def ledger(request: HttpRequest, member_id: int):
     ]
 
 
-@router.post("/members/{member_id}/redemptions", response={201: RedemptionOut})
+@router.post("/members/{member_id}/redemptions", response={201: RedemptionOut, **ERRORS})
 def redeem(request: HttpRequest, member_id: int, body: RedeemIn):
     found = selectors.member_for(request.user, member_id)
     item = get_object_or_404(selectors.shop_for(found), pk=body.item)

@@ -163,6 +163,6 @@ def points_figures(unit: OrgUnit, first: dt.date, last: dt.date) -> dict[str, in
     """Points earned and redeemed by members under `unit` in the months from `first` to `last`
     (from the rollup: a few rows per unit and month)."""
     rows = PointsRollup.objects.filter(
-        unit_code__startswith=unit.code, month__gte=first.replace(day=1), month__lte=last
+        unit_code__under=unit.code, month__gte=first.replace(day=1), month__lte=last
     ).aggregate(earned=Sum("earned"), redeemed=Sum("redeemed"))
     return {"earned": rows["earned"] or 0, "redeemed": rows["redeemed"] or 0}

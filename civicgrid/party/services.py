@@ -22,6 +22,7 @@ from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed, choice, re
 from civicgrid.core.rollups import bump
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.scoping import holds, require
+from civicgrid.org.tree import is_under
 from civicgrid.party.models import (
     EARNING_KINDS,
     Branch,
@@ -124,9 +125,7 @@ def _resident_with_phone(member: PartyMember):
     if member.person_id or not member.phone_hash:
         return member.person
     found = list(
-        Person.objects.filter(phone_hash=member.phone_hash, unit_code__startswith=member.unit_code)[
-            :2
-        ]
+        Person.objects.filter(phone_hash=member.phone_hash, unit_code__under=member.unit_code)[:2]
     )
     return found[0] if len(found) == 1 else None
 
@@ -156,7 +155,7 @@ def save_shock_team(
     if leader is not None and leader not in members:
         members.append(leader)
     for member in members:
-        if not member.unit_code.startswith(unit.code):
+        if not is_under(member.unit_code, unit.code):
             raise InvalidInput(
                 _("%(name)s is not a member under this unit.") % {"name": member.name},
                 field="members",
@@ -426,7 +425,7 @@ def redeem(actor, *, member: PartyMember, item: RewardItem, quantity: int = 1) -
     item's, so concurrent redemptions queue; neither balance nor stock can go below zero."""
     if quantity is None or quantity < 1:
         raise InvalidInput(_("Redeem at least one."), field="quantity")
-    if not member.unit_code.startswith(item.unit_code):
+    if not is_under(member.unit_code, item.unit_code):
         raise InvalidInput(_("This shop does not serve this member's unit."), field="item")
     if not _may_redeem(actor, member, item):
         raise NotAllowed(_("You may not redeem points for this member."))

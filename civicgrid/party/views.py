@@ -1,7 +1,7 @@
 """Party pages: a unit's branches and members, a branch's organisational life and study hours,
 a member's points ledger, the points shop."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,8 +11,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from civicgrid.core.errors import CivicgridError, InvalidInput
-from civicgrid.core.views import parse_date, parse_int, posted
+from civicgrid.core.errors import CivicgridError
+from civicgrid.core.forms import (
+    parse_date,
+    parse_decimal,
+    parse_id,
+    parse_ids,
+    parse_int,
+    parse_optional_id,
+    parse_year,
+)
+from civicgrid.core.views import posted
 from civicgrid.org import selectors as org_selectors
 from civicgrid.party import selectors, services
 from civicgrid.party.models import BranchKind, LifeKind, MemberKind, PointEntry, Position
@@ -34,8 +43,8 @@ def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
                 unit=found,
                 name=post.get("name", ""),
                 purpose=post.get("purpose", ""),
-                leader=members.filter(pk=post.get("leader") or 0).first(),
-                members=members.filter(pk__in=post.getlist("members")),
+                leader=members.filter(pk=parse_optional_id(post.get("leader"), "leader")).first(),
+                members=members.filter(pk__in=parse_ids(post.getlist("members"), "members")),
             )
             return posted(request, call, _("Shock team saved."), "party:unit", code=found.code)
         return posted(
@@ -72,17 +81,11 @@ def branch(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     found = selectors.branch_for(user, pk)
     today = timezone.localdate()
-    year = int(request.GET.get("year") or today.year)
+    year = parse_year(request.GET.get("year"), "year", today.year)
     if request.method == "POST":
         post = request.POST
 
         def record():
-            try:
-                hours = Decimal(post.get("class_hours") or 0)
-            except InvalidOperation as exc:
-                raise InvalidInput(
-                    _("Enter class hours as a number."), field="class_hours"
-                ) from exc
             services.record_meeting(
                 user,
                 branch=found,
@@ -90,8 +93,10 @@ def branch(request: HttpRequest, pk: int) -> HttpResponse:
                 held_on=parse_date(post.get("held_on"), "held_on") or today,
                 topic=post.get("topic", ""),
                 minutes=post.get("minutes", ""),
-                attendees=found.members.filter(pk__in=post.getlist("attendees")),
-                class_hours=hours,
+                attendees=found.members.filter(
+                    pk__in=parse_ids(post.getlist("attendees"), "attendees")
+                ),
+                class_hours=parse_decimal(post.get("class_hours"), "class_hours") or Decimal(0),
             )
 
         return posted(request, record, _("Meeting recorded."), "party:branch", pk=pk)
@@ -170,7 +175,7 @@ def member(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, _("%(n)s points given.") % {"n": entry.points})
             elif action == "correct":
                 entry = get_object_or_404(
-                    PointEntry, pk=parse_int(post.get("entry"), "entry"), member=found
+                    PointEntry, pk=parse_id(post.get("entry"), "entry"), member=found
                 )
                 services.correct_points(
                     user,
@@ -181,7 +186,7 @@ def member(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Correction added."))
             elif action == "redeem":
                 item = get_object_or_404(
-                    selectors.shop_for(found), pk=parse_int(post.get("item"), "item")
+                    selectors.shop_for(found), pk=parse_id(post.get("item"), "item")
                 )
                 services.redeem(
                     user,
@@ -230,7 +235,7 @@ def shop(request: HttpRequest, code: str) -> HttpResponse:
             success = _("Item saved.")
         else:
             redemption = selectors.redemption_for(
-                user, parse_int(post.get("redemption"), "redemption")
+                user, parse_id(post.get("redemption"), "redemption")
             )
             if action == "hand_over":
                 call = lambda: services.hand_over(user, redemption=redemption)  # noqa: E731

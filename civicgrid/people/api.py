@@ -8,6 +8,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 
 from civicgrid.core import limits
+from civicgrid.core.api import ERRORS
 from civicgrid.org import selectors as org_selectors
 from civicgrid.people import selectors, services
 from civicgrid.people.models import Person
@@ -69,13 +70,6 @@ class CompletenessOut(Schema):
     checks: list[CheckOut]
 
 
-class ErrorOut(Schema):
-    error: dict
-
-
-ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
-
-
 def _person(user, person: Person) -> dict:
     personal = selectors.may_see_personal(user, person.unit_code)
     return {
@@ -95,7 +89,7 @@ def _person(user, person: Person) -> dict:
     }
 
 
-@router.get("/search", response={200: list[PersonOut], 429: ErrorOut})
+@router.get("/search", response={200: list[PersonOut], **ERRORS})
 def search(request: HttpRequest, q: str):
     """提户知人: name, pinyin or initials, estate/building/room, or a whole phone/ID number
     (a whole number is limited per user and logged like a reveal)."""

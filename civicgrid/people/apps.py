@@ -15,7 +15,7 @@ class PeopleConfig(AppConfig):
     verbose_name = _("Basic data")
 
     def ready(self) -> None:
-        from civicgrid.core import erasure
+        from civicgrid.core import demo, erasure
         from civicgrid.org import services
         from civicgrid.people import erasure as people
 
@@ -23,3 +23,4 @@ class PeopleConfig(AppConfig):
             services.subtree_moved_hooks.append(_keys_follow_move)
         erasure.register("people.PersonKey", people.erase_keys)
         erasure.register("people.Person", people.erase_person, order=people.PERSON_LAST)
+        demo.register("people", "civicgrid.people.demo.demo_part", after=["org"])

@@ -221,3 +221,11 @@ def _facilities(grids, rng: random.Random) -> None:
                 )
             )
     Facility.objects.bulk_create(rows)
+
+
+def demo_part(district: str, *, progress: bool) -> str:
+    """The demo's residents and their places, unless the district has them (core.demo;
+    registered in apps.py)."""
+    if has_people(district):
+        return ""
+    return f"{load_demo_people(district)} demo residents added."

@@ -34,6 +34,7 @@ from civicgrid.core import limits, privacy
 from civicgrid.core.errors import CivicgridError, InvalidInput, NotAllowed
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.scoping import covers, holds
+from civicgrid.org.tree import is_under
 from civicgrid.people import search, selectors, services
 from civicgrid.people.models import (
     DATA_UNIT_KINDS,
@@ -406,7 +407,7 @@ class Importer:
         code = code or self.unit.code
         if code not in self._units:
             unit = OrgUnit.objects.filter(code=code, active=True).first()
-            if unit is not None and not unit.code.startswith(self.unit.code):
+            if unit is not None and not is_under(unit.code, self.unit.code):
                 unit = None
             self._units[code] = unit
         unit = self._units[code]

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from civicgrid.core import limits
 from civicgrid.core.cleaning import redirect_back
 from civicgrid.core.errors import CivicgridError, InvalidInput
-from civicgrid.core.views import parse_date, posted
+from civicgrid.core.forms import parse_date, parse_int
+from civicgrid.core.views import posted
 from civicgrid.org import selectors as org_selectors
 from civicgrid.org.geo import posted_point
 from civicgrid.org.kinds import Kind
@@ -416,7 +417,7 @@ def situations(request: HttpRequest, code: str) -> HttpResponse:
                 topic=post.get("topic", ""),
                 description=post.get("description", ""),
                 place=post.get("place", ""),
-                people_concerned=post.get("people_concerned") or 1,
+                people_concerned=parse_int(post.get("people_concerned"), "people_concerned", 1),
                 follow_up=post.get("follow_up", ""),
             ),
             _("Situation recorded."),

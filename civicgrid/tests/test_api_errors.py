@@ -104,3 +104,24 @@ def test_a_malformed_multipart_body_is_a_400_not_a_500(people, bearer, bearer_to
 def test_figures_for_dates_at_the_ends_of_the_calendar_are_not_a_500(client, bearer, query):
     response = client.get("/api/v1/events/figures/410102001", query, **bearer)
     assert response.status_code < 500, response.content
+
+
+def test_every_operation_documents_its_4xx_answers_with_the_one_error_shape(client, people):
+    client.force_login(people["carol"])
+    document = client.get("/api/v1/openapi.json").json()
+    shape = {"$ref": "#/components/schemas/ErrorOut"}
+    operations = [
+        (method, path, operation)
+        for path, methods in document["paths"].items()
+        for method, operation in methods.items()
+    ]
+    assert len(operations) > 20
+    for method, path, operation in operations:
+        answers = operation["responses"]
+        errors = {code for code in answers if code.startswith("4")}
+        assert {"400", "403", "404", "422", "429"} <= errors, (method, path)
+        assert ("401" in errors) == bool(operation.get("security")), (method, path)
+        for code in errors:
+            assert answers[code]["content"]["application/json"]["schema"] == shape, (path, code)
+    error = document["components"]["schemas"]["ErrorBody"]
+    assert set(error["properties"]) == {"message", "field", "details"}

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from civicgrid.core import limits
+from civicgrid.core.api import ERRORS, PUBLIC_ERRORS
 from civicgrid.messaging.models import CodePurpose
 from civicgrid.messaging.services import require_code
 from civicgrid.org import selectors as org_selectors
@@ -63,7 +64,7 @@ def _order(order, *, token: bool = False) -> OrderOut:
     )
 
 
-@router.get("/public/{code}/menu", response=list[ItemOut], auth=None)
+@router.get("/public/{code}/menu", response={200: list[ItemOut], **PUBLIC_ERRORS}, auth=None)
 def menu(request: HttpRequest, code: str):
     limits.guard(request, "read")
     unit = get_object_or_404(OrgUnit, code=code, active=True)
@@ -80,7 +81,7 @@ def menu(request: HttpRequest, code: str):
     ]
 
 
-@router.post("/public/{code}/orders", response={201: OrderOut}, auth=None)
+@router.post("/public/{code}/orders", response={201: OrderOut, **PUBLIC_ERRORS}, auth=None)
 def order(request: HttpRequest, code: str, body: OrderIn):
     """Order a service from the unit's menu; the answer's token follows the order."""
     limits.guard(request, "order", phone=body.phone)
@@ -100,13 +101,13 @@ def order(request: HttpRequest, code: str, body: OrderIn):
     return Status(201, _order(made, token=True))
 
 
-@router.get("/public/orders/{token}", response=OrderOut, auth=None)
+@router.get("/public/orders/{token}", response={200: OrderOut, **PUBLIC_ERRORS}, auth=None)
 def track(request: HttpRequest, token: str):
     limits.guard(request, "read")
     return _order(selectors.order_by_token(token), token=True)
 
 
-@router.get("/units/{code}/orders", response=list[OrderOut])
+@router.get("/units/{code}/orders", response={200: list[OrderOut], **ERRORS})
 def unit_orders(request: HttpRequest, code: str, status: str = ""):
     unit = org_selectors.unit_for(request.user, code)
     return [_order(o) for o in selectors.orders_for(request.user, unit, status)[:500]]

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from civicgrid.core import privacy
 from civicgrid.org.demo import DEMO_COMMUNITY, DEMO_PASSWORD
 from civicgrid.org.models import OrgUnit
+from civicgrid.org.tree import is_under
 from civicgrid.party import services as party
 from civicgrid.party.models import PartyMember
 from civicgrid.people.models import Person
@@ -50,7 +51,7 @@ REPORTS = {
 
 
 def has_volunteers(district: str) -> bool:
-    return Volunteer.objects.filter(unit_code__startswith=district).exists()
+    return Volunteer.objects.filter(unit_code__under=district).exists()
 
 
 @transaction.atomic
@@ -63,11 +64,11 @@ def load_demo_volunteers(district: str) -> int:
 def _load(district: str) -> int:
     rng = random.Random(17)
     community = OrgUnit.objects.filter(code=DEMO_COMMUNITY).first()
-    if community is None or not community.code.startswith(district):
+    if community is None or not is_under(community.code, district):
         return 0
     User = get_user_model()
     staff = User.objects.get(username="community")
-    members = list(PartyMember.objects.filter(unit_code__startswith=community.code)[:12])
+    members = list(PartyMember.objects.filter(unit_code__under=community.code)[:12])
     shock = None
     if members:
         shock = party.save_shock_team(
@@ -103,7 +104,7 @@ def _load(district: str) -> int:
             )
         )
     residents = list(
-        Person.objects.filter(unit_code__startswith=community.code)
+        Person.objects.filter(unit_code__under=community.code)
         .exclude(phone="")
         .exclude(party_member__isnull=False)
         .order_by("id")[200:230]
@@ -145,7 +146,7 @@ def _load(district: str) -> int:
     Volunteer.objects.filter(pk=volunteers[0].pk).update(user=login)
 
     households = list(
-        Person.objects.filter(unit_code__startswith=community.code, relation="head")
+        Person.objects.filter(unit_code__under=community.code, relation="head")
         .exclude(phone="")
         .select_related("household__house__building")[:300]
     )
@@ -192,3 +193,11 @@ def _load(district: str) -> int:
         )
     rollups.rebuild_rollups()
     return made
+
+
+def demo_part(district: str, *, progress: bool) -> str:
+    """The demo's volunteers and their orders, unless the district has them (core.demo;
+    registered in apps.py)."""
+    if has_volunteers(district):
+        return ""
+    return f"{load_demo_volunteers(district)} demo service orders added."

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.scoping import scope, scope_under
 from civicgrid.org.selectors import code_prefixes
+from civicgrid.org.tree import is_under
 from civicgrid.party import selectors as party_selectors
 from civicgrid.volunteers.models import (
     Certificate,
@@ -65,7 +66,7 @@ def order_for(user, pk: int) -> ServiceOrder:
     own = getattr(user, "volunteer", None) if user.is_authenticated else None
     if own is not None and (
         order.volunteer_id == own.pk
-        or (order.status == OrderStatus.ORDERED and order.unit_code.startswith(own.unit_code))
+        or (order.status == OrderStatus.ORDERED and is_under(order.unit_code, own.unit_code))
     ):
         return order
     return get_object_or_404(
@@ -77,7 +78,7 @@ def open_near(volunteer: Volunteer) -> QuerySet[ServiceOrder]:
     """Orders waiting for a volunteer under the volunteer's unit, oldest first."""
     return (
         ServiceOrder.objects.filter(
-            unit_code__startswith=volunteer.unit_code, status=OrderStatus.ORDERED
+            unit_code__under=volunteer.unit_code, status=OrderStatus.ORDERED
         )
         .select_related("item")
         .order_by("created_at")
@@ -93,10 +94,10 @@ def order_by_token(token: str) -> ServiceOrder:
 def honour_wall(unit_code: str) -> dict:
     """Teams and volunteers under a unit by hours, then rating (志愿服务风采墙)."""
     volunteers = Volunteer.objects.filter(
-        unit_code__startswith=unit_code, active=True, hours__gt=0
+        unit_code__under=unit_code, active=True, hours__gt=0
     ).order_by("-hours", "-rating_total", "number")[:30]
     teams = (
-        VolunteerTeam.objects.filter(unit_code__startswith=unit_code, active=True)
+        VolunteerTeam.objects.filter(unit_code__under=unit_code, active=True)
         .annotate(hours=Sum("volunteers__hours"))
         .filter(hours__gt=0)
         .order_by("-hours")[:12]
@@ -115,13 +116,11 @@ def certificate_for(user, number: str) -> Certificate:
 def figures(unit: OrgUnit, first: dt.date, last: dt.date) -> dict:
     """Orders placed and done, service hours, from the rollup; volunteers registered now."""
     rows = VolunteerRollup.objects.filter(
-        unit_code__startswith=unit.code, month__gte=first.replace(day=1), month__lte=last
+        unit_code__under=unit.code, month__gte=first.replace(day=1), month__lte=last
     ).aggregate(ordered=Sum("ordered"), done=Sum("done"), minutes=Sum("minutes"))
     return {
         "ordered": rows["ordered"] or 0,
         "done": rows["done"] or 0,
         "hours": round((rows["minutes"] or 0) / 60, 1),
-        "volunteers": Volunteer.objects.filter(
-            Q(unit_code__startswith=unit.code), active=True
-        ).count(),
+        "volunteers": Volunteer.objects.filter(Q(unit_code__under=unit.code), active=True).count(),
     }

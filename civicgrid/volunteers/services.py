@@ -25,6 +25,7 @@ from civicgrid.events.photos import read_photos
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.scoping import require
 from civicgrid.org.selectors import on_one_branch
+from civicgrid.org.tree import is_under
 from civicgrid.party import services as party
 from civicgrid.party.models import PointKind
 from civicgrid.party.roles import PARTY_ROLES
@@ -83,7 +84,7 @@ class VolunteerData:
 def _next_number(unit: OrgUnit) -> str:
     """Volunteer numbers run per unit: V + the unit's code + a sequence."""
     prefix = f"V{unit.code}-"
-    last = Volunteer.objects.filter(number__startswith=prefix).aggregate(n=Max("number"))["n"]
+    last = Volunteer.objects.filter(number__prefix=prefix).aggregate(n=Max("number"))["n"]
     return f"{prefix}{int(last.rsplit('-', 1)[1]) + 1 if last else 1:04d}"
 
 
@@ -166,7 +167,7 @@ def save_item(
 
 def offered(item: ServiceItem, unit: OrgUnit) -> bool:
     """Whether `unit`'s menu holds `item`: its own items and its ancestors' (a street's)."""
-    return item.active and unit.code.startswith(item.unit_code)
+    return item.active and is_under(unit.code, item.unit_code)
 
 
 @transaction.atomic
@@ -367,7 +368,7 @@ def issue_certificate(*, actor: Any, volunteer: Volunteer) -> Certificate:
     )
     labels = sorted({str(ServiceCategory(k).label) for k in kinds if k})
     prefix = f"ZYZM{today:%Y}{volunteer.unit_code}"
-    count = Certificate.objects.filter(number__startswith=prefix).count()
+    count = Certificate.objects.filter(number__prefix=prefix).count()
     return Certificate.objects.create(
         number=f"{prefix}{count + 1:04d}",
         volunteer=volunteer,

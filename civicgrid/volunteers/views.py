@@ -12,14 +12,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from civicgrid.core.errors import CivicgridError, InvalidInput
-from civicgrid.core.views import (
-    kept_form,
-    limited,
+from civicgrid.core.forms import (
     parse_date,
     parse_decimal,
-    posted,
-    take_kept_form,
+    parse_id,
+    parse_ids,
+    parse_int,
+    parse_optional_id,
 )
+from civicgrid.core.views import kept_form, limited, posted, take_kept_form
 from civicgrid.messaging.models import CodePurpose
 from civicgrid.messaging.services import require_code
 from civicgrid.org import selectors as org_selectors
@@ -53,7 +54,7 @@ def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
                     phone=post.get("phone", ""),
                     id_number=post.get("id_number", ""),
                     skills=post.get("skills", ""),
-                    teams=teams.filter(pk__in=post.getlist("teams")),
+                    teams=teams.filter(pk__in=parse_ids(post.getlist("teams"), "teams")),
                 ),
             )
         else:
@@ -63,7 +64,7 @@ def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
                 name=post.get("name", ""),
                 category=post.get("category", ""),
                 description=post.get("description", ""),
-                team=teams.filter(pk=post.get("team") or 0).first(),
+                team=teams.filter(pk=parse_optional_id(post.get("team"), "team")).first(),
                 terms=post.get("terms", Terms.FREE),
                 price=parse_decimal(post.get("price"), "price"),
             )
@@ -103,7 +104,8 @@ def order(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=user,
                     order=found,
                     volunteer=get_object_or_404(
-                        selectors.volunteers_for(user, found.unit), pk=post.get("volunteer") or 0
+                        selectors.volunteers_for(user, found.unit),
+                        pk=parse_id(post.get("volunteer"), "volunteer"),
                     ),
                 ),
                 _("Order assigned."),
@@ -231,7 +233,7 @@ def public(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         post = request.POST
         try:
-            item = menu.filter(pk=post.get("item") or 0).first()
+            item = menu.filter(pk=parse_optional_id(post.get("item"), "item")).first()
             if item is None:
                 raise InvalidInput(_("Choose a service from the menu."), field="item")
             require_code(
@@ -287,12 +289,12 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
                     actor=None,
                     order=found,
                     token=token,
-                    rating=int(post.get("rating") or 0),
+                    rating=parse_int(post.get("rating"), "rating", 0),
                     comment=post.get("comment", ""),
                 )
             messages.success(request, _("Thank you."))
-        except (CivicgridError, ValueError) as error:
-            messages.error(request, getattr(error, "message", _("Rate from 1 to 5.")))
+        except CivicgridError as error:
+            messages.error(request, error.message)
         return redirect("volunteers:track", token=token)
     return render(
         request,

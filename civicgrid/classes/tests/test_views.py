@@ -231,7 +231,44 @@ def test_staff_api_figures_and_member(staff_client, classroom, session, tree, mo
     assert (member["balance"], member["study_hours"]) == (2, 2.0)
 
 
-@pytest.mark.parametrize("year", [0, 1, 9999, 10**20])
+@pytest.mark.parametrize("year", [0, 1, 9999, 99999, 10**20])
 def test_a_plan_for_an_impossible_year_is_a_404_not_a_500(staff_client, tree, year):
     response = staff_client.get(f"/classes/u/{tree.community_a1.code}/plan/{year}/")
     assert response.status_code == 404
+
+
+# What a page answers for an id a form sends that is no id: a stale or altered form.
+NO_SUCH_ITEM = "The form names an item that does not exist"
+
+
+def test_a_non_numeric_topic_to_answer_is_a_400_with_the_message(staff_client, tree):
+    # It was a 500: the form value was parsed outside the service's error handling.
+    response = staff_client.post(
+        f"/classes/u/{tree.community_a1.code}/topics/", {"topic": "abc", "status": "accepted"}
+    )
+    assert response.status_code == 400
+    assert NO_SUCH_ITEM in response.content.decode()
+
+
+def test_non_numeric_ids_in_class_forms_are_refused(staff_client, classroom, session, tree):
+    s = session(capacity=5)
+    code = tree.community_a1.code
+    day = s.starts_at.date().isoformat()
+    slot = {"day": day, "start": "09:00", "end": "10:00", "capacity": "5"}
+    posts = [
+        (
+            f"/classes/u/{code}/teachers/",
+            {"name": "李老师", "kind": "professional", "member": "abc"},
+        ),
+        (f"/classes/courses/{classroom.night_school.pk}/", slot | {"venue": "abc"}),
+        (f"/classes/courses/{classroom.night_school.pk}/", slot | {"teacher": "abc"}),
+        (f"/classes/sessions/{s.pk}/check_in", {"enrolment": "abc"}),
+        (f"/classes/c/{code}/", {"action": "enrol", "session": "abc", "name": "甲"}),
+        (f"/classes/c/{code}/", {"action": "support", "topic": "abc", "phone": "13800000002"}),
+        (f"/classes/q/{s.checkin_token}/", {"enrolment": "abc"}),
+    ]
+    for url, data in posts:
+        response = staff_client.post(url, data, follow=True)
+        assert response.status_code in {200, 400}, (url, data)
+        assert NO_SUCH_ITEM in response.content.decode(), (url, data)
+    assert not Enrolment.objects.exists()

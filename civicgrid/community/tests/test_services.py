@@ -213,3 +213,68 @@ def test_two_claims_at_once_one_wins(lists, tree, at_once, people):
         ]
     )
     assert sorted(outcomes) == ["Conflict", "ok"]
+
+
+@pytest.fixture
+def dedicated(tree):
+    """An office building hanging on street A beside its communities: its 12-digit code is
+    no community's."""
+    from civicgrid.org import services as org
+    from civicgrid.org.kinds import DedicatedKind, Kind
+
+    return org.create_unit(
+        actor=None,
+        parent=tree.street_a,
+        kind=Kind.DEDICATED_GRID,
+        subkind=DedicatedKind.OFFICE_BUILDING,
+        name="东方大厦",
+    )
+
+
+def test_a_dedicated_grid_of_a_street_is_served_as_its_own_community(
+    lists, need, tree, people, dedicated
+):
+    carol = people["carol"]
+    wanted = services.record_need(
+        actor=carol,
+        unit=dedicated,
+        data=services.NeedData(title="楼宇助浴", category="elderly", source="door_survey"),
+    )
+    own = resource(lists, dedicated, "大厦助浴", actor=carol)
+    street = resource(lists, tree.street_a, "街道助浴", actor=carol)
+    resource(lists, tree.community_a1, "社区助浴")
+    ranked = services.suggest(wanted)
+    assert [r for r, _reasons in ranked] == [own, street]
+    assert "same grid" in ranked[0][1] and "same community" not in ranked[1][1]
+    household = services.NeedData(
+        title="x", category="elderly", source="door_survey", household=_household(tree)
+    )
+    with pytest.raises(InvalidInput) as error:
+        services.record_need(actor=carol, unit=dedicated, data=household)
+    assert error.value.field == "household"
+
+
+def _household(tree):
+    from civicgrid.people.models import Household
+
+    return Household.objects.create(unit=tree.grid_a1_1, number="1-1-101")
+
+
+def test_a_member_of_a_dedicated_grid_sees_and_claims_its_tasks_only(
+    lists, tree, people, dedicated
+):
+    from civicgrid.community import selectors
+    from civicgrid.party import services as party
+
+    carol = people["carol"]
+    branch = party.save_branch(carol, unit=dedicated, name="大厦支部", kind="branch")
+    member = party.save_member(carol, party.MemberData(name="孙党员", branch=branch))
+    here = services.create_task(actor=carol, unit=dedicated, title="楼宇巡查", due_on=TODAY())
+    there = services.create_task(
+        actor=lists.staff, unit=tree.community_a1, title="楼道", due_on=TODAY()
+    )
+    assert list(selectors.tasks_near(member)["open"]) == [here]
+    services.claim_task(actor=carol, task=here, member=member)
+    with pytest.raises(InvalidInput) as error:
+        services.claim_task(actor=carol, task=there, member=member)
+    assert error.value.field == "member"

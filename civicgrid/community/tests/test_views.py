@@ -81,8 +81,9 @@ def test_a_meeting_resolution_becomes_a_task_a_member_claims(client, lists, tree
     )
     meeting = JointMeeting.objects.get()
     first = meeting.resolutions.first()
-    client.post(
-        f"/alliances/meetings/{meeting.pk}/",
+    # The form on the meeting's page posts to community, which makes the task.
+    response = client.post(
+        f"/community/meetings/{meeting.pk}/tasks/",
         {
             "resolution": first.pk,
             "unit": tree.community_a1.code,
@@ -90,6 +91,9 @@ def test_a_meeting_resolution_becomes_a_task_a_member_claims(client, lists, tree
             "due_on": (dt.date.today() + dt.timedelta(days=7)).isoformat(),
         },
     )
+    assert response.url == f"/alliances/meetings/{meeting.pk}/"
+    page = client.get(response.url).content.decode()
+    assert f'action="/community/meetings/{meeting.pk}/tasks/"' in page and "早晚护学岗" in page
     task = Task.objects.get()
     assert task.resolution == first and "整治学校门口交通秩序" in task.source
     user = make_user("zhao")
@@ -109,3 +113,61 @@ def test_a_meeting_resolution_becomes_a_task_a_member_claims(client, lists, tree
     client.post(f"/community/tasks/{other.pk}/", {"step": "claim", "member_unit": school.pk})
     other.refresh_from_db()
     assert other.member_unit == school
+
+
+# What a page answers for an id a form sends that is no id: a stale or altered form.
+NO_SUCH_ITEM = "The form names an item that does not exist"
+
+
+def test_a_non_numeric_resource_for_a_need_is_a_400_with_the_message(client, need, people):
+    # It was a 500: the form value was parsed outside the service's error handling.
+    wanted = need()
+    client.force_login(people["carol"])
+    response = client.post(f"/community/needs/{wanted.pk}/", {"step": "match", "resource": "abc"})
+    assert response.status_code == 400
+    assert NO_SUCH_ITEM in response.content.decode()
+    wanted.refresh_from_db()
+    assert wanted.status == NeedStatus.OPEN
+
+
+def test_non_numeric_ids_in_community_and_committee_forms_are_refused(client, lists, tree):
+    committee = alliances.save_committee(
+        lists.staff, unit=tree.community_a1, name="甲一大党委", kind="party_committee"
+    )
+    school = alliances.add_member_unit(
+        lists.staff, committee=committee, name="甲一小学", kind="school"
+    )
+    alliances.record_meeting(
+        lists.staff,
+        committee=committee,
+        kind="monthly",
+        held_on=dt.date.today(),
+        topic="月议事",
+        attendees=[school],
+        minutes="",
+        resolutions=["增设护学岗"],
+    )
+    meeting = JointMeeting.objects.get()
+    task = services.create_task(
+        actor=lists.staff, unit=tree.community_a1, title="t", due_on=dt.date.today()
+    )
+    code = tree.community_a1.code
+    posts = [
+        (f"/community/tasks/{task.pk}/", {"step": "claim", "member": "abc"}),
+        (f"/community/tasks/{task.pk}/", {"step": "claim", "member_unit": "abc"}),
+        (f"/alliances/u/{code}/", {"action": "member", "committee": "abc", "name": "x"}),
+        (f"/alliances/u/{code}/", {"action": "meeting", "committee": "abc"}),
+        (
+            f"/alliances/u/{code}/",
+            {"action": "meeting", "committee": committee.pk, "attendees": ["abc"]},
+        ),
+        (f"/alliances/meetings/{meeting.pk}/", {"resolution": "abc", "title": "x"}),
+    ]
+    client.force_login(lists.staff)
+    for url, data in posts:
+        response = client.post(url, data, follow=True)
+        assert response.status_code in {200, 400}, (url, data)
+        assert NO_SUCH_ITEM in response.content.decode(), (url, data)
+    task.refresh_from_db()
+    assert task.status == TaskStatus.OPEN
+    assert JointMeeting.objects.count() == 1

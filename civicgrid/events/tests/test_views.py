@@ -191,3 +191,20 @@ def test_dashboard_dates_at_the_ends_of_the_calendar_are_refused_not_a_500(
     url = reverse("events:dashboard", args=[tree.community_a1.code])
     response = client.get(url, {"start": start, "end": end})
     assert response.status_code == 200
+
+
+def test_non_numeric_ids_in_the_step_form_are_refused(client, staff, report, settings):
+    settings.LANGUAGE_CODE = "en"  # the messages are checked in English, their source
+    event = report()
+    login(client, staff["frank"])
+    client.post(reverse("events:act", args=[event.number, "accept"]))
+    dispatch = reverse("events:act", args=[event.number, "dispatch"])
+    for data, message in (
+        ({"handler_user": "abc"}, "The form names an item that does not exist"),
+        ({"handler_user": "²"}, "The form names an item that does not exist"),
+        ({"version": "abc"}, "Enter a whole number."),
+    ):
+        response = client.post(dispatch, data, follow=True)
+        assert response.status_code == 200, data
+        assert message in response.content.decode(), data
+    assert Event.objects.get().status == "accepted"

@@ -7,8 +7,9 @@ from PIL import Image
 from civicgrid.core import privacy
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed
 from civicgrid.events import deadlines, patrols, rollups, services
-from civicgrid.events.models import Event, EventStep, Notification, Status
+from civicgrid.events.models import Event, EventStep, Status
 from civicgrid.events.tests.conftest import A1_1, jpeg
+from civicgrid.messaging.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -139,7 +140,7 @@ def test_whistle_and_report_in(report, staff, fire, tree):
     assert event.status == Status.DISPATCHED
     assert event.cross_boundary == "department"
     assert event.whistled_at is not None
-    assert Notification.objects.filter(user=erin, event=event).exists()
+    assert Notification.objects.filter(user=erin, link=f"/events/{event.number}/").exists()
     event = services.report_in(actor=erin, event=event, note="派出所到场")
     assert event.status == Status.HANDLING
     assert event.responded_at is not None
@@ -222,7 +223,7 @@ def test_return_transfer_suspend_resume_supervise(report, staff, tree):
         actor=carol, event=event, unit=tree.grid_b1_1, reason="位置在乙"
     )
     assert event.status == Status.REPORTED and event.unit_code == tree.grid_b1_1.code
-    assert Notification.objects.filter(user=staff["grace"], event=event).exists()
+    assert Notification.objects.filter(user=staff["grace"], link=event.get_absolute_url()).exists()
     with pytest.raises(InvalidInput):
         services.return_event(actor=alice, event=event, reason="")
 

@@ -130,3 +130,35 @@ def test_asking_for_a_code_without_javascript_brings_the_form_back_filled_in(
     assert 'value="张秀英"' in page and 'value="保利百合3号楼2单元501"' in page
     assert "<details open>" in page and sent_code("13812345678")
     assert "<details open>" not in client.get(url).content.decode()  # once only
+
+
+# What a page answers for an id a form sends that is no id: a stale or altered form.
+NO_SUCH_ITEM = "The form names an item that does not exist"
+
+
+def test_non_numeric_ids_in_volunteer_forms_are_refused(client, service, order, tree):
+    waiting = order()
+    code = tree.community_a1.code
+    posts = [
+        (f"/volunteers/u/{code}/", {"action": "volunteer", "name": "赵", "teams": ["abc"]}),
+        (f"/volunteers/u/{code}/", {"action": "item", "name": "理发", "team": "abc"}),
+        (f"/volunteers/orders/{waiting.pk}/", {"step": "assign", "volunteer": "abc"}),
+        (f"/volunteers/c/{code}/", {"item": "abc", "name": "张", "phone": "13812345678"}),
+    ]
+    client.force_login(service.staff)
+    for url, data in posts:
+        response = client.post(url, data, follow=True)
+        assert response.status_code in {200, 400}, (url, data)
+        assert NO_SUCH_ITEM in response.content.decode(), (url, data)
+    waiting.refresh_from_db()
+    assert waiting.status == OrderStatus.ORDERED and waiting.volunteer is None
+    assert ServiceOrder.objects.count() == 1
+
+
+def test_a_rating_that_is_no_number_is_refused_with_a_message(client, order):
+    waiting = order()
+    response = client.post(
+        f"/volunteers/o/{waiting.token}/", {"action": "rate", "rating": "abc"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "Enter a whole number." in response.content.decode()

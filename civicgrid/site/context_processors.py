@@ -1,6 +1,10 @@
+"""What the navigation in base.html needs on every page, each figure counted only when a page
+shows it (a lazy object: a page without the navigation asks the database nothing)."""
+
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from civicgrid.messaging.selectors import unread_count
 from civicgrid.org.scoping import postings_of_user, sees_everything
 
 
@@ -14,3 +18,11 @@ def scope(request: HttpRequest) -> dict:
     return {
         "has_units": SimpleLazyObject(lambda: sees_everything(user) or bool(postings_of_user(user)))
     }
+
+
+def unread(request: HttpRequest) -> dict:
+    """The number of unread notifications, on the bell."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"unread_count": SimpleLazyObject(lambda: unread_count(user))}

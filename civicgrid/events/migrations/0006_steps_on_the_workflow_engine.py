@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0004_reporter_phone_hash'),
+        ('events', '0005_notification_to_messaging'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,55 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from civicgrid.core import demo
+from civicgrid.core.errors import CivicgridError
+from civicgrid.org.demo import DEMO_DISTRICT, DEMO_LOGINS, DEMO_PASSWORD
+from civicgrid.org.models import OrgUnit, Posting
+
+
+class Command(BaseCommand):
+    help = (
+        "Load a demo district (default 郑州市中原区): each app's part of it (core.demo), the "
+        "units and users first, then a year of events, residents, classes, volunteer "
+        "services and the community's lists."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--district", default=DEMO_DISTRICT, help="district code, e.g. 410103")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing when the database has units"
+        )
+
+    def handle(self, *args, district, if_empty, **options):
+        if if_empty and OrgUnit.objects.exists():
+            self.stdout.write("The database already has units; the demo is not loaded again.")
+        else:
+            progress = options["verbosity"] > 0
+            for part in demo.parts():
+                try:
+                    done = part.load(district, progress=progress)
+                except CivicgridError as error:
+                    raise CommandError(error.message) from error
+                if done:
+                    self.stdout.write(self.style.SUCCESS(done))
+        self.print_logins()
+
+    def print_logins(self) -> None:
+        postings = {
+            p.user.username: p
+            for p in Posting.objects.filter(
+                user__username__in=[name for name, _, _ in DEMO_LOGINS], active=True
+            ).select_related("user", "unit")
+        }
+        if not postings:
+            return
+        self.stdout.write(f"\nDemo logins (password: {DEMO_PASSWORD})")
+        self.stdout.write(f"  {'admin':<12} superuser")
+        self.stdout.write(
+            f"  {'volunteer':<12} volunteer · 河南纺机社区 (phone page /volunteers/my/)"
+        )
+        for name, _, _ in DEMO_LOGINS:
+            if name in postings:
+                posting = postings[name]
+                self.stdout.write(
+                    f"  {name:<12} {posting.get_role_display()} · {posting.unit.name}"
+                )

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from civicgrid.site import views
+
+app_name = "site"
+
+urlpatterns = [
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
+]
