@@ -20,7 +20,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicgrid.alliances.models import Resolution
+from civicgrid.alliances.models import MemberUnit, Resolution
 from civicgrid.community import rollups
 from civicgrid.community.models import (
     Category,
@@ -46,7 +46,7 @@ from civicgrid.org.scoping import holds, require
 from civicgrid.org.selectors import code_prefixes, on_one_branch
 from civicgrid.org.tree import is_under, neighbourhood_of, street_of
 from civicgrid.party import services as party
-from civicgrid.party.models import PointKind
+from civicgrid.party.models import PartyMember, PointKind
 from civicgrid.party.roles import PARTY_ROLES
 from civicgrid.people.roles import LEDGER_ROLES
 
@@ -476,7 +476,13 @@ def task_from_resolution(
     return task
 
 
-def claim_task(*, actor: Any, task: Task, member: Any = None, member_unit: Any = None) -> Task:
+def claim_task(
+    *,
+    actor: Any,
+    task: Task,
+    member: PartyMember | None = None,
+    member_unit: MemberUnit | None = None,
+) -> Task:
     """A party member claims a task for themselves; staff record a claim by a member unit or
     a member. First come: a claimed task cannot be claimed again."""
     if member is None and member_unit is None:

@@ -27,6 +27,7 @@ from civicgrid.community.models import (
 )
 from civicgrid.core.workflow import Machine, register, step
 from civicgrid.org.scoping import holds
+from civicgrid.party.models import PartyMember
 from civicgrid.party.roles import PARTY_ROLES
 
 Extra = Mapping[str, Any]
@@ -37,7 +38,7 @@ def is_keeper(actor: Any, row: Need | Task | Project, extra: Extra) -> bool:
     return holds(actor, row.unit_code, PARTY_ROLES)
 
 
-def member_of(actor: Any) -> Any:
+def member_of(actor: Any) -> PartyMember | None:
     """The party member a login belongs to, if any."""
     return getattr(actor, "party_member", None) if actor is not None else None
 

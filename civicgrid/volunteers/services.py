@@ -27,7 +27,7 @@ from civicgrid.org.scoping import require
 from civicgrid.org.selectors import on_one_branch
 from civicgrid.org.tree import is_under
 from civicgrid.party import services as party
-from civicgrid.party.models import PointKind
+from civicgrid.party.models import PointKind, ShockTeam
 from civicgrid.party.roles import PARTY_ROLES
 from civicgrid.volunteers import rollups
 from civicgrid.volunteers.models import (
@@ -59,7 +59,7 @@ def check_keeper(actor: Any, code: str) -> None:
 
 @transaction.atomic
 def save_team(
-    *, actor: Any, unit: OrgUnit, name: str, purpose: str = "", shock_team: Any = None
+    *, actor: Any, unit: OrgUnit, name: str, purpose: str = "", shock_team: ShockTeam | None = None
 ) -> VolunteerTeam:
     check_keeper(actor, unit.code)
     name = required(name, "name", _("Name"))
