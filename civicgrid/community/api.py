@@ -109,7 +109,7 @@ def unit_tasks(request: HttpRequest, code: str, status: str = ""):
 @router.post("/tasks/{task_id}/claim", response={200: TaskOut, **ERRORS})
 def claim(request: HttpRequest, task_id: int):
     """A party member with a login claims a task for themselves."""
-    task = services.claim_task(request.user, task=selectors.task_for(request.user, task_id))
+    task = services.claim_task(actor=request.user, task=selectors.task_for(request.user, task_id))
     return TaskOut(
         id=task.pk,
         title=task.title,

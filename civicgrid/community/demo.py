@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from civicgrid.alliances import services as alliances
-from civicgrid.community import services
+from civicgrid.community import rollups, services
 from civicgrid.community.models import Need, NeedStep, Partner, Task
 from civicgrid.org.demo import DEMO_COMMUNITY
 from civicgrid.org.kinds import Kind
@@ -113,7 +113,7 @@ def _load(district: str) -> int:
     for name, space, operation, governance, used, benefit, yuan, offer in PARTNERS:
         partners.append(
             services.save_partner(
-                staff,
+                actor=staff,
                 unit=community,
                 data=services.PartnerData(
                     name=name,
@@ -131,7 +131,7 @@ def _load(district: str) -> int:
     for _ in range(34):
         partner = rng.choice(partners)
         services.record_activity(
-            staff,
+            actor=staff,
             partner=partner,
             title=rng.choice(ACTIVITIES),
             held_on=today - dt.timedelta(days=rng.randint(1, 300)),
@@ -151,7 +151,7 @@ def _load(district: str) -> int:
     for title, category, provider, capacity, terms, price, schedule in resources:
         owner = partners[provider] if isinstance(provider, int) else None
         services.save_resource(
-            staff,
+            actor=staff,
             unit=community,
             title=title,
             category=category,
@@ -170,7 +170,7 @@ def _load(district: str) -> int:
         grid = grids[n % len(grids)] if grids else community
         needs.append(
             services.record_need(
-                worker if grid == grids[0] else staff,
+                actor=worker if grid == grids[0] else staff,
                 unit=grid,
                 data=services.NeedData(
                     title=title,
@@ -185,7 +185,7 @@ def _load(district: str) -> int:
     for need in needs[:16]:
         suggestions = services.suggest(need)
         if suggestions and suggestions[0][0].category == need.category:
-            services.match_need(staff, need=need, resource=suggestions[0][0])
+            services.match_need(actor=staff, need=need, resource=suggestions[0][0])
     bath = [
         n
         for n in needs
@@ -193,7 +193,7 @@ def _load(district: str) -> int:
     ][:3]
     if bath:
         project = services.start_project(
-            staff,
+            actor=staff,
             unit=community,
             title="独居老人助浴微实事",
             kind="micro",
@@ -202,13 +202,13 @@ def _load(district: str) -> int:
             needs=bath,
         )
         services.finish_project(
-            staff,
+            actor=staff,
             project=project,
             beneficiaries=len(bath) + 5,
             outcome="每周两次上门助浴，服务独居老人 8 位、32 人次",
         )
     services.start_project(
-        staff,
+        actor=staff,
         unit=community,
         title="楼道照明改造",
         kind="public_good",
@@ -216,7 +216,9 @@ def _load(district: str) -> int:
         ends_on=today + dt.timedelta(days=45),
     )
     for need in needs[-3:]:
-        services.drop_need(staff, need=Need.objects.get(pk=need.pk), answer="已转交街道统筹解决")
+        services.drop_need(
+            actor=staff, need=Need.objects.get(pk=need.pk), answer="已转交街道统筹解决"
+        )
 
     # The joint committee, its meetings and their resolutions as tasks.
     committee = alliances.save_committee(
@@ -259,20 +261,20 @@ def _load(district: str) -> int:
             )
             roll = rng.random()
             if roll < 0.6 and members:
-                services.claim_task(staff, task=task, member=rng.choice(members))
+                services.claim_task(actor=staff, task=task, member=rng.choice(members))
                 if roll < 0.35:
                     services.report_task(
-                        staff, task=Task.objects.get(pk=task.pk), report="已完成，拍照留档"
+                        actor=staff, task=Task.objects.get(pk=task.pk), report="已完成，拍照留档"
                     )
             elif roll < 0.8:
-                services.claim_task(staff, task=task, member_unit=rng.choice(units))
+                services.claim_task(actor=staff, task=task, member_unit=rng.choice(units))
 
     # Spread the needs over the last months, as the surveys happened.
     for need in needs:
         when = timezone.now() - dt.timedelta(days=rng.randint(5, 150))
         Need.objects.filter(pk=need.pk).update(created_at=when)
         NeedStep.objects.filter(need=need, from_status="").update(at=when)
-    services.rebuild_rollups()
+    rollups.rebuild_rollups()
     return len(needs)
 
 

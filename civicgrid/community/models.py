@@ -2,7 +2,8 @@
 community partners (社区合伙人) and what they run, and tasks that members claim (认领).
 
 A need moves open → matched → in progress → met (or not feasible); a task open → claimed → done
-(or closed); both through explicit tables in `services.py`, each step logged. Counts behind the
+(or closed); a project planned → done. Each runs on the workflow engine through its table in
+`workflow.py`, every step logged (`NeedStep`, `TaskStep`, `ProjectStep`). Counts behind the
 figures are kept in `CommunityRollup` in the same transaction as each step.
 """
 
@@ -11,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.workflow import StepLog
 from civicgrid.org.models import ScopedModel
 from civicgrid.volunteers.models import Terms
 
@@ -187,6 +189,26 @@ class Project(ScopedModel):
         return self.title
 
 
+class ProjectAction(models.TextChoices):
+    PLAN = "plan", _("Plan")
+    FINISH = "finish", _("Finish the project")
+
+
+class ProjectStep(StepLog):
+    """One immutable row per step of a project (`workflow.py`)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="steps")
+    action = models.CharField(_("action"), max_length=20, choices=ProjectAction.choices)
+    from_status = models.CharField(
+        _("from"), max_length=20, choices=ProjectStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=20, choices=ProjectStatus.choices)
+
+    class Meta(StepLog.Meta):
+        verbose_name = _("project step")
+        verbose_name_plural = _("project steps")
+
+
 class NeedStatus(models.TextChoices):
     OPEN = "open", _("Not yet met")
     MATCHED = "matched", _("Matched")
@@ -280,20 +302,27 @@ class Need(ScopedModel):
         return self.title
 
 
-class NeedStep(models.Model):
-    """Append-only log of a need's steps."""
+class NeedAction(models.TextChoices):
+    RECORD = "record", _("Record")
+    MATCH = "match", _("Match a resource")
+    START = "start", _("Take into a project")
+    MEET = "meet", _("Mark as met")
+    NOT_FEASIBLE = "not_feasible", _("Mark as not feasible")
+
+
+class NeedStep(StepLog):
+    """One immutable row per step of a need (`workflow.py`)."""
 
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="steps")
-    from_status = models.CharField(max_length=20, blank=True)
-    to_status = models.CharField(max_length=20)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    action = models.CharField(_("action"), max_length=20, choices=NeedAction.choices)
+    from_status = models.CharField(_("from"), max_length=20, choices=NeedStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=NeedStatus.choices)
+    # The column as it was before the engine: narrower than its default.
     note = models.CharField(_("note"), max_length=300, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(StepLog.Meta):
+        verbose_name = _("need step")
+        verbose_name_plural = _("need steps")
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"
@@ -382,6 +411,26 @@ class Task(ScopedModel):
     @property
     def claimant(self) -> str:
         return str(self.member or self.member_unit or "")
+
+
+class TaskAction(models.TextChoices):
+    CREATE = "create", _("Create the task")
+    CLAIM = "claim", _("Claim")
+    REPORT = "report", _("Report done")
+    CLOSE = "close", _("Close the task")
+
+
+class TaskStep(StepLog):
+    """One immutable row per step of a task (`workflow.py`)."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="steps")
+    action = models.CharField(_("action"), max_length=20, choices=TaskAction.choices)
+    from_status = models.CharField(_("from"), max_length=20, choices=TaskStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=TaskStatus.choices)
+
+    class Meta(StepLog.Meta):
+        verbose_name = _("task step")
+        verbose_name_plural = _("task steps")
 
 
 class CommunityRollup(ScopedModel):

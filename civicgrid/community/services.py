@@ -1,115 +1,59 @@
 """Every write to community services: needs and their matching to resources, projects,
 partners and their activities, tasks and their claims.
 
-A need and a task each move through a table of allowed steps (`NEED_STEPS`, `TASK_STEPS`); a
-step locks the row, checks the table and the actor, and appends a log row (needs) or stamps the
-claim (tasks). Matching a need takes one unit of a resource's capacity under the resource's row
-lock, so a resource is never matched beyond its capacity; meeting the need (or dropping it)
-gives it back. Each step adds to `CommunityRollup` for its month in the same transaction;
-`rebuild_rollups` recounts them from the rows (the tests check the two agree).
+Needs, tasks and projects run on the workflow engine through their tables in `workflow.py`: a
+step locks the row, checks the table and the actor, applies the change, appends a log row and
+adds to `CommunityRollup` for its month, in one transaction (`rollups.rebuild_rollups` recounts
+the rollup from the rows; the tests check the two agree). Matching a need takes one unit of a
+resource's capacity under the resource's row lock, so a resource is never matched beyond its
+capacity; meeting the need (or dropping it) gives it back.
 """
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicgrid.alliances.models import Resolution
+from civicgrid.alliances.models import MemberUnit, Resolution
+from civicgrid.community import rollups
 from civicgrid.community.models import (
-    ROLLUP_COUNTERS,
     Category,
-    CommunityRollup,
     Need,
+    NeedAction,
     NeedSource,
-    NeedStatus,
-    NeedStep,
     Partner,
     PartnerActivity,
     Project,
+    ProjectAction,
     ProjectKind,
-    ProjectStatus,
     ProviderKind,
     Resource,
     Task,
-    TaskStatus,
+    TaskAction,
     Terms,
     Urgency,
 )
+from civicgrid.community.workflow import NEEDS, PROJECTS, TASKS, member_of
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed, choice, required
-from civicgrid.core.rollups import RollupDelta, add_to_rollups
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.scoping import holds, require
 from civicgrid.org.selectors import code_prefixes, on_one_branch
 from civicgrid.org.tree import is_under, neighbourhood_of, street_of
 from civicgrid.party import services as party
-from civicgrid.party.models import PointKind
+from civicgrid.party.models import PartyMember, PointKind
 from civicgrid.party.roles import PARTY_ROLES
 from civicgrid.people.models import Building, Household, Organisation
 from civicgrid.people.roles import LEDGER_ROLES
 
-N = NeedStatus
-T = TaskStatus
-# step → (statuses it may start from, status it leads to)
-NEED_STEPS = {
-    "match": ({N.OPEN}, N.MATCHED),
-    "start": ({N.MATCHED}, N.IN_PROGRESS),
-    "meet": ({N.MATCHED, N.IN_PROGRESS}, N.MET),
-    "not_feasible": ({N.OPEN, N.MATCHED}, N.NOT_FEASIBLE),
-}
-TASK_STEPS = {
-    "claim": ({T.OPEN}, T.CLAIMED),
-    "report": ({T.CLAIMED}, T.DONE),
-    "close": ({T.OPEN, T.CLAIMED}, T.CLOSED),
-}
 
-
-def check_keeper(actor, code: str) -> None:
+def check_keeper(actor: Any, code: str) -> None:
     require(actor, code, PARTY_ROLES, _("You may not keep the community's lists here."))
-
-
-def _month(moment) -> dt.date:
-    day = timezone.localtime(moment).date() if isinstance(moment, dt.datetime) else moment
-    return day.replace(day=1)
-
-
-def _count(row, moment, **deltas: int) -> None:
-    key = {"unit_id": row.unit_id, "month": _month(moment)}
-    add_to_rollups([RollupDelta(CommunityRollup, key, row.unit_code, deltas)])
-
-
-def rebuild_rollups() -> None:
-    """Recount every rollup row from the needs, projects, activities and tasks."""
-    CommunityRollup.objects.all().delete()
-    rows: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(ROLLUP_COUNTERS, 0))
-
-    def add(row, moment, counter: str, value: int = 1) -> None:
-        rows[(row.unit_id, row.unit_code, _month(moment))][counter] += value
-
-    for need in Need.objects.all().iterator():
-        add(need, need.created_at, "needs")
-        if need.status == N.MET:
-            add(need, need.closed_at, "needs_met")
-    for project in Project.objects.filter(status=ProjectStatus.DONE).iterator():
-        add(project, project.done_at, "projects_done")
-    for activity in PartnerActivity.objects.all().iterator():
-        add(activity, activity.held_on, "activities")
-        add(activity, activity.held_on, "people_served", activity.people_served)
-    for task in Task.objects.all().iterator():
-        add(task, task.created_at, "tasks")
-        if task.claimed_at:
-            add(task, task.claimed_at, "tasks_claimed")
-        if task.status == T.DONE:
-            add(task, task.done_at, "tasks_done")
-    add_to_rollups(
-        RollupDelta(CommunityRollup, {"unit_id": unit_id, "month": month}, unit_code, counters)
-        for (unit_id, unit_code, month), counters in rows.items()
-    )
 
 
 # ---- needs and matching ------------------------------------------------------------------------
@@ -130,7 +74,7 @@ class NeedData:
 
 
 @transaction.atomic
-def record_need(actor, *, unit: OrgUnit, data: NeedData) -> Need:
+def record_need(*, actor: Any, unit: OrgUnit, data: NeedData) -> Need:
     """Put a need on the list: from a door-to-door survey, a resident, a grid worker, a
     meeting. Grid workers and staff of the unit may record."""
     if not holds(actor, unit.code, LEDGER_ROLES):
@@ -162,8 +106,8 @@ def record_need(actor, *, unit: OrgUnit, data: NeedData) -> Need:
         organisation=data.organisation,
         reported_by=actor,
     )
-    NeedStep.objects.create(need=need, to_status=need.status, actor=actor)
-    _count(need, need.created_at, needs=1)
+    NEEDS.start(need, NeedAction.RECORD, actor=actor, now=need.created_at)
+    rollups.add(need)
     return need
 
 
@@ -240,23 +184,6 @@ def suggest(need: Need) -> list[tuple[Resource, list[str]]]:
     return out
 
 
-def _need_step(actor, need: Need, step: str, note: str = "") -> tuple[Need, str]:
-    locked = Need.objects.select_for_update().get(pk=need.pk)
-    check_keeper(actor, locked.unit_code)
-    sources, target = NEED_STEPS[step]
-    if locked.status not in sources:
-        raise Conflict(_("This need is %(status)s.") % {"status": locked.get_status_display()})
-    before = locked.status
-    locked.status = target
-    return locked, before
-
-
-def _log_need(need: Need, before: str, actor, note: str = "") -> None:
-    NeedStep.objects.create(
-        need=need, from_status=before, to_status=need.status, actor=actor, note=note[:300]
-    )
-
-
 def _release(need: Need) -> None:
     """Give back the capacity a matched need held."""
     if need.resource_id:
@@ -264,48 +191,49 @@ def _release(need: Need) -> None:
         Resource.objects.filter(pk=resource.pk).update(in_use=max(resource.in_use - 1, 0))
 
 
-@transaction.atomic
-def match_need(actor, *, need: Need, resource: Resource, note: str = "") -> Need:
+def match_need(*, actor: Any, need: Need, resource: Resource, note: str = "") -> Need:
     """Staff confirm a resource for a need; it takes one unit of the resource's capacity."""
-    locked, before = _need_step(actor, need, "match")
-    resource = Resource.objects.select_for_update().get(pk=resource.pk)
-    if not serves(resource, locked):
-        raise InvalidInput(_("This resource does not serve this need's area."), field="resource")
-    if not resource.available or resource.free_capacity <= 0:
-        raise Conflict(
-            _("%(resource)s has no capacity left (%(n)s in use).")
-            % {"resource": resource, "n": resource.in_use},
-            field="resource",
-        )
-    Resource.objects.filter(pk=resource.pk).update(in_use=resource.in_use + 1)
-    locked.resource = resource
-    locked.save(update_fields=["status", "resource"])
-    _log_need(locked, before, actor, note or str(resource))
-    return locked
+
+    def change(locked: Need, now: dt.datetime) -> None:
+        # The resource's row is locked after the need's, like every step's related rows.
+        held = Resource.objects.select_for_update().get(pk=resource.pk)
+        if not serves(held, locked):
+            raise InvalidInput(
+                _("This resource does not serve this need's area."), field="resource"
+            )
+        if not held.available or held.free_capacity <= 0:
+            raise Conflict(
+                _("%(resource)s has no capacity left (%(n)s in use).")
+                % {"resource": held, "n": held.in_use},
+                field="resource",
+            )
+        Resource.objects.filter(pk=held.pk).update(in_use=held.in_use + 1)
+        locked.resource = held
+
+    note = (note or str(resource))[:300]
+    return NEEDS.run(need, NeedAction.MATCH, actor=actor, note=note, change=change)
 
 
-@transaction.atomic
-def meet_need(actor, *, need: Need, answer: str) -> Need:
-    locked, before = _need_step(actor, need, "meet")
-    locked.answer = required(answer, "answer", _("What was done"))[:300]
-    locked.closed_at = timezone.now()
-    locked.save(update_fields=["status", "answer", "closed_at"])
-    _release(locked)
-    _log_need(locked, before, actor, locked.answer)
-    _count(locked, locked.closed_at, needs_met=1)
-    return locked
+def meet_need(*, actor: Any, need: Need, answer: str) -> Need:
+    """Staff say what was done; the resource's capacity comes back."""
+    answer = required(answer, "answer", _("What was done"))[:300]
+
+    def change(locked: Need, now: dt.datetime) -> None:
+        locked.answer, locked.closed_at = answer, now
+        _release(locked)
+
+    return NEEDS.run(need, NeedAction.MEET, actor=actor, note=answer, change=change)
 
 
-@transaction.atomic
-def drop_need(actor, *, need: Need, answer: str) -> Need:
+def drop_need(*, actor: Any, need: Need, answer: str) -> Need:
     """Say a need cannot be met, and why (the resident is told)."""
-    locked, before = _need_step(actor, need, "not_feasible")
-    locked.answer = required(answer, "answer", _("Reason"))[:300]
-    locked.closed_at = timezone.now()
-    locked.save(update_fields=["status", "answer", "closed_at"])
-    _release(locked)
-    _log_need(locked, before, actor, locked.answer)
-    return locked
+    answer = required(answer, "answer", _("Reason"))[:300]
+
+    def change(locked: Need, now: dt.datetime) -> None:
+        locked.answer, locked.closed_at = answer, now
+        _release(locked)
+
+    return NEEDS.run(need, NeedAction.NOT_FEASIBLE, actor=actor, note=answer, change=change)
 
 
 # ---- resources, projects ---------------------------------------------------------------------
@@ -313,8 +241,8 @@ def drop_need(actor, *, need: Need, answer: str) -> Need:
 
 @transaction.atomic
 def save_resource(
-    actor,
     *,
+    actor: Any,
     unit: OrgUnit,
     title: str,
     category: str,
@@ -350,8 +278,8 @@ def save_resource(
 
 @transaction.atomic
 def start_project(
-    actor,
     *,
+    actor: Any,
     unit: OrgUnit,
     title: str,
     kind: str,
@@ -376,17 +304,21 @@ def start_project(
         ends_on=ends_on,
         beneficiaries=beneficiaries,
     )
+    PROJECTS.start(project, ProjectAction.PLAN, actor=actor, now=project.created_at)
+
+    def join(locked: Need, now: dt.datetime) -> None:
+        locked.project = project
+
     for need in needs:
         if not is_under(need.unit_code, unit.code):
             raise InvalidInput(
                 _("%(need)s is not under this unit.") % {"need": need}, field="needs"
             )
-        locked, before = _need_step(actor, need, "start")
-        locked.project = project
-        locked.save(update_fields=["status", "project"])
-        _log_need(locked, before, actor, project.title)
-        if locked.resource_id:
-            project.resources.add(locked.resource_id)
+        joined = NEEDS.run(
+            need, NeedAction.START, actor=actor, note=project.title[:300], change=join
+        )
+        if joined.resource_id:
+            project.resources.add(joined.resource_id)
     if not project.beneficiaries:
         project.beneficiaries = sum(n.people for n in project.needs.all())
         project.save(update_fields=["beneficiaries"])
@@ -394,24 +326,20 @@ def start_project(
 
 
 @transaction.atomic
-def finish_project(actor, *, project: Project, outcome: str, beneficiaries: int) -> Project:
+def finish_project(*, actor: Any, project: Project, outcome: str, beneficiaries: int) -> Project:
     """Close a project with its outcome; its needs are met (民生实事 done)."""
-    check_keeper(actor, project.unit_code)
-    locked = Project.objects.select_for_update().get(pk=project.pk)
-    if locked.status in {ProjectStatus.DONE, ProjectStatus.DROPPED}:
-        raise Conflict(
-            _("This project is already %(status)s.") % {"status": locked.get_status_display()}
-        )
     if beneficiaries is None or beneficiaries < 0:
         raise InvalidInput(_("Give the number of beneficiaries."), field="beneficiaries")
-    locked.status, locked.done_at = ProjectStatus.DONE, timezone.now()
-    locked.outcome = required(outcome, "outcome", _("Outcome"))
-    locked.beneficiaries = beneficiaries
-    locked.save(update_fields=["status", "done_at", "outcome", "beneficiaries"])
-    _count(locked, locked.done_at, projects_done=1)
-    for need in locked.needs.filter(status__in=NEED_STEPS["meet"][0]):
-        meet_need(actor, need=need, answer=locked.title)
-    return locked
+    outcome = required(outcome, "outcome", _("Outcome"))
+
+    def change(locked: Project, now: dt.datetime) -> None:
+        locked.done_at, locked.outcome, locked.beneficiaries = now, outcome, beneficiaries
+
+    done = PROJECTS.run(project, ProjectAction.FINISH, actor=actor, note=outcome, change=change)
+    meetable = NEEDS.transitions[NeedAction.MEET].sources
+    for need in done.needs.filter(status__in=meetable):
+        meet_need(actor=actor, need=need, answer=done.title)
+    return done
 
 
 # ---- partners -------------------------------------------------------------------------------
@@ -433,7 +361,9 @@ class PartnerData:
 
 
 @transaction.atomic
-def save_partner(actor, *, unit: OrgUnit, data: PartnerData, partner=None) -> Partner:
+def save_partner(
+    *, actor: Any, unit: OrgUnit, data: PartnerData, partner: Partner | None = None
+) -> Partner:
     check_keeper(actor, unit.code)
     if not (data.space or data.operation or data.governance):
         raise InvalidInput(_("Tick at least one kind of partnership."), field="kinds")
@@ -465,8 +395,8 @@ def save_partner(actor, *, unit: OrgUnit, data: PartnerData, partner=None) -> Pa
 
 @transaction.atomic
 def record_activity(
-    actor,
     *,
+    actor: Any,
     partner: Partner,
     title: str,
     held_on: dt.date | None,
@@ -489,7 +419,7 @@ def record_activity(
         people_served=people_served,
         terms=choice(terms, Terms, "terms"),
     )
-    _count(activity, held_on, activities=1, people_served=people_served)
+    rollups.add(activity)
     return activity
 
 
@@ -498,8 +428,8 @@ def record_activity(
 
 @transaction.atomic
 def create_task(
-    actor,
     *,
+    actor: Any,
     unit: OrgUnit,
     title: str,
     due_on: dt.date | None,
@@ -521,13 +451,14 @@ def create_task(
         source=source.strip()[:200],
         created_by=actor,
     )
-    _count(task, task.created_at, tasks=1)
+    TASKS.start(task, TaskAction.CREATE, actor=actor, now=task.created_at)
+    rollups.add(task)
     return task
 
 
 @transaction.atomic
 def task_from_resolution(
-    *, actor, resolution: Resolution, unit: OrgUnit, title: str, due_on: dt.date | None
+    *, actor: Any, resolution: Resolution, unit: OrgUnit, title: str, due_on: dt.date | None
 ) -> Task:
     """Decompose a joint meeting's resolution into a task for member units or party members to
     claim, at the committee's unit or a unit under it. Keepers of the unit only (create_task)."""
@@ -535,7 +466,7 @@ def task_from_resolution(
     if not is_under(unit.code, meeting.unit_code):
         raise InvalidInput(_("Choose a unit under the committee."), field="unit")
     task = create_task(
-        actor,
+        actor=actor,
         unit=unit,
         title=title or resolution.text,
         due_on=due_on,
@@ -546,48 +477,44 @@ def task_from_resolution(
     return task
 
 
-def _task_step(task: Task, step: str) -> Task:
-    # The row alone: after waiting for a lock, PostgreSQL re-reads the locked row but not the
-    # rows joined to it, so the claimant is loaded afterwards.
-    locked = Task.objects.select_for_update().get(pk=task.pk)
-    sources, _target = TASK_STEPS[step]
-    if locked.status not in sources:
-        if step == "claim" and locked.status == T.CLAIMED:
-            raise Conflict(_("%(who)s has already claimed this task.") % {"who": locked.claimant})
-        raise Conflict(_("This task is %(status)s.") % {"status": locked.get_status_display()})
-    return locked
-
-
-@transaction.atomic
-def claim_task(actor, *, task: Task, member=None, member_unit=None) -> Task:
+def claim_task(
+    *,
+    actor: Any,
+    task: Task,
+    member: PartyMember | None = None,
+    member_unit: MemberUnit | None = None,
+) -> Task:
     """A party member claims a task for themselves; staff record a claim by a member unit or
     a member. First come: a claimed task cannot be claimed again."""
-    own = getattr(actor, "party_member", None) if actor is not None else None
-    staff = holds(actor, task.unit_code, PARTY_ROLES)
     if member is None and member_unit is None:
-        member = own
+        member = member_of(actor)
     if (member is None) == (member_unit is None):
         raise InvalidInput(
             _("A task is claimed by one member or one member unit."), field="claimant"
         )
-    if not staff and not (own is not None and member is not None and own.pk == member.pk):
-        raise NotAllowed(_("You may not claim this task for them."))
-    if member_unit is not None and not (
-        member_unit.active and _near(task.unit_code, member_unit.unit_code)
-    ):
-        raise InvalidInput(
-            _("Only a member unit of this community's committee may claim it."), field="member_unit"
-        )
-    if member is not None and not (member.active and _near(task.unit_code, member.unit_code)):
-        raise InvalidInput(
-            _("Only an active member of this community may claim it."), field="member"
-        )
-    locked = _task_step(task, "claim")
-    locked.status, locked.claimed_at = T.CLAIMED, timezone.now()
-    locked.member, locked.member_unit = member, member_unit
-    locked.save(update_fields=["status", "claimed_at", "member", "member_unit"])
-    _count(locked, locked.claimed_at, tasks_claimed=1)
-    return locked
+
+    def change(locked: Task, now: dt.datetime) -> None:
+        if member_unit is not None and not (
+            member_unit.active and _near(locked.unit_code, member_unit.unit_code)
+        ):
+            raise InvalidInput(
+                _("Only a member unit of this community's committee may claim it."),
+                field="member_unit",
+            )
+        if member is not None and not (member.active and _near(locked.unit_code, member.unit_code)):
+            raise InvalidInput(
+                _("Only an active member of this community may claim it."), field="member"
+            )
+        locked.claimed_at, locked.member, locked.member_unit = now, member, member_unit
+
+    return TASKS.run(
+        task,
+        TaskAction.CLAIM,
+        actor=actor,
+        note=str(member or member_unit),
+        change=change,
+        extra={"member": member, "member_unit": member_unit},
+    )
 
 
 def _near(code: str, other: str) -> bool:
@@ -596,33 +523,30 @@ def _near(code: str, other: str) -> bool:
 
 
 @transaction.atomic
-def report_task(actor, *, task: Task, report: str) -> Task:
+def report_task(*, actor: Any, task: Task, report: str) -> Task:
     """The claimant (or staff) report the task done; a party member earns the task points."""
-    locked = _task_step(task, "report")
-    own = getattr(actor, "party_member", None) if actor is not None else None
-    mine = own is not None and locked.member_id == own.pk
-    if not mine and not holds(actor, locked.unit_code, PARTY_ROLES):
-        raise NotAllowed(_("Only the claimant or staff may report this task."))
-    locked.report = required(report, "report", _("Completion report"))[:300]
-    locked.status, locked.done_at = T.DONE, timezone.now()
-    locked.save(update_fields=["status", "report", "done_at"])
-    _count(locked, locked.done_at, tasks_done=1)
-    if locked.member is not None:
+    report = required(report, "report", _("Completion report"))[:300]
+
+    def change(locked: Task, now: dt.datetime) -> None:
+        locked.report, locked.done_at = report, now
+
+    done = TASKS.run(task, TaskAction.REPORT, actor=actor, note=report, change=change)
+    if done.member_id:
         party.award_points(
-            locked.member,
+            done.member,
             PointKind.TASK,
-            source=f"task:{locked.pk}",
+            source=f"task:{done.pk}",
             actor=actor,
-            note=locked.title,
+            note=done.title,
         )
-    return locked
+    return done
 
 
-@transaction.atomic
-def close_task(actor, *, task: Task, reason: str) -> Task:
-    check_keeper(actor, task.unit_code)
-    locked = _task_step(task, "close")
-    locked.status = T.CLOSED
-    locked.report = required(reason, "reason", _("Reason"))[:300]
-    locked.save(update_fields=["status", "report"])
-    return locked
+def close_task(*, actor: Any, task: Task, reason: str) -> Task:
+    """Staff close a task nobody needs to do any more, and say why."""
+    reason = required(reason, "reason", _("Reason"))[:300]
+
+    def change(locked: Task, now: dt.datetime) -> None:
+        locked.report = reason
+
+    return TASKS.run(task, TaskAction.CLOSE, actor=actor, note=reason, change=change)

@@ -47,7 +47,7 @@ def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
         action = post.get("action")
         calls = {
             "need": lambda: services.record_need(
-                user,
+                actor=user,
                 unit=org_selectors.unit_for(user, post.get("unit") or found.code),
                 data=services.NeedData(
                     title=post.get("title", ""),
@@ -60,7 +60,7 @@ def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
                 ),
             ),
             "resource": lambda: services.save_resource(
-                user,
+                actor=user,
                 unit=found,
                 title=post.get("title", ""),
                 category=post.get("category", ""),
@@ -72,7 +72,7 @@ def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
                 price=parse_decimal(post.get("price"), "price"),
             ),
             "partner": lambda: services.save_partner(
-                user,
+                actor=user,
                 unit=found,
                 data=services.PartnerData(
                     name=post.get("name", ""),
@@ -89,7 +89,7 @@ def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
                 ),
             ),
             "task": lambda: services.create_task(
-                user,
+                actor=user,
                 unit=found,
                 title=post.get("title", ""),
                 due_on=parse_date(post.get("due_on"), "due_on"),
@@ -137,14 +137,20 @@ def need(request: HttpRequest, pk: int) -> HttpResponse:
                 selectors.resources_for(user, found.unit),
                 pk=parse_id(post.get("resource"), "resource"),
             )
-            call = lambda: services.match_need(user, need=found, resource=resource)  # noqa: E731
+            call = lambda: services.match_need(  # noqa: E731
+                actor=user, need=found, resource=resource
+            )
         elif step == "meet":
-            call = lambda: services.meet_need(user, need=found, answer=post.get("answer", ""))  # noqa: E731
+            call = lambda: services.meet_need(  # noqa: E731
+                actor=user, need=found, answer=post.get("answer", "")
+            )
         elif step == "drop":
-            call = lambda: services.drop_need(user, need=found, answer=post.get("answer", ""))  # noqa: E731
+            call = lambda: services.drop_need(  # noqa: E731
+                actor=user, need=found, answer=post.get("answer", "")
+            )
         elif step == "project":
             call = lambda: services.start_project(  # noqa: E731
-                user,
+                actor=user,
                 unit=found.unit,
                 title=post.get("title", ""),
                 kind=post.get("kind", ""),
@@ -177,7 +183,7 @@ def project(request: HttpRequest, pk: int) -> HttpResponse:
         call: Callable[[], object]
         if post.get("action") == "task":
             call = lambda: services.create_task(  # noqa: E731
-                user,
+                actor=user,
                 unit=found.unit,
                 title=post.get("title", ""),
                 due_on=parse_date(post.get("due_on"), "due_on"),
@@ -187,7 +193,7 @@ def project(request: HttpRequest, pk: int) -> HttpResponse:
             )
         else:
             call = lambda: services.finish_project(  # noqa: E731
-                user,
+                actor=user,
                 project=found,
                 outcome=post.get("outcome", ""),
                 beneficiaries=parse_int(post.get("beneficiaries"), "beneficiaries", 0),
@@ -214,7 +220,7 @@ def partner(request: HttpRequest, pk: int) -> HttpResponse:
         return posted(
             request,
             lambda: services.record_activity(
-                user,
+                actor=user,
                 partner=found,
                 title=post.get("title", ""),
                 held_on=parse_date(post.get("held_on"), "held_on"),
@@ -256,12 +262,16 @@ def task(request: HttpRequest, pk: int) -> HttpResponse:
                 unit_code__under=_street_of_task(found), pk=unit_id
             ).first()
             call = lambda: services.claim_task(  # noqa: E731
-                user, task=found, member=member, member_unit=member_unit
+                actor=user, task=found, member=member, member_unit=member_unit
             )
         elif step == "report":
-            call = lambda: services.report_task(user, task=found, report=post.get("report", ""))  # noqa: E731
+            call = lambda: services.report_task(  # noqa: E731
+                actor=user, task=found, report=post.get("report", "")
+            )
         elif step == "close":
-            call = lambda: services.close_task(user, task=found, reason=post.get("reason", ""))  # noqa: E731
+            call = lambda: services.close_task(  # noqa: E731
+                actor=user, task=found, reason=post.get("reason", "")
+            )
         else:
             raise Http404
         return posted(request, call, _("Saved."), "community:task", pk=pk)

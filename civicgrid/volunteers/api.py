@@ -89,7 +89,7 @@ def order(request: HttpRequest, code: str, body: OrderIn):
     item = get_object_or_404(selectors.menu_for(unit), pk=body.item)
     require_code(request.user, phone=body.phone, purpose=CodePurpose.ORDER, code=body.code)
     made = services.place_order(
-        request.user if request.user.is_authenticated else None,
+        actor=request.user if request.user.is_authenticated else None,
         unit=unit,
         item=item,
         name=body.name,

@@ -19,7 +19,7 @@ from civicgrid.org.tree import is_under
 from civicgrid.party import services as party
 from civicgrid.party.models import PartyMember
 from civicgrid.people.models import Person
-from civicgrid.volunteers import services
+from civicgrid.volunteers import rollups, services
 from civicgrid.volunteers.models import ServiceOrder, Volunteer, VolunteerRecord
 
 MENU = [
@@ -80,16 +80,20 @@ def _load(district: str) -> int:
             members=members[:8],
         )
     teams = [
-        services.save_team(staff, unit=community, name="家电维修志愿服务队", purpose="小家电维修"),
-        services.save_team(staff, unit=community, name="爱心理发队"),
-        services.save_team(staff, unit=community, name="夕阳红助老服务队", purpose="助老、陪伴"),
-        services.save_team(staff, unit=community, name="党员先锋队", shock_team=shock),
+        services.save_team(
+            actor=staff, unit=community, name="家电维修志愿服务队", purpose="小家电维修"
+        ),
+        services.save_team(actor=staff, unit=community, name="爱心理发队"),
+        services.save_team(
+            actor=staff, unit=community, name="夕阳红助老服务队", purpose="助老、陪伴"
+        ),
+        services.save_team(actor=staff, unit=community, name="党员先锋队", shock_team=shock),
     ]
     items = []
     for name, category, team, terms, price, description in MENU:
         items.append(
             services.save_item(
-                staff,
+                actor=staff,
                 unit=community,
                 name=name,
                 category=category,
@@ -109,7 +113,7 @@ def _load(district: str) -> int:
     for number, person in enumerate(residents[:16]):
         volunteers.append(
             services.register_volunteer(
-                staff,
+                actor=staff,
                 unit=community,
                 data=services.VolunteerData(
                     name=person.name,
@@ -122,7 +126,7 @@ def _load(district: str) -> int:
     for member in members[:6]:
         volunteers.append(
             services.register_volunteer(
-                staff,
+                actor=staff,
                 unit=community,
                 data=services.VolunteerData(
                     name=member.name,
@@ -153,7 +157,7 @@ def _load(district: str) -> int:
         address = f"{house.building}{house.entrance}单元{house.room}" if house else "纺机家园"
         item = rng.choice(items)
         order = services.place_order(
-            None,
+            actor=None,
             unit=community,
             item=item,
             name=person.name,
@@ -165,15 +169,17 @@ def _load(district: str) -> int:
             continue  # a few still waiting
         suited = [v for v in volunteers if item.team is None or item.team in v.teams.all()]
         volunteer = rng.choice(suited or volunteers)
-        services.assign_order(staff, order=order, volunteer=volunteer)
+        services.assign_order(actor=staff, order=order, volunteer=volunteer)
         if n >= 80:
             continue  # a few taken, not yet done
         hours = Decimal(rng.choice(["0.5", "1", "1", "1.5", "2"]))
         services.complete_order(
-            staff, order=order, hours=hours, report=rng.choice(REPORTS[item.category])
+            actor=staff, order=order, hours=hours, report=rng.choice(REPORTS[item.category])
         )
         if rng.random() < 0.8:
-            services.rate_order(order=order, token=order.token, rating=rng.choice([4, 5, 5, 5]))
+            services.rate_order(
+                actor=None, order=order, token=order.token, rating=rng.choice([4, 5, 5, 5])
+            )
         # Spread the history over half a year.
         when = now - dt.timedelta(days=rng.randint(3, 180), hours=rng.randint(0, 8))
         ServiceOrder.objects.filter(pk=order.pk).update(
@@ -184,7 +190,7 @@ def _load(district: str) -> int:
         VolunteerRecord.objects.filter(order=order).update(
             day=timezone.localtime(when + dt.timedelta(days=1)).date()
         )
-    services.rebuild_rollups()
+    rollups.rebuild_rollups()
     return made
 
 

@@ -1,8 +1,9 @@
 """Menu-ordered volunteer services (点单式服务): volunteer teams and volunteers, each unit's
 service menu, residents' orders and their workflow, volunteer records and certificates.
 
-An order moves through `services.TRANSITIONS` (ordered → taken → done, or cancelled); each step
-appends an `OrderStep`. Taking an order locks its row, so two volunteers cannot both take it.
+An order moves through the table in `workflow.py` (ordered → taken → done, or cancelled) on the
+workflow engine; each step appends an `OrderStep`. Taking an order locks its row, so two
+volunteers cannot both take it.
 A volunteer's record follows the Ministry of Civil Affairs' rules for volunteer records
 (志愿服务记录与证明出具办法): personal information, services with their hours and content,
 training, awards and evaluations; certificates are numbered and printable.
@@ -16,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core.models import SealedPhone
+from civicgrid.core.workflow import StepLog
 from civicgrid.org.models import ScopedModel
 
 
@@ -217,8 +219,8 @@ class ServiceOrder(SealedPhone, ScopedModel):
         return f"{self.item} · {self.name}"
 
 
-class OrderStep(models.Model):
-    """Append-only log of an order's steps."""
+class OrderStep(StepLog):
+    """One immutable row per step of an order (`workflow.py`)."""
 
     class Action(models.TextChoices):
         ORDER = "order", _("Ordered")
@@ -229,29 +231,20 @@ class OrderStep(models.Model):
         RATE = "rate", _("Rated")
 
     order = models.ForeignKey(ServiceOrder, on_delete=models.CASCADE, related_name="steps")
+    # The columns as they were before the engine: narrower than its defaults.
     action = models.CharField(_("action"), max_length=12, choices=Action.choices)
-    from_status = models.CharField(max_length=10, blank=True)
-    to_status = models.CharField(max_length=10)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
+    from_status = models.CharField(
+        _("from"), max_length=10, choices=OrderStatus.choices, blank=True
     )
+    to_status = models.CharField(_("to"), max_length=10, choices=OrderStatus.choices)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    at = models.DateTimeField(_("at"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(StepLog.Meta):
+        verbose_name = _("order step")
+        verbose_name_plural = _("order steps")
 
     def __str__(self) -> str:
         return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValueError("Order steps are append-only.")
-        super().save(*args, **kwargs)
 
 
 class OrderPhoto(models.Model):

@@ -2,6 +2,7 @@
 and the open ones near them; the public menu, order page and honour wall."""
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
@@ -22,6 +23,12 @@ from civicgrid.volunteers.models import (
 )
 
 may_keep = party_selectors.may_keep
+
+
+def volunteer_of(user: Any) -> Volunteer | None:
+    """The active volunteer a login belongs to, if any."""
+    found = getattr(user, "volunteer", None) if user is not None else None
+    return found if found is not None and found.active else None
 
 
 def menu_for(unit: OrgUnit) -> QuerySet[ServiceItem]:

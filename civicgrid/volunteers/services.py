@@ -1,8 +1,9 @@
 """Every write to volunteer services.
 
-An order's steps follow `TRANSITIONS`; each step locks the order's row, checks the table and who
-acts, moves the status, appends an `OrderStep` and adds to the monthly rollup, in one
-transaction — so two volunteers taking one order at once get one order and one clear error.
+An order's steps run on the workflow engine through the table in `workflow.py`: each step locks
+the order's row, checks the table and who acts, moves the status, appends an `OrderStep` and
+adds to the monthly rollup, in one transaction — so two volunteers taking one order at once get
+one order and one clear error.
 Completing an order writes the volunteer's service record and hours and, for a volunteer who is
 a party member, earns the volunteering points through `party.services.award_points`.
 """
@@ -11,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
@@ -18,21 +20,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicgrid.core import privacy
-from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed, choice, required
+from civicgrid.core.errors import Conflict, InvalidInput, choice, required
 from civicgrid.core.photos import read_photos
-from civicgrid.core.rollups import RollupDelta, add_to_rollups
 from civicgrid.org.models import OrgUnit
-from civicgrid.org.scoping import holds, require
+from civicgrid.org.scoping import require
 from civicgrid.org.selectors import on_one_branch
 from civicgrid.org.tree import is_under
 from civicgrid.party import services as party
-from civicgrid.party.models import PartyMember, PointKind
+from civicgrid.party.models import PartyMember, PointKind, ShockTeam
 from civicgrid.party.roles import PARTY_ROLES
 from civicgrid.people.models import Person
+from civicgrid.volunteers import rollups
 from civicgrid.volunteers.models import (
     Certificate,
     OrderPhoto,
-    OrderStatus,
     OrderStep,
     RecordKind,
     ServiceCategory,
@@ -41,23 +42,16 @@ from civicgrid.volunteers.models import (
     Terms,
     Volunteer,
     VolunteerRecord,
-    VolunteerRollup,
     VolunteerTeam,
 )
+from civicgrid.volunteers.selectors import volunteer_of
+from civicgrid.volunteers.workflow import ORDERS
 
-S = OrderStatus
-# action → (statuses it may start from, status it leads to)
-TRANSITIONS = {
-    "take": ({S.ORDERED}, S.TAKEN),
-    "assign": ({S.ORDERED, S.TAKEN}, S.TAKEN),
-    "complete": ({S.TAKEN}, S.DONE),
-    "cancel": ({S.ORDERED, S.TAKEN}, S.CANCELLED),
-    "rate": ({S.DONE}, S.DONE),
-}
+A = OrderStep.Action
 MAX_HOURS = Decimal(12)
 
 
-def check_keeper(actor, code: str) -> None:
+def check_keeper(actor: Any, code: str) -> None:
     require(actor, code, PARTY_ROLES, _("You may not run volunteer services here."))
 
 
@@ -65,7 +59,9 @@ def check_keeper(actor, code: str) -> None:
 
 
 @transaction.atomic
-def save_team(actor, *, unit: OrgUnit, name: str, purpose: str = "", shock_team=None):
+def save_team(
+    *, actor: Any, unit: OrgUnit, name: str, purpose: str = "", shock_team: ShockTeam | None = None
+) -> VolunteerTeam:
     check_keeper(actor, unit.code)
     name = required(name, "name", _("Name"))
     if VolunteerTeam.objects.filter(unit=unit, name=name).exists():
@@ -94,7 +90,7 @@ def _next_number(unit: OrgUnit) -> str:
 
 
 @transaction.atomic
-def register_volunteer(actor, *, unit: OrgUnit, data: VolunteerData) -> Volunteer:
+def register_volunteer(*, actor: Any, unit: OrgUnit, data: VolunteerData) -> Volunteer:
     """Register a volunteer. A resident from basic data brings their numbers (not decrypted);
     otherwise name and phone are given. A party member is found by the phone too."""
     check_keeper(actor, unit.code)
@@ -129,17 +125,17 @@ def register_volunteer(actor, *, unit: OrgUnit, data: VolunteerData) -> Voluntee
 
 @transaction.atomic
 def save_item(
-    actor,
     *,
+    actor: Any,
     unit: OrgUnit,
     name: str,
     category: str,
     description: str = "",
-    team=None,
+    team: VolunteerTeam | None = None,
     terms: str = Terms.FREE,
     price: Decimal | None = None,
     active: bool = True,
-    item=None,
+    item: ServiceItem | None = None,
 ) -> ServiceItem:
     check_keeper(actor, unit.code)
     item = item or ServiceItem()
@@ -164,46 +160,6 @@ def save_item(
 # ---- orders ----------------------------------------------------------------------------------
 
 
-def _month(moment: dt.datetime) -> dt.date:
-    return timezone.localtime(moment).date().replace(day=1)
-
-
-def _count(order: ServiceOrder, **deltas: int) -> None:
-    key = {"unit_id": order.unit_id, "month": _month(order.created_at)}
-    add_to_rollups([RollupDelta(VolunteerRollup, key, order.unit_code, deltas)])
-
-
-def rebuild_rollups() -> None:
-    """Recount the monthly rows from the orders (after a bulk load, or to check them)."""
-    from collections import defaultdict
-
-    VolunteerRollup.objects.all().delete()
-    rows: dict[tuple, dict[str, int]] = defaultdict(lambda: {"ordered": 0, "done": 0, "minutes": 0})
-    for order in ServiceOrder.objects.only(
-        "unit_id", "unit_code", "created_at", "status", "hours"
-    ).iterator():
-        row = rows[(order.unit_id, order.unit_code, _month(order.created_at))]
-        row["ordered"] += 1
-        if order.status == S.DONE:
-            row["done"] += 1
-            row["minutes"] += int((order.hours or 0) * 60)
-    add_to_rollups(
-        RollupDelta(VolunteerRollup, {"unit_id": unit_id, "month": month}, unit_code, counters)
-        for (unit_id, unit_code, month), counters in rows.items()
-    )
-
-
-def _log(order: ServiceOrder, action: str, before: str, actor=None, note: str = "") -> None:
-    OrderStep.objects.create(
-        order=order,
-        action=action,
-        from_status=before,
-        to_status=order.status,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        note=note[:300],
-    )
-
-
 def offered(item: ServiceItem, unit: OrgUnit) -> bool:
     """Whether `unit`'s menu holds `item`: its own items and its ancestors' (a street's)."""
     return item.active and is_under(unit.code, item.unit_code)
@@ -211,8 +167,8 @@ def offered(item: ServiceItem, unit: OrgUnit) -> bool:
 
 @transaction.atomic
 def place_order(
-    actor,
     *,
+    actor: Any,
     unit: OrgUnit,
     item: ServiceItem,
     name: str,
@@ -240,142 +196,122 @@ def place_order(
     )
     order.set_phone(required(phone, "phone", _("Phone")))
     order.save()
-    _log(order, "order", "", actor)
-    _count(order, ordered=1)
+    ORDERS.start(order, A.ORDER, actor=actor, now=order.created_at)
+    rollups.add(order)
     return order
 
 
-def _step(order: ServiceOrder, action: str) -> tuple[ServiceOrder, str]:
-    """The order locked, checked against the transition table; and its status before."""
-    # Lock the order's row alone: after waiting for a lock, PostgreSQL re-reads the locked row
-    # but not the rows joined to it, so the volunteer is loaded afterwards.
-    locked = ServiceOrder.objects.select_for_update().get(pk=order.pk)
-    sources, _target = TRANSITIONS[action]
-    if locked.status not in sources:
-        if action == "take" and locked.status == S.TAKEN:
-            assert locked.volunteer is not None  # a taken order has its volunteer
-            raise Conflict(
-                _("%(name)s has already taken this order.") % {"name": locked.volunteer.name}
-            )
-        raise Conflict(_("This order is %(status)s.") % {"status": locked.get_status_display()})
-    return locked, locked.status
-
-
-def volunteer_of(actor) -> Volunteer | None:
-    found = getattr(actor, "volunteer", None) if actor is not None else None
-    return found if found is not None and found.active else None
-
-
-@transaction.atomic
-def take_order(actor, *, order: ServiceOrder) -> ServiceOrder:
-    """A volunteer takes an order of their unit or a unit near it (抢单): first come."""
+def take_order(*, actor: Any, order: ServiceOrder) -> ServiceOrder:
+    """A volunteer takes an order of their unit or a unit near it (抢单): first come; the
+    second learns who was quicker."""
     volunteer = volunteer_of(actor)
-    if volunteer is None or not on_one_branch(order.unit_code, volunteer.unit_code):
-        raise NotAllowed(_("Only a volunteer of this community may take this order."))
-    locked, before = _step(order, "take")
-    locked.status, locked.volunteer, locked.taken_at = S.TAKEN, volunteer, timezone.now()
-    locked.save(update_fields=["status", "volunteer", "taken_at"])
-    _log(locked, "take", before, actor)
-    return locked
+
+    def change(locked: ServiceOrder, now: dt.datetime) -> None:
+        locked.volunteer, locked.taken_at = volunteer, now
+
+    return ORDERS.run(order, A.TAKE, actor=actor, change=change)
 
 
-@transaction.atomic
-def assign_order(actor, *, order: ServiceOrder, volunteer: Volunteer) -> ServiceOrder:
+def assign_order(*, actor: Any, order: ServiceOrder, volunteer: Volunteer) -> ServiceOrder:
     """Staff give an order to a volunteer (派单), or to another one."""
-    check_keeper(actor, order.unit_code)
-    if not volunteer.active or not on_one_branch(order.unit_code, volunteer.unit_code):
-        raise InvalidInput(_("Choose an active volunteer of this community."), field="volunteer")
-    locked, before = _step(order, "assign")
-    locked.status, locked.volunteer, locked.taken_at = S.TAKEN, volunteer, timezone.now()
-    locked.save(update_fields=["status", "volunteer", "taken_at"])
-    _log(locked, "assign", before, actor, volunteer.name)
-    return locked
+
+    def change(locked: ServiceOrder, now: dt.datetime) -> None:
+        if not volunteer.active or not on_one_branch(locked.unit_code, volunteer.unit_code):
+            raise InvalidInput(
+                _("Choose an active volunteer of this community."), field="volunteer"
+            )
+        locked.volunteer, locked.taken_at = volunteer, now
+
+    return ORDERS.run(order, A.ASSIGN, actor=actor, note=volunteer.name, change=change)
 
 
 @transaction.atomic
 def complete_order(
-    actor, *, order: ServiceOrder, hours: Decimal | None, report: str, photos: Iterable = ()
+    *,
+    actor: Any,
+    order: ServiceOrder,
+    hours: Decimal,
+    report: str,
+    photos: Iterable = (),
 ) -> ServiceOrder:
     """The volunteer who took the order (or staff) report it done, with the hours, what was
-    done and photos. The hours go to the volunteer's record."""
-    locked, before = _step(order, "complete")
-    own = volunteer_of(actor)
-    if not (own is not None and own.pk == locked.volunteer_id) and not holds(
-        actor, locked.unit_code, PARTY_ROLES
-    ):
-        raise NotAllowed(_("Only the volunteer who took the order, or staff, may finish it."))
+    done and photos. The hours go to the volunteer's record; a volunteer who is a party member
+    earns the volunteering points."""
     if hours is None or not Decimal(0) < hours <= MAX_HOURS:
         raise InvalidInput(_("Hours lie between 0.1 and 12."), field="hours")
-    report = required(report, "report", _("What was done"))
+    report = required(report, "report", _("What was done"))[:300]
+    # Photos are re-encoded before the order is locked, not while others wait for it.
     cleaned = read_photos(photos)
-    now = timezone.now()
-    locked.status, locked.done_at, locked.hours, locked.report = S.DONE, now, hours, report[:300]
-    locked.save(update_fields=["status", "done_at", "hours", "report"])
+
+    def change(locked: ServiceOrder, now: dt.datetime) -> None:
+        locked.done_at, locked.hours, locked.report = now, hours, report
+
+    done = ORDERS.run(order, A.COMPLETE, actor=actor, note=report, change=change)
     for photo in cleaned:
         OrderPhoto.objects.create(
-            order=locked, image=photo.content, width=photo.width, height=photo.height
+            order=done, image=photo.content, width=photo.width, height=photo.height
         )
-    assert locked.volunteer_id is not None  # only a taken order is completed
-    volunteer = Volunteer.objects.select_for_update().get(pk=locked.volunteer_id)
-    day = timezone.localtime(now).date()
+    volunteer = Volunteer.objects.select_for_update().get(pk=done.volunteer_id)
+    day = timezone.localtime(done.done_at).date()
     VolunteerRecord.objects.create(
         volunteer=volunteer,
         kind=RecordKind.SERVICE,
         day=day,
         hours=hours,
-        content=f"{locked.item.name}：{locked.report}"[:300],
-        order=locked,
+        content=f"{done.item.name}：{done.report}"[:300],
+        order=done,
         recorded_by=actor,
     )
     Volunteer.objects.filter(pk=volunteer.pk).update(
         hours=volunteer.hours + hours, services=volunteer.services + 1
     )
-    _log(locked, "complete", before, actor, report)
-    _count(locked, done=1, minutes=int(hours * 60))
-    if volunteer.member is not None:
+    if volunteer.member_id:
         party.award_points(
             volunteer.member,
             PointKind.VOLUNTEERING,
-            source=f"order:{locked.pk}",
+            source=f"order:{done.pk}",
             actor=actor,
-            note=locked.item.name,
+            note=done.item.name,
             day=day,
         )
-    return locked
+    return done
 
 
-@transaction.atomic
-def cancel_order(actor, *, order: ServiceOrder, reason: str, token: str | None = None):
+def cancel_order(
+    *, actor: Any, order: ServiceOrder, reason: str, token: str | None = None
+) -> ServiceOrder:
     """The resident (through their link) or staff call the order off before it is done."""
-    if token != order.token:
-        check_keeper(actor, order.unit_code)
-    reason = required(reason, "reason", _("Reason"))
-    locked, before = _step(order, "cancel")
-    locked.status = S.CANCELLED
-    locked.save(update_fields=["status"])
-    _log(locked, "cancel", before, actor, reason)
-    return locked
+    reason = required(reason, "reason", _("Reason"))[:300]
+    return ORDERS.run(order, A.CANCEL, actor=actor, note=reason, extra={"token": token})
 
 
 @transaction.atomic
-def rate_order(*, order: ServiceOrder, token: str, rating: int, comment: str = ""):
+def rate_order(
+    *, actor: Any, order: ServiceOrder, token: str, rating: int, comment: str = ""
+) -> ServiceOrder:
     """The resident rates the service once, through their link; it counts to the volunteer."""
-    if token != order.token:
-        raise NotAllowed(_("You may not rate this order."))
     if rating not in range(1, 6):
         raise InvalidInput(_("Rate from 1 to 5."), field="rating")
-    locked, before = _step(order, "rate")
-    if locked.rating is not None:
-        raise Conflict(_("This service is already rated."))
-    locked.rating, locked.comment = rating, comment.strip()[:300]
-    locked.save(update_fields=["rating", "comment"])
-    assert locked.volunteer_id is not None  # only a done order is rated
-    volunteer = Volunteer.objects.select_for_update().get(pk=locked.volunteer_id)
+    comment = comment.strip()[:300]
+
+    def change(locked: ServiceOrder, now: dt.datetime) -> None:
+        if locked.rating is not None:
+            raise Conflict(_("This service is already rated."))
+        locked.rating, locked.comment = rating, comment
+
+    rated = ORDERS.run(
+        order,
+        A.RATE,
+        actor=actor,
+        note=f"{rating} {comment}"[:300],
+        change=change,
+        extra={"token": token},
+    )
+    volunteer = Volunteer.objects.select_for_update().get(pk=rated.volunteer_id)
     Volunteer.objects.filter(pk=volunteer.pk).update(
         rating_total=volunteer.rating_total + rating, ratings=volunteer.ratings + 1
     )
-    _log(locked, "rate", before, None, f"{rating} {locked.comment}")
-    return locked
+    return rated
 
 
 # ---- records and certificates -------------------------------------------------------------------
@@ -383,8 +319,8 @@ def rate_order(*, order: ServiceOrder, token: str, rating: int, comment: str = "
 
 @transaction.atomic
 def add_record(
-    actor,
     *,
+    actor: Any,
     volunteer: Volunteer,
     kind: str,
     day: dt.date,
@@ -415,7 +351,7 @@ def add_record(
 
 
 @transaction.atomic
-def issue_certificate(actor, *, volunteer: Volunteer) -> Certificate:
+def issue_certificate(*, actor: Any, volunteer: Volunteer) -> Certificate:
     """A numbered certificate of the volunteer's service to date (hours, services, content)."""
     check_keeper(actor, volunteer.unit_code)
     volunteer = Volunteer.objects.select_for_update().select_related("unit").get(pk=volunteer.pk)

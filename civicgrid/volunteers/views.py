@@ -34,7 +34,7 @@ from civicgrid.volunteers.models import OrderPhoto, RecordKind, ServiceCategory,
 def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
     """A unit's volunteer services: orders by status, the menu, teams, volunteers, figures."""
     user = request.user
-    if code is None and services.volunteer_of(user) and not org_selectors.top_units_for(user):
+    if code is None and selectors.volunteer_of(user) and not org_selectors.top_units_for(user):
         return redirect("volunteers:mine")
     found = org_selectors.unit_or_home(user, code)
     if request.method == "POST":
@@ -43,11 +43,11 @@ def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
         action = post.get("action")
         if action == "team":
             call = lambda: services.save_team(  # noqa: E731
-                user, unit=found, name=post.get("name", ""), purpose=post.get("purpose", "")
+                actor=user, unit=found, name=post.get("name", ""), purpose=post.get("purpose", "")
             )
         elif action == "volunteer":
             call = lambda: services.register_volunteer(  # noqa: E731
-                user,
+                actor=user,
                 unit=found,
                 data=services.VolunteerData(
                     name=post.get("name", ""),
@@ -59,7 +59,7 @@ def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
             )
         else:
             call = lambda: services.save_item(  # noqa: E731
-                user,
+                actor=user,
                 unit=found,
                 name=post.get("name", ""),
                 category=post.get("category", ""),
@@ -95,10 +95,13 @@ def order(request: HttpRequest, pk: int) -> HttpResponse:
         post = request.POST
         step = post.get("step")
         calls = {
-            "take": (lambda: services.take_order(user, order=found), _("You took the order.")),
+            "take": (
+                lambda: services.take_order(actor=user, order=found),
+                _("You took the order."),
+            ),
             "assign": (
                 lambda: services.assign_order(
-                    user,
+                    actor=user,
                     order=found,
                     volunteer=get_object_or_404(
                         selectors.volunteers_for(user, found.unit),
@@ -109,7 +112,7 @@ def order(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "complete": (
                 lambda: services.complete_order(
-                    user,
+                    actor=user,
                     order=found,
                     hours=parse_decimal(post.get("hours"), "hours"),
                     report=post.get("report", ""),
@@ -118,7 +121,9 @@ def order(request: HttpRequest, pk: int) -> HttpResponse:
                 _("Well done: the service is recorded."),
             ),
             "cancel": (
-                lambda: services.cancel_order(user, order=found, reason=post.get("reason", "")),
+                lambda: services.cancel_order(
+                    actor=user, order=found, reason=post.get("reason", "")
+                ),
                 _("Order cancelled."),
             ),
         }
@@ -126,7 +131,7 @@ def order(request: HttpRequest, pk: int) -> HttpResponse:
             raise Http404
         call, success = calls[step]
         return posted(request, call, success, "volunteers:order", pk=pk)
-    own = services.volunteer_of(user)
+    own = selectors.volunteer_of(user)
     context = {
         "order": found,
         "steps": found.steps.select_related("actor"),
@@ -161,7 +166,7 @@ def volunteer(request: HttpRequest, pk: int) -> HttpResponse:
         post = request.POST
         if post.get("action") == "certificate":
             try:
-                made = services.issue_certificate(user, volunteer=found)
+                made = services.issue_certificate(actor=user, volunteer=found)
             except CivicgridError as error:
                 messages.error(request, error.message)
                 return redirect("volunteers:volunteer", pk=pk)
@@ -169,7 +174,7 @@ def volunteer(request: HttpRequest, pk: int) -> HttpResponse:
         return posted(
             request,
             lambda: services.add_record(
-                user,
+                actor=user,
                 volunteer=found,
                 kind=post.get("kind", ""),
                 day=parse_date(post.get("day"), "day") or timezone.localdate(),
@@ -202,7 +207,7 @@ def certificate(request: HttpRequest, number: str) -> HttpResponse:
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
     """A volunteer's phone page: orders waiting near them, the ones they took, their hours."""
-    own = services.volunteer_of(request.user)
+    own = selectors.volunteer_of(request.user)
     if own is None:
         messages.info(request, _("Your login is not linked to a volunteer."))
         return redirect("home")
@@ -238,7 +243,7 @@ def public(request: HttpRequest, code: str) -> HttpResponse:
                 code=post.get("code", ""),
             )
             made = services.place_order(
-                request.user if request.user.is_authenticated else None,
+                actor=request.user if request.user.is_authenticated else None,
                 unit=found,
                 item=item,
                 name=post.get("name", ""),
@@ -277,10 +282,11 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
         try:
             if post.get("action") == "cancel":
                 services.cancel_order(
-                    None, order=found, reason=post.get("reason", "") or "—", token=token
+                    actor=None, order=found, reason=post.get("reason", "") or "—", token=token
                 )
             else:
                 services.rate_order(
+                    actor=None,
                     order=found,
                     token=token,
                     rating=parse_int(post.get("rating"), "rating", 0),

@@ -28,11 +28,11 @@ def _english(settings):
         yield
 
 
-@pytest.fixture
-def lists(tree, make_user) -> Lists:
+def build_lists(tree, make_user) -> Lists:
+    """The lists themselves (also built by the workflow walks, tests/walks.py)."""
     staff = make_user("cathy", unit=tree.community_a1, role=Role.COMMUNITY_STAFF)
     partner = services.save_partner(
-        staff,
+        actor=staff,
         unit=tree.community_a1,
         data=services.PartnerData(
             name="邻里家政",
@@ -50,10 +50,15 @@ def lists(tree, make_user) -> Lists:
 
 
 @pytest.fixture
+def lists(tree, make_user) -> Lists:
+    return build_lists(tree, make_user)
+
+
+@pytest.fixture
 def need(lists, tree, people):
     def make(category="elderly", unit=None, **extra):
         return services.record_need(
-            people["alice"],
+            actor=people["alice"],
             unit=unit or tree.grid_a1_1,
             data=services.NeedData(
                 title="独居老人助浴", category=category, source="door_survey", **extra

@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
-from civicgrid.community import services
+from civicgrid.community import rollups, services
 from civicgrid.community.models import (
     CommunityRollup,
     NeedStatus,
@@ -23,7 +23,7 @@ TODAY = dt.date.today
 
 def resource(lists, unit, title, category="elderly", terms="free", capacity=1, **extra):
     return services.save_resource(
-        lists.staff if unit.code.startswith("410102001001") else extra.pop("actor"),
+        actor=lists.staff if unit.code.startswith("410102001001") else extra.pop("actor"),
         unit=unit,
         title=title,
         category=category,
@@ -60,13 +60,13 @@ def test_matching_ranks_category_nearness_terms_capacity(lists, need, tree, peop
 def test_a_resource_is_never_matched_beyond_its_capacity(lists, need, tree):
     one = resource(lists, tree.community_a1, "助浴", capacity=1)
     first, second = need(), need()
-    services.match_need(lists.staff, need=first, resource=one)
+    services.match_need(actor=lists.staff, need=first, resource=one)
     with pytest.raises(Conflict) as error:
-        services.match_need(lists.staff, need=second, resource=one)
+        services.match_need(actor=lists.staff, need=second, resource=one)
     assert error.value.field == "resource"
     assert one not in [r for r, _ in services.suggest(second)]
-    services.meet_need(lists.staff, need=first, answer="已助浴")
-    services.match_need(lists.staff, need=second, resource=one)  # capacity came back
+    services.meet_need(actor=lists.staff, need=first, answer="已助浴")
+    services.match_need(actor=lists.staff, need=second, resource=one)  # capacity came back
 
 
 def test_a_resource_of_another_community_does_not_serve(lists, need, tree, make_user):
@@ -74,7 +74,7 @@ def test_a_resource_of_another_community_does_not_serve(lists, need, tree, make_
 
     boss = make_user("boss", unit=tree.district, role=Role.DISTRICT_STAFF)
     elsewhere = services.save_resource(
-        boss,
+        actor=boss,
         unit=tree.community_b1,
         title="乙社区助浴",
         category="elderly",
@@ -84,20 +84,20 @@ def test_a_resource_of_another_community_does_not_serve(lists, need, tree, make_
     wanted = need()
     assert elsewhere not in [r for r, _ in services.suggest(wanted)]
     with pytest.raises(InvalidInput):
-        services.match_need(boss, need=wanted, resource=elsewhere)
+        services.match_need(actor=boss, need=wanted, resource=elsewhere)
 
 
 def test_needs_follow_their_table(lists, need, tree, people):
     wanted = need()
     with pytest.raises(NotAllowed):
         services.record_need(
-            people["erin"],
+            actor=people["erin"],
             unit=tree.grid_a1_1,
             data=services.NeedData(title="x", category="elderly", source="resident"),
         )
     with pytest.raises(Conflict):
-        services.meet_need(lists.staff, need=wanted, answer="x")
-    services.drop_need(lists.staff, need=wanted, answer="超出社区能力，已转街道")
+        services.meet_need(actor=lists.staff, need=wanted, answer="x")
+    services.drop_need(actor=lists.staff, need=wanted, answer="超出社区能力，已转街道")
     wanted.refresh_from_db()
     assert wanted.status == NeedStatus.NOT_FEASIBLE
     assert [s.to_status for s in wanted.steps.all()] == ["open", "not_feasible"]
@@ -107,9 +107,9 @@ def test_project_from_matched_needs_and_done(lists, need, tree):
     helper = resource(lists, tree.community_a1, "助浴", capacity=5)
     needs = [need(people=2), need()]
     for n in needs:
-        services.match_need(lists.staff, need=n, resource=helper)
+        services.match_need(actor=lists.staff, need=n, resource=helper)
     project = services.start_project(
-        lists.staff,
+        actor=lists.staff,
         unit=tree.community_a1,
         title="助浴微实事",
         kind="micro",
@@ -119,7 +119,7 @@ def test_project_from_matched_needs_and_done(lists, need, tree):
     )
     assert project.beneficiaries == 3 and list(project.resources.all()) == [helper]
     services.finish_project(
-        lists.staff, project=project, outcome="为 3 位老人助浴 12 次", beneficiaries=3
+        actor=lists.staff, project=project, outcome="为 3 位老人助浴 12 次", beneficiaries=3
     )
     project.refresh_from_db()
     assert project.status == ProjectStatus.DONE
@@ -130,7 +130,7 @@ def test_project_from_matched_needs_and_done(lists, need, tree):
 
 def test_tasks_claimed_once_and_reported(lists, tree, make_user):
     task = services.create_task(
-        lists.staff,
+        actor=lists.staff,
         unit=tree.community_a1,
         title="清理楼道杂物",
         due_on=TODAY() + dt.timedelta(days=7),
@@ -140,38 +140,45 @@ def test_tasks_claimed_once_and_reported(lists, tree, make_user):
     lists.member.user = user
     lists.member.save()
     user.refresh_from_db()
-    services.claim_task(user, task=task)
+    services.claim_task(actor=user, task=task)
     with pytest.raises(Conflict) as error:
-        services.claim_task(lists.staff, task=task, member=lists.member)
+        services.claim_task(actor=lists.staff, task=task, member=lists.member)
     assert "赵党员" in error.value.message
-    services.report_task(user, task=task, report="已清理 3 个单元")
+    services.report_task(actor=user, task=task, report="已清理 3 个单元")
     task.refresh_from_db()
     assert task.status == TaskStatus.DONE
     assert PointEntry.objects.get().kind == PointKind.TASK
-    closed = services.create_task(lists.staff, unit=tree.community_a1, title="x", due_on=TODAY())
-    services.close_task(lists.staff, task=closed, reason="已由物业处理")
+    closed = services.create_task(
+        actor=lists.staff, unit=tree.community_a1, title="x", due_on=TODAY()
+    )
+    services.close_task(actor=lists.staff, task=closed, reason="已由物业处理")
     with pytest.raises(Conflict):
-        services.claim_task(user, task=closed)
+        services.claim_task(actor=user, task=closed)
     with pytest.raises(InvalidInput):
         services.create_task(
-            lists.staff, unit=tree.community_a1, title="x", due_on=TODAY() - dt.timedelta(days=1)
+            actor=lists.staff,
+            unit=tree.community_a1,
+            title="x",
+            due_on=TODAY() - dt.timedelta(days=1),
         )
 
 
 def test_figures_equal_recounts(lists, need, tree):
     helper = resource(lists, tree.community_a1, "助浴", capacity=5)
     first, _second = need(), need()
-    services.match_need(lists.staff, need=first, resource=helper)
-    services.meet_need(lists.staff, need=first, answer="好")
+    services.match_need(actor=lists.staff, need=first, resource=helper)
+    services.meet_need(actor=lists.staff, need=first, answer="好")
     services.record_activity(
-        lists.staff,
+        actor=lists.staff,
         partner=lists.partner,
         title="义剪",
         held_on=timezone.localdate(),
         people_served=35,
     )
-    task = services.create_task(lists.staff, unit=tree.community_a1, title="t", due_on=TODAY())
-    services.claim_task(lists.staff, task=task, member=lists.member)
+    task = services.create_task(
+        actor=lists.staff, unit=tree.community_a1, title="t", due_on=TODAY()
+    )
+    services.claim_task(actor=lists.staff, task=task, member=lists.member)
     kept = CommunityRollup.objects.aggregate(
         needs=Sum("needs"),
         met=Sum("needs_met"),
@@ -179,7 +186,7 @@ def test_figures_equal_recounts(lists, need, tree):
         claimed=Sum("tasks_claimed"),
     )
     assert kept == {"needs": 2, "met": 1, "people": 35, "claimed": 1}
-    services.rebuild_rollups()
+    rollups.rebuild_rollups()
     assert kept == CommunityRollup.objects.aggregate(
         needs=Sum("needs"),
         met=Sum("needs_met"),
@@ -191,7 +198,9 @@ def test_figures_equal_recounts(lists, need, tree):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_claims_at_once_one_wins(lists, tree, at_once, people):
-    task = services.create_task(lists.staff, unit=tree.community_a1, title="t", due_on=TODAY())
+    task = services.create_task(
+        actor=lists.staff, unit=tree.community_a1, title="t", due_on=TODAY()
+    )
     from civicgrid.party import services as party
 
     other = party.save_member(
@@ -199,8 +208,8 @@ def test_two_claims_at_once_one_wins(lists, tree, at_once, people):
     )
     outcomes = at_once(
         [
-            lambda: services.claim_task(lists.staff, task=task, member=lists.member),
-            lambda: services.claim_task(lists.staff, task=task, member=other),
+            lambda: services.claim_task(actor=lists.staff, task=task, member=lists.member),
+            lambda: services.claim_task(actor=lists.staff, task=task, member=other),
         ]
     )
     assert sorted(outcomes) == ["Conflict", "ok"]
@@ -227,7 +236,7 @@ def test_a_dedicated_grid_of_a_street_is_served_as_its_own_community(
 ):
     carol = people["carol"]
     wanted = services.record_need(
-        carol,
+        actor=carol,
         unit=dedicated,
         data=services.NeedData(title="楼宇助浴", category="elderly", source="door_survey"),
     )
@@ -241,7 +250,7 @@ def test_a_dedicated_grid_of_a_street_is_served_as_its_own_community(
         title="x", category="elderly", source="door_survey", household=_household(tree)
     )
     with pytest.raises(InvalidInput) as error:
-        services.record_need(carol, unit=dedicated, data=household)
+        services.record_need(actor=carol, unit=dedicated, data=household)
     assert error.value.field == "household"
 
 
@@ -260,10 +269,12 @@ def test_a_member_of_a_dedicated_grid_sees_and_claims_its_tasks_only(
     carol = people["carol"]
     branch = party.save_branch(carol, unit=dedicated, name="大厦支部", kind="branch")
     member = party.save_member(carol, party.MemberData(name="孙党员", branch=branch))
-    here = services.create_task(carol, unit=dedicated, title="楼宇巡查", due_on=TODAY())
-    there = services.create_task(lists.staff, unit=tree.community_a1, title="楼道", due_on=TODAY())
+    here = services.create_task(actor=carol, unit=dedicated, title="楼宇巡查", due_on=TODAY())
+    there = services.create_task(
+        actor=lists.staff, unit=tree.community_a1, title="楼道", due_on=TODAY()
+    )
     assert list(selectors.tasks_near(member)["open"]) == [here]
-    services.claim_task(carol, task=here, member=member)
+    services.claim_task(actor=carol, task=here, member=member)
     with pytest.raises(InvalidInput) as error:
-        services.claim_task(carol, task=there, member=member)
+        services.claim_task(actor=carol, task=there, member=member)
     assert error.value.field == "member"

@@ -107,7 +107,7 @@ def test_a_meeting_resolution_becomes_a_task_a_member_claims(client, lists, tree
     assert task.status == TaskStatus.DONE and task.member == lists.member
     # A member unit claims another one, recorded by staff.
     other = services.create_task(
-        lists.staff, unit=tree.community_a1, title="捐赠图书", due_on=dt.date.today()
+        actor=lists.staff, unit=tree.community_a1, title="捐赠图书", due_on=dt.date.today()
     )
     client.force_login(lists.staff)
     client.post(f"/community/tasks/{other.pk}/", {"step": "claim", "member_unit": school.pk})
@@ -149,7 +149,7 @@ def test_non_numeric_ids_in_community_and_committee_forms_are_refused(client, li
     )
     meeting = JointMeeting.objects.get()
     task = services.create_task(
-        lists.staff, unit=tree.community_a1, title="t", due_on=dt.date.today()
+        actor=lists.staff, unit=tree.community_a1, title="t", due_on=dt.date.today()
     )
     code = tree.community_a1.code
     posts = [

@@ -97,7 +97,9 @@ def _her_rows(estate, tree, community_staff):
     classes.enrol(None, session=session, name="李建国", phone="13900001111")
     classes.propose_topic(unit=tree.community_a1, title="防诈骗", proposer="张秀英", phone=PHONE)
     volunteers.register_volunteer(
-        staff, unit=tree.community_a1, data=volunteers.VolunteerData(name="", person=estate.mother)
+        actor=staff,
+        unit=tree.community_a1,
+        data=volunteers.VolunteerData(name="", person=estate.mother),
     )
     item = ServiceItem.objects.create(unit=tree.community_a1, name="理发", category="life")
     order = ServiceOrder(unit=tree.community_a1, item=item, name="张秀英", address="3号楼2单元501")

@@ -32,15 +32,15 @@ def _english(settings):
         yield
 
 
-@pytest.fixture
-def service(tree, make_user) -> Service:
+def build_service(tree, make_user) -> Service:
+    """The service itself (also built by the workflow walk, tests/walks.py)."""
     staff = make_user("cathy", unit=tree.community_a1, role=Role.COMMUNITY_STAFF)
-    team = services.save_team(staff, unit=tree.community_a1, name="家电维修志愿服务队")
+    team = services.save_team(actor=staff, unit=tree.community_a1, name="家电维修志愿服务队")
     repair = services.save_item(
-        staff, unit=tree.community_a1, name="家电维修", category="repair", team=team
+        actor=staff, unit=tree.community_a1, name="家电维修", category="repair", team=team
     )
     haircut = services.save_item(
-        staff,
+        actor=staff,
         unit=tree.community_a1,
         name="爱心理发",
         category="haircut",
@@ -52,12 +52,12 @@ def service(tree, make_user) -> Service:
         staff, party.MemberData(name="王党员", branch=branch, phone="13600003333")
     )
     li = services.register_volunteer(
-        staff,
+        actor=staff,
         unit=tree.community_a1,
         data=services.VolunteerData(name="李师傅", phone="13500001111", teams=[team]),
     )
     wang = services.register_volunteer(
-        staff,
+        actor=staff,
         unit=tree.community_a1,
         data=services.VolunteerData(
             name="王党员", phone="13600003333", id_number="410102196805120010"
@@ -70,10 +70,15 @@ def service(tree, make_user) -> Service:
 
 
 @pytest.fixture
+def service(tree, make_user) -> Service:
+    return build_service(tree, make_user)
+
+
+@pytest.fixture
 def order(service, tree):
     def make(item=None, **extra):
         return services.place_order(
-            None,
+            actor=None,
             unit=tree.community_a1,
             item=item or service.repair,
             name="张秀英",

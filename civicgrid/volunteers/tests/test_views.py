@@ -67,8 +67,8 @@ def test_resident_orders_and_rates(client, service, tree, sent_code):
     made = client.post(f"/volunteers/c/{code}/", form | {"code": sent_code("13812345678")})
     order = ServiceOrder.objects.get()
     assert made.url == f"/volunteers/o/{order.token}/"
-    services.take_order(service.li.user, order=order)
-    services.complete_order(service.li.user, order=order, hours=Decimal(1), report="好")
+    services.take_order(actor=service.li.user, order=order)
+    services.complete_order(actor=service.li.user, order=order, hours=Decimal(1), report="好")
     client.post(made.url, {"action": "rate", "rating": "5", "comment": "谢谢"})
     order.refresh_from_db()
     assert order.rating == 5
@@ -96,8 +96,8 @@ def test_two_volunteers_take_one_order_at_once(service, order, at_once):
     made = order()
     outcomes = at_once(
         [
-            lambda: services.take_order(service.li.user, order=made),
-            lambda: services.take_order(service.wang.user, order=made),
+            lambda: services.take_order(actor=service.li.user, order=made),
+            lambda: services.take_order(actor=service.wang.user, order=made),
         ]
     )
     assert sorted(outcomes) == ["Conflict", "ok"]
