@@ -37,17 +37,21 @@ def month_of(moment: dt.datetime | dt.date) -> dt.date:
     return day.replace(day=1)
 
 
-def _counted(row: Any, *moments: tuple[dt.datetime | dt.date, str, int]) -> Counter:
-    """(unit id, unit code, month, counter) → value for each (moment, counter, value)."""
+Moment = tuple[dt.datetime | dt.date | None, str, int]
+
+
+def _counted(row: Any, *moments: Moment) -> Counter:
+    """(unit id, unit code, month, counter) → value for each (moment, counter, value); a
+    moment not recorded counts nowhere."""
     total: Counter = Counter()
     for moment, name, value in moments:
-        if value:
+        if value and moment is not None:
             total[(row.unit_id, row.unit_code, month_of(moment), name)] += value
     return total
 
 
 def need_contributions(need: Need) -> Counter:
-    counted = [(need.created_at, "needs", 1)]
+    counted: list[Moment] = [(need.created_at, "needs", 1)]
     if need.status == NeedStatus.MET:
         counted.append((need.closed_at, "needs_met", 1))
     return _counted(need, *counted)
@@ -60,7 +64,7 @@ def project_contributions(project: Project) -> Counter:
 
 
 def task_contributions(task: Task) -> Counter:
-    counted = [(task.created_at, "tasks", 1)]
+    counted: list[Moment] = [(task.created_at, "tasks", 1)]
     # A claim counts when it is made, whatever becomes of the task.
     if task.claimed_at:
         counted.append((task.claimed_at, "tasks_claimed", 1))

@@ -531,7 +531,7 @@ def report_task(*, actor: Any, task: Task, report: str) -> Task:
         locked.report, locked.done_at = report, now
 
     done = TASKS.run(task, TaskAction.REPORT, actor=actor, note=report, change=change)
-    if done.member_id:
+    if done.member is not None:
         party.award_points(
             done.member,
             PointKind.TASK,

@@ -35,7 +35,7 @@ def contributions(order: ServiceOrder) -> Counter:
     key: Key = (order.unit_id, order.unit_code, month_of(order.created_at))
     values = {"ordered": 1}
     if order.status == OrderStatus.DONE:
-        values |= {"done": 1, "minutes": int(order.hours * 60)}
+        values |= {"done": 1, "minutes": int((order.hours or 0) * 60)}
     return Counter({(*key, name): value for name, value in values.items() if value})
 
 
@@ -110,13 +110,10 @@ def check_all() -> list[str]:
             volunteer.recorded,
         ):
             wrong.append(f"hours of volunteer {volunteer.pk}")
-    for volunteer in Volunteer.objects.annotate(
+    for rated in Volunteer.objects.annotate(
         rated=Count("orders", filter=Q(orders__rating__isnull=False)),
         rating_sum=Sum("orders__rating"),
     ):
-        if (volunteer.ratings, volunteer.rating_total) != (
-            volunteer.rated,
-            volunteer.rating_sum or 0,
-        ):
-            wrong.append(f"ratings of volunteer {volunteer.pk}")
+        if (rated.ratings, rated.rating_total) != (rated.rated, rated.rating_sum or 0):
+            wrong.append(f"ratings of volunteer {rated.pk}")
     return wrong

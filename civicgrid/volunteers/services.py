@@ -230,7 +230,7 @@ def complete_order(
     *,
     actor: Any,
     order: ServiceOrder,
-    hours: Decimal,
+    hours: Decimal | None,
     report: str,
     photos: Iterable = (),
 ) -> ServiceOrder:
@@ -251,6 +251,7 @@ def complete_order(
         OrderPhoto.objects.create(
             order=done, image=photo.content, width=photo.width, height=photo.height
         )
+    assert done.volunteer_id is not None  # a done order was taken by a volunteer
     volunteer = Volunteer.objects.select_for_update().get(pk=done.volunteer_id)
     day = timezone.localtime(done.done_at).date()
     VolunteerRecord.objects.create(
@@ -265,7 +266,7 @@ def complete_order(
     Volunteer.objects.filter(pk=volunteer.pk).update(
         hours=volunteer.hours + hours, services=volunteer.services + 1
     )
-    if volunteer.member_id:
+    if volunteer.member is not None:
         party.award_points(
             volunteer.member,
             PointKind.VOLUNTEERING,
@@ -307,6 +308,7 @@ def rate_order(
         change=change,
         extra={"token": token},
     )
+    assert rated.volunteer_id is not None  # a rated order was done by a volunteer
     volunteer = Volunteer.objects.select_for_update().get(pk=rated.volunteer_id)
     Volunteer.objects.filter(pk=volunteer.pk).update(
         rating_total=volunteer.rating_total + rating, ratings=volunteer.ratings + 1

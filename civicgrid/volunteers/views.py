@@ -1,6 +1,7 @@
 """Volunteer service pages: staff's unit page, an order, a volunteer's record and certificate;
 a volunteer's phone page; the residents' public menu, their order and the honour wall."""
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.contrib import messages
@@ -42,7 +43,7 @@ def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
         teams = selectors.teams_for(user, found)
         action = post.get("action")
         if action == "team":
-            call = lambda: services.save_team(  # noqa: E731
+            call: Callable[[], object] = lambda: services.save_team(  # noqa: E731
                 actor=user, unit=found, name=post.get("name", ""), purpose=post.get("purpose", "")
             )
         elif action == "volunteer":

@@ -62,7 +62,7 @@ TRANSITIONS = {
 def explain(order: ServiceOrder, action: str) -> str | None:
     # First come: the second volunteer learns who was quicker (the volunteer is read after the
     # order's lock, so it is the one who won).
-    if action == A.TAKE and order.status == S.TAKEN:
+    if action == A.TAKE and order.status == S.TAKEN and order.volunteer is not None:
         return _("%(name)s has already taken this order.") % {"name": order.volunteer.name}
     return None
 

@@ -34,14 +34,14 @@ def grow(lists, tree, people, make_user):
 
     def need(title: str):
         data = services.NeedData(title=title, category="elderly", source="door_survey")
-        return services.record_need(people["alice"], unit=tree.grid_a1_1, data=data)
+        return services.record_need(actor=people["alice"], unit=tree.grid_a1_1, data=data)
 
     def add(count: int) -> list:
         for _ in range(count):
             i = len(made)
             made.append(need(title=f"需求{i}"))
             resource = services.save_resource(
-                staff,
+                actor=staff,
                 unit=tree.community_a1,
                 title=f"资源{i}",
                 category="elderly",
@@ -50,11 +50,13 @@ def grow(lists, tree, people, make_user):
                 capacity=3,
                 partner=lists.partner,
             )
-            matched = services.match_need(staff, need=need(title=f"已对接{i}"), resource=resource)
+            matched = services.match_need(
+                actor=staff, need=need(title=f"已对接{i}"), resource=resource
+            )
             if not project:
                 project.append(
                     services.start_project(
-                        staff,
+                        actor=staff,
                         unit=tree.community_a1,
                         title="助老项目",
                         kind="service",
@@ -64,20 +66,26 @@ def grow(lists, tree, people, make_user):
                     )
                 )
             services.record_activity(
-                staff,
+                actor=staff,
                 partner=lists.partner,
                 title=f"活动{i}",
                 held_on=timezone.localdate() - dt.timedelta(days=i),
                 people_served=5,
             )
             task = services.create_task(
-                staff, unit=tree.community_a1, title=f"项目任务{i}", due_on=week, project=project[0]
+                actor=staff,
+                unit=tree.community_a1,
+                title=f"项目任务{i}",
+                due_on=week,
+                project=project[0],
             )
             member = party.save_member(
                 staff, party.MemberData(name=f"党员{i}", branch=lists.member.branch)
             )
-            services.claim_task(staff, task=task, member=member)
-            services.create_task(staff, unit=tree.community_a1, title=f"待认领{i}", due_on=week)
+            services.claim_task(actor=staff, task=task, member=member)
+            services.create_task(
+                actor=staff, unit=tree.community_a1, title=f"待认领{i}", due_on=week
+            )
             alliances.add_member_unit(
                 actor=staff, committee=committee, name=f"共建单位{i}", kind="enterprise"
             )

@@ -23,27 +23,31 @@ def grow(service, order, tree):
     def add(count: int) -> list:
         for _ in range(count):
             i = len(done)
-            team = services.save_team(staff, unit=tree.community_a1, name=f"服务队{i}")
+            team = services.save_team(actor=staff, unit=tree.community_a1, name=f"服务队{i}")
             item = services.save_item(
-                staff, unit=tree.community_a1, name=f"服务{i}", category="repair", team=team
+                actor=staff, unit=tree.community_a1, name=f"服务{i}", category="repair", team=team
             )
             services.register_volunteer(
-                staff,
+                actor=staff,
                 unit=tree.community_a1,
                 data=services.VolunteerData(
                     name=f"志愿者{i}", phone=f"1350000{i:04d}", teams=[team]
                 ),
             )
             order(item=item, note="waiting")
-            services.take_order(li.user, order=order(item=item))
-            finished = services.take_order(li.user, order=order(item=item))
+            services.take_order(actor=li.user, order=order(item=item))
+            finished = services.take_order(actor=li.user, order=order(item=item))
             done.append(
                 services.complete_order(
-                    li.user, order=finished, hours=Decimal(1), report=f"修好了{i}", photos=[jpeg()]
+                    actor=li.user,
+                    order=finished,
+                    hours=Decimal(1),
+                    report=f"修好了{i}",
+                    photos=[jpeg()],
                 )
             )
             services.add_record(
-                staff,
+                actor=staff,
                 volunteer=li,
                 kind="training",
                 day=timezone.localdate() - dt.timedelta(days=i),
