@@ -577,8 +577,8 @@ def report_task(actor, *, task: Task, report: str) -> Task:
     _count(locked, locked.done_at, tasks_done=1)
     if locked.member_id:
         party.award_points(
-            locked.member,
-            PointKind.TASK,
+            member=locked.member,
+            kind=PointKind.TASK,
             source=f"task:{locked.pk}",
             actor=actor,
             note=locked.title,

@@ -526,7 +526,7 @@ class Importer:
             raise NotAllowed(_("Your role may not set sensitive tags."), field="tags")
         on_record = Person.objects.filter(id_hash=cleaned["id_hash"], status=PersonStatus.PRESENT)
         if cleaned["id_hash"] and on_record.exists():
-            services.note_typed_number(self.actor, values["id_number"])
+            services.note_typed_number(actor=self.actor, id_number=values["id_number"])
             raise InvalidInput(
                 _("This person (ID-card number) is already recorded."), field="id_number"
             )
@@ -604,6 +604,9 @@ class Importer:
             plan["person"].household = home
         Household.objects.bulk_create(added, batch_size=_BATCH)
         staged["persons"].insert()
+        services.log_recorded(
+            [plan["person"].pk for _number, plan in plans], actor=self.actor, now=timezone.now()
+        )
         # Tags and search keys (a dozen rows a person) go in as plain tuples: building model
         # objects for them would keep the write lock for seconds on a large file.
         through = Person.tags.through
@@ -1147,23 +1150,23 @@ def export_unit_persons(
 ) -> bytes:
     """The persons under `unit` (optionally with one tag) as .xlsx, masked as on screen, for a
     role that may reveal numbers there, with a reason; logged with the number of rows."""
-    reason = services.check_export(actor, unit, reason)
+    reason = services.check_export(actor=actor, unit=unit, reason=reason)
     persons = _Counted(selectors.persons_to_export(actor, unit, tag=tag))
     data = export_persons(persons, timezone.localdate())
     what = f"persons:{tag}" if tag else "persons"
-    services.log_export(actor, unit, what=what, rows=persons.count, reason=reason, ip=ip)
+    services.log_export(actor=actor, unit=unit, what=what, rows=persons.count, reason=reason, ip=ip)
     return data
 
 
 def export_unit_organisations(actor, unit: OrgUnit, *, reason: str, ip: str | None = None) -> bytes:
     """The organisations under `unit` (their contacts are personal data) as .xlsx, for a role
     that may reveal numbers there, with a reason; logged with the number of rows."""
-    reason = services.check_export(actor, unit, reason)
+    reason = services.check_export(actor=actor, unit=unit, reason=reason)
     rows = selectors.under(selectors.organisations_for(actor), unit)
     organisations = _Counted(rows.iterator(chunk_size=2000))
     data = export_organisations(organisations)
     services.log_export(
-        actor, unit, what="organisations", rows=organisations.count, reason=reason, ip=ip
+        actor=actor, unit=unit, what="organisations", rows=organisations.count, reason=reason, ip=ip
     )
     return data
 

@@ -343,8 +343,8 @@ def complete_order(
     _count(locked, done=1, minutes=int(hours * 60))
     if volunteer.member_id:
         party.award_points(
-            volunteer.member,
-            PointKind.VOLUNTEERING,
+            member=volunteer.member,
+            kind=PointKind.VOLUNTEERING,
             source=f"order:{locked.pk}",
             actor=actor,
             note=locked.item.name,

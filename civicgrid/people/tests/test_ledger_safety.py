@@ -137,7 +137,7 @@ def test_exported_organisations_never_hold_formulas(tree, people):
 
     for i, name in enumerate(HOSTILE):
         services.save_organisation(
-            people["alice"],
+            actor=people["alice"],
             unit=tree.grid_a1_1,
             name=name,
             kind="shop",

@@ -78,8 +78,8 @@ def test_no_role_that_may_not_reveal_can_rebuild_an_id_number(
     """The read-only leader (district) and a micro-grid leader enumerate every ID number that
     fits what they see of each person through the API and the pages: at least 10 000 fit."""
     neighbour = services.save_person(
-        people["alice"],
-        PersonData(
+        actor=people["alice"],
+        data=PersonData(
             name="王桂兰", id_number=id_number(dt.date(1952, 11, 30), 4), phone="13700002222"
         ),
         unit=tree.micro_a1_1_1,
@@ -213,7 +213,11 @@ def test_a_ledger_export_is_logged_with_its_scope_rows_and_reason(client, estate
     from civicgrid.core.models import AccessLog
 
     services.save_organisation(
-        people["alice"], unit=tree.grid_a1_1, name="某物业", kind="property", contact_name="王经理"
+        actor=people["alice"],
+        unit=tree.grid_a1_1,
+        name="某物业",
+        kind="property",
+        contact_name="王经理",
     )
     client.force_login(people["alice"])
     code = tree.grid_a1_1.code
@@ -274,13 +278,13 @@ def test_a_birth_date_typed_beside_a_kept_number_tells_nothing(estate, volunteer
     """A micro-grid leader keeps ledgers but sees only the age: a wrong date typed beside the
     kept number must not be answered with the date the number holds."""
     neighbour = services.save_person(
-        volunteer,
-        PersonData(name="王桂兰", id_number=id_number(dt.date(1952, 11, 30), 4)),
+        actor=volunteer,
+        data=PersonData(name="王桂兰", id_number=id_number(dt.date(1952, 11, 30), 4)),
         unit=tree.micro_a1_1_1,
     )
     changed = services.save_person(
-        volunteer,
-        PersonData(name="王桂兰", id_number=None, phone=None, birth_date=dt.date(1960, 1, 1)),
+        actor=volunteer,
+        data=PersonData(name="王桂兰", id_number=None, phone=None, birth_date=dt.date(1960, 1, 1)),
         unit=tree.micro_a1_1_1,
         person=neighbour,
     )
