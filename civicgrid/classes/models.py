@@ -442,9 +442,9 @@ class TopicRequest(ScopedModel):
 
 
 class TopicAction(models.TextChoices):
-    PROPOSE = "propose", _("Propose")
+    PROPOSE = "propose", _("Propose a topic")
     PLAN = "plan", _("Plan the topic")
-    DECLINE = "decline", _("Decline")
+    DECLINE = "decline", _("Decline the topic")
     REOPEN = "reopen", _("Collect support again")
 
 

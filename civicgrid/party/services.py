@@ -48,7 +48,7 @@ from civicgrid.party.roles import PARTY_ROLES
 from civicgrid.party.workflow import REDEMPTIONS
 
 
-def check_keeper(actor, code: str) -> None:
+def check_keeper(actor: Any, code: str) -> None:
     require(actor, code, PARTY_ROLES, _("You may not keep party records here."))
 
 
@@ -419,7 +419,7 @@ def save_item(
     return item
 
 
-def _may_redeem(actor, member: PartyMember, item: RewardItem) -> bool:
+def _may_redeem(actor: Any, member: PartyMember, item: RewardItem) -> bool:
     own = getattr(actor, "party_member", None) if actor is not None else None
     return holds(actor, item.unit_code, PARTY_ROLES) or (own is not None and own.pk == member.pk)
 

@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -394,7 +395,7 @@ class Importer:
     when every row is good are the rows written, in bulk, in one short transaction: a
     10 000-row ledger holds the lock for about a second, and reports keep coming in."""
 
-    def __init__(self, actor, unit: OrgUnit, kind: str, progress=None) -> None:
+    def __init__(self, actor: Any, unit: OrgUnit, kind: str, progress=None) -> None:
         self.actor, self.unit, self.kind = actor, unit, kind
         self.errors = RowErrors()
         self.progress = progress or (lambda done: None)
@@ -907,7 +908,7 @@ class _Superseded(Exception):
     """This run no longer owns its job (given up for dead and queued again)."""
 
 
-def start_import(actor, unit: OrgUnit, kind: str, upload) -> ImportJob:
+def start_import(*, actor: Any, unit: OrgUnit, kind: str, upload) -> ImportJob:
     """Queue an import of `upload` (an uploaded .xlsx) into `unit`. Small files are done at
     once; large ones in the background. Either way the job tells the outcome."""
     if kind not in ImportKind.values:
@@ -1146,7 +1147,7 @@ class _Counted:
 
 
 def export_unit_persons(
-    actor, unit: OrgUnit, *, tag: str = "", reason: str, ip: str | None = None
+    *, actor: Any, unit: OrgUnit, tag: str = "", reason: str, ip: str | None = None
 ) -> bytes:
     """The persons under `unit` (optionally with one tag) as .xlsx, masked as on screen, for a
     role that may reveal numbers there, with a reason; logged with the number of rows."""
@@ -1158,7 +1159,9 @@ def export_unit_persons(
     return data
 
 
-def export_unit_organisations(actor, unit: OrgUnit, *, reason: str, ip: str | None = None) -> bytes:
+def export_unit_organisations(
+    *, actor: Any, unit: OrgUnit, reason: str, ip: str | None = None
+) -> bytes:
     """The organisations under `unit` (their contacts are personal data) as .xlsx, for a role
     that may reveal numbers there, with a reason; logged with the number of rows."""
     reason = services.check_export(actor=actor, unit=unit, reason=reason)

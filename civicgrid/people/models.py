@@ -256,14 +256,14 @@ class Person(ScopedModel):
 
 
 class PersonAction(models.TextChoices):
-    RECORD = "record", _("Record")  # 登记
+    RECORD = "record", _("Record the person")  # 登记
     MOVE_OUT = "move_out", _("Move out")  # 迁出
     DEREGISTER = "deregister", _("Deregister")  # 注销
 
 
 class PersonStep(StepLog):
-    """One immutable row per step of a person's record: who, when, from, to (no personal data:
-    it stays when numbers are erased, and goes with the record when it is deleted)."""
+    """One immutable row per step of a person's record: who, when, from, to. Erased with her
+    record (people/erasure.py)."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="steps")
     action = models.CharField(_("action"), max_length=20, choices=PersonAction.choices)

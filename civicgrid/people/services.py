@@ -47,11 +47,11 @@ from civicgrid.people.roles import LEDGER_ROLES, PERSONAL_DATA_ROLES
 from civicgrid.people.workflow import PERSONS
 
 
-def _check_keeper(actor, code: str) -> None:
+def _check_keeper(actor: Any, code: str) -> None:
     require(actor, code, LEDGER_ROLES, _("You may not change basic data here."))
 
 
-def _data_unit(actor, unit: OrgUnit | None) -> OrgUnit:
+def _data_unit(actor: Any, unit: OrgUnit | None) -> OrgUnit:
     if unit is None:
         raise InvalidInput(_("Choose the grid this belongs to."), field="unit")
     if unit.kind not in DATA_UNIT_KINDS:
@@ -303,7 +303,9 @@ def _write_keys(person: Person) -> None:
     )
 
 
-def _place_person(actor, person: Person, household: Household | None, unit: OrgUnit | None) -> None:
+def _place_person(
+    actor: Any, person: Person, household: Household | None, unit: OrgUnit | None
+) -> None:
     if household is not None:
         person.household, person.unit = household, household.unit
     else:
@@ -417,7 +419,7 @@ def record_departure(
     return PERSONS.run(person, DEPARTURES[status], actor=actor, now=timezone.now(), change=change)
 
 
-def _explain_duplicate(actor, person: Person) -> None:
+def _explain_duplicate(actor: Any, person: Person) -> None:
     if person.id_hash:
         others = Person.objects.filter(id_hash=person.id_hash, status=PersonStatus.PRESENT).exclude(
             pk=person.pk
@@ -440,7 +442,7 @@ def _explain_duplicate(actor, person: Person) -> None:
 
 
 def _log(
-    actor, action: str, person: Person | None, field: str, reason: str, ip: str | None
+    actor: Any, action: str, person: Person | None, field: str, reason: str, ip: str | None
 ) -> None:
     """One access-log row about `person` (None: a search that found no one)."""
     AccessLog.objects.create(
@@ -454,7 +456,7 @@ def _log(
     )
 
 
-def _check_personal(actor, person: Person, reason: str) -> str:
+def _check_personal(actor: Any, person: Person, reason: str) -> str:
     if not holds(actor, person.unit_code, PERSONAL_DATA_ROLES):
         raise NotAllowed(_("Your role may not see personal numbers."))
     return _check_reason(reason)

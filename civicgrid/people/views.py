@@ -482,7 +482,10 @@ def import_ledger(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         try:
             job = ledgers.start_import(
-                request.user, unit, request.POST.get("kind", ""), request.FILES.get("file")
+                actor=request.user,
+                unit=unit,
+                kind=request.POST.get("kind", ""),
+                upload=request.FILES.get("file"),
             )
         except CivicgridError as exc:
             error = exc
@@ -513,8 +516,8 @@ def export_persons(request: HttpRequest, code: str) -> HttpResponse:
     roles that may reveal numbers, with a reason, logged."""
     unit = org_selectors.unit_for(request.user, code)
     data = ledgers.export_unit_persons(
-        request.user,
-        unit,
+        actor=request.user,
+        unit=unit,
         tag=request.POST.get("tag", ""),
         reason=request.POST.get("reason", ""),
         ip=_ip(request),
@@ -529,6 +532,6 @@ def export_organisations(request: HttpRequest, code: str) -> HttpResponse:
     """The organisations under a unit as .xlsx (contacts masked); like export_persons."""
     unit = org_selectors.unit_for(request.user, code)
     data = ledgers.export_unit_organisations(
-        request.user, unit, reason=request.POST.get("reason", ""), ip=_ip(request)
+        actor=request.user, unit=unit, reason=request.POST.get("reason", ""), ip=_ip(request)
     )
     return _xlsx(data, f"organisations-{unit.code}.xlsx")

@@ -117,7 +117,7 @@ class Migration(migrations.Migration):
                 ('note', models.TextField(blank=True, verbose_name='note')),
                 ('details', models.JSONField(blank=True, default=dict)),
                 ('at', models.DateTimeField(verbose_name='at')),
-                ('action', models.CharField(choices=[('propose', 'Propose'), ('plan', 'Plan the topic'), ('decline', 'Decline'), ('reopen', 'Collect support again')], max_length=20, verbose_name='action')),
+                ('action', models.CharField(choices=[('propose', 'Propose a topic'), ('plan', 'Plan the topic'), ('decline', 'Decline the topic'), ('reopen', 'Collect support again')], max_length=20, verbose_name='action')),
                 ('from_status', models.CharField(blank=True, choices=[('open', 'Collecting support'), ('planned', 'Planned'), ('declined', 'Not planned')], max_length=20, verbose_name='from')),
                 ('to_status', models.CharField(choices=[('open', 'Collecting support'), ('planned', 'Planned'), ('declined', 'Not planned')], max_length=20, verbose_name='to')),
                 ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),

@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
                 ('note', models.TextField(blank=True, verbose_name='note')),
                 ('details', models.JSONField(blank=True, default=dict)),
                 ('at', models.DateTimeField(verbose_name='at')),
-                ('action', models.CharField(choices=[('record', 'Record'), ('move_out', 'Move out'), ('deregister', 'Deregister')], max_length=20, verbose_name='action')),
+                ('action', models.CharField(choices=[('record', 'Record the person'), ('move_out', 'Move out'), ('deregister', 'Deregister')], max_length=20, verbose_name='action')),
                 ('from_status', models.CharField(blank=True, choices=[('present', 'On record'), ('moved_out', 'Moved out'), ('deregistered', 'Deregistered')], max_length=20, verbose_name='from')),
                 ('to_status', models.CharField(choices=[('present', 'On record'), ('moved_out', 'Moved out'), ('deregistered', 'Deregistered')], max_length=20, verbose_name='to')),
                 ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),

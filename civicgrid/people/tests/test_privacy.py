@@ -199,7 +199,9 @@ def test_an_import_row_with_a_recorded_id_number_is_logged(estate, people, tree)
 
     row = person(1, "501", 公民身份号码=privacy.decrypt(estate.son.id_number))
     row |= {"楼栋": "3号楼", "单元": 2, "小区": "保利百合"}
-    job = ledgers.start_import(people["alice"], tree.grid_a1_1, "persons", xlsx("persons", [row]))
+    job = ledgers.start_import(
+        actor=people["alice"], unit=tree.grid_a1_1, kind="persons", upload=xlsx("persons", [row])
+    )
     assert job.created == 0 and any(e["column"] == "公民身份号码" for e in job.errors)
     assert [r[:4] for r in _log_rows()] == [
         ("alice", "search", "id_number", f"people.person:{estate.son.pk}")
@@ -302,5 +304,7 @@ def test_after_the_limit_a_typed_number_is_refused_whole_files_included(
     known = privacy.decrypt(estate.son.id_number)
     place = {"楼栋": "3号楼", "单元": 2, "小区": "保利百合"}
     rows = [person(n, "501", 公民身份号码=known) | place for n in (1, 2)]
-    job = ledgers.start_import(people["alice"], tree.grid_a1_1, "persons", xlsx("persons", rows))
+    job = ledgers.start_import(
+        actor=people["alice"], unit=tree.grid_a1_1, kind="persons", upload=xlsx("persons", rows)
+    )
     assert job.created == 0 and [e["row"] for e in job.errors] == [None]
