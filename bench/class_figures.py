@@ -4,7 +4,7 @@ straight from the sessions and enrolments, on a synthetic district.
 Builds (once, then reuses) a database under var/bench-classes/: a district of `STREETS` streets
 and `COMMUNITIES` communities, each community holding `SESSIONS` sessions over two years with
 about `PER_SESSION` check-ins each (`BENCH_CLASS_SESSIONS`, `BENCH_CLASS_PER_SESSION` change
-the size). Rows are written in bulk and the rollups rebuilt by `services.rebuild_rollups`, the
+the size). Rows are written in bulk and the rollups rebuilt by `rollups.rebuild`, the
 same function the tests check against the services. Both ways must give the same numbers.
 
 Distinct learners cannot come from a rollup (a distinct count does not add up); its query over
@@ -44,7 +44,7 @@ def _build() -> None:
     from django.db import transaction
     from django.utils import timezone
 
-    from civicgrid.classes import services
+    from civicgrid.classes import rollups
     from civicgrid.classes.models import Course, Enrolment, Session, Teacher, Venue
     from civicgrid.core import privacy
     from civicgrid.org.models import OrgUnit
@@ -136,7 +136,7 @@ def _build() -> None:
                     )
             Enrolment.objects.bulk_create(rows, batch_size=5000)
             Session.objects.bulk_update(sessions, ["attended", "enrolled"], batch_size=2000)
-        services.rebuild_rollups()
+        rollups.rebuild()
     print(f"built in {time.perf_counter() - started:.0f} s", flush=True)
 
 

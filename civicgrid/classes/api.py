@@ -168,7 +168,7 @@ def enrol(request: HttpRequest, session_id: int, body: EnrolIn):
     user = request.user if request.user.is_authenticated else None
     require_code(user, phone=body.phone, purpose=CodePurpose.ENROL, code=body.code)
     made = services.enrol(
-        user,
+        actor=user,
         session=session,
         name=body.name,
         phone=body.phone,
@@ -190,4 +190,4 @@ def enrolment(request: HttpRequest, token: str):
 def cancel(request: HttpRequest, token: str):
     limits.guard(request, "track")
     found = selectors.enrolment_by_token(token)
-    return _enrolment(services.cancel_enrolment(None, enrolment=found, token=token))
+    return _enrolment(services.cancel_enrolment(actor=None, enrolment=found, token=token))

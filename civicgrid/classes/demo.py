@@ -14,21 +14,24 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone, translation
 
-from civicgrid.classes import services
+from civicgrid.classes import rollups, services
 from civicgrid.classes.models import (
     Audience,
     Category,
     Channel,
     Enrolment,
     EnrolmentStatus,
+    EnrolmentStep,
     Mode,
     Programme,
     Session,
+    SessionAction,
     SessionStatus,
     TeacherKind,
     VenueKind,
 )
 from civicgrid.classes.services import CourseData, SessionData, TeacherData
+from civicgrid.classes.workflow import SESSIONS
 from civicgrid.core import privacy
 from civicgrid.core.errors import Conflict
 from civicgrid.org.demo import DEMO_COMMUNITY
@@ -88,8 +91,9 @@ def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 
 
 def _past_session(course, venue, teacher, starts, hours, capacity, topic="") -> Session:
+    """A session already held, written as history: its log starts where it stands."""
     ends = starts + dt.timedelta(hours=hours)
-    return Session.objects.create(
+    session = Session.objects.create(
         course=course,
         unit=course.unit,
         topic=topic,
@@ -102,6 +106,8 @@ def _past_session(course, venue, teacher, starts, hours, capacity, topic="") -> 
         class_hours=services.class_hours_of(starts, ends),
         status=SessionStatus.HELD,
     )
+    SESSIONS.start(session, SessionAction.SCHEDULE, actor=None, now=session.created_at)
+    return session
 
 
 @transaction.atomic
@@ -119,13 +125,13 @@ def _load(district: str) -> int:
     staff = get_user_model().objects.get(username="community")
     today = timezone.localdate()
     venues = [
-        services.save_venue(staff, unit=community, name=n, kind=k, capacity=c, address=a)
+        services.save_venue(actor=staff, unit=community, name=n, kind=k, capacity=c, address=a)
         for n, k, c, a in VENUES
     ]
     hall, live, books, av, square = venues
     teachers = [
         services.save_teacher(
-            staff,
+            actor=staff,
             unit=community,
             data=TeacherData(
                 name=n, kind=k, title=t, topics=topics, full_time=k == TeacherKind.PARTY_SCHOOL
@@ -136,9 +142,11 @@ def _load(district: str) -> int:
 
     # The branch and its members: residents of the community, linked to their records.
     branch = party.save_branch(
-        staff, unit=community, name="河南纺机社区党委第一党支部", kind=BranchKind.BRANCH
+        actor=staff, unit=community, name="河南纺机社区党委第一党支部", kind=BranchKind.BRANCH
     )
-    party.save_branch(staff, unit=community, name="河南纺机社区党委", kind=BranchKind.COMMITTEE)
+    party.save_branch(
+        actor=staff, unit=community, name="河南纺机社区党委", kind=BranchKind.COMMITTEE
+    )
     residents = list(
         Person.objects.filter(unit_code__under=community.code, birth_date__year__lt=1990)
         .exclude(phone="")
@@ -156,8 +164,8 @@ def _load(district: str) -> int:
             else Position.MEMBER
         )
         member = party.save_member(
-            staff,
-            party.MemberData(
+            actor=staff,
+            data=party.MemberData(
                 name=person.name,
                 branch=branch,
                 kind=kind,
@@ -181,7 +189,7 @@ def _load(district: str) -> int:
     if speaker is not None:
         teachers.append(
             services.save_teacher(
-                staff,
+                actor=staff,
                 unit=community,
                 data=TeacherData(
                     name=speaker.name,
@@ -199,12 +207,16 @@ def _load(district: str) -> int:
         for m in range(1, 13)
     }
     services.save_plan(
-        staff, unit=community, year=today.year, title=f"{today.year}年先锋课堂计划", months=months
+        actor=staff,
+        unit=community,
+        year=today.year,
+        title=f"{today.year}年先锋课堂计划",
+        months=months,
     )
 
     def course(title, programme, category, audience, **extra):
         data = CourseData(title, programme, category, audience, **extra)
-        return services.save_course(staff, unit=community, data=data)
+        return services.save_course(actor=staff, unit=community, data=data)
 
     P, C, A = Programme, Category, Audience
     lectures = course(
@@ -276,21 +288,30 @@ def _load(district: str) -> int:
                 )
             )
         Enrolment.objects.bulk_create(rows)
+        EnrolmentStep.objects.bulk_create(
+            EnrolmentStep(
+                enrolment=row,
+                action=EnrolmentStep.Action.ENROL,
+                to_status=row.status,
+                at=row.created_at,
+            )
+            for row in rows
+        )
         Session.objects.filter(pk=session.pk).update(enrolled=len(rows), attended=len(rows))
         day = timezone.localtime(session.starts_at).date()
         for row in rows:
             if row.member is not None:
                 source = f"session:{session.pk}"
                 party.credit_study(
-                    row.member,
+                    member=row.member,
                     hours=session.class_hours,
                     source=source,
                     label=str(session),
                     day=day,
                 )
                 party.award_points(
-                    row.member,
-                    PointKind.CLASS_ATTENDANCE,
+                    member=row.member,
+                    kind=PointKind.CLASS_ATTENDANCE,
                     source=source,
                     note=str(session),
                     day=day,
@@ -308,7 +329,7 @@ def _load(district: str) -> int:
             if held > today or (life_kind == LifeKind.GROUP_MEETING and month % 4 == 0):
                 continue
             party.record_meeting(
-                staff,
+                actor=staff,
                 branch=branch,
                 kind=life_kind,
                 held_on=held,
@@ -318,7 +339,7 @@ def _load(district: str) -> int:
             )
         if month % 3 == 0 and first.replace(day=25) <= today:
             party.record_meeting(
-                staff,
+                actor=staff,
                 branch=branch,
                 kind=LifeKind.PARTY_LECTURE,
                 held_on=first.replace(day=25),
@@ -327,7 +348,7 @@ def _load(district: str) -> int:
                 class_hours=Decimal(2),
             )
             party.record_meeting(
-                staff,
+                actor=staff,
                 branch=branch,
                 kind=LifeKind.GENERAL_MEETING,
                 held_on=first.replace(day=26),
@@ -337,7 +358,7 @@ def _load(district: str) -> int:
 
     # The shop, and a few redemptions.
     items = [
-        party.save_item(staff, unit=community, name=n, points=p, stock=s, description=d)
+        party.save_item(actor=staff, unit=community, name=n, points=p, stock=s, description=d)
         for n, p, s, d in (
             ("洗衣液", 20, 30, "2kg"),
             ("食用油", 40, 20, "5L"),
@@ -350,9 +371,9 @@ def _load(district: str) -> int:
         member.refresh_from_db()
         affordable = [i for i in items if i.points <= member.balance]
         if affordable:
-            redemption = party.redeem(staff, member=member, item=rng.choice(affordable))
+            redemption = party.redeem(actor=staff, member=member, item=rng.choice(affordable))
             if rng.random() < 0.6:
-                party.hand_over(staff, redemption=redemption)
+                party.hand_over(actor=staff, redemption=redemption)
 
     # Coming sessions: the 25th lecture, the night school's next sections, an online class.
     coming = []
@@ -361,7 +382,7 @@ def _load(district: str) -> int:
         day = next_thursday + dt.timedelta(weeks=week)
         coming.append(
             services.schedule_session(
-                staff,
+                actor=staff,
                 course=lectures,
                 data=SessionData(
                     starts_at=_at(day, 15),
@@ -380,7 +401,7 @@ def _load(district: str) -> int:
         for hour in (15, 19):
             coming.append(
                 services.schedule_session(
-                    staff,
+                    actor=staff,
                     course=phones,
                     data=SessionData(
                         starts_at=_at(day, hour),
@@ -395,7 +416,7 @@ def _load(district: str) -> int:
             )
     coming.append(
         services.schedule_session(
-            staff,
+            actor=staff,
             course=fraud,
             data=SessionData(
                 starts_at=_at(today + dt.timedelta(days=5), 9, 30),
@@ -409,7 +430,7 @@ def _load(district: str) -> int:
     )
     coming.append(
         services.schedule_session(
-            staff,
+            actor=staff,
             course=online,
             data=SessionData(
                 starts_at=_at(today + dt.timedelta(days=6), 19, 30),
@@ -425,11 +446,11 @@ def _load(district: str) -> int:
     # The first night-school section fills up, with a waitlist.
     for person in people[:24]:
         services.enrol(
-            None, session=coming[4], name=person.name, phone=privacy.decrypt(person.phone)
+            actor=None, session=coming[4], name=person.name, phone=privacy.decrypt(person.phone)
         )
     for person in people[30:70]:
         services.enrol(
-            None, session=coming[0], name=person.name, phone=privacy.decrypt(person.phone)
+            actor=None, session=coming[0], name=person.name, phone=privacy.decrypt(person.phone)
         )
 
     for text, proposer in (
@@ -444,7 +465,7 @@ def _load(district: str) -> int:
         for person in rng.sample(people, rng.randint(2, 30)):
             with contextlib.suppress(Conflict):  # the proposer drawn again
                 services.support_topic(request=proposed, phone=privacy.decrypt(person.phone))
-    services.rebuild_rollups()
+    rollups.rebuild()
     return len(past) + len(coming)
 
 

@@ -1,10 +1,13 @@
 """Vanguard classroom and night school (先锋课堂, 夜校): venues, the teacher pool, yearly plans,
 courses and their sessions, enrolment with a waitlist, check-in, topic requests.
 
-An enrolment moves through a small state machine (`services.TRANSITIONS`): enrolled or
-waitlisted → promoted / cancelled / checked in; every step appends an `EnrolmentStep`. A
-session keeps its counts of enrolled, waitlisted and checked-in people, changed only under the
-session's row lock, so capacity holds under concurrent enrolments.
+Sessions, enrolments and topic requests each move through a state machine whose table is in
+`workflow.py` (run by `core.workflow`): a session is scheduled, then held or cancelled; an
+enrolment is enrolled or waitlisted, promoted, cancelled, and checked in while enrolled; a topic
+is planned or declined. Every step appends a row to the machine's log (`SessionStep`,
+`EnrolmentStep`, `TopicStep`). A session keeps its counts of enrolled, waitlisted and
+checked-in people, changed only under the session's row lock, so capacity holds under
+concurrent enrolments.
 """
 
 import secrets
@@ -17,6 +20,7 @@ from django.utils.translation import pgettext_lazy
 
 from civicgrid.core.cleaning import validate_web_url
 from civicgrid.core.models import SealedPhone
+from civicgrid.core.workflow import StepLog
 from civicgrid.org.models import ScopedModel
 
 
@@ -279,6 +283,28 @@ class Session(ScopedModel):
         return max(self.capacity - self.enrolled, 0)
 
 
+class SessionAction(models.TextChoices):
+    SCHEDULE = "schedule", _("Schedule")
+    CHANGE = "change", _("Change the session")
+    CANCEL = "cancel", _("Cancel")
+    CLOSE = "close", _("Mark as held")
+
+
+class SessionStep(StepLog):
+    """One immutable row per step of a session: who, when, from, to, note."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="steps")
+    action = models.CharField(_("action"), max_length=20, choices=SessionAction.choices)
+    from_status = models.CharField(
+        _("from"), max_length=20, choices=SessionStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=20, choices=SessionStatus.choices)
+
+    class Meta(StepLog.Meta):
+        verbose_name = _("session step")
+        verbose_name_plural = _("session steps")
+
+
 class EnrolmentStatus(models.TextChoices):
     ENROLLED = "enrolled", _("Enrolled")
     WAITLISTED = "waitlisted", _("Waitlisted")
@@ -361,8 +387,8 @@ class Enrolment(SealedPhone, ScopedModel):
         return f"{self.name} · {self.session}"
 
 
-class EnrolmentStep(models.Model):
-    """Append-only log of an enrolment's steps."""
+class EnrolmentStep(StepLog):
+    """Append-only log of an enrolment's steps (the table kept from before the engine)."""
 
     class Action(models.TextChoices):
         ENROL = "enrol", _("Enrolled")
@@ -378,26 +404,13 @@ class EnrolmentStep(models.Model):
     action = models.CharField(_("action"), max_length=12, choices=Action.choices)
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
     note = models.CharField(_("note"), max_length=200, blank=True)
-    at = models.DateTimeField(_("at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(StepLog.Meta):
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise ValueError("Enrolment steps are append-only.")
-        super().save(*args, **kwargs)
 
 
 class TopicStatus(models.TextChoices):
@@ -426,6 +439,28 @@ class TopicRequest(ScopedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class TopicAction(models.TextChoices):
+    PROPOSE = "propose", _("Propose a topic")
+    PLAN = "plan", _("Plan the topic")
+    DECLINE = "decline", _("Decline the topic")
+    REOPEN = "reopen", _("Collect support again")
+
+
+class TopicStep(StepLog):
+    """One immutable row per step of a topic request: who, when, from, to, note."""
+
+    request = models.ForeignKey(TopicRequest, on_delete=models.CASCADE, related_name="steps")
+    action = models.CharField(_("action"), max_length=20, choices=TopicAction.choices)
+    from_status = models.CharField(
+        _("from"), max_length=20, choices=TopicStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=20, choices=TopicStatus.choices)
+
+    class Meta(StepLog.Meta):
+        verbose_name = _("topic request step")
+        verbose_name_plural = _("topic request steps")
 
 
 class TopicSupport(models.Model):

@@ -1,12 +1,14 @@
 """Every write to classes: venues, teachers, plans, courses, sessions, enrolments, topics.
 
-A session's enrolments change only under the session's row lock (`_lock_session`), so its
-counts (enrolled, waitlisted, attended) are exact and capacity holds whatever arrives at once;
-the waitlist is promoted in the order people joined it. Scheduling locks the venue and the
-teacher before looking for clashes, so two staff cannot book one room or one teacher twice.
-Every enrolment step appends an `EnrolmentStep`; every session change moves the session's
-contribution to the monthly rollup in the same transaction. `actor=None` is a resident on the
-public pages (identified by phone, their enrolment link or the venue's QR code) or the system.
+Sessions, enrolments and topic requests move only through their machines (`workflow.py`, run
+by `core.workflow`): one function here per step, saying what the step changes. A session's
+enrolments change only under the session's row lock (`_lock_session`, taken before the
+enrolment's), so its counts (enrolled, waitlisted, attended) are exact and capacity holds
+whatever arrives at once; the waitlist is promoted in the order people joined it. Scheduling
+locks the venue and the teacher before looking for clashes, so two staff cannot book one room
+or one teacher twice. Every step appends its log row and moves the counters (`rollups.py`) in
+the same transaction. `actor=None` is a resident on the public pages (identified by phone,
+their enrolment link or the venue's QR code) or the system.
 """
 
 import datetime as dt
@@ -14,17 +16,18 @@ import hmac
 from collections import Counter
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from civicgrid.classes import rollups
 from civicgrid.classes.models import (
     Audience,
     Category,
     Channel,
-    ClassRollup,
     Course,
     CoursePlan,
     Enrolment,
@@ -35,16 +38,19 @@ from civicgrid.classes.models import (
     Programme,
     Section,
     Session,
+    SessionAction,
     SessionStatus,
     Setting,
     Teacher,
     TeacherKind,
+    TopicAction,
     TopicRequest,
     TopicStatus,
     TopicSupport,
     Venue,
     VenueKind,
 )
+from civicgrid.classes.workflow import ENROLMENTS, SESSIONS, TOPICS
 from civicgrid.core import privacy
 from civicgrid.core.cleaning import web_url
 from civicgrid.core.errors import (
@@ -55,23 +61,25 @@ from civicgrid.core.errors import (
     choice,
     required,
 )
-from civicgrid.core.rollups import RollupDelta, add_to_rollups
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.scoping import holds, require
 from civicgrid.org.selectors import on_one_branch
 from civicgrid.party import services as party
 from civicgrid.party.models import PartyMember, PointKind
 from civicgrid.party.roles import PARTY_ROLES
+from civicgrid.people.models import Person
 
 E = EnrolmentStatus
-Step = EnrolmentStep.Action
+EA = EnrolmentStep.Action
+SA = SessionAction
+TA = TopicAction
 # Check-in opens this long before a session starts; a resident's QR check-in closes this long
 # after it ends (staff may still record attendance later).
 CHECK_IN_OPENS = dt.timedelta(minutes=30)
 CHECK_IN_CLOSES = dt.timedelta(minutes=30)
 
 
-def check_keeper(actor, code: str) -> None:
+def check_keeper(actor: Any, code: str) -> None:
     require(actor, code, PARTY_ROLES, _("You may not run classes here."))
 
 
@@ -91,8 +99,8 @@ def _label(session: Session) -> str:
 
 @transaction.atomic
 def save_venue(
-    actor,
     *,
+    actor: Any,
     unit: OrgUnit,
     name: str,
     kind: str,
@@ -133,7 +141,9 @@ class TeacherData:
 
 
 @transaction.atomic
-def save_teacher(actor, *, unit: OrgUnit, data: TeacherData, teacher=None) -> Teacher:
+def save_teacher(
+    *, actor: Any, unit: OrgUnit, data: TeacherData, teacher: Teacher | None = None
+) -> Teacher:
     check_keeper(actor, unit.code)
     teacher = teacher or Teacher()
     if teacher.pk:
@@ -160,8 +170,8 @@ PLAN_YEARS = range(2000, 2101)
 
 @transaction.atomic
 def save_plan(
-    actor,
     *,
+    actor: Any,
     unit: OrgUnit,
     year: int,
     title: str,
@@ -213,7 +223,9 @@ class CourseData:
 
 
 @transaction.atomic
-def save_course(actor, *, unit: OrgUnit, data: CourseData, course: Course | None = None) -> Course:
+def save_course(
+    *, actor: Any, unit: OrgUnit, data: CourseData, course: Course | None = None
+) -> Course:
     check_keeper(actor, unit.code)
     course = course or Course()
     if course.pk:
@@ -254,53 +266,10 @@ def class_hours_of(starts_at: dt.datetime, ends_at: dt.datetime) -> Decimal:
     return halves / 2
 
 
-Key = tuple[int, str, dt.date, int]
-
-
-def contributions(session: Session) -> Counter:
-    """What `session` adds to the rollup: (unit id, unit code, month, teacher id) → counters."""
-    key: Key = (
-        session.unit_id,
-        session.unit_code,
-        timezone.localtime(session.starts_at).date().replace(day=1),
-        session.teacher_id or 0,
-    )
-    values = {
-        "scheduled": int(session.status != SessionStatus.CANCELLED),
-        "held": int(session.status == SessionStatus.HELD),
-        "cancelled": int(session.status == SessionStatus.CANCELLED),
-        "enrolled": session.enrolled,
-        "attended": session.attended,
-    }
-    return Counter({(*key, name): value for name, value in values.items() if value})
-
-
-def apply(before: Counter, after: Counter) -> None:
-    """Add the change between two contributions to the rollup rows."""
-    delta = Counter(after)
-    delta.subtract(before)
-    add_to_rollups(
-        RollupDelta(
-            ClassRollup,
-            {"unit_id": unit_id, "month": month, "teacher_id_key": teacher},
-            unit_code,
-            {name: value},
-        )
-        for (unit_id, unit_code, month, teacher, name), value in delta.items()
-    )
-
-
-def rebuild_rollups() -> None:
-    """Recount every rollup row from the sessions (after a bulk load, or to check them)."""
-    ClassRollup.objects.all().delete()
-    total: Counter = Counter()
-    for session in Session.objects.all().iterator():
-        total.update(contributions(session))
-    apply(Counter(), total)
-
-
-def _lock_session(session: Session) -> Session:
-    return Session.objects.select_for_update().get(pk=session.pk)
+def _lock_session(pk: int) -> Session:
+    """The session's row lock: every enrolment step takes it before the enrolment's (the
+    engine's), so a session's steps queue in one order and its counts stay exact."""
+    return Session.objects.select_for_update().get(pk=pk)
 
 
 def renumber(course: Course) -> None:
@@ -401,31 +370,9 @@ def _check_session(course: Course, data: SessionData) -> None:
         raise InvalidInput(_("Class hours lie between 0 and 12."), field="class_hours")
 
 
-@transaction.atomic
-def schedule_session(actor, *, course: Course, data: SessionData, session=None) -> Session:
-    """Add a session to a course or change one that has not started. Raising the capacity
-    promotes people from the waitlist; it may not drop below those already enrolled."""
-    check_keeper(actor, course.unit_code)
-    _check_session(course, data)
-    if session is None:
-        if data.starts_at <= _now():
-            raise InvalidInput(_("A new session starts in the future."), field="starts_at")
-        session = Session(course=course, unit=course.unit, created_by=actor)
-        before: Counter = Counter()
-    else:
-        session = _lock_session(session)
-        if session.status != SessionStatus.SCHEDULED or session.starts_at <= _now():
-            raise Conflict(_("Only a session that has not started can be changed."))
-        if data.capacity < session.enrolled:
-            raise InvalidInput(
-                _("%(n)s people are enrolled; the capacity cannot be lower.")
-                % {"n": session.enrolled},
-                field="capacity",
-            )
-        before = contributions(session)
+def _fill(session: Session, data: SessionData) -> None:
     session.starts_at, session.ends_at = data.starts_at, data.ends_at
-    session.section = data.section or section_of(data.starts_at)
-    choice(session.section, Section, "section")
+    session.section = choice(data.section or section_of(data.starts_at), Section, "section")
     session.venue, session.teacher = data.venue, data.teacher
     session.capacity, session.waitlist_limit = data.capacity, data.waitlist_limit
     session.topic = data.topic.strip()
@@ -437,73 +384,94 @@ def schedule_session(actor, *, course: Course, data: SessionData, session=None) 
         else class_hours_of(data.starts_at, data.ends_at)
     )
     _clashes(session)
-    session.save()
-    _promote(session, actor)
-    apply(before, contributions(session))
+
+
+@transaction.atomic
+def schedule_session(
+    *, actor: Any, course: Course, data: SessionData, session: Session | None = None
+) -> Session:
+    """Add a session to a course, or change one that has not started (keepers of the course's
+    unit). Raising the capacity promotes people from the waitlist; it may not drop below those
+    already enrolled. Logs the step, moves the monthly rollup."""
+    check_keeper(actor, course.unit_code)
+    _check_session(course, data)
+    now = _now()
+    if session is None:
+        if data.starts_at <= now:
+            raise InvalidInput(_("A new session starts in the future."), field="starts_at")
+        session = Session(course=course, unit=course.unit, created_by=actor)
+        _fill(session, data)
+        session.save()
+        SESSIONS.start(session, SA.SCHEDULE, actor=actor, now=now)
+        rollups.apply(Counter(), rollups.contributions(session))
+    else:
+
+        def change(s: Session, now: dt.datetime) -> None:
+            if s.starts_at <= now:
+                raise Conflict(_("Only a session that has not started can be changed."))
+            if data.capacity < s.enrolled:
+                raise InvalidInput(
+                    _("%(n)s people are enrolled; the capacity cannot be lower.")
+                    % {"n": s.enrolled},
+                    field="capacity",
+                )
+            _fill(s, data)
+
+        session = SESSIONS.run(session, SA.CHANGE, actor=actor, now=now, change=change)
+        _promote(session.pk, now)
     renumber(course)
-    session.refresh_from_db(fields=["number"])
+    session.refresh_from_db()
     return session
 
 
 @transaction.atomic
-def cancel_session(actor, *, session: Session, reason: str) -> Session:
-    """Call a session off. Its enrolments stay as they were, for the record; the residents'
-    pages say it is cancelled."""
-    check_keeper(actor, session.unit_code)
+def cancel_session(*, actor: Any, session: Session, reason: str) -> Session:
+    """Call a session off (keepers, before it is held). Its enrolments stay as they were, for
+    the record; the residents' pages say it is cancelled."""
     reason = required(reason, "reason", _("Reason"))
-    session = _lock_session(session)
-    if session.status != SessionStatus.SCHEDULED:
-        raise Conflict(_("Only a scheduled session can be cancelled."))
-    before = contributions(session)
-    session.status = SessionStatus.CANCELLED
-    session.materials = "\n".join(
-        part
-        for part in (session.materials, _("Cancelled: %(reason)s") % {"reason": reason})
-        if part
+
+    def change(s: Session, now: dt.datetime) -> None:
+        s.materials = "\n".join(
+            part for part in (s.materials, _("Cancelled: %(reason)s") % {"reason": reason}) if part
+        )
+
+    cancelled = SESSIONS.run(
+        session, SA.CANCEL, actor=actor, now=_now(), note=reason, change=change
     )
-    session.save(update_fields=["status", "materials"])
-    apply(before, contributions(session))
-    renumber(session.course)
-    return session
+    renumber(cancelled.course)
+    return cancelled
 
 
 @transaction.atomic
-def close_session(actor, *, session: Session) -> Session:
-    """Mark a session held once it has started (the system does it when it has ended). A
-    teacher who is a party member earns the teaching points."""
-    if actor is not None:
-        check_keeper(actor, session.unit_code)
-    session = _lock_session(session)
-    if session.status != SessionStatus.SCHEDULED:
-        raise Conflict(
-            _("This session is already %(status)s.") % {"status": session.get_status_display()}
-        )
-    if session.starts_at > _now():
-        raise Conflict(_("A session is held after it starts."))
-    before = contributions(session)
-    session.status = SessionStatus.HELD
-    session.save(update_fields=["status"])
-    apply(before, contributions(session))
-    member = session.teacher.member if session.teacher else None
+def close_session(*, actor: Any, session: Session) -> Session:
+    """Mark a session held once it has started: keepers, or the system (`actor=None`) when it
+    has ended. A teacher who is a party member earns the teaching points."""
+
+    def change(s: Session, now: dt.datetime) -> None:
+        if s.starts_at > now:
+            raise Conflict(_("A session is held after it starts."))
+
+    held = SESSIONS.run(session, SA.CLOSE, actor=actor, now=_now(), change=change)
+    member = held.teacher.member if held.teacher is not None else None
     if member is not None:
         party.award_points(
-            member,
-            PointKind.TEACHING,
-            source=f"session:{session.pk}",
+            member=member,
+            kind=PointKind.TEACHING,
+            source=f"session:{held.pk}",
             actor=actor,
-            note=_label(session),
-            day=timezone.localtime(session.starts_at).date(),
+            note=_label(held),
+            day=timezone.localtime(held.starts_at).date(),
         )
-    return session
+    return held
 
 
-def close_ended_sessions(now: dt.datetime | None = None) -> int:
+def close_ended_sessions(*, now: dt.datetime | None = None) -> int:
     """Mark held every scheduled session that has ended (the periodic job)."""
     now = now or _now()
     count = 0
     for session in Session.objects.filter(status=SessionStatus.SCHEDULED, ends_at__lte=now):
         try:
-            close_session(None, session=session)
+            close_session(actor=None, session=session)
             count += 1
         except Conflict:
             continue  # closed meanwhile by staff
@@ -513,64 +481,39 @@ def close_ended_sessions(now: dt.datetime | None = None) -> int:
 # ---- enrolment ---------------------------------------------------------------------------------
 
 
-def _log(enrolment: Enrolment, action: str, before: str, actor=None, note: str = "") -> None:
-    EnrolmentStep.objects.create(
-        enrolment=enrolment,
-        action=action,
-        from_status=before,
-        to_status=enrolment.status,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        note=note[:200],
-    )
-
-
-def _count(session: Session, status: str, change: int) -> None:
-    field = {str(E.ENROLLED): "enrolled", str(E.WAITLISTED): "waitlisted"}.get(status)
-    if field:
-        setattr(session, field, getattr(session, field) + change)
-
-
-def _promote(session: Session, actor=None) -> list[Enrolment]:
-    """Move people from the waitlist into free places, first come first served (the session
-    is locked by the caller)."""
-    promoted: list[Enrolment] = []
+def _promote(session_pk: int, now: dt.datetime) -> list[Enrolment]:
+    """Move people from the waitlist into free places, first come first served (under the
+    session's row lock, taken here if the caller has not)."""
+    session = _lock_session(session_pk)
     free = session.capacity - session.enrolled
-    if free <= 0 or session.status != SessionStatus.SCHEDULED or session.starts_at <= _now():
-        return promoted
+    if free <= 0 or session.status != SessionStatus.SCHEDULED or session.starts_at <= now:
+        return []
     waiting = session.enrolments.filter(status=E.WAITLISTED).order_by("id")[:free]
-    for enrolment in waiting:
-        enrolment.status = E.ENROLLED
-        enrolment.save(update_fields=["status"])
-        _count(session, E.WAITLISTED, -1)
-        _count(session, E.ENROLLED, 1)
-        _log(enrolment, Step.PROMOTE, E.WAITLISTED, actor)
-        promoted.append(enrolment)
-    if promoted:
-        Session.objects.filter(pk=session.pk).update(
-            enrolled=session.enrolled, waitlisted=session.waitlisted
-        )
-    return promoted
+    return [
+        ENROLMENTS.run(pk, EA.PROMOTE, actor=None, now=now)
+        for pk in waiting.values_list("pk", flat=True)
+    ]
 
 
-def _may_staff(actor, session: Session) -> bool:
-    return actor is not None and holds(actor, session.unit_code, PARTY_ROLES)
+def _may_staff(actor: Any, session: Session) -> bool:
+    return holds(actor, session.unit_code, PARTY_ROLES)
 
 
 @transaction.atomic
 def enrol(
-    actor,
     *,
+    actor: Any,
     session: Session,
     name: str = "",
     phone: str = "",
-    person=None,
+    person: Person | None = None,
     channel: str = Channel.PUBLIC,
     phone_checked: bool = False,
 ) -> Enrolment:
     """Take a place in `session`, or one on its waitlist when it is full. A resident gives a
     name and phone on the public page (verified when they are logged in or proved the phone
     with its code — `phone_checked` —, else later by staff); staff enrol a person from basic
-    data or by name and phone."""
+    data or by name and phone. Logs the enrolment, moves the session's counts."""
     staff = channel == Channel.STAFF
     if staff and not _may_staff(actor, session):
         raise NotAllowed(_("You may not enrol people in this session."))
@@ -583,10 +526,11 @@ def enrol(
     else:
         enrolment.name = required(name, "name", _("Name"))[:40]
         enrolment.set_phone(required(phone, "phone", _("Phone")))
-    session = _lock_session(session)
+    session = _lock_session(session.pk)
+    now = _now()
     if session.status != SessionStatus.SCHEDULED:
         raise Conflict(_("This session is %(status)s.") % {"status": session.get_status_display()})
-    if session.starts_at <= _now():
+    if session.starts_at <= now:
         raise Conflict(_("Enrolment closed when the session started."), field="session")
     taken = session.enrolments.exclude(status=E.CANCELLED)
     if (enrolment.phone_hash and taken.filter(phone_hash=enrolment.phone_hash).exists()) or (
@@ -599,7 +543,6 @@ def enrol(
         status = E.WAITLISTED
     else:
         raise Conflict(_("This session and its waitlist are full."), field="session")
-    before = contributions(session)
     enrolment.session, enrolment.unit, enrolment.status = session, session.unit, status
     enrolment.verified = bool(
         staff or phone_checked or (actor is not None and actor.is_authenticated)
@@ -611,90 +554,63 @@ def enrol(
             enrolment.save()
     except IntegrityError as exc:
         raise Conflict(_("This phone number is already enrolled in this session.")) from exc
-    _count(session, status, 1)
-    Session.objects.filter(pk=session.pk).update(
-        enrolled=session.enrolled, waitlisted=session.waitlisted
-    )
-    _log(enrolment, Step.ENROL if status == E.ENROLLED else Step.WAITLIST, "", actor)
-    apply(before, contributions(session))
-    return enrolment
-
-
-def _check_own(actor, enrolment: Enrolment, token: str | None) -> None:
-    """Staff of the session's unit, or the resident holding the enrolment's link."""
-    if token is not None and token == enrolment.token:
-        return
-    if not _may_staff(actor, enrolment.session):
-        raise NotAllowed(_("You may not change this enrolment."))
-
-
-@transaction.atomic
-def cancel_enrolment(actor, *, enrolment: Enrolment, token: str | None = None, note: str = ""):
-    """Give up a place (or a waitlist place) before the session starts; the first person on
-    the waitlist takes the freed place."""
-    _check_own(actor, enrolment, token)
-    session = _lock_session(enrolment.session)
-    enrolment = Enrolment.objects.get(pk=enrolment.pk)
-    if enrolment.status == E.CANCELLED:
-        raise Conflict(_("This enrolment is already cancelled."))
-    if enrolment.checked_in_at:
-        raise Conflict(_("Someone who has checked in cannot cancel."))
-    if session.starts_at <= _now() and not _may_staff(actor, session):
-        raise Conflict(_("The session has started; ask the staff."))
-    before_counts = contributions(session)
-    before = enrolment.status
-    enrolment.status = E.CANCELLED
-    enrolment.save(update_fields=["status"])
-    _count(session, before, -1)
-    Session.objects.filter(pk=session.pk).update(
-        enrolled=session.enrolled, waitlisted=session.waitlisted
-    )
-    _log(enrolment, Step.CANCEL, before, actor, note)
-    _promote(session, actor)
-    apply(before_counts, contributions(session))
+    rollups.count(session.pk, Counter(), rollups.tally(enrolment))
+    action = EA.ENROL if status == E.ENROLLED else EA.WAITLIST
+    ENROLMENTS.start(enrolment, action, actor=actor, now=now)
     return enrolment
 
 
 @transaction.atomic
-def verify_enrolment(actor, *, enrolment: Enrolment) -> Enrolment:
+def cancel_enrolment(
+    *, actor: Any, enrolment: Enrolment, token: str | None = None, note: str = ""
+) -> Enrolment:
+    """Give up a place (or a waitlist place) before the session starts: staff of the session's
+    unit (also after the start), or the resident holding the enrolment's link. The first
+    person on the waitlist takes the freed place."""
+    _lock_session(enrolment.session_id)
+    now = _now()
+
+    def change(e: Enrolment, now: dt.datetime) -> None:
+        if e.checked_in_at:
+            raise Conflict(_("Someone who has checked in cannot cancel."))
+        if e.session.starts_at <= now and not _may_staff(actor, e.session):
+            raise Conflict(_("The session has started; ask the staff."))
+
+    cancelled = ENROLMENTS.run(
+        enrolment,
+        EA.CANCEL,
+        actor=actor,
+        now=now,
+        note=note[:200],
+        change=change,
+        extra={"token": token},
+    )
+    _promote(cancelled.session_id, now)
+    return cancelled
+
+
+@transaction.atomic
+def verify_enrolment(*, actor: Any, enrolment: Enrolment) -> Enrolment:
     """Staff confirm a public enrolment's phone (they called it, or saw the person)."""
-    if not _may_staff(actor, enrolment.session):
-        raise NotAllowed(_("You may not change this enrolment."))
-    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
-    if not enrolment.verified:
-        enrolment.verified = True
-        enrolment.save(update_fields=["verified"])
-        _log(enrolment, Step.VERIFY, enrolment.status, actor)
-    return enrolment
+    _lock_session(enrolment.session_id)
+
+    def change(e: Enrolment, now: dt.datetime) -> None:
+        if e.verified:
+            raise Conflict(_("This phone number is already verified."))
+        e.verified = True
+
+    return ENROLMENTS.run(enrolment, EA.VERIFY, actor=actor, now=_now(), change=change)
 
 
-def _check_in_locked(actor, session: Session, enrolment: Enrolment, now: dt.datetime):
-    before = contributions(session)
-    enrolment.checked_in_at = now
-    fields = ["checked_in_at"]
-    if actor is not None and _may_staff(actor, session) and not enrolment.verified:
-        enrolment.verified = True
-        fields.append("verified")
-    if enrolment.member_id is None:
-        enrolment.member = party.member_for(
-            person=enrolment.person, phone_hash=enrolment.phone_hash
-        )
-        fields.append("member")
-    enrolment.save(update_fields=fields)
-    session.attended += 1
-    Session.objects.filter(pk=session.pk).update(attended=session.attended)
-    _log(enrolment, Step.CHECK_IN, enrolment.status, actor)
-    apply(before, contributions(session))
-    if enrolment.member is not None:
-        source, day = f"session:{session.pk}", timezone.localtime(session.starts_at).date()
-        label = _label(session)
-        party.credit_study(
-            enrolment.member, hours=session.class_hours, source=source, label=label, day=day
-        )
-        party.award_points(
-            enrolment.member, PointKind.CLASS_ATTENDANCE, source=source, note=label, day=day
-        )
-    return enrolment
+def _check_clock(session: Session, now: dt.datetime, *, staff: bool) -> None:
+    """Check-in is open from half an hour before the start; for residents it closes half an
+    hour after the end, staff may record attendance later."""
+    if session.status == SessionStatus.CANCELLED:
+        raise Conflict(_("This session is cancelled."))
+    if now < session.starts_at - CHECK_IN_OPENS:
+        raise Conflict(_("Check-in opens half an hour before the start."))
+    if not staff and now > session.ends_at + CHECK_IN_CLOSES:
+        raise Conflict(_("Check-in has closed; ask the staff."))
 
 
 def _window(moment: dt.datetime) -> int:
@@ -724,7 +640,7 @@ def venue_code_valid(session: Session, code: str, at: dt.datetime | None = None)
 
 @transaction.atomic
 def check_in(
-    actor, *, enrolment: Enrolment, token: str | None = None, venue_code: str = ""
+    *, actor: Any, enrolment: Enrolment, token: str | None = None, venue_code: str = ""
 ) -> Enrolment:
     """Record that an enrolled person came (人次). Staff may do it from the roster from half
     an hour before the start on; the resident, through their link or the venue's QR code, until
@@ -734,43 +650,49 @@ def check_in(
     A resident proves they are at the venue with the code shown there (`venue_code`); without
     it their check-in is only claimed, pending until staff confirm it on the roster (a staff
     check-in), and nothing is credited before. A wrong code is refused."""
-    staff = _may_staff(actor, enrolment.session)
-    if not staff and not (
-        token is not None and token in (enrolment.token, enrolment.session.checkin_token)
-    ):
-        raise NotAllowed(_("You may not check this person in."))
-    session = _lock_session(enrolment.session)
-    enrolment = Enrolment.objects.select_related("person", "member").get(pk=enrolment.pk)
+    session = _lock_session(enrolment.session_id)
     now = _now()
-    if session.status == SessionStatus.CANCELLED:
-        raise Conflict(_("This session is cancelled."))
-    if now < session.starts_at - CHECK_IN_OPENS:
-        raise Conflict(_("Check-in opens half an hour before the start."))
-    if not staff and now > session.ends_at + CHECK_IN_CLOSES:
-        raise Conflict(_("Check-in has closed; ask the staff."))
-    if enrolment.status != E.ENROLLED:
-        raise Conflict(
-            _("Only someone with a place can check in; this enrolment is %(s)s.")
-            % {"s": enrolment.get_status_display()}
-        )
-    if enrolment.checked_in_at:
-        raise Conflict(
-            _("Already checked in at %(time)s.")
-            % {"time": timezone.localtime(enrolment.checked_in_at).strftime("%H:%M")}
-        )
-    if not staff:
-        if venue_code.strip() and not venue_code_valid(session, venue_code, now):
+    staff = _may_staff(actor, session)
+    action = EA.CHECK_IN if staff or venue_code.strip() else EA.CLAIM
+
+    def change(e: Enrolment, now: dt.datetime) -> None:
+        _check_clock(session, now, staff=staff)
+        if e.checked_in_at:
+            raise Conflict(
+                _("Already checked in at %(time)s.")
+                % {"time": timezone.localtime(e.checked_in_at).strftime("%H:%M")}
+            )
+        if action == EA.CLAIM:
+            e.checkin_claimed_at = e.checkin_claimed_at or now
+            return
+        if not staff and not venue_code_valid(session, venue_code, now):
             raise InvalidInput(
                 _("This is not the code shown at the venue (it changes every few minutes)."),
                 field="venue_code",
             )
-        if not venue_code.strip():
-            if not enrolment.checkin_claimed_at:
-                enrolment.checkin_claimed_at = now
-                enrolment.save(update_fields=["checkin_claimed_at"])
-                _log(enrolment, Step.CLAIM, enrolment.status, None)
-            return enrolment
-    return _check_in_locked(actor, session, enrolment, now)
+        e.checked_in_at = now
+        if staff:
+            e.verified = True
+        if e.member_id is None:
+            e.member = party.member_for(person=e.person, phone_hash=e.phone_hash)
+
+    done = ENROLMENTS.run(
+        enrolment, action, actor=actor, now=now, change=change, extra={"token": token}
+    )
+    if action == EA.CHECK_IN and done.member is not None:
+        source, day = f"session:{session.pk}", timezone.localtime(session.starts_at).date()
+        label = _label(session)
+        party.credit_study(
+            member=done.member, hours=session.class_hours, source=source, label=label, day=day
+        )
+        party.award_points(
+            member=done.member,
+            kind=PointKind.CLASS_ATTENDANCE,
+            source=source,
+            note=label,
+            day=day,
+        )
+    return done
 
 
 def check_in_by_phone(
@@ -821,7 +743,7 @@ def _claim_by_phone(session: Session, phone: str) -> None:
         return
     try:
         with transaction.atomic():
-            check_in(None, enrolment=enrolment, token=session.checkin_token)
+            check_in(actor=None, enrolment=enrolment, token=session.checkin_token)
     except CivicgridError:
         pass  # waitlisted, already in, too early: the answer stays the same
 
@@ -840,15 +762,14 @@ def _check_in_with_venue_code(
         if session.starts_at - CHECK_IN_OPENS > _now():
             raise Conflict(_("Check-in opens half an hour before the start."))
         enrolment = _walk_in(session, name, phone)
-    return check_in(None, enrolment=enrolment, token=checkin_token, venue_code=venue_code)
+    return check_in(actor=None, enrolment=enrolment, token=checkin_token, venue_code=venue_code)
 
 
 def _walk_in(session: Session, name: str, phone: str) -> Enrolment:
     """Enrol someone who came without enrolling, while places are left (even after the start)."""
-    session = _lock_session(session)
+    session = _lock_session(session.pk)
     if session.status == SessionStatus.CANCELLED or session.enrolled >= session.capacity:
         raise Conflict(_("No places are left in this session."))
-    before = contributions(session)
     enrolment = Enrolment(
         session=session,
         unit=session.unit,
@@ -859,27 +780,32 @@ def _walk_in(session: Session, name: str, phone: str) -> Enrolment:
     enrolment.set_phone(phone)
     enrolment.member = party.member_for(phone_hash=enrolment.phone_hash)
     enrolment.save()
-    session.enrolled += 1
-    Session.objects.filter(pk=session.pk).update(enrolled=session.enrolled)
-    _log(enrolment, Step.ENROL, "", None, _("walk-in"))
-    apply(before, contributions(session))
+    rollups.count(session.pk, Counter(), rollups.tally(enrolment))
+    ENROLMENTS.start(enrolment, EA.ENROL, actor=None, now=_now(), note=_("walk-in"))
     return enrolment
 
 
 @transaction.atomic
 def rate(*, enrolment: Enrolment, token: str, rating: int) -> Enrolment:
     """An attendee rates the session (1–5) through their link; it counts to the teacher."""
-    if token != enrolment.token:
-        raise NotAllowed(_("You may not rate this session."))
     if rating not in range(1, 6):
         raise InvalidInput(_("Rate from 1 to 5."), field="rating")
-    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
-    if not enrolment.checked_in_at:
-        raise Conflict(_("Only those who came may rate a session."))
-    enrolment.rating = rating
-    enrolment.save(update_fields=["rating"])
-    _log(enrolment, Step.RATE, enrolment.status, None, str(rating))
-    return enrolment
+    _lock_session(enrolment.session_id)
+
+    def change(e: Enrolment, now: dt.datetime) -> None:
+        if not e.checked_in_at:
+            raise Conflict(_("Only those who came may rate a session."))
+        e.rating = rating
+
+    return ENROLMENTS.run(
+        enrolment,
+        EA.RATE,
+        actor=None,
+        now=_now(),
+        note=str(rating),
+        change=change,
+        extra={"token": token},
+    )
 
 
 # ---- topic requests ----------------------------------------------------------------------------
@@ -900,16 +826,16 @@ def propose_topic(
         title=required(title, "title", _("Topic"))[:100],
         description=description.strip()[:300],
         proposer=required(proposer, "proposer", _("Name"))[:40],
+        support=1,
     )
     TopicSupport.objects.create(request=request, voter_hash=voter)
-    TopicRequest.objects.filter(pk=request.pk).update(support=1)
-    request.support = 1
+    TOPICS.start(request, TA.PROPOSE, actor=None, now=_now())
     return request
 
 
 @transaction.atomic
 def support_topic(*, request: TopicRequest, phone: str) -> TopicRequest:
-    """Add one resident's support (one per phone number)."""
+    """Add one resident's support (one per phone number) while the topic collects it."""
     voter = _voter(phone)
     request = TopicRequest.objects.select_for_update().get(pk=request.pk)
     if request.status != TopicStatus.OPEN:
@@ -924,13 +850,27 @@ def support_topic(*, request: TopicRequest, phone: str) -> TopicRequest:
     return request
 
 
-@transaction.atomic
-def answer_topic(actor, *, request: TopicRequest, status: str, answer: str = "") -> TopicRequest:
-    """Staff plan a requested topic or say why not."""
-    check_keeper(actor, request.unit_code)
+# The step that leads to each answer.
+ANSWERS = {
+    TopicStatus.PLANNED: TA.PLAN,
+    TopicStatus.DECLINED: TA.DECLINE,
+    TopicStatus.OPEN: TA.REOPEN,
+}
+
+
+def answer_topic(
+    *, actor: Any, request: TopicRequest, status: str, answer: str = ""
+) -> TopicRequest:
+    """Keepers of the topic's unit plan a requested topic, say why not, or open it for support
+    again; the answer is shown to residents and kept in the topic's log."""
     status = choice(status, TopicStatus, "status")
-    if status == TopicStatus.DECLINED and not answer.strip():
+    answer = answer.strip()[:200]
+    if status == TopicStatus.DECLINED and not answer:
         raise InvalidInput(_("Say why the topic is not planned."), field="answer")
-    TopicRequest.objects.filter(pk=request.pk).update(status=status, answer=answer.strip()[:200])
-    request.refresh_from_db()
-    return request
+
+    def change(topic: TopicRequest, now: dt.datetime) -> None:
+        topic.answer = answer
+
+    return TOPICS.run(
+        request, ANSWERS[TopicStatus(status)], actor=actor, now=_now(), note=answer, change=change
+    )

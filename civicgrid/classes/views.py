@@ -119,7 +119,7 @@ def course_new(request: HttpRequest, code: str) -> HttpResponse:
         description=post.get("description", ""),
     )
     try:
-        course = services.save_course(request.user, unit=unit, data=data)
+        course = services.save_course(actor=request.user, unit=unit, data=data)
     except CivicgridError as error:
         messages.error(request, error.message)
         return redirect("classes:unit", code=code)
@@ -136,7 +136,7 @@ def venues(request: HttpRequest, code: str) -> HttpResponse:
         return posted(
             request,
             lambda: services.save_venue(
-                request.user,
+                actor=request.user,
                 unit=unit,
                 name=post.get("name", ""),
                 kind=post.get("kind", ""),
@@ -175,7 +175,7 @@ def teachers(request: HttpRequest, code: str) -> HttpResponse:
                 phone=post.get("phone", ""),
                 member=_pick(members, post.get("member"), "member"),
             )
-            services.save_teacher(user, unit=unit, data=data)
+            services.save_teacher(actor=user, unit=unit, data=data)
 
         return posted(request, save, _("Teacher added to the pool."), "classes:teachers", code=code)
     context = {
@@ -219,7 +219,7 @@ def plan(request: HttpRequest, code: str, year: int) -> HttpResponse:
                 for month in range(1, 13)
             }
             services.save_plan(
-                user,
+                actor=user,
                 unit=unit,
                 year=year,
                 title=post.get("title", ""),
@@ -285,7 +285,7 @@ def topics(request: HttpRequest, code: str) -> HttpResponse:
         return posted(
             request,
             lambda: services.answer_topic(
-                request.user,
+                actor=request.user,
                 request=topic,
                 status=request.POST.get("status", ""),
                 answer=request.POST.get("answer", ""),
@@ -333,7 +333,7 @@ def course(request: HttpRequest, pk: int) -> HttpResponse:
 
         def schedule():
             data = _session_data(request.POST, found.unit, user)
-            services.schedule_session(user, course=found, data=data)
+            services.schedule_session(actor=user, course=found, data=data)
 
         return posted(request, schedule, _("Session scheduled."), "classes:course", pk=pk)
     context = {
@@ -397,7 +397,7 @@ def session_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     steps = {
         "enrol": (
             lambda: services.enrol(
-                user,
+                actor=user,
                 session=found,
                 name=post.get("name", ""),
                 phone=post.get("phone", ""),
@@ -405,22 +405,27 @@ def session_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             ),
             _("Enrolled."),
         ),
-        "check_in": (lambda: services.check_in(user, enrolment=enrolment()), _("Checked in.")),
+        "check_in": (
+            lambda: services.check_in(actor=user, enrolment=enrolment()),
+            _("Checked in."),
+        ),
         "verify": (
-            lambda: services.verify_enrolment(user, enrolment=enrolment()),
+            lambda: services.verify_enrolment(actor=user, enrolment=enrolment()),
             _("Phone verified."),
         ),
         "cancel_enrolment": (
             lambda: services.cancel_enrolment(
-                user, enrolment=enrolment(), note=post.get("note", "")
+                actor=user, enrolment=enrolment(), note=post.get("note", "")
             ),
             _("Enrolment cancelled."),
         ),
         "cancel": (
-            lambda: services.cancel_session(user, session=found, reason=post.get("reason", "")),
+            lambda: services.cancel_session(
+                actor=user, session=found, reason=post.get("reason", "")
+            ),
             _("Session cancelled."),
         ),
-        "close": (lambda: services.close_session(user, session=found), _("Marked as held.")),
+        "close": (lambda: services.close_session(actor=user, session=found), _("Marked as held.")),
     }
     if step not in steps:
         raise Http404
@@ -470,7 +475,7 @@ def public(request: HttpRequest, code: str) -> HttpResponse:
                     pk=parse_id(request.POST.get("session"), "session"),
                 )
                 made = services.enrol(
-                    request.user if request.user.is_authenticated else None,
+                    actor=request.user if request.user.is_authenticated else None,
                     session=found,
                     name=request.POST.get("name", ""),
                     phone=request.POST.get("phone", ""),
@@ -523,7 +528,7 @@ def mine(request: HttpRequest, token: str) -> HttpResponse:
         action = request.POST.get("action")
         try:
             if action == "cancel":
-                services.cancel_enrolment(None, enrolment=enrolment, token=token)
+                services.cancel_enrolment(actor=None, enrolment=enrolment, token=token)
                 messages.success(request, _("Your enrolment is cancelled."))
             elif action == "rate":
                 services.rate(
@@ -572,7 +577,7 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
             if chosen:
                 enrolment = get_object_or_404(held, pk=parse_id(chosen, "enrolment"))
                 done = services.check_in(
-                    None, enrolment=enrolment, token=token, venue_code=venue_code
+                    actor=None, enrolment=enrolment, token=token, venue_code=venue_code
                 )
             else:
                 done = services.check_in_by_phone(

@@ -533,8 +533,8 @@ def report_task(*, actor: Any, task: Task, report: str) -> Task:
     done = TASKS.run(task, TaskAction.REPORT, actor=actor, note=report, change=change)
     if done.member is not None:
         party.award_points(
-            done.member,
-            PointKind.TASK,
+            member=done.member,
+            kind=PointKind.TASK,
             source=f"task:{done.pk}",
             actor=actor,
             note=done.title,

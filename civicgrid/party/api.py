@@ -87,7 +87,7 @@ def ledger(request: HttpRequest, member_id: int):
 def redeem(request: HttpRequest, member_id: int, body: RedeemIn):
     found = selectors.member_for(request.user, member_id)
     item = get_object_or_404(selectors.shop_for(found), pk=body.item)
-    made = services.redeem(request.user, member=found, item=item, quantity=body.quantity)
+    made = services.redeem(actor=request.user, member=found, item=item, quantity=body.quantity)
     made.member.refresh_from_db()
     return Status(
         201,

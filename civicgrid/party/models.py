@@ -7,6 +7,9 @@ masked form), so an enrolment made with the same phone finds the member without 
 Points are an append-only ledger (`PointEntry`): entries are never changed or deleted, a
 correction is a new entry. `PartyMember.balance` repeats the ledger's sum and is changed only in
 the transaction that appends an entry, under the member's row lock.
+
+A redemption moves through a small state machine (`workflow.py`, run by `core.workflow`):
+requested, then handed over or cancelled; every step appends a `RedemptionStep`.
 """
 
 from django.conf import settings
@@ -15,6 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core.models import SealedPhone
+from civicgrid.core.workflow import StepLog
 from civicgrid.org.models import ScopedModel
 
 
@@ -423,6 +427,30 @@ class Redemption(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.member} · {self.item} × {self.quantity}"
+
+
+class RedemptionAction(models.TextChoices):
+    REDEEM = "redeem", _("Redeem")
+    HAND_OVER = "hand_over", _("Hand over")
+    CANCEL = "cancel", _("Cancel")
+
+
+class RedemptionStep(StepLog):
+    """One immutable row per step of a redemption: who, when, from, to, note."""
+
+    redemption = models.ForeignKey(Redemption, on_delete=models.CASCADE, related_name="steps")
+    action = models.CharField(_("action"), max_length=20, choices=RedemptionAction.choices)
+    from_status = models.CharField(
+        _("from"), max_length=20, choices=RedemptionStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=20, choices=RedemptionStatus.choices)
+
+    class Meta(StepLog.Meta):
+        verbose_name = _("redemption step")
+        verbose_name_plural = _("redemption steps")
+
+    def __str__(self) -> str:
+        return f"{self.redemption_id} {self.action} {self.from_status}→{self.to_status}"
 
 
 class PointsRollup(ScopedModel):

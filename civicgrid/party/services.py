@@ -6,13 +6,15 @@ member's balance under the member's row lock, in one transaction, and adds to th
 rollup; so the balance always equals the ledger's sum and can never go below zero, whatever runs
 at the same time. Other apps (classes, services, volunteering) call `award_points` and
 `credit_study` with a `source` naming what earned them, which makes a repeated call harmless.
+A redemption is handed over or cancelled only through its machine (`workflow.py`), which logs
+each step.
 """
 
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -38,18 +40,19 @@ from civicgrid.party.models import (
     PointsRollup,
     Position,
     Redemption,
-    RedemptionStatus,
+    RedemptionAction,
     RewardItem,
     ShockTeam,
     StudyCredit,
 )
 from civicgrid.party.roles import PARTY_ROLES
+from civicgrid.party.workflow import REDEMPTIONS
 
 if TYPE_CHECKING:
     from civicgrid.people.models import Person
 
 
-def check_keeper(actor, code: str) -> None:
+def check_keeper(actor: Any, code: str) -> None:
     require(actor, code, PARTY_ROLES, _("You may not keep party records here."))
 
 
@@ -57,7 +60,7 @@ def check_keeper(actor, code: str) -> None:
 
 
 @transaction.atomic
-def save_branch(actor, *, unit: OrgUnit, name: str, kind: str, branch: Branch | None = None):
+def save_branch(*, actor: Any, unit: OrgUnit, name: str, kind: str, branch: Branch | None = None):
     check_keeper(actor, unit.code)
     branch = branch or Branch()
     if branch.pk:
@@ -88,7 +91,7 @@ class MemberData:
 
 
 @transaction.atomic
-def save_member(actor, data: MemberData, member: PartyMember | None = None) -> PartyMember:
+def save_member(*, actor: Any, data: MemberData, member: PartyMember | None = None) -> PartyMember:
     """Add or change a party member. A member hangs on their branch's unit; a dual-registered
     member names the employer they come from."""
     check_keeper(actor, data.branch.unit_code)
@@ -148,7 +151,7 @@ def member_for(*, person=None, phone_hash: str = "") -> PartyMember | None:
 
 @transaction.atomic
 def save_shock_team(
-    actor, *, unit: OrgUnit, name: str, purpose: str = "", leader=None, members=(), team=None
+    *, actor: Any, unit: OrgUnit, name: str, purpose: str = "", leader=None, members=(), team=None
 ) -> ShockTeam:
     check_keeper(actor, unit.code)
     team = team or ShockTeam()
@@ -173,7 +176,7 @@ def save_shock_team(
 # ---- organisational life and study hours ------------------------------------------------------
 
 
-def credit_study(member: PartyMember, *, hours: Decimal, source: str, label: str, day: dt.date):
+def credit_study(*, member: PartyMember, hours: Decimal, source: str, label: str, day: dt.date):
     """Credit class hours (学时) to a member once per `source`; None when already credited or
     nothing to credit."""
     if hours <= 0:
@@ -194,8 +197,8 @@ def credit_study(member: PartyMember, *, hours: Decimal, source: str, label: str
 
 @transaction.atomic
 def record_meeting(
-    actor,
     *,
+    actor: Any,
     branch: Branch,
     kind: str,
     held_on: dt.date,
@@ -235,10 +238,10 @@ def record_meeting(
     source = f"meeting:{meeting.pk}"
     label = meeting.topic
     for member in attendees:
-        credit_study(member, hours=class_hours, source=source, label=label, day=held_on)
+        credit_study(member=member, hours=class_hours, source=source, label=label, day=held_on)
         award_points(
-            member,
-            PointKind.ORGANISATIONAL_LIFE,
+            member=member,
+            kind=PointKind.ORGANISATIONAL_LIFE,
             source=source,
             actor=actor,
             note=label,
@@ -250,8 +253,8 @@ def record_meeting(
 # ---- points ----------------------------------------------------------------------------------
 
 
-def _lock(member: PartyMember) -> PartyMember:
-    return PartyMember.objects.select_for_update().get(pk=member.pk)
+def _lock(pk: int) -> PartyMember:
+    return PartyMember.objects.select_for_update().get(pk=pk)
 
 
 def _append(
@@ -317,9 +320,9 @@ def allowance(member: PartyMember, rule: PointRule, day: dt.date, wanted: int) -
 
 @transaction.atomic
 def award_points(
+    *,
     member: PartyMember,
     kind: str,
-    *,
     source: str = "",
     actor=None,
     note: str = "",
@@ -335,7 +338,7 @@ def award_points(
     if rule is None:
         return None
     day = day or timezone.localdate()
-    member = _lock(member)
+    member = _lock(member.pk)
     if not member.active:
         return None
     if source and PointEntry.objects.filter(member=member, kind=kind, source=source).exists():
@@ -350,15 +353,15 @@ def award_points(
 
 
 @transaction.atomic
-def award_by_hand(actor, *, member: PartyMember, points: int, note: str) -> PointEntry | None:
+def award_by_hand(*, actor: Any, member: PartyMember, points: int, note: str) -> PointEntry | None:
     """Staff award points for another merit (kind "other"), with a reason, under its caps."""
     check_keeper(actor, member.unit_code)
     note = required(note, "note", _("Reason"))
-    return award_points(member, PointKind.OTHER, actor=actor, note=note, points=points)
+    return award_points(member=member, kind=PointKind.OTHER, actor=actor, note=note, points=points)
 
 
 @transaction.atomic
-def correct_points(actor, *, entry: PointEntry, points: int, note: str) -> PointEntry:
+def correct_points(*, actor: Any, entry: PointEntry, points: int, note: str) -> PointEntry:
     """Correct an entry by appending another (never by changing it): `points` is the change,
     e.g. -5 to take back five points given in error. The balance may not go below zero."""
     check_keeper(actor, entry.unit_code)
@@ -367,7 +370,7 @@ def correct_points(actor, *, entry: PointEntry, points: int, note: str) -> Point
         raise InvalidInput(_("A correction changes the points."), field="points")
     if entry.kind == PointKind.REDEMPTION or entry.kind == PointKind.REFUND:
         raise InvalidInput(_("Cancel the redemption instead."), field="entry")
-    member = _lock(entry.member)
+    member = _lock(entry.member_id)
     return _append(
         member,
         PointKind.CORRECTION,
@@ -384,8 +387,8 @@ def correct_points(actor, *, entry: PointEntry, points: int, note: str) -> Point
 
 @transaction.atomic
 def save_item(
-    actor,
     *,
+    actor: Any,
     unit: OrgUnit,
     name: str,
     points: int,
@@ -414,13 +417,13 @@ def save_item(
     return item
 
 
-def _may_redeem(actor, member: PartyMember, item: RewardItem) -> bool:
+def _may_redeem(actor: Any, member: PartyMember, item: RewardItem) -> bool:
     own = getattr(actor, "party_member", None) if actor is not None else None
     return holds(actor, item.unit_code, PARTY_ROLES) or (own is not None and own.pk == member.pk)
 
 
 @transaction.atomic
-def redeem(actor, *, member: PartyMember, item: RewardItem, quantity: int = 1) -> Redemption:
+def redeem(*, actor: Any, member: PartyMember, item: RewardItem, quantity: int = 1) -> Redemption:
     """Exchange points for `quantity` of `item`: the member's row is locked first, then the
     item's, so concurrent redemptions queue; neither balance nor stock can go below zero."""
     if quantity is None or quantity < 1:
@@ -429,7 +432,7 @@ def redeem(actor, *, member: PartyMember, item: RewardItem, quantity: int = 1) -
         raise InvalidInput(_("This shop does not serve this member's unit."), field="item")
     if not _may_redeem(actor, member, item):
         raise NotAllowed(_("You may not redeem points for this member."))
-    member = _lock(member)
+    member = _lock(member.pk)
     item = RewardItem.objects.select_for_update().get(pk=item.pk)
     if not item.active:
         raise Conflict(_("%(item)s is no longer offered.") % {"item": item.name}, field="item")
@@ -441,16 +444,17 @@ def redeem(actor, *, member: PartyMember, item: RewardItem, quantity: int = 1) -
     if not member.active:
         raise Conflict(_("%(name)s is no longer an active member.") % {"name": member.name})
     cost = item.points * quantity
+    now = timezone.now()
     entry = _append(
         member,
         PointKind.REDEMPTION,
         -cost,
-        day=timezone.localdate(),
+        day=timezone.localdate(now),
         note=f"{item.name} × {quantity}",
         actor=actor,
     )
     RewardItem.objects.filter(pk=item.pk).update(stock=item.stock - quantity)
-    return Redemption.objects.create(
+    redemption = Redemption.objects.create(
         unit=item.unit,
         member=member,
         item=item,
@@ -459,44 +463,47 @@ def redeem(actor, *, member: PartyMember, item: RewardItem, quantity: int = 1) -
         entry=entry,
         requested_by=actor,
     )
+    REDEMPTIONS.start(redemption, RedemptionAction.REDEEM, actor=actor, now=now)
+    return redemption
 
 
-def _lock_redemption(actor, redemption: Redemption) -> Redemption:
-    check_keeper(actor, redemption.unit_code)
-    locked = Redemption.objects.select_for_update().get(pk=redemption.pk)
-    if locked.status != RedemptionStatus.REQUESTED:
-        raise Conflict(
-            _("This redemption is already %(status)s.") % {"status": locked.get_status_display()}
-        )
-    return locked
+def hand_over(*, actor: Any, redemption: Redemption) -> Redemption:
+    """Staff of the shop's unit hand the item over."""
 
+    def change(r: Redemption, now: dt.datetime) -> None:
+        r.closed_at, r.closed_by = now, actor
 
-@transaction.atomic
-def hand_over(actor, *, redemption: Redemption) -> Redemption:
-    locked = _lock_redemption(actor, redemption)
-    locked.status = RedemptionStatus.HANDED_OVER
-    locked.closed_at, locked.closed_by = timezone.now(), actor
-    locked.save(update_fields=["status", "closed_at", "closed_by"])
-    return locked
-
-
-@transaction.atomic
-def cancel_redemption(actor, *, redemption: Redemption, reason: str) -> Redemption:
-    """Cancel before hand-over: the points come back as a refund entry, the stock returns."""
-    reason = required(reason, "reason", _("Reason"))
-    member = _lock(redemption.member)
-    locked = _lock_redemption(actor, redemption)
-    item = RewardItem.objects.select_for_update().get(pk=locked.item_id)
-    locked.refund = _append(
-        member,
-        PointKind.REFUND,
-        locked.points,
-        day=timezone.localdate(),
-        note=reason,
-        actor=actor,
+    return REDEMPTIONS.run(
+        redemption, RedemptionAction.HAND_OVER, actor=actor, now=timezone.now(), change=change
     )
-    RewardItem.objects.filter(pk=item.pk).update(stock=item.stock + locked.quantity)
-    locked.status = RedemptionStatus.CANCELLED
-    locked.closed_at, locked.closed_by = timezone.now(), actor
-    locked.save(update_fields=["status", "refund", "closed_at", "closed_by"])
-    return locked
+
+
+@transaction.atomic
+def cancel_redemption(*, actor: Any, redemption: Redemption, reason: str) -> Redemption:
+    """Staff of the shop's unit cancel before hand-over: the points come back as a refund
+    entry, the stock returns. The member's row is locked before the redemption's, as a
+    redemption locks it before the item's."""
+    reason = required(reason, "reason", _("Reason"))
+    member = _lock(redemption.member_id)
+
+    def change(r: Redemption, now: dt.datetime) -> None:
+        item = RewardItem.objects.select_for_update().get(pk=r.item_id)
+        r.refund = _append(
+            member,
+            PointKind.REFUND,
+            r.points,
+            day=timezone.localdate(now),
+            note=reason,
+            actor=actor,
+        )
+        RewardItem.objects.filter(pk=item.pk).update(stock=item.stock + r.quantity)
+        r.closed_at, r.closed_by = now, actor
+
+    return REDEMPTIONS.run(
+        redemption,
+        RedemptionAction.CANCEL,
+        actor=actor,
+        now=timezone.now(),
+        note=reason,
+        change=change,
+    )

@@ -40,7 +40,7 @@ def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
         if post.get("action") == "team":
             members = selectors.members_for(user, found)
             call = lambda: services.save_shock_team(  # noqa: E731
-                user,
+                actor=user,
                 unit=found,
                 name=post.get("name", ""),
                 purpose=post.get("purpose", ""),
@@ -51,7 +51,7 @@ def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
         return posted(
             request,
             lambda: services.save_branch(
-                user, unit=found, name=post.get("name", ""), kind=post.get("kind", "")
+                actor=user, unit=found, name=post.get("name", ""), kind=post.get("kind", "")
             ),
             _("Branch saved."),
             "party:unit",
@@ -88,7 +88,7 @@ def branch(request: HttpRequest, pk: int) -> HttpResponse:
 
         def record():
             services.record_meeting(
-                user,
+                actor=user,
                 branch=found,
                 kind=post.get("kind", ""),
                 held_on=parse_date(post.get("held_on"), "held_on") or today,
@@ -140,7 +140,7 @@ def member_new(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.branch_for(request.user, pk)
     return posted(
         request,
-        lambda: services.save_member(request.user, _member_data(request.POST, found)),
+        lambda: services.save_member(actor=request.user, data=_member_data(request.POST, found)),
         _("Member added."),
         "party:branch",
         pk=pk,
@@ -159,11 +159,11 @@ def member(request: HttpRequest, pk: int) -> HttpResponse:
             if action == "edit":
                 data = _member_data(post, found.branch)
                 data.person = found.person
-                services.save_member(user, data, member=found)
+                services.save_member(actor=user, data=data, member=found)
                 messages.success(request, _("Member saved."))
             elif action == "award":
                 entry = services.award_by_hand(
-                    user,
+                    actor=user,
                     member=found,
                     points=parse_int(post.get("points"), "points"),
                     note=post.get("note", ""),
@@ -179,7 +179,7 @@ def member(request: HttpRequest, pk: int) -> HttpResponse:
                     PointEntry, pk=parse_id(post.get("entry"), "entry"), member=found
                 )
                 services.correct_points(
-                    user,
+                    actor=user,
                     entry=entry,
                     points=parse_int(post.get("points"), "points"),
                     note=post.get("note", ""),
@@ -190,7 +190,7 @@ def member(request: HttpRequest, pk: int) -> HttpResponse:
                     selectors.shop_for(found), pk=parse_id(post.get("item"), "item")
                 )
                 services.redeem(
-                    user,
+                    actor=user,
                     member=found,
                     item=item,
                     quantity=parse_int(post.get("quantity") or "1", "quantity"),
@@ -227,7 +227,7 @@ def shop(request: HttpRequest, code: str) -> HttpResponse:
         call: Callable[[], object]
         if action == "item":
             call = lambda: services.save_item(  # noqa: E731
-                user,
+                actor=user,
                 unit=found,
                 name=post.get("name", ""),
                 points=parse_int(post.get("points"), "points"),
@@ -240,11 +240,11 @@ def shop(request: HttpRequest, code: str) -> HttpResponse:
                 user, parse_id(post.get("redemption"), "redemption")
             )
             if action == "hand_over":
-                call = lambda: services.hand_over(user, redemption=redemption)  # noqa: E731
+                call = lambda: services.hand_over(actor=user, redemption=redemption)  # noqa: E731
                 success = _("Handed over.")
             else:
                 call = lambda: services.cancel_redemption(  # noqa: E731
-                    user, redemption=redemption, reason=post.get("reason", "")
+                    actor=user, redemption=redemption, reason=post.get("reason", "")
                 )
                 success = _("Cancelled; the points are back.")
         return posted(request, call, success, "party:shop", code=code)

@@ -93,7 +93,9 @@ def _person(user, person: Person) -> dict:
 def search(request: HttpRequest, q: str):
     """提户知人: name, pinyin or initials, estate/building/room, or a whole phone/ID number
     (a whole number is limited per user and logged like a reveal)."""
-    found = services.search_persons(request.user, q, ip=limits.client_ip(request) or None)
+    found = services.search_persons(
+        actor=request.user, query=q, ip=limits.client_ip(request) or None
+    )
     return [_person(request.user, p) for p in found]
 
 
@@ -120,9 +122,9 @@ def person(request: HttpRequest, pk: int):
 def reveal(request: HttpRequest, pk: int, payload: RevealIn):
     person = selectors.person_for(request.user, pk)
     value = services.reveal(
-        request.user,
-        person,
-        payload.field,
+        actor=request.user,
+        person=person,
+        field=payload.field,
         reason=payload.reason,
         ip=limits.client_ip(request) or None,
     )

@@ -22,5 +22,6 @@ class PeopleConfig(AppConfig):
         if _keys_follow_move not in services.subtree_moved_hooks:
             services.subtree_moved_hooks.append(_keys_follow_move)
         erasure.register("people.PersonKey", people.erase_keys)
+        erasure.register("people.PersonStep", people.erase_steps)
         erasure.register("people.Person", people.erase_person, order=people.PERSON_LAST)
         demo.register("people", "civicgrid.people.demo.demo_part", after=["org"])

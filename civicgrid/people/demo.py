@@ -70,19 +70,19 @@ def _story(worker, grid) -> int:
     building = Building.objects.filter(unit=grid, estate="保利百合", name="3号楼").first()
     if building is None:
         building = services.save_building(
-            worker, unit=grid, estate="保利百合", name="3号楼", entrances=3, floors=6
+            actor=worker, unit=grid, estate="保利百合", name="3号楼", entrances=3, floors=6
         )
     house = House.objects.filter(building=building, entrance=2, room="501").first()
     if house is None:
         house = services.save_house(
-            worker, building=building, entrance=2, room="501", floor=5, use="own"
+            actor=worker, building=building, entrance=2, room="501", floor=5, use="own"
         )
-    household = house.households.first() or services.save_household(worker, house=house)
+    household = house.households.first() or services.save_household(actor=worker, house=house)
     Person.objects.filter(household=household).delete()
     mother_born, son_born = dt.date(1940, 5, 8), dt.date(1966, 9, 17)
     services.save_person(
-        worker,
-        PersonData(
+        actor=worker,
+        data=PersonData(
             name="张秀英",
             id_number=fake_id("410102", mother_born, 228),
             phone="13703710086",
@@ -93,8 +93,8 @@ def _story(worker, grid) -> int:
         household=household,
     )
     services.save_person(
-        worker,
-        PersonData(
+        actor=worker,
+        data=PersonData(
             name="李建国",
             id_number=fake_id("410102", son_born, 117),
             phone="13937112345",
@@ -105,8 +105,8 @@ def _story(worker, grid) -> int:
         household=household,
     )
     services.record_visit(
-        worker,
-        household,
+        actor=worker,
+        household=household,
         findings="老人独自在家，身体尚可；暖气不热已上报",
         follow_up="联系物业检修暖气",
         visited_on=dt.date.today() - dt.timedelta(days=3),
@@ -117,8 +117,8 @@ def _story(worker, grid) -> int:
 def _visits_and_situations(worker, grid) -> None:
     for household in grid.household_set.all()[:6]:
         services.record_visit(
-            worker,
-            household,
+            actor=worker,
+            household=household,
             findings="入户走访，家庭情况无变化",
             visited_on=dt.date.today() - dt.timedelta(days=10),
         )
@@ -128,7 +128,12 @@ def _visits_and_situations(worker, grid) -> None:
         ("risk", "两户邻里因漏水产生矛盾", 2),
     ]:
         services.record_situation(
-            worker, unit=grid, kind=kind, topic=topic, people_concerned=people, place="保利百合"
+            actor=worker,
+            unit=grid,
+            kind=kind,
+            topic=topic,
+            people_concerned=people,
+            place="保利百合",
         )
 
 
@@ -174,7 +179,7 @@ def _places(district: str, worker) -> None:
     first_grid = grid.first()
     if first_grid is not None:
         services.save_organisation(
-            worker,
+            actor=worker,
             unit=first_grid,
             name="郑州保利物业服务有限公司纺机项目部",
             kind=OrganisationKind.PROPERTY,

@@ -2,7 +2,7 @@
 own record and search keys (the other apps register their own erasers)."""
 
 from civicgrid.core.erasure import Subject
-from civicgrid.people.models import Person, PersonKey
+from civicgrid.people.models import Person, PersonKey, PersonStep
 
 # Her own record goes last, so the other erasers can still follow links to it.
 PERSON_LAST = 100
@@ -21,6 +21,11 @@ def subject_of(person: Person) -> Subject:
 
 def erase_keys(subject: Subject) -> int:
     return PersonKey.objects.filter(person_id=subject.person_id).delete()[0]
+
+
+def erase_steps(subject: Subject) -> int:
+    """Her record's log: who recorded her and when she left are about her."""
+    return PersonStep.objects.filter(person_id=subject.person_id).delete()[0]
 
 
 def erase_person(subject: Subject) -> int:

@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Literal, overload
+from typing import Any, Literal, overload
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -401,7 +401,7 @@ class Importer:
     when every row is good are the rows written, in bulk, in one short transaction: a
     10 000-row ledger holds the lock for about a second, and reports keep coming in."""
 
-    def __init__(self, actor, unit: OrgUnit, kind: str, progress=None) -> None:
+    def __init__(self, actor: Any, unit: OrgUnit, kind: str, progress=None) -> None:
         self.actor, self.unit, self.kind = actor, unit, kind
         self.errors = RowErrors()
         self.progress = progress or (lambda done: None)
@@ -533,7 +533,7 @@ class Importer:
             raise NotAllowed(_("Your role may not set sensitive tags."), field="tags")
         on_record = Person.objects.filter(id_hash=cleaned["id_hash"], status=PersonStatus.PRESENT)
         if cleaned["id_hash"] and on_record.exists():
-            services.note_typed_number(self.actor, values["id_number"])
+            services.note_typed_number(actor=self.actor, id_number=values["id_number"])
             raise InvalidInput(
                 _("This person (ID-card number) is already recorded."), field="id_number"
             )
@@ -611,6 +611,9 @@ class Importer:
             plan["person"].household = home
         Household.objects.bulk_create(added, batch_size=_BATCH)
         staged["persons"].insert()
+        services.log_recorded(
+            [plan["person"].pk for _number, plan in plans], actor=self.actor, now=timezone.now()
+        )
         # Tags and search keys (a dozen rows a person) go in as plain tuples: building model
         # objects for them would keep the write lock for seconds on a large file.
         through = Person.tags.through
@@ -910,7 +913,7 @@ class _Superseded(Exception):
     """This run no longer owns its job (given up for dead and queued again)."""
 
 
-def start_import(actor, unit: OrgUnit, kind: str, upload) -> ImportJob:
+def start_import(*, actor: Any, unit: OrgUnit, kind: str, upload) -> ImportJob:
     """Queue an import of `upload` (an uploaded .xlsx) into `unit`. Small files are done at
     once; large ones in the background. Either way the job tells the outcome."""
     if kind not in ImportKind.values:
@@ -1149,27 +1152,29 @@ class _Counted:
 
 
 def export_unit_persons(
-    actor, unit: OrgUnit, *, tag: str = "", reason: str, ip: str | None = None
+    *, actor: Any, unit: OrgUnit, tag: str = "", reason: str, ip: str | None = None
 ) -> bytes:
     """The persons under `unit` (optionally with one tag) as .xlsx, masked as on screen, for a
     role that may reveal numbers there, with a reason; logged with the number of rows."""
-    reason = services.check_export(actor, unit, reason)
+    reason = services.check_export(actor=actor, unit=unit, reason=reason)
     persons = _Counted(selectors.persons_to_export(actor, unit, tag=tag))
     data = export_persons(persons, timezone.localdate())
     what = f"persons:{tag}" if tag else "persons"
-    services.log_export(actor, unit, what=what, rows=persons.count, reason=reason, ip=ip)
+    services.log_export(actor=actor, unit=unit, what=what, rows=persons.count, reason=reason, ip=ip)
     return data
 
 
-def export_unit_organisations(actor, unit: OrgUnit, *, reason: str, ip: str | None = None) -> bytes:
+def export_unit_organisations(
+    *, actor: Any, unit: OrgUnit, reason: str, ip: str | None = None
+) -> bytes:
     """The organisations under `unit` (their contacts are personal data) as .xlsx, for a role
     that may reveal numbers there, with a reason; logged with the number of rows."""
-    reason = services.check_export(actor, unit, reason)
+    reason = services.check_export(actor=actor, unit=unit, reason=reason)
     rows = selectors.under(selectors.organisations_for(actor), unit)
     organisations = _Counted(rows.iterator(chunk_size=2000))
     data = export_organisations(organisations)
     services.log_export(
-        actor, unit, what="organisations", rows=organisations.count, reason=reason, ip=ip
+        actor=actor, unit=unit, what="organisations", rows=organisations.count, reason=reason, ip=ip
     )
     return data
 

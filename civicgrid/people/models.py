@@ -5,6 +5,9 @@ Every row hangs on the finest org unit it belongs to (a grid or micro-grid) and 
 all data. Field names follow GB/T 31000-2015 (社会治安综合治理基础数据规范) where it names
 them; its Chinese names are the verbose names. ID and phone numbers are stored only encrypted,
 with a keyed hash to find them and the masked form to show them (core/privacy.py).
+
+A person's record moves through a small state machine (`workflow.py`, run by `core.workflow`):
+on record, then moved out or deregistered; every step appends a `PersonStep`.
 """
 
 import os
@@ -16,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core import privacy
 from civicgrid.core.units import UnitCodeField
+from civicgrid.core.workflow import StepLog
 from civicgrid.org.kinds import Kind
 from civicgrid.org.models import ScopedModel
 
@@ -252,6 +256,31 @@ class Person(ScopedModel):
             return None
         born = self.birth_date
         return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+class PersonAction(models.TextChoices):
+    RECORD = "record", _("Record the person")  # 登记
+    MOVE_OUT = "move_out", _("Move out")  # 迁出
+    DEREGISTER = "deregister", _("Deregister")  # 注销
+
+
+class PersonStep(StepLog):
+    """One immutable row per step of a person's record: who, when, from, to. Erased with her
+    record (people/erasure.py)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="steps")
+    action = models.CharField(_("action"), max_length=20, choices=PersonAction.choices)
+    from_status = models.CharField(
+        _("from"), max_length=20, choices=PersonStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=20, choices=PersonStatus.choices)
+
+    class Meta(StepLog.Meta):
+        verbose_name = _("person step")
+        verbose_name_plural = _("person steps")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.action} {self.from_status}→{self.to_status}"
 
 
 class PersonKey(models.Model):

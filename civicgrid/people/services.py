@@ -3,12 +3,12 @@ validates, and writes in one transaction; personal numbers are encrypted here an
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,8 +32,10 @@ from civicgrid.people.models import (
     Organisation,
     OrganisationKind,
     Person,
+    PersonAction,
     PersonKey,
     PersonStatus,
+    PersonStep,
     Place,
     PlaceKind,
     Relation,
@@ -43,13 +45,14 @@ from civicgrid.people.models import (
     Visit,
 )
 from civicgrid.people.roles import LEDGER_ROLES, PERSONAL_DATA_ROLES
+from civicgrid.people.workflow import PERSONS
 
 
-def _check_keeper(actor, code: str) -> None:
+def _check_keeper(actor: Any, code: str) -> None:
     require(actor, code, LEDGER_ROLES, _("You may not change basic data here."))
 
 
-def _data_unit(actor, unit: OrgUnit | None) -> OrgUnit:
+def _data_unit(actor: Any, unit: OrgUnit | None) -> OrgUnit:
     if unit is None:
         raise InvalidInput(_("Choose the grid this belongs to."), field="unit")
     if unit.kind not in DATA_UNIT_KINDS:
@@ -66,8 +69,8 @@ def _data_unit(actor, unit: OrgUnit | None) -> OrgUnit:
 
 @transaction.atomic
 def save_building(
-    actor,
     *,
+    actor: Any,
     unit: OrgUnit,
     estate: str,
     name: str,
@@ -134,8 +137,8 @@ def clean_area(area) -> Decimal | None:
 
 @transaction.atomic
 def save_house(
-    actor,
     *,
+    actor: Any,
     building: Building,
     entrance: int,
     room: str,
@@ -165,8 +168,8 @@ def save_house(
 
 @transaction.atomic
 def save_household(
-    actor,
     *,
+    actor: Any,
     house: House | None,
     unit: OrgUnit | None = None,
     number: str = "",
@@ -297,7 +300,9 @@ def _write_keys(person: Person) -> None:
     )
 
 
-def _place_person(actor, person: Person, household: Household | None, unit: OrgUnit | None) -> None:
+def _place_person(
+    actor: Any, person: Person, household: Household | None, unit: OrgUnit | None
+) -> None:
     if household is not None:
         person.household, person.unit = household, household.unit
     else:
@@ -308,9 +313,9 @@ def _place_person(actor, person: Person, household: Household | None, unit: OrgU
 
 @transaction.atomic
 def save_person(
-    actor,
-    data: PersonData,
     *,
+    actor: Any,
+    data: PersonData,
     household: Household | None = None,
     unit: OrgUnit | None = None,
     person: Person | None = None,
@@ -333,6 +338,7 @@ def save_person(
     values = clean_person(data)
     tags = values.pop("tags")
     person = person or Person()
+    recording = person.pk is None
     for field, value in values.items():
         setattr(person, field, value)
     _place_person(actor, person, household, unit)
@@ -350,18 +356,50 @@ def save_person(
     kept = [] if may_see_sensitive else list(person.tags.filter(sensitive=True))
     person.tags.set([*tags, *kept])
     _write_keys(person)
+    if recording:
+        PERSONS.start(person, PersonAction.RECORD, actor=actor, now=timezone.now())
     return person
 
 
-@transaction.atomic
+def log_recorded(person_ids: Sequence[int], *, actor: Any, now: dt.datetime) -> None:
+    """The first step of records written in bulk (a ledger import, a synthetic city): what
+    `save_person` logs for one record saved alone, as one INSERT run without model objects."""
+    if not person_ids:
+        return
+    names = ["person", "actor", "action", "from_status", "to_status", "note", "details", "at"]
+    fields = [cast("models.Field[Any, Any]", PersonStep._meta.get_field(name)) for name in names]
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    first: tuple[Any, ...] = (actor_id, PersonAction.RECORD, "", PersonStatus.PRESENT, "", {}, now)
+    prepared = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(fields[1:], first, strict=True)
+    ]
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(PersonStep._meta.db_table),
+        ", ".join(quote(field.column) for field in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    rows = [(pk, *prepared) for pk in person_ids]
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start : start + 5000])
+
+
+# The step that ends a record as each status.
+DEPARTURES = {
+    PersonStatus.MOVED_OUT: PersonAction.MOVE_OUT,
+    PersonStatus.DEREGISTERED: PersonAction.DEREGISTER,
+}
+
+
 def record_departure(
-    actor, person: Person, *, status: str, left_on: dt.date | None = None
+    *, actor: Any, person: Person, status: str, left_on: dt.date | None = None
 ) -> Person:
     """迁出 (moved out) or 注销 (deregistered): the normal end of a person's record, by a
     ledger keeper of her unit. The record leaves its household, the lists, the counts and the
     search, and is kept until a role that may reveal numbers erases it (delete_person)."""
-    _check_keeper(actor, person.unit_code)
-    if status not in (PersonStatus.MOVED_OUT, PersonStatus.DEREGISTERED):
+    if status not in DEPARTURES:
         raise InvalidInput(
             _("Say whether the person moved out or was deregistered."), field="status"
         )
@@ -369,17 +407,18 @@ def record_departure(
     left_on = left_on or today
     if left_on > today:
         raise InvalidInput(_("The day cannot be in the future."), field="left_on")
-    person = Person.objects.select_for_update().get(pk=person.pk)
-    if person.status != PersonStatus.PRESENT:
-        raise Conflict(_("This person's record has already ended."), field="status")
-    person.status, person.left_on = status, left_on
-    person.household, person.relation = None, ""
-    person.save(update_fields=["status", "left_on", "household", "relation", "updated_at"])
-    PersonKey.objects.filter(person=person).delete()
-    return person
+
+    def change(leaving: Person, now: dt.datetime) -> None:
+        leaving.left_on = left_on
+        leaving.household, leaving.relation = None, ""
+        PersonKey.objects.filter(person=leaving).delete()
+
+    return PERSONS.run(
+        person, DEPARTURES[PersonStatus(status)], actor=actor, now=timezone.now(), change=change
+    )
 
 
-def _explain_duplicate(actor, person: Person) -> None:
+def _explain_duplicate(actor: Any, person: Person) -> None:
     if person.id_hash:
         others = Person.objects.filter(id_hash=person.id_hash, status=PersonStatus.PRESENT).exclude(
             pk=person.pk
@@ -402,7 +441,7 @@ def _explain_duplicate(actor, person: Person) -> None:
 
 
 def _log(
-    actor, action: str, person: Person | None, field: str, reason: str, ip: str | None
+    actor: Any, action: str, person: Person | None, field: str, reason: str, ip: str | None
 ) -> None:
     """One access-log row about `person` (None: a search that found no one)."""
     AccessLog.objects.create(
@@ -416,7 +455,7 @@ def _log(
     )
 
 
-def _check_personal(actor, person: Person, reason: str) -> str:
+def _check_personal(actor: Any, person: Person, reason: str) -> str:
     if not holds(actor, person.unit_code, PERSONAL_DATA_ROLES):
         raise NotAllowed(_("Your role may not see personal numbers."))
     return _check_reason(reason)
@@ -430,7 +469,7 @@ def _check_reason(reason: str) -> str:
 
 
 @transaction.atomic
-def reveal(actor, person: Person, field: str, *, reason: str, ip: str | None = None) -> str:
+def reveal(*, actor: Any, person: Person, field: str, reason: str, ip: str | None = None) -> str:
     """The number in clear, for a role that may see it, with the reveal logged."""
     if field not in AccessLog.Field.values:
         raise InvalidInput(_("Nothing to reveal there."), field="field")
@@ -440,7 +479,7 @@ def reveal(actor, person: Person, field: str, *, reason: str, ip: str | None = N
 
 
 @transaction.atomic
-def export_person(actor, person: Person, *, reason: str, ip: str | None = None) -> dict:
+def export_person(*, actor: Any, person: Person, reason: str, ip: str | None = None) -> dict:
     """Everything kept about a person (PIPL's right to a copy), logged."""
     reason = _check_personal(actor, person, reason)
     _log(actor, AccessLog.Action.EXPORT, person, "", reason, ip)
@@ -470,7 +509,7 @@ def export_person(actor, person: Person, *, reason: str, ip: str | None = None) 
     }
 
 
-def check_export(actor, unit: OrgUnit, reason: str) -> str:
+def check_export(*, actor: Any, unit: OrgUnit, reason: str) -> str:
     """The reason, cleaned, if the actor may export the personal data kept under `unit`: only
     roles that may reveal numbers there (not read-only leaders, micro-grid leaders or
     departments), with a reason. Raises NotAllowed or InvalidInput."""
@@ -481,7 +520,7 @@ def check_export(actor, unit: OrgUnit, reason: str) -> str:
 
 @transaction.atomic
 def log_export(
-    actor, unit: OrgUnit, *, what: str, rows: int, reason: str, ip: str | None = None
+    *, actor: Any, unit: OrgUnit, what: str, rows: int, reason: str, ip: str | None = None
 ) -> None:
     """Write down a ledger export (who, the unit's code as its scope, what, how many rows,
     why) once the file is made; `reason` as returned by check_export."""
@@ -497,7 +536,7 @@ def log_export(
 
 
 @transaction.atomic
-def delete_person(actor, person: Person, *, reason: str, ip: str | None = None) -> None:
+def delete_person(*, actor: Any, person: Person, reason: str, ip: str | None = None) -> None:
     """Erase a person, for a role that may reveal her numbers, with a reason: her record
     (ciphertexts, hashes, search keys) goes, and every other row that holds her data is
     blanked or deleted by the erasers registered in core/erasure.py (party member,
@@ -509,7 +548,7 @@ def delete_person(actor, person: Person, *, reason: str, ip: str | None = None) 
     erasure.erase(subject_of(person))
 
 
-def search_persons(actor, query: str, *, ip: str | None = None) -> list[Person]:
+def search_persons(*, actor: Any, query: str, ip: str | None = None) -> list[Person]:
     """提户知人 (selectors.lookup) for the search page and the API. A whole ID-card or phone
     number in the query tells whose number it is, as good as a reveal: such a search counts
     against the user's limit "number_search_user" (TooMany past it) and is logged (action
@@ -529,9 +568,9 @@ def search_persons(actor, query: str, *, ip: str | None = None) -> list[Person]:
 
 
 def note_typed_number(
-    actor,
-    id_number: str,
     *,
+    actor: Any,
+    id_number: str,
     unit_code: str | None = None,
     exclude: int | None = None,
     ip: str | None = None,
@@ -567,9 +606,9 @@ def note_typed_number(
 
 @transaction.atomic
 def record_visit(
-    actor,
-    household: Household,
     *,
+    actor: Any,
+    household: Household,
     findings: str,
     visited_on: dt.date | None = None,
     follow_up: str = "",
@@ -589,7 +628,7 @@ def record_visit(
 
 
 @transaction.atomic
-def finish_follow_up(actor, visit: Visit) -> Visit:
+def finish_follow_up(*, actor: Any, visit: Visit) -> Visit:
     _check_keeper(actor, visit.unit_code)
     visit.follow_up_done = True
     visit.save(update_fields=["follow_up_done"])
@@ -598,8 +637,8 @@ def finish_follow_up(actor, visit: Visit) -> Visit:
 
 @transaction.atomic
 def record_situation(
-    actor,
     *,
+    actor: Any,
     unit: OrgUnit,
     kind: str,
     topic: str,
@@ -632,7 +671,7 @@ def record_situation(
 
 
 @transaction.atomic
-def close_situation(actor, situation: Situation, *, follow_up: str) -> Situation:
+def close_situation(*, actor: Any, situation: Situation, follow_up: str) -> Situation:
     _check_keeper(actor, situation.unit_code)
     situation.follow_up = required(follow_up, "follow_up", _("Follow-up"))
     situation.resolved = True
@@ -660,8 +699,8 @@ def clean_credit_code(value: str) -> str:
 
 @transaction.atomic
 def save_organisation(
-    actor,
     *,
+    actor: Any,
     unit: OrgUnit,
     name: str,
     kind: str,
@@ -704,7 +743,7 @@ def save_organisation(
 
 
 @transaction.atomic
-def save_place(actor, *, unit: OrgUnit, name: str, kind: str, **fields) -> Place:
+def save_place(*, actor: Any, unit: OrgUnit, name: str, kind: str, **fields) -> Place:
     unit = _data_unit(actor, unit)
     if kind not in PlaceKind.values:
         raise InvalidInput(_("Choose what kind of place it is."), field="kind")
@@ -715,8 +754,8 @@ def save_place(actor, *, unit: OrgUnit, name: str, kind: str, **fields) -> Place
 
 @transaction.atomic
 def save_facility(
-    actor,
     *,
+    actor: Any,
     unit: OrgUnit,
     kind: str,
     lon,

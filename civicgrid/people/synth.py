@@ -10,10 +10,11 @@ import random
 from collections.abc import Iterable
 
 from django.db import connection, transaction
+from django.utils import timezone
 from faker import Faker
 
 from civicgrid.core import privacy
-from civicgrid.people import search
+from civicgrid.people import search, services
 from civicgrid.people.models import Building, House, Household, HouseUse, Person, PersonKey, Tag
 
 ESTATES = [
@@ -241,6 +242,7 @@ class Writer:
                 tags.append(wanted)
                 keys_of.append(search.keys_for(person, house))
         Person.objects.bulk_create(persons, batch_size=2000)
+        services.log_recorded([p.pk for p in persons], actor=None, now=timezone.now())
         through = Person.tags.through
         through.objects.bulk_create(
             [

@@ -62,7 +62,11 @@ def home(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     found, status = [], 200
     try:
-        found = services.search_persons(request.user, query, ip=_ip(request)) if query else []
+        found = (
+            services.search_persons(actor=request.user, query=query, ip=_ip(request))
+            if query
+            else []
+        )
     except CivicgridError as error:
         messages.error(request, error.message)
         status = error.status
@@ -153,8 +157,8 @@ def visit(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError:
         raise InvalidInput(_("That is not a date."), field="visited_on") from None
     services.record_visit(
-        request.user,
-        household,
+        actor=request.user,
+        household=household,
         findings=request.POST.get("findings", ""),
         visited_on=day,
         follow_up=request.POST.get("follow_up", ""),
@@ -168,7 +172,7 @@ def visit(request: HttpRequest, pk: int) -> HttpResponse:
 @with_errors
 def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
     visit = selectors.visit_for(request.user, pk)
-    services.finish_follow_up(request.user, visit)
+    services.finish_follow_up(actor=request.user, visit=visit)
     return redirect("people:household", pk=visit.household_id)
 
 
@@ -201,7 +205,11 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
     field = request.POST.get("field", "")
     try:
         value = services.reveal(
-            request.user, person, field, reason=request.POST.get("reason", ""), ip=_ip(request)
+            actor=request.user,
+            person=person,
+            field=field,
+            reason=request.POST.get("reason", ""),
+            ip=_ip(request),
         )
     except CivicgridError as error:
         status = error.status
@@ -224,7 +232,7 @@ def reveal(request: HttpRequest, pk: int) -> HttpResponse:
 def export_person(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_for(request.user, pk)
     data = services.export_person(
-        request.user, person, reason=request.POST.get("reason", ""), ip=_ip(request)
+        actor=request.user, person=person, reason=request.POST.get("reason", ""), ip=_ip(request)
     )
     response = HttpResponse(
         json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json"
@@ -240,7 +248,7 @@ def delete_person(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_for(request.user, pk)
     household_id = person.household_id
     services.delete_person(
-        request.user, person, reason=request.POST.get("reason", ""), ip=_ip(request)
+        actor=request.user, person=person, reason=request.POST.get("reason", ""), ip=_ip(request)
     )
     messages.success(request, _("The person's record was deleted."))
     if household_id:
@@ -257,7 +265,7 @@ def person_leave(request: HttpRequest, pk: int) -> HttpResponse:
     household_id = person.household_id
     left_on = parse_date(request.POST.get("left_on"), "left_on")
     person = services.record_departure(
-        request.user, person, status=request.POST.get("status", ""), left_on=left_on
+        actor=request.user, person=person, status=request.POST.get("status", ""), left_on=left_on
     )
     messages.success(
         request,
@@ -315,13 +323,15 @@ def person_form(request: HttpRequest, household: int | None = None, pk: int | No
         try:
             data = _person_data(request.POST, editing=person is not None)
             services.note_typed_number(
-                request.user,
-                data.id_number or "",
+                actor=request.user,
+                id_number=data.id_number or "",
                 unit_code=code,
                 exclude=person.pk if person else None,
                 ip=_ip(request),
             )
-            saved = services.save_person(request.user, data, household=home, person=person)
+            saved = services.save_person(
+                actor=request.user, data=data, household=home, person=person
+            )
         except CivicgridError as exc:
             error = exc
         else:
@@ -377,7 +387,7 @@ def facilities(request: HttpRequest, code: str) -> HttpResponse:
         return posted(
             request,
             lambda: services.save_facility(
-                request.user,
+                actor=request.user,
                 unit=org_selectors.unit_for(request.user, post.get("unit", code)),
                 kind=post.get("kind", ""),
                 lon=lon,
@@ -419,7 +429,7 @@ def situations(request: HttpRequest, code: str) -> HttpResponse:
         return posted(
             request,
             lambda: services.record_situation(
-                request.user,
+                actor=request.user,
                 unit=org_selectors.unit_for(request.user, post.get("unit", code)),
                 kind=post.get("kind", ""),
                 topic=post.get("topic", ""),
@@ -447,7 +457,9 @@ def situations(request: HttpRequest, code: str) -> HttpResponse:
 @with_errors
 def situation_close(request: HttpRequest, pk: int) -> HttpResponse:
     situation = selectors.situation_for(request.user, pk)
-    services.close_situation(request.user, situation, follow_up=request.POST.get("follow_up", ""))
+    services.close_situation(
+        actor=request.user, situation=situation, follow_up=request.POST.get("follow_up", "")
+    )
     messages.success(request, _("Follow-up recorded."))
     return redirect("people:situations", code=situation.unit_code)
 
@@ -479,7 +491,10 @@ def import_ledger(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         try:
             job = ledgers.start_import(
-                request.user, unit, request.POST.get("kind", ""), request.FILES.get("file")
+                actor=request.user,
+                unit=unit,
+                kind=request.POST.get("kind", ""),
+                upload=request.FILES.get("file"),
             )
         except CivicgridError as exc:
             error = exc
@@ -510,8 +525,8 @@ def export_persons(request: HttpRequest, code: str) -> HttpResponse:
     roles that may reveal numbers, with a reason, logged."""
     unit = org_selectors.unit_for(request.user, code)
     data = ledgers.export_unit_persons(
-        request.user,
-        unit,
+        actor=request.user,
+        unit=unit,
         tag=request.POST.get("tag", ""),
         reason=request.POST.get("reason", ""),
         ip=_ip(request),
@@ -526,6 +541,6 @@ def export_organisations(request: HttpRequest, code: str) -> HttpResponse:
     """The organisations under a unit as .xlsx (contacts masked); like export_persons."""
     unit = org_selectors.unit_for(request.user, code)
     data = ledgers.export_unit_organisations(
-        request.user, unit, reason=request.POST.get("reason", ""), ip=_ip(request)
+        actor=request.user, unit=unit, reason=request.POST.get("reason", ""), ip=_ip(request)
     )
     return _xlsx(data, f"organisations-{unit.code}.xlsx")

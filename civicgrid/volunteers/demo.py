@@ -72,7 +72,7 @@ def _load(district: str) -> int:
     shock = None
     if members:
         shock = party.save_shock_team(
-            staff,
+            actor=staff,
             unit=community,
             name="党员先锋突击队",
             purpose="助老、防汛、应急",

@@ -268,8 +268,8 @@ def complete_order(
     )
     if volunteer.member is not None:
         party.award_points(
-            volunteer.member,
-            PointKind.VOLUNTEERING,
+            member=volunteer.member,
+            kind=PointKind.VOLUNTEERING,
             source=f"order:{done.pk}",
             actor=actor,
             note=done.item.name,

@@ -40,19 +40,19 @@ def _english(settings):
 def classroom(tree, people, make_user) -> Classroom:
     staff = make_user("cathy", unit=tree.community_a1, role=Role.COMMUNITY_STAFF)
     venue = services.save_venue(
-        staff,
+        actor=staff,
         unit=tree.community_a1,
         name="党群服务中心",
         kind=VenueKind.SERVICE_CENTRE,
         capacity=30,
     )
     teacher = services.save_teacher(
-        people["carol"],
+        actor=people["carol"],
         unit=tree.street_a,
         data=TeacherData(name="王老师", kind="party_school", phone="13700001111"),
     )
     night_school = services.save_course(
-        staff,
+        actor=staff,
         unit=tree.community_a1,
         data=CourseData(
             title="夜校·智能手机",
@@ -62,7 +62,7 @@ def classroom(tree, people, make_user) -> Classroom:
         ),
     )
     lectures = services.save_course(
-        staff,
+        actor=staff,
         unit=tree.community_a1,
         data=CourseData(
             title="周四大讲堂",
@@ -73,11 +73,11 @@ def classroom(tree, people, make_user) -> Classroom:
         ),
     )
     branch = party.save_branch(
-        staff, unit=tree.community_a1, name="甲一社区第一党支部", kind=BranchKind.BRANCH
+        actor=staff, unit=tree.community_a1, name="甲一社区第一党支部", kind=BranchKind.BRANCH
     )
     member = party.save_member(
-        staff,
-        party.MemberData(
+        actor=staff,
+        data=party.MemberData(
             name="刘党员",
             branch=branch,
             kind=MemberKind.SELF_MANAGED,
@@ -107,7 +107,7 @@ def session(classroom):
             **extra,
         )
         return services.schedule_session(
-            classroom.staff, course=course or classroom.night_school, data=data
+            actor=classroom.staff, course=course or classroom.night_school, data=data
         )
 
     return make

@@ -19,7 +19,7 @@ from civicgrid.classes.services import SessionData
 def test_enrol_waitlist_promotion_and_qr_check_in(browser, live_server, classroom, tree, sent_code):
     starts = timezone.now() + dt.timedelta(minutes=20)
     session = services.schedule_session(
-        classroom.staff,
+        actor=classroom.staff,
         course=classroom.night_school,
         data=SessionData(
             starts_at=starts,
@@ -29,7 +29,7 @@ def test_enrol_waitlist_promotion_and_qr_check_in(browser, live_server, classroo
             topic="手机挂号",
         ),
     )
-    first = services.enrol(None, session=session, name="先来者", phone="13800000001")
+    first = services.enrol(actor=None, session=session, name="先来者", phone="13800000001")
     code = tree.community_a1.code
 
     page = browser.new_page(viewport={"width": 390, "height": 844})
@@ -49,7 +49,7 @@ def test_enrol_waitlist_promotion_and_qr_check_in(browser, live_server, classroo
     enrolment = session.enrolments.get(name="赵阿姨")
     assert enrolment.status == EnrolmentStatus.WAITLISTED
 
-    services.cancel_enrolment(None, enrolment=first, token=first.token)
+    services.cancel_enrolment(actor=None, enrolment=first, token=first.token)
     page.goto(mine)
     enrolment.refresh_from_db()
     assert enrolment.status == EnrolmentStatus.ENROLLED

@@ -25,7 +25,7 @@ def later(monkeypatch, moment: dt.datetime) -> None:
 def started(classroom, session, monkeypatch):
     """A two-hour session that started five minutes ago, with the party member enrolled."""
     s = session(hours=2)
-    member = services.enrol(None, session=s, name="刘党员", phone="13600002222")
+    member = services.enrol(actor=None, session=s, name="刘党员", phone="13600002222")
     later(monkeypatch, s.starts_at + dt.timedelta(minutes=5))
     return s, member
 
@@ -38,7 +38,7 @@ def _credited(classroom) -> tuple[int, int]:
 def test_the_board_does_not_show_the_venue_code(client, classroom, tree):
     starts = timezone.now() + dt.timedelta(minutes=20)  # check-in is open: the board shows it
     s = services.schedule_session(
-        classroom.staff,
+        actor=classroom.staff,
         course=classroom.night_school,
         data=SessionData(
             starts_at=starts,
@@ -64,12 +64,12 @@ def test_the_roster_shows_the_venue_code(client, started, classroom):
 
 def test_a_check_in_from_the_qr_code_alone_credits_nothing_until_staff_confirm(started, classroom):
     s, member = started
-    claimed = services.check_in(None, enrolment=member, token=s.checkin_token)
+    claimed = services.check_in(actor=None, enrolment=member, token=s.checkin_token)
     assert claimed.checked_in_at is None and claimed.checkin_claimed_at is not None
     s.refresh_from_db()
     assert s.attended == 0
     assert _credited(classroom) == (0, 0)
-    services.check_in(classroom.staff, enrolment=claimed)  # staff confirm on the roster
+    services.check_in(actor=classroom.staff, enrolment=claimed)  # staff confirm on the roster
     assert Enrolment.objects.get(pk=member.pk).checked_in_at is not None
     assert _credited(classroom) == (2, 1)
 
@@ -77,7 +77,7 @@ def test_a_check_in_from_the_qr_code_alone_credits_nothing_until_staff_confirm(s
 def test_a_check_in_with_the_venue_code_credits_at_once(started, classroom):
     s, member = started
     done = services.check_in(
-        None, enrolment=member, token=s.checkin_token, venue_code=services.venue_code(s)
+        actor=None, enrolment=member, token=s.checkin_token, venue_code=services.venue_code(s)
     )
     assert done.checked_in_at is not None
     assert _credited(classroom) == (2, 1)
@@ -92,7 +92,7 @@ def test_an_old_windows_code_is_refused(started, classroom, settings):
     stale = services.venue_code(s, now - 2 * window)
     assert stale != services.venue_code(s)
     with pytest.raises(InvalidInput):
-        services.check_in(None, enrolment=member, token=s.checkin_token, venue_code=stale)
+        services.check_in(actor=None, enrolment=member, token=s.checkin_token, venue_code=stale)
     assert _credited(classroom) == (0, 0)
     # The window just before still counts: the code may have changed while it was typed.
     assert services.venue_code_valid(s, just_before)

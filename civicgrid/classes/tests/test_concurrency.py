@@ -17,7 +17,11 @@ E = EnrolmentStatus
 def test_twelve_at_once_for_three_places_and_three_on_the_waitlist(classroom, session, at_once):
     s = session(capacity=3, waitlist=3)
     calls = [
-        (lambda n=n: services.enrol(None, session=s, name=f"居民{n}", phone=f"138000000{n:02d}"))
+        (
+            lambda n=n: services.enrol(
+                actor=None, session=s, name=f"居民{n}", phone=f"138000000{n:02d}"
+            )
+        )
         for n in range(12)
     ]
     outcomes = at_once(calls)
@@ -32,7 +36,10 @@ def test_twelve_at_once_for_three_places_and_three_on_the_waitlist(classroom, se
     waiting = list(rows.filter(status=E.WAITLISTED).order_by("id"))
     leaving = list(rows.filter(status=E.ENROLLED)[:2])
     at_once(
-        [(lambda e=e: services.cancel_enrolment(None, enrolment=e, token=e.token)) for e in leaving]
+        [
+            (lambda e=e: services.cancel_enrolment(actor=None, enrolment=e, token=e.token))
+            for e in leaving
+        ]
     )
     promoted = [Enrolment.objects.get(pk=e.pk).status for e in waiting]
     assert promoted == [E.ENROLLED, E.ENROLLED, E.WAITLISTED]

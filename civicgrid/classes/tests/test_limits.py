@@ -82,7 +82,7 @@ def test_the_public_page_forms_are_limited_by_phone(client, classroom, session, 
 
 def test_the_enrolment_page_and_check_in_are_limited(client, classroom, session, tree, tight):
     s = session(capacity=30)
-    made = services.enrol(None, session=s, name="甲", phone="13800000001")
+    made = services.enrol(actor=None, session=s, name="甲", phone="13800000001")
     mine = f"/classes/e/{made.token}/"
     assert _codes(lambda: client.get(mine, REMOTE_ADDR=ME), 2) == [200, 200]
     assert _refused(client.get(mine, REMOTE_ADDR=ME))

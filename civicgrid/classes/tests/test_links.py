@@ -16,7 +16,7 @@ from civicgrid.core.errors import InvalidInput
 @pytest.fixture
 def online(classroom):
     return services.save_course(
-        classroom.staff,
+        actor=classroom.staff,
         unit=classroom.venue.unit,
         data=CourseData(
             title="网上党课",
@@ -40,14 +40,14 @@ def _data(link: str) -> SessionData:
 )
 def test_a_script_link_is_refused(classroom, online, link):
     with pytest.raises(InvalidInput) as error:
-        services.schedule_session(classroom.staff, course=online, data=_data(link))
+        services.schedule_session(actor=classroom.staff, course=online, data=_data(link))
     assert error.value.field == "stream_url"
     assert not Session.objects.exists()
 
 
 def test_a_web_link_is_kept(classroom, online):
     session = services.schedule_session(
-        classroom.staff, course=online, data=_data(" https://live.example.org/dangke ")
+        actor=classroom.staff, course=online, data=_data(" https://live.example.org/dangke ")
     )
     assert session.stream_url == "https://live.example.org/dangke"
 
@@ -71,7 +71,7 @@ def test_the_page_refuses_a_script_link(client, classroom, online):
 
 def test_the_model_field_refuses_a_script_link(classroom, online):
     session = services.schedule_session(
-        classroom.staff, course=online, data=_data("https://live.example.org/x")
+        actor=classroom.staff, course=online, data=_data("https://live.example.org/x")
     )
     session.stream_url = "javascript:alert(1)"
     with pytest.raises(ValidationError) as error:

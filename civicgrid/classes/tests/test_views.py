@@ -219,9 +219,9 @@ def test_public_api_enrol_and_cancel(client, classroom, session, tree, sent_code
 
 def test_staff_api_figures_and_member(staff_client, classroom, session, tree, monkeypatch):
     s = session()
-    e = services.enrol(None, session=s, name="刘党员", phone="13600002222")
+    e = services.enrol(actor=None, session=s, name="刘党员", phone="13600002222")
     monkeypatch.setattr(services, "_now", lambda: s.starts_at)
-    services.check_in(classroom.staff, enrolment=e)
+    services.check_in(actor=classroom.staff, enrolment=e)
     month = s.starts_at.strftime("%Y-%m")
     figures = staff_client.get(
         f"/api/v1/classes/units/{tree.community_a1.code}/figures?start={month}&end={month}"

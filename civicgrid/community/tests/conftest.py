@@ -44,8 +44,8 @@ def build_lists(tree, make_user) -> Lists:
             benefit_yuan=Decimal(24000),
         ),
     )
-    branch = party.save_branch(staff, unit=tree.community_a1, name="第一支部", kind="branch")
-    member = party.save_member(staff, party.MemberData(name="赵党员", branch=branch))
+    branch = party.save_branch(actor=staff, unit=tree.community_a1, name="第一支部", kind="branch")
+    member = party.save_member(actor=staff, data=party.MemberData(name="赵党员", branch=branch))
     return Lists(staff, partner, member)
 
 

@@ -204,7 +204,7 @@ def test_two_claims_at_once_one_wins(lists, tree, at_once, people):
     from civicgrid.party import services as party
 
     other = party.save_member(
-        lists.staff, party.MemberData(name="钱党员", branch=lists.member.branch)
+        actor=lists.staff, data=party.MemberData(name="钱党员", branch=lists.member.branch)
     )
     outcomes = at_once(
         [

@@ -64,8 +64,10 @@ def test_a_form_kept_in_the_session_is_sealed_and_given_back_once():
     assert take_kept_form(request) == {}
 
 
-@pytest.mark.parametrize("sealed", [privacy.encrypt("not json"), privacy.encrypt("[1, 2]"), "x"])
-def test_a_kept_form_that_cannot_be_read_is_nothing(sealed):
+@pytest.mark.parametrize("kept", ["not json", "[1, 2]", None], ids=["text", "list", "garbage"])
+def test_a_kept_form_that_cannot_be_read_is_nothing(kept):
+    # Sealed inside the test: a token made at collection differs between xdist workers.
+    sealed = "x" if kept is None else privacy.encrypt(kept)
     request = _request()
     request.session["civicgrid_kept_form"] = sealed
     assert take_kept_form(request) == {}

@@ -25,15 +25,15 @@ def staff(tree, make_user):
 @pytest.fixture
 def branch(tree, staff):
     return services.save_branch(
-        staff, unit=tree.community_a1, name="第一党支部", kind=BranchKind.BRANCH
+        actor=staff, unit=tree.community_a1, name="第一党支部", kind=BranchKind.BRANCH
     )
 
 
 @pytest.fixture
 def member(branch, staff):
     return services.save_member(
-        staff,
-        services.MemberData(
+        actor=staff,
+        data=services.MemberData(
             name="刘党员",
             branch=branch,
             phone="13600002222",
@@ -45,4 +45,6 @@ def member(branch, staff):
 
 @pytest.fixture
 def item(tree, staff):
-    return services.save_item(staff, unit=tree.community_a1, name="洗衣液", points=10, stock=3)
+    return services.save_item(
+        actor=staff, unit=tree.community_a1, name="洗衣液", points=10, stock=3
+    )

@@ -48,33 +48,33 @@ caps = st.tuples(st.integers(1, 8), st.integers(0, 12), st.integers(0, 30))
 def test_random_ledgers_keep_every_invariant(branch, staff, tree, rule, walk):
     points, daily, yearly = rule
     PointRule.objects.update(points=points, daily_cap=daily, yearly_cap=yearly)
-    member = services.save_member(staff, services.MemberData(name="随机", branch=branch))
-    item = services.save_item(staff, unit=tree.community_a1, name="米", points=7, stock=4)
+    member = services.save_member(actor=staff, data=services.MemberData(name="随机", branch=branch))
+    item = services.save_item(actor=staff, unit=tree.community_a1, name="米", points=7, stock=4)
     for number, (action, arg, value) in enumerate(walk):
         fresh = PartyMember.objects.get(pk=member.pk)
         with contextlib.suppress(CivicgridError):
             if action == "award":
                 services.award_points(
-                    fresh,
-                    arg,
+                    member=fresh,
+                    kind=arg,
                     source=f"op{number}",
                     day=START + dt.timedelta(days=value),
                     points=points if arg == PointKind.OTHER else None,
                 )
             elif action == "redeem":
-                services.redeem(staff, member=fresh, item=item, quantity=arg)
+                services.redeem(actor=staff, member=fresh, item=item, quantity=arg)
             elif action in {"cancel", "hand_over"}:
                 open_ = Redemption.objects.filter(
                     member=member, status=RedemptionStatus.REQUESTED
                 ).last()
                 if open_ and action == "cancel":
-                    services.cancel_redemption(staff, redemption=open_, reason="退")
+                    services.cancel_redemption(actor=staff, redemption=open_, reason="退")
                 elif open_:
-                    services.hand_over(staff, redemption=open_)
+                    services.hand_over(actor=staff, redemption=open_)
             else:
                 entry = PointEntry.objects.filter(member=member).first()
                 if entry:
-                    services.correct_points(staff, entry=entry, points=value, note="更正")
+                    services.correct_points(actor=staff, entry=entry, points=value, note="更正")
 
         member.refresh_from_db()
         entries = PointEntry.objects.filter(member=member)

@@ -37,13 +37,13 @@ class Estate:
 def estate(tree, people) -> Estate:
     alice, bob = people["alice"], people["bob"]
     building = services.save_building(
-        alice, unit=tree.grid_a1_1, estate="保利百合", name="3号楼", entrances=2, floors=6
+        actor=alice, unit=tree.grid_a1_1, estate="保利百合", name="3号楼", entrances=2, floors=6
     )
-    house = services.save_house(alice, building=building, entrance=2, room="501", floor=5)
-    household = services.save_household(alice, house=house, number="H001")
+    house = services.save_house(actor=alice, building=building, entrance=2, room="501", floor=5)
+    household = services.save_household(actor=alice, house=house, number="H001")
     mother = services.save_person(
-        alice,
-        PersonData(
+        actor=alice,
+        data=PersonData(
             name="张秀英",
             id_number=id_number(dt.date(1940, 3, 1), 2),
             phone="13812345678",
@@ -53,8 +53,8 @@ def estate(tree, people) -> Estate:
         household=household,
     )
     son = services.save_person(
-        alice,
-        PersonData(
+        actor=alice,
+        data=PersonData(
             name="李建国",
             id_number=id_number(dt.date(1968, 5, 12), 1),
             phone="13900001111",
@@ -63,13 +63,15 @@ def estate(tree, people) -> Estate:
         household=household,
     )
     other_building = services.save_building(
-        bob, unit=tree.grid_a1_2, estate="锦绣城", name="1号楼", entrances=1
+        actor=bob, unit=tree.grid_a1_2, estate="锦绣城", name="1号楼", entrances=1
     )
-    other_house = services.save_house(bob, building=other_building, entrance=1, room="101")
-    other_household = services.save_household(bob, house=other_house)
+    other_house = services.save_house(actor=bob, building=other_building, entrance=1, room="101")
+    other_household = services.save_household(actor=bob, house=other_house)
     services.save_person(
-        bob,
-        PersonData(name="单雄信", id_number=id_number(dt.date(1990, 1, 1), 1), relation="head"),
+        actor=bob,
+        data=PersonData(
+            name="单雄信", id_number=id_number(dt.date(1990, 1, 1), 1), relation="head"
+        ),
         household=other_household,
     )
     return Estate(building, house, household, mother, son, other_household)

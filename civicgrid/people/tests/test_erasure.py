@@ -63,20 +63,21 @@ def _her_rows(estate, tree, community_staff):
 
     staff = community_staff
     branch = party.save_branch(
-        staff, unit=tree.community_a1, name="第一支部", kind=BranchKind.BRANCH
+        actor=staff, unit=tree.community_a1, name="第一支部", kind=BranchKind.BRANCH
     )
     party.save_member(
-        staff, party.MemberData(name="张秀英", branch=branch, phone=PHONE, person=estate.mother)
+        actor=staff,
+        data=party.MemberData(name="张秀英", branch=branch, phone=PHONE, person=estate.mother),
     )
     venue = classes.save_venue(
-        staff,
+        actor=staff,
         unit=tree.community_a1,
         name="党群服务中心",
         kind=VenueKind.SERVICE_CENTRE,
         capacity=30,
     )
     course = classes.save_course(
-        staff,
+        actor=staff,
         unit=tree.community_a1,
         data=classes.CourseData(
             title="夜校",
@@ -87,14 +88,14 @@ def _her_rows(estate, tree, community_staff):
     )
     starts = timezone.now() + dt.timedelta(days=1)
     session = classes.schedule_session(
-        staff,
+        actor=staff,
         course=course,
         data=classes.SessionData(
             starts_at=starts, ends_at=starts + dt.timedelta(hours=2), capacity=5, venue=venue
         ),
     )
-    classes.enrol(None, session=session, name="张秀英", phone=PHONE)
-    classes.enrol(None, session=session, name="李建国", phone="13900001111")
+    classes.enrol(actor=None, session=session, name="张秀英", phone=PHONE)
+    classes.enrol(actor=None, session=session, name="李建国", phone="13900001111")
     classes.propose_topic(unit=tree.community_a1, title="防诈骗", proposer="张秀英", phone=PHONE)
     volunteers.register_volunteer(
         actor=staff,
@@ -159,7 +160,7 @@ def test_erasing_a_resident_reaches_every_row_that_holds_her_data(
     mother = estate.mother
     _her_rows(estate, tree, community_staff)
     assert len(_traces(mother.name, PHONE, mother.phone_hash, mother.pk)) >= 8
-    services.delete_person(people["alice"], mother, reason="本人申请删除")
+    services.delete_person(actor=people["alice"], person=mother, reason="本人申请删除")
     assert _traces(mother.name, PHONE, mother.phone_hash, mother.pk) == []
     assert not Person.objects.filter(pk=mother.pk).exists()
     # Her son's rows stay as they were; the ledgers keep their rows.
@@ -176,7 +177,9 @@ def test_moving_out_takes_a_person_out_of_lists_counts_and_search(client, estate
     unit = mother.unit
     before = selectors.completeness(alice, unit, missing=0)
     with pytest.raises(NotAllowed):
-        services.record_departure(people["dave"], mother, status=PersonStatus.MOVED_OUT)
+        services.record_departure(
+            actor=people["dave"], person=mother, status=PersonStatus.MOVED_OUT
+        )
     client.force_login(alice)
     response = client.post(
         reverse("people:person_leave", args=[mother.pk]),
@@ -212,9 +215,9 @@ def test_only_a_ledger_keeper_ends_a_record_and_only_once(client, estate, people
     client.post(url, {"status": "deregistered"})
     estate.son.refresh_from_db()
     assert estate.son.status == "present"
-    services.record_departure(people["alice"], estate.son, status="deregistered")
+    services.record_departure(actor=people["alice"], person=estate.son, status="deregistered")
     with pytest.raises(Exception) as error:
-        services.record_departure(people["alice"], estate.son, status="moved_out")
+        services.record_departure(actor=people["alice"], person=estate.son, status="moved_out")
     assert error.value.status == 409
 
 
@@ -223,8 +226,8 @@ def test_someone_who_moved_out_is_recorded_again_where_she_moved_in(estate, peop
     from civicgrid.people.services import PersonData
 
     number = privacy.decrypt(estate.son.id_number)
-    services.record_departure(people["alice"], estate.son, status="moved_out")
+    services.record_departure(actor=people["alice"], person=estate.son, status="moved_out")
     again = services.save_person(
-        people["bob"], PersonData(name="李建国", id_number=number), unit=tree.grid_a1_2
+        actor=people["bob"], data=PersonData(name="李建国", id_number=number), unit=tree.grid_a1_2
     )
     assert again.pk != estate.son.pk and again.id_hash == estate.son.id_hash

@@ -48,7 +48,7 @@ def test_a_zip_bomb_is_refused_before_parsing(tree, people, no_parsing):
     )
     assert bomb.size < 100_000
     with pytest.raises(InvalidInput) as caught:
-        ledgers.start_import(people["alice"], tree.grid_a1_1, "houses", bomb)
+        ledgers.start_import(actor=people["alice"], unit=tree.grid_a1_1, kind="houses", upload=bomb)
     assert caught.value.field == "file"
     assert not ImportJob.objects.exists()
 
@@ -60,7 +60,9 @@ def test_the_inflated_size_is_limited(tree, people, settings, no_parsing):
         xlsx("houses", houses(2, "")), lambda xml: xml, {"xl/pad.bin": os.urandom(1_200_000)}
     )
     with pytest.raises(InvalidInput) as caught:
-        ledgers.start_import(people["alice"], tree.grid_a1_1, "houses", padded)
+        ledgers.start_import(
+            actor=people["alice"], unit=tree.grid_a1_1, kind="houses", upload=padded
+        )
     assert caught.value.field == "file"
 
 
@@ -84,7 +86,9 @@ def _far_row(dimension: str) -> SimpleUploadedFile:
 def test_rows_count_empty_ones_too_whatever_the_sheet_declares(tree, people, settings, dimension):
     settings.IMPORT_MAX_ROWS = 50
     with pytest.raises(InvalidInput) as caught:
-        ledgers.start_import(people["alice"], tree.grid_a1_1, "houses", _far_row(dimension))
+        ledgers.start_import(
+            actor=people["alice"], unit=tree.grid_a1_1, kind="houses", upload=_far_row(dimension)
+        )
     assert caught.value.field == "file"
     assert not Building.objects.exists()
 
@@ -92,7 +96,10 @@ def test_rows_count_empty_ones_too_whatever_the_sheet_declares(tree, people, set
 def test_a_plain_file_still_loads_under_the_limits(tree, people, settings):
     settings.IMPORT_MAX_ROWS = 3
     job = ledgers.start_import(
-        people["alice"], tree.grid_a1_1, "houses", xlsx("houses", houses(3, ""))
+        actor=people["alice"],
+        unit=tree.grid_a1_1,
+        kind="houses",
+        upload=xlsx("houses", houses(3, "")),
     )
     assert job.state == ImportJob.State.DONE, job.errors
 
@@ -137,7 +144,7 @@ def test_exported_organisations_never_hold_formulas(tree, people):
 
     for i, name in enumerate(HOSTILE):
         services.save_organisation(
-            people["alice"],
+            actor=people["alice"],
             unit=tree.grid_a1_1,
             name=name,
             kind="shop",
@@ -162,7 +169,9 @@ def test_every_export_cell_goes_through_one_helper():
 def _queued_job(tree, people, rows=None) -> ImportJob:
     """A background import queued but not yet run (its task waits for the commit)."""
     rows = rows if rows is not None else houses(ledgers.BACKGROUND_ROWS + 5, "")
-    job = ledgers.start_import(people["alice"], tree.grid_a1_1, "houses", xlsx("houses", rows))
+    job = ledgers.start_import(
+        actor=people["alice"], unit=tree.grid_a1_1, kind="houses", upload=xlsx("houses", rows)
+    )
     assert job.state == ImportJob.State.QUEUED and job.file
     return job
 
@@ -269,7 +278,12 @@ def test_a_bad_last_row_is_found_before_anything_is_written(tree, people):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    ledgers.start_import(people["alice"], tree.grid_a1_1, "houses", xlsx("houses", houses(40, "")))
+    ledgers.start_import(
+        actor=people["alice"],
+        unit=tree.grid_a1_1,
+        kind="houses",
+        upload=xlsx("houses", houses(40, "")),
+    )
     rows = [person(i, f"{1 + i % 40:03d}") for i in range(60)]
     rows[-1]["公民身份号码"] = "410102195001010000"  # wrong check digit, on the last row
     parsed = ledgers.read_rows(xlsx("persons", rows).read(), "persons")
@@ -294,7 +308,9 @@ def test_the_write_is_a_few_bulk_statements(tree, people, kind):
     from civicgrid.people.models import Person
 
     alice = people["alice"]
-    ledgers.start_import(alice, tree.grid_a1_1, "houses", xlsx("houses", houses(200, "")))
+    ledgers.start_import(
+        actor=alice, unit=tree.grid_a1_1, kind="houses", upload=xlsx("houses", houses(200, ""))
+    )
 
     def rows(n: int, offset: int) -> list[dict]:
         if kind == "persons":

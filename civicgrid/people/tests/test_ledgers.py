@@ -66,12 +66,16 @@ def test_the_template_has_chinese_headers_with_required_ones_bold():
 
 def test_a_good_file_loads(tree, people):
     alice = people["alice"]
-    job = ledgers.start_import(alice, tree.grid_a1_1, "houses", xlsx("houses", houses(4, "")))
+    job = ledgers.start_import(
+        actor=alice, unit=tree.grid_a1_1, kind="houses", upload=xlsx("houses", houses(4, ""))
+    )
     assert job.state == ImportJob.State.DONE, job.errors
     assert Building.objects.get(estate="保利百合", name="5号楼").entrances == 2
     assert House.objects.count() == 4 and Household.objects.count() == 4
     rows = [person(i, f"{1 + i % 4:03d}", 与户主关系="户主" if i < 4 else "子") for i in range(8)]
-    job = ledgers.start_import(alice, tree.grid_a1_1, "persons", xlsx("persons", rows))
+    job = ledgers.start_import(
+        actor=alice, unit=tree.grid_a1_1, kind="persons", upload=xlsx("persons", rows)
+    )
     assert job.state == ImportJob.State.DONE, job.errors
     assert job.created == 8 and Person.objects.count() == 8
     first = Person.objects.get(name="居民0")
@@ -81,7 +85,9 @@ def test_a_good_file_loads(tree, people):
 
 def test_one_bad_row_loads_nothing_and_every_bad_row_is_reported(tree, people):
     alice = people["alice"]
-    ledgers.start_import(alice, tree.grid_a1_1, "houses", xlsx("houses", houses(4, "")))
+    ledgers.start_import(
+        actor=alice, unit=tree.grid_a1_1, kind="houses", upload=xlsx("houses", houses(4, ""))
+    )
     rows = [person(i, "001") for i in range(6)]
     rows[1]["公民身份号码"] = rows[1]["公民身份号码"][:-1] + (
         "0" if rows[1]["公民身份号码"][-1] != "0" else "1"
@@ -91,7 +97,9 @@ def test_one_bad_row_loads_nothing_and_every_bad_row_is_reported(tree, people):
     rows[4]["标签"] = "飞行员"
     rows[5]["公民身份号码"] = rows[0]["公民身份号码"]
     rows[5]["房号"], rows[5]["单元"], rows[5]["户号"] = "002", 1, "H2"
-    job = ledgers.start_import(alice, tree.grid_a1_1, "persons", xlsx("persons", rows))
+    job = ledgers.start_import(
+        actor=alice, unit=tree.grid_a1_1, kind="persons", upload=xlsx("persons", rows)
+    )
     assert job.state == ImportJob.State.FAILED and job.created == 0
     found = {(e["row"], e["column"]) for e in job.errors}
     assert found == {
@@ -109,7 +117,9 @@ def test_one_bad_row_loads_nothing_and_every_bad_row_is_reported(tree, people):
 def test_houses_outside_their_building_are_refused(tree, people):
     rows = houses(2, "")
     rows[1]["单元"] = 3
-    job = ledgers.start_import(people["alice"], tree.grid_a1_1, "houses", xlsx("houses", rows))
+    job = ledgers.start_import(
+        actor=people["alice"], unit=tree.grid_a1_1, kind="houses", upload=xlsx("houses", rows)
+    )
     assert job.state == ImportJob.State.FAILED
     assert [(e["row"], e["column"]) for e in job.errors] == [(3, "单元")]
     assert not Building.objects.exists()
@@ -117,7 +127,9 @@ def test_houses_outside_their_building_are_refused(tree, people):
 
 def test_rows_outside_the_users_scope_are_refused(tree, people):
     rows = houses(1, tree.grid_b1_1.code)
-    job = ledgers.start_import(people["alice"], tree.grid_a1_1, "houses", xlsx("houses", rows))
+    job = ledgers.start_import(
+        actor=people["alice"], unit=tree.grid_a1_1, kind="houses", upload=xlsx("houses", rows)
+    )
     assert job.state == ImportJob.State.FAILED and job.errors[0]["column"] == "网格编码"
 
 
@@ -128,7 +140,9 @@ def test_rows_outside_the_users_scope_are_refused(tree, people):
 def test_a_malformed_or_non_excel_file_gets_a_clear_error(tree, people, content):
     upload = SimpleUploadedFile("ledger.xlsx", content)
     with pytest.raises(InvalidInput) as error:
-        ledgers.start_import(people["alice"], tree.grid_a1_1, "persons", upload)
+        ledgers.start_import(
+            actor=people["alice"], unit=tree.grid_a1_1, kind="persons", upload=upload
+        )
     assert ".xlsx" in error.value.message
     assert not ImportJob.objects.exists()
 
@@ -140,10 +154,10 @@ def test_a_sheet_without_the_headers(tree, people):
     workbook.save(buffer)
     with pytest.raises(InvalidInput) as error:
         ledgers.start_import(
-            people["alice"],
-            tree.grid_a1_1,
-            "persons",
-            SimpleUploadedFile("x.xlsx", buffer.getvalue()),
+            actor=people["alice"],
+            unit=tree.grid_a1_1,
+            kind="persons",
+            upload=SimpleUploadedFile("x.xlsx", buffer.getvalue()),
         )
     assert "姓名" in error.value.message
 
@@ -154,7 +168,9 @@ def test_large_files_run_in_the_background_with_progress(
     # The task is queued when the upload commits; tests run huey tasks at once.
     rows = houses(ledgers.BACKGROUND_ROWS + 5, "")
     with django_capture_on_commit_callbacks(execute=True):
-        job = ledgers.start_import(people["alice"], tree.grid_a1_1, "houses", xlsx("houses", rows))
+        job = ledgers.start_import(
+            actor=people["alice"], unit=tree.grid_a1_1, kind="houses", upload=xlsx("houses", rows)
+        )
         assert job.state == ImportJob.State.QUEUED and job.file
     job.refresh_from_db()
     assert job.state == ImportJob.State.DONE, job.errors
@@ -168,11 +184,17 @@ def test_organisations(tree, people):
         {"名称": "某超市", "类型": "飞船"},
     ]
     job = ledgers.start_import(
-        people["alice"], tree.grid_a1_1, "organisations", xlsx("organisations", rows)
+        actor=people["alice"],
+        unit=tree.grid_a1_1,
+        kind="organisations",
+        upload=xlsx("organisations", rows),
     )
     assert [(e["row"], e["column"]) for e in job.errors] == [(3, "类型")]
     job = ledgers.start_import(
-        people["alice"], tree.grid_a1_1, "organisations", xlsx("organisations", rows[:1])
+        actor=people["alice"],
+        unit=tree.grid_a1_1,
+        kind="organisations",
+        upload=xlsx("organisations", rows[:1]),
     )
     assert job.state == ImportJob.State.DONE
 

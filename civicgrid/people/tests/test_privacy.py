@@ -79,8 +79,8 @@ def test_no_role_that_may_not_reveal_can_rebuild_an_id_number(
     """The read-only leader (district) and a micro-grid leader enumerate every ID number that
     fits what they see of each person through the API and the pages: at least 10 000 fit."""
     neighbour = services.save_person(
-        people["alice"],
-        PersonData(
+        actor=people["alice"],
+        data=PersonData(
             name="王桂兰", id_number=id_number(dt.date(1952, 11, 30), 4), phone="13700002222"
         ),
         unit=tree.micro_a1_1_1,
@@ -200,7 +200,9 @@ def test_an_import_row_with_a_recorded_id_number_is_logged(estate, people, tree)
 
     row = person(1, "501", 公民身份号码=privacy.decrypt(estate.son.id_number))
     row |= {"楼栋": "3号楼", "单元": 2, "小区": "保利百合"}
-    job = ledgers.start_import(people["alice"], tree.grid_a1_1, "persons", xlsx("persons", [row]))
+    job = ledgers.start_import(
+        actor=people["alice"], unit=tree.grid_a1_1, kind="persons", upload=xlsx("persons", [row])
+    )
     assert job.created == 0 and any(e["column"] == "公民身份号码" for e in job.errors)
     assert [r[:4] for r in _log_rows()] == [
         ("alice", "search", "id_number", f"people.person:{estate.son.pk}")
@@ -214,7 +216,11 @@ def test_a_ledger_export_is_logged_with_its_scope_rows_and_reason(client, estate
     from civicgrid.core.models import AccessLog
 
     services.save_organisation(
-        people["alice"], unit=tree.grid_a1_1, name="某物业", kind="property", contact_name="王经理"
+        actor=people["alice"],
+        unit=tree.grid_a1_1,
+        name="某物业",
+        kind="property",
+        contact_name="王经理",
     )
     client.force_login(people["alice"])
     code = tree.grid_a1_1.code
@@ -275,13 +281,13 @@ def test_a_birth_date_typed_beside_a_kept_number_tells_nothing(estate, volunteer
     """A micro-grid leader keeps ledgers but sees only the age: a wrong date typed beside the
     kept number must not be answered with the date the number holds."""
     neighbour = services.save_person(
-        volunteer,
-        PersonData(name="王桂兰", id_number=id_number(dt.date(1952, 11, 30), 4)),
+        actor=volunteer,
+        data=PersonData(name="王桂兰", id_number=id_number(dt.date(1952, 11, 30), 4)),
         unit=tree.micro_a1_1_1,
     )
     changed = services.save_person(
-        volunteer,
-        PersonData(name="王桂兰", id_number=None, phone=None, birth_date=dt.date(1960, 1, 1)),
+        actor=volunteer,
+        data=PersonData(name="王桂兰", id_number=None, phone=None, birth_date=dt.date(1960, 1, 1)),
         unit=tree.micro_a1_1_1,
         person=neighbour,
     )
@@ -299,5 +305,7 @@ def test_after_the_limit_a_typed_number_is_refused_whole_files_included(
     known = privacy.decrypt(estate.son.id_number)
     place = {"楼栋": "3号楼", "单元": 2, "小区": "保利百合"}
     rows = [person(n, "501", 公民身份号码=known) | place for n in (1, 2)]
-    job = ledgers.start_import(people["alice"], tree.grid_a1_1, "persons", xlsx("persons", rows))
+    job = ledgers.start_import(
+        actor=people["alice"], unit=tree.grid_a1_1, kind="persons", upload=xlsx("persons", rows)
+    )
     assert job.created == 0 and [e["row"] for e in job.errors] == [None]

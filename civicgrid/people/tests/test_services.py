@@ -46,7 +46,7 @@ def test_numbers_are_stored_encrypted_hashed_and_masked(estate):
 def test_bad_numbers_are_refused_naming_the_field(estate, people, field, value, says):
     data = PersonData(name="王芳", **{field: value})
     with pytest.raises(InvalidInput) as error:
-        services.save_person(people["alice"], data, household=estate.household)
+        services.save_person(actor=people["alice"], data=data, household=estate.household)
     assert error.value.field == field and says in error.value.message
     assert not Person.objects.filter(name="王芳").exists()
 
@@ -55,15 +55,15 @@ def test_birth_date_and_gender_must_agree_with_the_id(estate, people):
     number = id_number(dt.date(1980, 1, 1), 3)  # odd serial: male
     with pytest.raises(InvalidInput) as error:
         services.save_person(
-            people["alice"],
-            PersonData(name="王芳", id_number=number, birth_date=dt.date(1981, 1, 1)),
+            actor=people["alice"],
+            data=PersonData(name="王芳", id_number=number, birth_date=dt.date(1981, 1, 1)),
             household=estate.household,
         )
     assert error.value.field == "birth_date"
     with pytest.raises(InvalidInput) as error:
         services.save_person(
-            people["alice"],
-            PersonData(name="王芳", id_number=number, gender="2"),
+            actor=people["alice"],
+            data=PersonData(name="王芳", id_number=number, gender="2"),
             household=estate.household,
         )
     assert error.value.field == "gender"
@@ -72,14 +72,16 @@ def test_birth_date_and_gender_must_agree_with_the_id(estate, people):
 def test_one_person_one_record_and_one_head(estate, people):
     with pytest.raises(Conflict) as error:
         services.save_person(
-            people["bob"],
-            PersonData(name="张秀英", id_number=id_number(dt.date(1940, 3, 1), 2)),
+            actor=people["bob"],
+            data=PersonData(name="张秀英", id_number=id_number(dt.date(1940, 3, 1), 2)),
             household=estate.other_household,
         )
     assert error.value.field == "id_number"
     with pytest.raises(Conflict) as error:
         services.save_person(
-            people["alice"], PersonData(name="王芳", relation="head"), household=estate.household
+            actor=people["alice"],
+            data=PersonData(name="王芳", relation="head"),
+            household=estate.household,
         )
     assert error.value.field == "relation"
     assert estate.household.members.count() == 2
@@ -88,38 +90,48 @@ def test_one_person_one_record_and_one_head(estate, people):
 def test_unknown_tags_and_houses_outside_their_building(estate, people):
     with pytest.raises(InvalidInput) as error:
         services.save_person(
-            people["alice"], PersonData(name="王芳", tags=("飞行员",)), household=estate.household
+            actor=people["alice"],
+            data=PersonData(name="王芳", tags=("飞行员",)),
+            household=estate.household,
         )
     assert "飞行员" in error.value.message
     with pytest.raises(InvalidInput) as error:
-        services.save_house(people["alice"], building=estate.building, entrance=3, room="101")
+        services.save_house(actor=people["alice"], building=estate.building, entrance=3, room="101")
     assert error.value.field == "entrance"
     with pytest.raises(InvalidInput) as error:
         services.save_house(
-            people["alice"], building=estate.building, entrance=1, room="901", floor=9
+            actor=people["alice"], building=estate.building, entrance=1, room="901", floor=9
         )
     assert error.value.field == "floor"
 
 
 def test_only_keepers_of_the_unit_write(estate, people):
     with pytest.raises(NotAllowed):
-        services.save_person(people["bob"], PersonData(name="王芳"), household=estate.household)
+        services.save_person(
+            actor=people["bob"], data=PersonData(name="王芳"), household=estate.household
+        )
     with pytest.raises(NotAllowed):
-        services.save_person(people["dave"], PersonData(name="王芳"), household=estate.household)
+        services.save_person(
+            actor=people["dave"], data=PersonData(name="王芳"), household=estate.household
+        )
 
 
 def test_reveal_is_for_the_chain_only_and_logged(estate, people, community_staff, volunteer):
     alice = people["alice"]
-    number = services.reveal(alice, estate.mother, "phone", reason="电话联系", ip="10.0.0.1")
+    number = services.reveal(
+        actor=alice, person=estate.mother, field="phone", reason="电话联系", ip="10.0.0.1"
+    )
     assert number == "13812345678"
-    assert services.reveal(community_staff, estate.mother, "id_number", reason="核对身份")
+    assert services.reveal(
+        actor=community_staff, person=estate.mother, field="id_number", reason="核对身份"
+    )
     log = list(AccessLog.objects.order_by("id").values_list("actor__username", "field", "reason"))
     assert log == [("alice", "phone", "电话联系"), ("connie", "id_number", "核对身份")]
     for outsider in (people["dave"], people["erin"], volunteer, people["bob"]):
         with pytest.raises(NotAllowed):
-            services.reveal(outsider, estate.mother, "phone", reason="看看")
+            services.reveal(actor=outsider, person=estate.mother, field="phone", reason="看看")
     with pytest.raises(InvalidInput):
-        services.reveal(alice, estate.mother, "phone", reason="")
+        services.reveal(actor=alice, person=estate.mother, field="phone", reason="")
     assert AccessLog.objects.count() == 2
 
 
@@ -130,21 +142,23 @@ def test_sensitive_tags_are_hidden_and_kept(estate, people, volunteer, tree):
     # A volunteer keeps the micro-grid's ledger but may not set a sensitive tag…
     with pytest.raises(NotAllowed):
         services.save_person(
-            volunteer, PersonData(name="赵敏", tags=("disabled",)), unit=tree.micro_a1_1_1
+            actor=volunteer,
+            data=PersonData(name="赵敏", tags=("disabled",)),
+            unit=tree.micro_a1_1_1,
         )
     neighbour = services.save_person(
-        volunteer, PersonData(name="赵敏", tags=("veteran",)), unit=tree.micro_a1_1_1
+        actor=volunteer, data=PersonData(name="赵敏", tags=("veteran",)), unit=tree.micro_a1_1_1
     )
     services.save_person(
-        people["alice"],
-        PersonData(name="赵敏", tags=("veteran", "subsistence")),
+        actor=people["alice"],
+        data=PersonData(name="赵敏", tags=("veteran", "subsistence")),
         unit=tree.micro_a1_1_1,
         person=neighbour,
     )
     # …and their edit keeps the sensitive tag they cannot see.
     services.save_person(
-        volunteer,
-        PersonData(name="赵敏", tags=("pregnant",)),
+        actor=volunteer,
+        data=PersonData(name="赵敏", tags=("pregnant",)),
         unit=tree.micro_a1_1_1,
         person=neighbour,
     )
@@ -154,9 +168,9 @@ def test_sensitive_tags_are_hidden_and_kept(estate, people, volunteer, tree):
 
 def test_export_and_delete_leave_no_ciphertext(estate, people):
     alice, pk = people["alice"], estate.son.pk
-    copy = services.export_person(alice, estate.son, reason="本人申请")
+    copy = services.export_person(actor=alice, person=estate.son, reason="本人申请")
     assert copy["phone"] == "13900001111" and copy["name"] == "李建国"
-    services.delete_person(alice, estate.son, reason="迁出")
+    services.delete_person(actor=alice, person=estate.son, reason="迁出")
     assert not Person.objects.filter(pk=pk).exists()
     assert not PersonKey.objects.filter(person_id=pk).exists()
     actions = list(AccessLog.objects.order_by("id").values_list("action", "record"))
@@ -173,29 +187,32 @@ def test_export_and_delete_leave_no_ciphertext(estate, people):
 def test_visits_and_situations(estate, people, tree):
     alice = people["alice"]
     visit = services.record_visit(
-        alice, estate.household, findings="老人独居，腿脚不便", follow_up="联系助餐"
+        actor=alice, household=estate.household, findings="老人独居，腿脚不便", follow_up="联系助餐"
     )
     assert list(selectors.open_follow_ups(alice, tree.grid_a1_1)) == [visit]
-    services.finish_follow_up(alice, visit)
+    services.finish_follow_up(actor=alice, visit=visit)
     assert not selectors.open_follow_ups(alice, tree.grid_a1_1).exists()
     with pytest.raises(InvalidInput):
         services.record_visit(
-            alice, estate.household, findings="x", visited_on=dt.date.today() + dt.timedelta(days=1)
+            actor=alice,
+            household=estate.household,
+            findings="x",
+            visited_on=dt.date.today() + dt.timedelta(days=1),
         )
     situation = services.record_situation(
-        alice, unit=tree.grid_a1_1, kind="opinion", topic="楼下停车难", people_concerned=12
+        actor=alice, unit=tree.grid_a1_1, kind="opinion", topic="楼下停车难", people_concerned=12
     )
     assert list(selectors.situations_for(people["bob"])) == []
-    services.close_situation(alice, situation, follow_up="已协调物业划线")
+    services.close_situation(actor=alice, situation=situation, follow_up="已协调物业划线")
     with pytest.raises(InvalidInput):
-        services.record_situation(alice, unit=tree.community_a1, kind="opinion", topic="x")
+        services.record_situation(actor=alice, unit=tree.community_a1, kind="opinion", topic="x")
 
 
 def test_organisations_validate_credit_code_and_phone(tree, people):
     alice = people["alice"]
     with pytest.raises(InvalidInput) as error:
         services.save_organisation(
-            alice,
+            actor=alice,
             unit=tree.grid_a1_1,
             name="某公司",
             kind="enterprise",
@@ -203,7 +220,7 @@ def test_organisations_validate_credit_code_and_phone(tree, people):
         )
     assert error.value.field == "credit_code"
     org = services.save_organisation(
-        alice,
+        actor=alice,
         unit=tree.grid_a1_1,
         name="某物业",
         kind="property",
@@ -220,7 +237,7 @@ def test_search_keys_follow_a_unit_move(people, tree):
     grid = org_services.create_unit(
         actor=None, parent=tree.community_a1, kind=Kind.GRID, name="甲一第9网格"
     )
-    person = services.save_person(people["carol"], PersonData(name="钱多多"), unit=grid)
+    person = services.save_person(actor=people["carol"], data=PersonData(name="钱多多"), unit=grid)
     org_services.move_unit(actor=None, unit=grid, new_parent=tree.community_b1)
     person.refresh_from_db()
     codes = set(PersonKey.objects.filter(person=person).values_list("unit_code", flat=True))
@@ -233,15 +250,15 @@ def test_a_duplicate_id_does_not_say_where_someone_lives_outside_ones_scope(esta
     number = id_number(dt.date(1940, 3, 1), 2)
     with pytest.raises(Conflict) as error:
         services.save_person(
-            people["bob"],
-            PersonData(name="张秀英", id_number=number),
+            actor=people["bob"],
+            data=PersonData(name="张秀英", id_number=number),
             household=estate.other_household,
         )
     assert "another unit" in error.value.message and "保利百合" not in error.value.message
     with pytest.raises(Conflict) as error:
         services.save_person(
-            people["carol"],
-            PersonData(name="张秀英", id_number=number),
+            actor=people["carol"],
+            data=PersonData(name="张秀英", id_number=number),
             household=estate.other_household,
         )
     assert "保利百合" in error.value.message  # street staff see her household
@@ -250,8 +267,8 @@ def test_a_duplicate_id_does_not_say_where_someone_lives_outside_ones_scope(esta
 def test_editing_without_numbers_keeps_them(estate, people):
     before = Person.objects.get(pk=estate.mother.pk)
     services.save_person(
-        people["alice"],
-        PersonData(
+        actor=people["alice"],
+        data=PersonData(
             name="张秀英", id_number=None, phone=None, relation="head", tags=("elderly_alone",)
         ),
         household=estate.household,

@@ -190,8 +190,8 @@ def test_no_unmasked_number_reaches_a_role_that_may_not_reveal_it(
     from civicgrid.people.services import PersonData
 
     services.save_person(
-        people["carol"],
-        PersonData(
+        actor=people["carol"],
+        data=PersonData(
             name="张秀英",
             phone=phone,
             id_number=privacy.decrypt(estate.mother.id_number),
@@ -241,7 +241,7 @@ def test_organisations_export_in_the_template_columns_masked(client, tree, peopl
     from civicgrid.people import ledgers, services
 
     services.save_organisation(
-        people["alice"],
+        actor=people["alice"],
         unit=tree.grid_a1_1,
         name="某物业",
         kind="property",
@@ -261,7 +261,7 @@ def test_organisations_export_in_the_template_columns_masked(client, tree, peopl
 def test_the_access_log_is_read_only_in_the_admin_and_scoped(client, estate, people, tree):
     from civicgrid.people import services
 
-    services.reveal(people["alice"], estate.mother, "phone", reason="电话联系")
+    services.reveal(actor=people["alice"], person=estate.mother, field="phone", reason="电话联系")
     login(client, people["carol"])  # street staff of street A, admin user
     page = client.get("/admin/core/accesslog/")
     assert page.status_code == 200 and "电话联系" in page.content.decode()

@@ -47,9 +47,9 @@ def build_service(tree, make_user) -> Service:
         terms="low_fee",
         price=Decimal(5),
     )
-    branch = party.save_branch(staff, unit=tree.community_a1, name="第一支部", kind="branch")
+    branch = party.save_branch(actor=staff, unit=tree.community_a1, name="第一支部", kind="branch")
     member = party.save_member(
-        staff, party.MemberData(name="王党员", branch=branch, phone="13600003333")
+        actor=staff, data=party.MemberData(name="王党员", branch=branch, phone="13600003333")
     )
     li = services.register_volunteer(
         actor=staff,
