@@ -254,14 +254,8 @@ class SealedNumber:
 
     def values(self, number: str) -> dict[str, str]:
         """The fields' values for `number`, checked already; "" clears them."""
-        if not number:
-            return dict.fromkeys(self.fields, "")
-        parts = {
-            self.token: encrypt(number),
-            self.hash: self.index(number),
-            self.masked: self.mask(number),
-        }
-        return {name: parts[name] for name in self.fields}
+        parts = ((self.token, encrypt), (self.hash, self.index), (self.masked, self.mask))
+        return {name: make(number) if number else "" for name, make in parts if name}
 
     def write(self, row: object, number: str) -> None:
         """Seal `number` (checked already; "" clears it) into `row`'s fields."""
