@@ -369,7 +369,7 @@ def notify(*, users: Iterable[AbstractBaseUser | int | None], text: str, link: s
     text = text[: Notification._meta.get_field("text").max_length]
     user_ids = {getattr(user, "pk", user) for user in users if user is not None}
     Notification.objects.bulk_create(
-        Notification(user_id=user_id, text=text, link=link) for user_id in sorted(user_ids)
+        Notification(user_id=user_id, text=text, link=link) for user_id in user_ids
     )
 
 
