@@ -369,7 +369,7 @@ def notify(*, users: Iterable[AuthUser | int | None], text: str, link: str) -> N
     text = text[: Notification._meta.get_field("text").max_length]
     user_ids = {user if isinstance(user, int) else user.pk for user in users if user is not None}
     Notification.objects.bulk_create(
-        Notification(user_id=user_id, text=text, link=link) for user_id in sorted(user_ids)
+        Notification(user_id=user_id, text=text, link=link) for user_id in user_ids
     )
 
 
