@@ -26,27 +26,31 @@ def grow(classroom, session, tree):
         for _ in range(count):
             i = len(made)
             member = party.save_member(
-                staff, party.MemberData(name=f"讲师{i}", branch=classroom.branch)
+                actor=staff, data=party.MemberData(name=f"讲师{i}", branch=classroom.branch)
             )
             teacher = services.save_teacher(
-                staff,
+                actor=staff,
                 unit=tree.community_a1,
                 data=TeacherData(name=f"讲师{i}", kind="model_figure", member=member),
             )
             lecturer = made[0].teacher if made else teacher
             made.append(session(days=i + 1, teacher=lecturer, capacity=10))
             services.enrol(
-                staff,
+                actor=staff,
                 session=made[0],
                 name=f"学员{i}",
                 phone=f"1370000{i:04d}",
                 channel=Channel.STAFF,
             )
             services.save_venue(
-                staff, unit=tree.community_a1, name=f"活动室{i}", kind="practice_base", capacity=20
+                actor=staff,
+                unit=tree.community_a1,
+                name=f"活动室{i}",
+                kind="practice_base",
+                capacity=20,
             )
             services.save_course(
-                staff,
+                actor=staff,
                 unit=tree.community_a1,
                 data=CourseData(
                     title=f"课程{i}",

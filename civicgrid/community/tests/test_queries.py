@@ -80,7 +80,7 @@ def grow(lists, tree, people, make_user):
                 project=project[0],
             )
             member = party.save_member(
-                staff, party.MemberData(name=f"党员{i}", branch=lists.member.branch)
+                actor=staff, data=party.MemberData(name=f"党员{i}", branch=lists.member.branch)
             )
             services.claim_task(actor=staff, task=task, member=member)
             services.create_task(

@@ -267,8 +267,8 @@ def test_a_member_of_a_dedicated_grid_sees_and_claims_its_tasks_only(
     from civicgrid.party import services as party
 
     carol = people["carol"]
-    branch = party.save_branch(carol, unit=dedicated, name="大厦支部", kind="branch")
-    member = party.save_member(carol, party.MemberData(name="孙党员", branch=branch))
+    branch = party.save_branch(actor=carol, unit=dedicated, name="大厦支部", kind="branch")
+    member = party.save_member(actor=carol, data=party.MemberData(name="孙党员", branch=branch))
     here = services.create_task(actor=carol, unit=dedicated, title="楼宇巡查", due_on=TODAY())
     there = services.create_task(
         actor=lists.staff, unit=tree.community_a1, title="楼道", due_on=TODAY()

@@ -161,7 +161,7 @@ def test_non_numeric_ids_in_community_and_committee_forms_are_refused(client, li
             f"/alliances/u/{code}/",
             {"action": "meeting", "committee": committee.pk, "attendees": ["abc"]},
         ),
-        (f"/alliances/meetings/{meeting.pk}/", {"resolution": "abc", "title": "x"}),
+        (f"/community/meetings/{meeting.pk}/tasks/", {"resolution": "abc", "title": "x"}),
     ]
     client.force_login(lists.staff)
     for url, data in posts:

@@ -90,7 +90,7 @@ def walk_tasks(request) -> Walk:
     lists.member.user = zhao
     lists.member.save()
     qian = party.save_member(
-        lists.staff, party.MemberData(name="钱党员", branch=lists.member.branch)
+        actor=lists.staff, data=party.MemberData(name="钱党员", branch=lists.member.branch)
     )
     qian.user = make_user("qian")
     qian.save()

@@ -27,20 +27,20 @@ def grow(branch, member, staff, tree, make_user):
             i = len(made)
             made.append(
                 services.save_member(
-                    staff, services.MemberData(name=f"党员{i}", branch=branch, phone="")
+                    actor=staff, data=services.MemberData(name=f"党员{i}", branch=branch, phone="")
                 )
             )
             services.save_branch(
-                staff, unit=tree.community_a1, name=f"第{i + 2}支部", kind="branch"
+                actor=staff, unit=tree.community_a1, name=f"第{i + 2}支部", kind="branch"
             )
             services.save_shock_team(
-                staff, unit=tree.community_a1, name=f"突击队{i}", members=[member, made[-1]]
+                actor=staff, unit=tree.community_a1, name=f"突击队{i}", members=[member, made[-1]]
             )
             item = services.save_item(
-                staff, unit=tree.community_a1, name=f"奖品{i}", points=1, stock=10
+                actor=staff, unit=tree.community_a1, name=f"奖品{i}", points=1, stock=10
             )
             services.record_meeting(
-                staff,
+                actor=staff,
                 branch=branch,
                 kind="group_meeting",
                 held_on=today - dt.timedelta(days=i),
@@ -48,9 +48,13 @@ def grow(branch, member, staff, tree, make_user):
                 attendees=branch.members.all(),
             )
             services.award_points(
-                member, PointKind.OTHER, note=f"表彰{i}", day=today - dt.timedelta(days=i), points=2
+                member=member,
+                kind=PointKind.OTHER,
+                note=f"表彰{i}",
+                day=today - dt.timedelta(days=i),
+                points=2,
             )
-            services.redeem(staff, member=member, item=item)
+            services.redeem(actor=staff, member=member, item=item)
         return made
 
     return add

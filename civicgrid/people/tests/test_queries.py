@@ -28,41 +28,53 @@ def grow(estate, tree, community_staff):
             i = len(made)
             grid = tree.grid_a1_1 if i % 2 == 0 else tree.grid_a1_2
             building = services.save_building(
-                connie, unit=grid, estate="锦绣城", name=f"{i + 10}号楼", entrances=1, floors=6
+                actor=connie,
+                unit=grid,
+                estate="锦绣城",
+                name=f"{i + 10}号楼",
+                entrances=1,
+                floors=6,
             )
-            house = services.save_house(connie, building=building, entrance=1, room="101", floor=1)
-            household = services.save_household(connie, house=house, number=f"J{i:03d}")
+            house = services.save_house(
+                actor=connie, building=building, entrance=1, room="101", floor=1
+            )
+            household = services.save_household(actor=connie, house=house, number=f"J{i:03d}")
             services.save_person(
-                connie,
-                PersonData(name=f"张{SURNAMES[i]}", relation="head", tags=("elderly_alone",)),
+                actor=connie,
+                data=PersonData(name=f"张{SURNAMES[i]}", relation="head", tags=("elderly_alone",)),
                 household=household,
             )
             services.save_house(
-                connie, building=estate.building, entrance=1, room=f"1{i:02d}", floor=1
+                actor=connie, building=estate.building, entrance=1, room=f"1{i:02d}", floor=1
             )
             services.save_person(
-                connie,
-                PersonData(name=f"李{SURNAMES[i]}", relation="child", tags=("disabled",)),
+                actor=connie,
+                data=PersonData(name=f"李{SURNAMES[i]}", relation="child", tags=("disabled",)),
                 household=estate.household,
             )
             services.record_visit(
-                connie, estate.household, findings=f"第{i}次走访", follow_up="送米面油"
+                actor=connie,
+                household=estate.household,
+                findings=f"第{i}次走访",
+                follow_up="送米面油",
             )
             leaving = services.save_person(
-                connie, PersonData(name=f"赵{SURNAMES[i]}", relation="child"), household=household
+                actor=connie,
+                data=PersonData(name=f"赵{SURNAMES[i]}", relation="child"),
+                household=household,
             )
-            services.record_departure(connie, leaving, status="moved_out")
-            services.save_organisation(connie, unit=grid, name=f"便民超市{i}", kind="shop")
-            services.save_place(connie, unit=grid, name=f"棋牌室{i}", kind="public")
+            services.record_departure(actor=connie, person=leaving, status="moved_out")
+            services.save_organisation(actor=connie, unit=grid, name=f"便民超市{i}", kind="shop")
+            services.save_place(actor=connie, unit=grid, name=f"棋牌室{i}", kind="public")
             services.save_facility(
-                connie, unit=grid, kind="hydrant", lon=113.52, lat=34.72, code=f"XF{i:03d}"
+                actor=connie, unit=grid, kind="hydrant", lon=113.52, lat=34.72, code=f"XF{i:03d}"
             )
-            services.record_situation(connie, unit=grid, kind="opinion", topic=f"民意{i}")
+            services.record_situation(actor=connie, unit=grid, kind="opinion", topic=f"民意{i}")
             ledgers.start_import(
-                connie,
-                grid,
-                "houses",
-                SimpleUploadedFile("houses.xlsx", ledgers.template("houses")),
+                actor=connie,
+                unit=grid,
+                kind="houses",
+                upload=SimpleUploadedFile("houses.xlsx", ledgers.template("houses")),
             )
             org_services.create_unit(
                 actor=None, parent=tree.community_a1, kind=Kind.GRID, name=f"甲一第{i + 3}网格"
