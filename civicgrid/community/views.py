@@ -315,7 +315,7 @@ def resolution_task(request: HttpRequest, pk: int) -> HttpResponse:
 
     def call() -> None:
         resolution = get_object_or_404(
-            meeting.resolutions, pk=parse_int(post.get("resolution"), "resolution")
+            meeting.resolutions, pk=parse_id(post.get("resolution"), "resolution")
         )
         services.task_from_resolution(
             actor=user,

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from civicgrid.alliances import services
 from civicgrid.alliances.models import JointCommittee, JointMeeting, Resolution
+from civicgrid.community import services as community
 from civicgrid.community.models import Task, TaskStatus
 from civicgrid.core.errors import InvalidInput, NotAllowed
 
@@ -152,7 +153,7 @@ def test_the_read_only_leader_records_no_meeting(alliance, people):
 def test_a_resolution_becomes_a_task_in_a_community_under_the_committee(alliance, tree, people):
     meeting = _meeting(alliance, people["carol"], resolutions=["增设护学岗"])
     resolution = meeting.resolutions.get()
-    task = services.task_from_resolution(
+    task = community.task_from_resolution(
         actor=people["carol"],
         resolution=resolution,
         unit=tree.community_a1,
@@ -171,7 +172,7 @@ def test_a_resolution_becomes_a_task_in_a_community_under_the_committee(alliance
 def test_a_task_stays_under_the_committee(alliance, tree, people):
     meeting = _meeting(alliance, people["carol"], resolutions=["增设护学岗"])
     with pytest.raises(InvalidInput) as error:
-        services.task_from_resolution(
+        community.task_from_resolution(
             actor=people["carol"],
             resolution=meeting.resolutions.get(),
             unit=tree.community_b1,
@@ -186,7 +187,7 @@ def test_a_task_is_not_due_in_the_past_nor_made_by_the_read_only_leader(alliance
     meeting = _meeting(alliance, people["carol"], resolutions=["增设护学岗"])
     resolution = Resolution.objects.get(meeting=meeting)
     with pytest.raises(InvalidInput) as past:
-        services.task_from_resolution(
+        community.task_from_resolution(
             actor=people["carol"],
             resolution=resolution,
             unit=tree.community_a1,
@@ -195,7 +196,7 @@ def test_a_task_is_not_due_in_the_past_nor_made_by_the_read_only_leader(alliance
         )
     assert past.value.field == "due_on"
     with pytest.raises(NotAllowed):
-        services.task_from_resolution(
+        community.task_from_resolution(
             actor=people["dave"],
             resolution=resolution,
             unit=tree.community_a1,

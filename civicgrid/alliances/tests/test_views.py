@@ -57,7 +57,7 @@ def test_a_unit_or_meeting_out_of_scope_is_not_found(client, alliance, meeting, 
     assert client.get(f"/alliances/meetings/{meeting.pk}/").status_code == 404
     assert client.get("/alliances/meetings/999999/").status_code == 404
     response = client.post(
-        f"/alliances/meetings/{meeting.pk}/",
+        f"/community/meetings/{meeting.pk}/tasks/",
         {"resolution": meeting.resolutions.first().pk, "due_on": _week()},
     )
     assert response.status_code == 404
@@ -86,12 +86,12 @@ def test_the_read_only_leader_reads_but_changes_nothing(client, alliance, meetin
         {"action": "member", "committee": alliance.committee.pk, "name": "某公司", "kind": "other"},
     )
     assert response.status_code == 302
-    assert _message(response) == "You may not keep the community's lists here."
+    assert _message(response) == "You may not keep the joint committees here."
     assert MemberUnit.objects.count() == 2
     detail = client.get(f"/alliances/meetings/{meeting.pk}/")
     assert detail.status_code == 200 and "Make it a task to claim" not in detail.content.decode()
     client.post(
-        f"/alliances/meetings/{meeting.pk}/",
+        f"/community/meetings/{meeting.pk}/tasks/",
         {"resolution": meeting.resolutions.first().pk, "title": "护学岗", "due_on": _week()},
     )
     assert not Task.objects.exists()
@@ -151,7 +151,7 @@ def test_a_resolution_becomes_a_task_shown_on_the_meeting(client, meeting, tree,
     client.force_login(people["carol"])
     resolution = meeting.resolutions.get(text="增设护学岗")
     response = client.post(
-        f"/alliances/meetings/{meeting.pk}/",
+        f"/community/meetings/{meeting.pk}/tasks/",
         {
             "resolution": resolution.pk,
             "unit": tree.community_a1.code,
@@ -174,7 +174,7 @@ def test_a_task_goes_only_to_a_unit_under_the_committee_the_user_may_see(
     client, meeting, tree, people
 ):
     client.force_login(people["carol"])
-    url = f"/alliances/meetings/{meeting.pk}/"
+    url = f"/community/meetings/{meeting.pk}/tasks/"
     resolution = meeting.resolutions.first()
     data = {"resolution": resolution.pk, "title": "护学岗", "due_on": _week()}
     # Street B is not carol's: like a missing unit.

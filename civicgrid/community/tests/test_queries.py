@@ -107,15 +107,15 @@ def test_the_community_lists_cost_the_same_for_one_row_as_for_six(
     pages = {
         f"/community/u/{code}/": 16,
         f"/community/u/{code}/figures/": 13,
-        f"/community/needs/{first.pk}/": 8,
+        f"/community/needs/{first.pk}/": 12,
         f"/community/projects/{project.pk}/": 9,
         f"/community/partners/{lists.partner.pk}/": 7,
-        f"/community/tasks/{task.pk}/": 11,
+        f"/community/tasks/{task.pk}/": 13,
         f"/api/v1/community/units/{code}/needs": 5,
         f"/api/v1/community/units/{code}/tasks": 5,
-        f"/api/v1/community/needs/{first.pk}/suggestions": 5,
+        f"/api/v1/community/needs/{first.pk}/suggestions": 8,
     }
-    own = {"/community/tasks/mine/": 7}
+    own = {"/community/tasks/mine/": 8}
     client.force_login(lists.staff)
     pinned(pages)
     client.force_login(lists.member.user)
