@@ -296,6 +296,9 @@ RATE_LIMITS = env_limits(
         "read_ip": (600, 3600),
         # Rating or cancelling through a secret link (event, enrolment, order).
         "track_ip": (30, 3600),
+        # 查询进度: a report found by its number and the reporter's phone (/q/), against guessing.
+        "lookup_ip": (20, 3600),
+        "lookup_phone": (10, 86400),
         # The duplicate hint on the report page (/events/nearby/).
         "nearby_ip": (120, 3600),
         # Open311 POSTs (keyed clients: a city app may post for many residents from one address).

@@ -138,6 +138,17 @@ def event_by_token(token: str) -> Event:
     return event
 
 
+def event_for_lookup(number: str, phone: str) -> Event | None:
+    """A resident's event found by its number and the phone it was reported with (查询进度), for
+    one who lost the tracking link. Both must match: the number alone is a sequence anyone can
+    count through, and an event reported without a phone cannot be found this way."""
+    hashed = privacy.phone_hash(phone)
+    number = privacy.ascii_digits(number or "").strip().upper()
+    if not hashed or not number:
+        return None
+    return Event.objects.filter(number=number, reporter_phone_hash=hashed).only("token").first()
+
+
 # Signed photo links: the link names the photo and whether it may be served only while its
 # event is public (Open311 media), and expires; it never carries the tracking token.
 PHOTO_LINK_SALT = "civicgrid.events.photo"

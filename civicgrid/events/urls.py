@@ -27,4 +27,5 @@ urlpatterns = [
     path("r/", views.public_report, name="public_report"),
     path("r/areas.geojson", views.public_areas, name="public_areas"),
     path("t/<str:token>/", views.track, name="track"),
+    path("q/", views.lookup, name="lookup"),
 ]

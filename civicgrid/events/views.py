@@ -18,6 +18,7 @@ from civicgrid.core.forms import parse_int, parse_optional_id
 from civicgrid.core.views import limited, posted
 from civicgrid.events import patrols, selectors, services, tracking
 from civicgrid.events.models import (
+    OPEN_STATUSES,
     CrossBoundary,
     PatrolKind,
     Priority,
@@ -151,8 +152,26 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
         "photos": [(p, selectors.signed_photo_url(p)) for p in event.photos.all()],
         "satisfactions": Satisfaction.choices,
         "reported_here": reported_here,
+        "open_statuses": OPEN_STATUSES,
     }
     return render(request, "events/track.html", context)
+
+
+@limited("lookup", phone_field="phone")
+@require_http_methods(["GET", "POST"])
+def lookup(request: HttpRequest) -> HttpResponse:
+    """查询进度: a resident without the tracking link finds a report by its number and phone.
+    It opens the tracking page to read; rating still needs the browser that reported it."""
+    not_found = False
+    if request.method == "POST":
+        event = selectors.event_for_lookup(
+            request.POST.get("number", ""), request.POST.get("phone", "")
+        )
+        if event is not None:
+            return redirect("events:track", token=event.token)
+        not_found = True  # one answer for a wrong number and a wrong phone: nothing to learn
+    context = {"not_found": not_found, "number": request.POST.get("number", "")[:20]}
+    return render(request, "events/lookup.html", context, status=404 if not_found else 200)
 
 
 # ---- lists -------------------------------------------------------------------------------------

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from civicgrid.site import views
+from civicgrid.site import public, views
 
 app_name = "site"
 
 urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
+    # Residents, no login: a community's doors.
+    path("c/<str:code>/", public.community, name="community"),
 ]

@@ -1,0 +1,3 @@
+"""The site draws on every app: their test fixtures, shared here."""
+
+from civicgrid.classes.tests.conftest import classroom, session  # noqa: F401
