@@ -26,6 +26,7 @@ from civicgrid.people.models import (
     Facility,
     FacilityKind,
     House,
+    Household,
     Organisation,
     OrganisationKind,
     Person,
@@ -54,7 +55,11 @@ def load_demo_people(district: str) -> int:
     made = 0
     for number, grid in enumerate(grids):
         estates = ["保利百合", "纺机家园"] if number == 0 else rng.sample(ESTATES[2:], 2)
-        made += writer.fill(grid, HOUSEHOLDS_PER_GRID, estates)
+        # Buildings on the grid's micro-grids, so each micro-grid leader sees their residents.
+        micro_grids = list(
+            OrgUnit.objects.filter(parent=grid, kind=Kind.MICRO_GRID, active=True).order_by("code")
+        )
+        made += writer.fill(grid, HOUSEHOLDS_PER_GRID, estates, micro_grids)
     User = get_user_model()
     worker = User.objects.get(username="gridworker")
     if grids:
@@ -67,7 +72,9 @@ def load_demo_people(district: str) -> int:
 
 def _story(worker, grid) -> int:
     """张秀英, 86, in 保利百合 3号楼 2单元 501 with her son 李建国 (the issue's example)."""
-    building = Building.objects.filter(unit=grid, estate="保利百合", name="3号楼").first()
+    building = Building.objects.filter(
+        unit_code__under=grid.code, estate="保利百合", name="3号楼"
+    ).first()
     if building is None:
         building = services.save_building(
             actor=worker, unit=grid, estate="保利百合", name="3号楼", entrances=3, floors=6
@@ -115,7 +122,7 @@ def _story(worker, grid) -> int:
 
 
 def _visits_and_situations(worker, grid) -> None:
-    for household in grid.household_set.all()[:6]:
+    for household in Household.objects.filter(unit_code__under=grid.code).order_by("pk")[:6]:
         services.record_visit(
             actor=worker,
             household=household,

@@ -7,7 +7,7 @@ hashed like real ones, tags, and their search keys. Written in bulk; determinist
 
 import datetime as dt
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -151,10 +151,17 @@ class Writer:
         return privacy.ID_NUMBER.values(number) | privacy.PHONE.values(phone)
 
     @transaction.atomic
-    def fill(self, unit, households: int, estates: Iterable[str] | None = None) -> int:
-        """About `households` households in `unit` (a grid), in buildings of a few estates.
+    def fill(
+        self,
+        unit,
+        households: int,
+        estates: Iterable[str] | None = None,
+        micro_grids: Sequence = (),
+    ) -> int:
+        """About `households` households in `unit` (a grid), in buildings of a few estates; with
+        `micro_grids` (the grid's own), each building and all in it on one of them, in order.
         Returns the number of persons written."""
-        rng, code = self.rng, unit.code
+        rng = self.rng
         names = list(estates or rng.sample(ESTATES, 2))
         buildings, plan = [], []
         made = 0
@@ -165,7 +172,7 @@ class Writer:
             entrances, floors = rng.choice([2, 3]), rng.choice([6, 6, 7, 11, 18])
             building = Building(
                 unit=unit,
-                unit_code=code,
+                unit_code=unit.code,
                 estate=estate,
                 name=f"{(number - 1) // len(names) + 1}号楼",
                 entrances=entrances,
@@ -180,6 +187,10 @@ class Writer:
             ]
             plan.append(rooms)
             made += len(rooms)
+        for index, building in enumerate(buildings):
+            if micro_grids:
+                home = micro_grids[index * len(micro_grids) // len(buildings)]
+                building.unit, building.unit_code = home, home.code
         Building.objects.bulk_create(buildings, batch_size=500)
         houses = []
         for building, rooms in zip(buildings, plan, strict=True):
@@ -189,8 +200,8 @@ class Writer:
                 )[0]
                 houses.append(
                     House(
-                        unit=unit,
-                        unit_code=code,
+                        unit=building.unit,
+                        unit_code=building.unit_code,
                         building=building,
                         entrance=entrance,
                         floor=floor,
@@ -203,7 +214,11 @@ class Writer:
         homes = [house for house in houses if house.use != HouseUse.VACANT]
         household_rows = [
             Household(
-                unit=unit, unit_code=code, house=house, address=str(house), number=f"{house.pk:08d}"
+                unit=house.unit,
+                unit_code=house.unit_code,
+                house=house,
+                address=str(house),
+                number=f"{house.pk:08d}",
             )
             for house in homes
         ]
@@ -217,8 +232,8 @@ class Writer:
                 if relation == "head":
                     surname = name[0]
                 person = Person(
-                    unit=unit,
-                    unit_code=code,
+                    unit=household.unit,
+                    unit_code=household.unit_code,
                     household=household,
                     name=name,
                     gender=gender,
@@ -259,7 +274,7 @@ class Writer:
             cursor.executemany(
                 f"INSERT INTO {quote(PersonKey._meta.db_table)} ({columns}) VALUES (%s, %s, %s)",
                 [
-                    (key, p.pk, code)
+                    (key, p.pk, p.unit_code)
                     for p, keys in zip(persons, keys_of, strict=True)
                     for key in keys
                 ],

@@ -2,11 +2,13 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.db.models import F
 
 from civicgrid.core import privacy
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed
 from civicgrid.core.models import AccessLog
 from civicgrid.org import services as org_services
+from civicgrid.org.roles import Role
 from civicgrid.people import selectors, services
 from civicgrid.people.models import Person, PersonKey
 from civicgrid.people.services import PersonData
@@ -277,3 +279,33 @@ def test_editing_without_numbers_keeps_them(estate, people):
     after = Person.objects.get(pk=estate.mother.pk)
     assert (after.id_hash, after.phone_hash) == (before.id_hash, before.phone_hash)
     assert privacy.decrypt(after.phone) == "13812345678"
+
+
+def test_synthetic_buildings_sit_on_the_grids_micro_grids_with_all_in_them(tree, make_user):
+    """The demo's residents live on micro-grids, so a micro-grid leader has residents to see,
+    and every row of a building (houses, households, persons, search keys) is where it is."""
+    from civicgrid.org.models import OrgUnit
+    from civicgrid.people.models import Building, House, Household, Person, PersonKey
+    from civicgrid.people.selectors import persons_for
+    from civicgrid.people.synth import Writer
+
+    second = OrgUnit.objects.create(
+        parent=tree.grid_a1_1,
+        kind="micro_grid",
+        name="甲一第1网格第2微网格",
+        code=tree.grid_a1_1.code + "002",
+    )
+    micro_grids = [tree.micro_a1_1_1, second]
+    made = Writer("410102").fill(tree.grid_a1_1, 120, ["保利百合", "纺机家园"], micro_grids)
+    assert made > 0
+    codes = {m.code for m in micro_grids}
+    assert set(Building.objects.values_list("unit_code", flat=True)) == codes
+    for model in (House, Household, Person):
+        assert not model.objects.exclude(unit_code__in=codes).exists()
+    assert not House.objects.exclude(unit_code=F("building__unit_code")).exists()
+    assert not Person.objects.exclude(unit_code=F("household__house__unit_code")).exists()
+    assert not PersonKey.objects.exclude(unit_code=F("person__unit_code")).exists()
+    leader = make_user("mia", unit=tree.micro_a1_1_1, role=Role.MICRO_GRID_LEADER)
+    worker = make_user("gus", unit=tree.grid_a1_1, role=Role.GRID_WORKER)
+    mine = persons_for(leader).count()
+    assert 0 < mine < persons_for(worker).count() == made
