@@ -60,6 +60,16 @@ class MemberUnit(ScopedModel):
         related_name="memberships",
     )
     contact = models.CharField(_("contact person"), max_length=40, blank=True)
+    # The member unit's own login (its contact person's): it claims the committee's tasks
+    # and reports them done itself, on its phone page (community: my tasks).
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="member_unit",
+    )
     offer = models.CharField(_("what they bring"), max_length=300, blank=True)
     joined_on = models.DateField(_("joined on"))
     active = models.BooleanField(_("active"), default=True)

@@ -10,13 +10,14 @@ import random
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone, translation
 
 from civicgrid.alliances import services as alliances
 from civicgrid.community import rollups, services
 from civicgrid.community.models import Need, NeedStep, Partner, Task
-from civicgrid.org.demo import DEMO_COMMUNITY
+from civicgrid.org.demo import DEMO_COMMUNITY, DEMO_PASSWORD
 from civicgrid.org.kinds import Kind
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.tree import is_under
@@ -235,6 +236,14 @@ def _load(district: str) -> int:
         )
         for name, kind, offer in MEMBER_UNITS
     ]
+    # The first member unit has a login of its own (the README's `memberunit`).
+    units[0].user = get_user_model().objects.get_or_create(
+        username="memberunit", defaults={"full_name": units[0].contact or units[0].name}
+    )[0]
+    if not units[0].user.has_usable_password():
+        units[0].user.password = make_password(DEMO_PASSWORD)
+        units[0].user.save(update_fields=["password"])
+    units[0].save(update_fields=["user"])
     members = list(PartyMember.objects.filter(unit_code__under=community.code))
     for month in range(4, 0, -1):
         held = (today.replace(day=1) - dt.timedelta(days=30 * (month - 1))).replace(day=8)

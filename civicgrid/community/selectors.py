@@ -5,6 +5,7 @@ import datetime as dt
 from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
+from civicgrid.alliances.models import MemberUnit
 from civicgrid.community.models import (
     CommunityRollup,
     Need,
@@ -20,6 +21,7 @@ from civicgrid.org.scoping import scope, scope_under
 from civicgrid.org.selectors import shared_down
 from civicgrid.org.tree import is_under, neighbourhood_of
 from civicgrid.party import selectors as party_selectors
+from civicgrid.party.models import PartyMember
 from civicgrid.volunteers import selectors as volunteer_selectors
 
 ACTIVE_NEEDS = (NeedStatus.OPEN, NeedStatus.MATCHED, NeedStatus.IN_PROGRESS)
@@ -70,27 +72,50 @@ def tasks_for(user, unit: OrgUnit, status: str = "") -> QuerySet[Task]:
     return tasks.filter(status=status) if status else tasks
 
 
+def claimant_of(user) -> PartyMember | MemberUnit | None:
+    """Who a login claims tasks as: its party member, else its member unit, else nobody."""
+    if not user.is_authenticated:
+        return None
+    return getattr(user, "party_member", None) or getattr(user, "member_unit", None)
+
+
+def _near_code(claimant: PartyMember | MemberUnit) -> str:
+    """Where a claimant's tasks lie: a party member's community (or their own unit where it
+    lies in none: a street, a dedicated grid hanging on a street); a member unit's committee's
+    unit (a community, or a street for a street's committee)."""
+    if isinstance(claimant, MemberUnit):
+        return claimant.unit_code
+    return neighbourhood_of(claimant.unit_code) or claimant.unit_code
+
+
+def _claimed_by(claimant: PartyMember | MemberUnit) -> Q:
+    if isinstance(claimant, MemberUnit):
+        return Q(member_unit=claimant)
+    return Q(member=claimant)
+
+
+def claimed_by(task: Task, claimant: PartyMember | MemberUnit | None) -> bool:
+    if isinstance(claimant, MemberUnit):
+        return task.member_unit_id == claimant.pk
+    return claimant is not None and task.member_id == claimant.pk
+
+
 def task_for(user, pk: int) -> Task:
-    """A task the user may see: in their scope, or near them as a party member."""
+    """A task the user may see: in their scope, or near them as a claimant."""
     task = get_object_or_404(Task.objects.select_related("member", "member_unit"), pk=pk)
-    own = getattr(user, "party_member", None) if user.is_authenticated else None
-    if own is not None and (
-        task.member_id == own.pk
-        or is_under(task.unit_code, neighbourhood_of(own.unit_code) or own.unit_code)
-    ):
+    own = claimant_of(user)
+    if own is not None and (claimed_by(task, own) or is_under(task.unit_code, _near_code(own))):
         return task
     return get_object_or_404(scope(Task.objects.filter(pk=pk), user))
 
 
-def tasks_near(member) -> dict[str, QuerySet[Task]]:
-    """A party member's tasks: open ones in their community (or their own unit where it lies
-    in none: a street, a dedicated grid hanging on a street), and those they claimed."""
+def tasks_near(claimant: PartyMember | MemberUnit) -> dict[str, QuerySet[Task]]:
+    """A claimant's tasks: the open ones near them (_near_code), and those they claimed."""
     return {
         "open": Task.objects.filter(
-            unit_code__under=neighbourhood_of(member.unit_code) or member.unit_code,
-            status=TaskStatus.OPEN,
+            unit_code__under=_near_code(claimant), status=TaskStatus.OPEN
         ).order_by("due_on"),
-        "mine": Task.objects.filter(member=member)
+        "mine": Task.objects.filter(_claimed_by(claimant))
         .exclude(status=TaskStatus.CLOSED)
         .order_by("status", "due_on"),
     }

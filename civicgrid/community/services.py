@@ -39,7 +39,7 @@ from civicgrid.community.models import (
     Terms,
     Urgency,
 )
-from civicgrid.community.workflow import NEEDS, PROJECTS, TASKS, member_of
+from civicgrid.community.workflow import NEEDS, PROJECTS, TASKS, member_of, member_unit_of
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed, choice, required
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.scoping import holds, require
@@ -484,10 +484,11 @@ def claim_task(
     member: PartyMember | None = None,
     member_unit: MemberUnit | None = None,
 ) -> Task:
-    """A party member claims a task for themselves; staff record a claim by a member unit or
-    a member. First come: a claimed task cannot be claimed again."""
+    """A party member or a member unit claims a task for itself; staff record a claim by a
+    member unit or a member. First come: a claimed task cannot be claimed again."""
     if member is None and member_unit is None:
         member = member_of(actor)
+        member_unit = member_unit_of(actor) if member is None else None
     if (member is None) == (member_unit is None):
         raise InvalidInput(
             _("A task is claimed by one member or one member unit."), field="claimant"

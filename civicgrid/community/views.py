@@ -275,11 +275,12 @@ def task(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             raise Http404
         return posted(request, call, _("Saved."), "community:task", pk=pk)
-    own = getattr(user, "party_member", None)
+    own = selectors.claimant_of(user)
     may_keep = selectors.may_keep(user, found.unit)
     context = {
         "task": found,
         "own": own,
+        "mine": selectors.claimed_by(found, own),
         "may_keep": may_keep,
         "members": PartyMember.objects.filter(
             unit_code__under=_community_of_task(found), active=True
@@ -331,10 +332,11 @@ def resolution_task(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def my_tasks(request: HttpRequest) -> HttpResponse:
-    """A party member's phone page: open tasks in their community and the ones they claimed."""
-    own = getattr(request.user, "party_member", None)
+    """A party member's or a member unit's phone page: open tasks near them and the ones they
+    claimed."""
+    own = selectors.claimant_of(request.user)
     if own is None:
-        messages.info(request, _("Your login is not linked to a party member."))
+        messages.info(request, _("Your login is not linked to a party member or a member unit."))
         return redirect("home")
     return render(request, "community/my_tasks.html", {"member": own, **selectors.tasks_near(own)})
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from civicgrid.alliances.models import MemberUnit
 from civicgrid.community import rollups
 from civicgrid.community.models import (
     Need,
@@ -43,24 +44,30 @@ def member_of(actor: Any) -> PartyMember | None:
     return getattr(actor, "party_member", None) if actor is not None else None
 
 
+def member_unit_of(actor: Any) -> MemberUnit | None:
+    """The member unit a login belongs to, if any."""
+    return getattr(actor, "member_unit", None) if actor is not None else None
+
+
 def may_claim(actor: Any, task: Task, extra: Extra) -> bool:
     """Staff record anyone's claim (`extra`: the member or member unit claiming); a party
-    member claims for themselves."""
+    member or a member unit claims for itself, and for nobody else."""
     if is_keeper(actor, task, extra):
         return True
-    own = member_of(actor)
-    member = extra.get("member", own)
-    return (
-        own is not None
-        and extra.get("member_unit") is None
-        and member is not None
-        and member.pk == own.pk
-    )
+    member, member_unit = extra.get("member"), extra.get("member_unit")
+    own, own_unit = member_of(actor), member_unit_of(actor)
+    if own is not None and member is not None and member_unit is None:
+        return member.pk == own.pk
+    if own_unit is not None and member_unit is not None and member is None:
+        return member_unit.pk == own_unit.pk
+    return False
 
 
 def is_claimant_or_keeper(actor: Any, task: Task, extra: Extra) -> bool:
-    own = member_of(actor)
-    mine = own is not None and task.member_id == own.pk
+    own, own_unit = member_of(actor), member_unit_of(actor)
+    mine = (own is not None and task.member_id == own.pk) or (
+        own_unit is not None and task.member_unit_id == own_unit.pk
+    )
     return mine or is_keeper(actor, task, extra)
 
 

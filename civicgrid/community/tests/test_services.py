@@ -278,3 +278,43 @@ def test_a_member_of_a_dedicated_grid_sees_and_claims_its_tasks_only(
     with pytest.raises(InvalidInput) as error:
         services.claim_task(actor=carol, task=there, member=member)
     assert error.value.field == "member"
+
+
+def test_a_member_unit_with_a_login_claims_and_reports_for_itself_only(lists, tree, make_user):
+    from civicgrid.alliances import services as alliances
+    from civicgrid.community import selectors
+
+    committee = alliances.save_committee(
+        lists.staff, unit=tree.community_a1, name="甲一社区大党委", kind="party_committee"
+    )
+    school, hospital = (
+        alliances.add_member_unit(lists.staff, committee=committee, name=name, kind=kind)
+        for name, kind in (("纺机小学", "school"), ("中医院", "hospital"))
+    )
+    school.user = make_user("school")
+    school.save()
+    login = school.user
+    login.refresh_from_db()
+    task, other = (
+        services.create_task(
+            actor=lists.staff, unit=tree.community_a1, title=title, due_on=TODAY()
+        )
+        for title in ("四点半课堂助教", "义诊")
+    )
+    near = selectors.tasks_near(school)
+    assert {t.pk for t in near["open"]} == {task.pk, other.pk}
+    # Not on another unit's behalf, nor as a party member.
+    with pytest.raises(NotAllowed):
+        services.claim_task(actor=login, task=other, member_unit=hospital)
+    with pytest.raises(NotAllowed):
+        services.claim_task(actor=login, task=other, member=lists.member)
+    claimed = services.claim_task(actor=login, task=task)
+    assert claimed.member_unit == school and claimed.member is None
+    assert selectors.task_for(login, task.pk) == task
+    assert [t.pk for t in selectors.tasks_near(school)["mine"]] == [task.pk]
+    # Another login cannot report it done.
+    with pytest.raises(NotAllowed):
+        services.report_task(actor=make_user("stranger"), task=task, report="x")
+    done = services.report_task(actor=login, task=task, report="每周二、四两名教师到场")
+    assert done.status == TaskStatus.DONE
+    assert not PointEntry.objects.exists()  # points are a party member's, not a unit's

@@ -113,6 +113,22 @@ def test_a_meeting_resolution_becomes_a_task_a_member_claims(client, lists, tree
     client.post(f"/community/tasks/{other.pk}/", {"step": "claim", "member_unit": school.pk})
     other.refresh_from_db()
     assert other.member_unit == school
+    # A member unit with a login of its own claims and reports on its phone page.
+    school.user = make_user("school")
+    school.save()
+    third = services.create_task(
+        actor=lists.staff, unit=tree.community_a1, title="四点半课堂助教", due_on=dt.date.today()
+    )
+    client.force_login(school.user)
+    page = client.get("/community/tasks/mine/").content.decode()
+    assert "四点半课堂助教" in page and "捐赠图书" in page  # open to claim; claimed for it
+    assert "I claim it" in client.get(f"/community/tasks/{third.pk}/").content.decode()
+    client.post(f"/community/tasks/{third.pk}/", {"step": "claim"})
+    page = client.get(f"/community/tasks/{third.pk}/").content.decode()
+    assert 'name="report"' in page
+    client.post(f"/community/tasks/{third.pk}/", {"step": "report", "report": "两名教师到场"})
+    third.refresh_from_db()
+    assert third.status == TaskStatus.DONE and third.member_unit == school
 
 
 # What a page answers for an id a form sends that is no id: a stale or altered form.
