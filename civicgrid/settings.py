@@ -84,6 +84,8 @@ TEMPLATES = [
                 # The navigation's figures: unread_count (the bell), has_units.
                 "civicgrid.site.context_processors.unread",
                 "civicgrid.site.context_processors.scope",
+                # read_only: the leader's pages offer no write forms.
+                "civicgrid.site.context_processors.access",
             ],
         },
     },

@@ -12,6 +12,12 @@ from civicgrid.events.models import Category, Event, Patrol, PatrolKind, QuickNo
 from civicgrid.events.roles import GRID_ROLES
 from civicgrid.events.services import checked_point, report_event
 from civicgrid.org.models import OrgUnit, Posting
+from civicgrid.org.scoping import postings_of_user
+
+
+def may_patrol(actor) -> bool:
+    """Whether the user keeps patrols and quick notes: a grid role (网格员, 网格长, 微网格长)."""
+    return any(role in GRID_ROLES for _code, role in postings_of_user(actor))
 
 
 def _grid_of(actor) -> OrgUnit:

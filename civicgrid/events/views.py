@@ -191,6 +191,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
         "categories": selectors.categories_tree(),
         "now": timezone.now(),
         "may_report": services.may_report(user),
+        "may_patrol": patrols.may_patrol(user),
     }
     return render(request, "events/tasks.html", context)
 

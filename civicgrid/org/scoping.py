@@ -91,6 +91,16 @@ def sees_everything(user: Actor) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_superuser)
 
 
+def reads_only(user: Actor) -> bool:
+    """Whether every posting the user holds is a read-only one (the leader's): pages then
+    offer them no form that changes data. A user with no posting (a volunteer, a party
+    member with a login) acts for themselves and is not read-only."""
+    if sees_everything(user):
+        return False
+    postings = postings_of_user(user)
+    return bool(postings) and not any(RULES[role].writes for _code, role in postings)
+
+
 def scope_q(user: Actor, field: str = "unit_code", lookup: str = "under") -> Q | None:
     """The condition `scope` filters with; None when the user sees everything. Selectors that
     must widen a scope (an event is also seen by the department handling it) OR these.

@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from civicgrid.messaging.selectors import unread_count
-from civicgrid.org.scoping import postings_of_user, sees_everything
+from civicgrid.org.scoping import postings_of_user, reads_only, sees_everything
 
 
 def scope(request: HttpRequest) -> dict[str, object]:
@@ -26,3 +26,12 @@ def unread(request: HttpRequest) -> dict:
     if user is None or not user.is_authenticated:
         return {}
     return {"unread_count": SimpleLazyObject(lambda: unread_count(user))}
+
+
+def access(request: HttpRequest) -> dict[str, object]:
+    """`read_only`: the user holds only read-only postings (the leader), so templates offer
+    no form that changes data (the services refuse such writes anyway)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"read_only": SimpleLazyObject(lambda: reads_only(user))}

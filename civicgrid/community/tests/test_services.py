@@ -296,9 +296,7 @@ def test_a_member_unit_with_a_login_claims_and_reports_for_itself_only(lists, tr
     login = school.user
     login.refresh_from_db()
     task, other = (
-        services.create_task(
-            actor=lists.staff, unit=tree.community_a1, title=title, due_on=TODAY()
-        )
+        services.create_task(actor=lists.staff, unit=tree.community_a1, title=title, due_on=TODAY())
         for title in ("四点半课堂助教", "义诊")
     )
     near = selectors.tasks_near(school)
