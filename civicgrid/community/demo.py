@@ -129,6 +129,8 @@ def _load(district: str) -> int:
                 ),
             )
         )
+    # The first partner has a login of its own (the README's `partner`).
+    _own_login(partners[0], "partner")
     for _ in range(34):
         partner = rng.choice(partners)
         services.record_activity(
@@ -237,13 +239,7 @@ def _load(district: str) -> int:
         for name, kind, offer in MEMBER_UNITS
     ]
     # The first member unit has a login of its own (the README's `memberunit`).
-    units[0].user = get_user_model().objects.get_or_create(
-        username="memberunit", defaults={"full_name": units[0].contact or units[0].name}
-    )[0]
-    if not units[0].user.has_usable_password():
-        units[0].user.password = make_password(DEMO_PASSWORD)
-        units[0].user.save(update_fields=["password"])
-    units[0].save(update_fields=["user"])
+    _own_login(units[0], "memberunit")
     members = list(PartyMember.objects.filter(unit_code__under=community.code))
     for month in range(4, 0, -1):
         held = (today.replace(day=1) - dt.timedelta(days=30 * (month - 1))).replace(day=8)
@@ -293,3 +289,14 @@ def demo_part(district: str, *, progress: bool) -> str:
     if has_community(district):
         return ""
     return f"{load_demo_community(district)} demo needs added."
+
+
+def _own_login(row, username: str) -> None:
+    """Give a partner or a member unit the demo login `username` (demo password)."""
+    User = get_user_model()
+    row.user = User.objects.filter(username=username).first() or User.objects.create(
+        username=username,
+        full_name=(row.contact or row.name)[:64],
+        password=make_password(DEMO_PASSWORD),
+    )
+    row.save(update_fields=["user"])

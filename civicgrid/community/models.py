@@ -43,6 +43,16 @@ class Partner(ScopedModel):
         on_delete=models.SET_NULL,
         related_name="partnerships",
     )
+    # The partner's own login (its contact person's): it reads its page, its activities and
+    # the resources it offers; staff record the activities (nobody counts their own work).
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="community_partner",
+    )
     space = models.BooleanField(_("space partner"), default=False)
     operation = models.BooleanField(_("operation partner"), default=False)
     governance = models.BooleanField(_("governance partner"), default=False)

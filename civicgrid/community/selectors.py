@@ -64,7 +64,12 @@ def partners_for(user, unit: OrgUnit) -> QuerySet[Partner]:
 
 
 def partner_for(user, pk: int) -> Partner:
-    return get_object_or_404(scope(Partner.objects.select_related("unit"), user), pk=pk)
+    """A partner in the user's scope, or the partner whose own login the user is."""
+    partners = Partner.objects.select_related("unit")
+    own = getattr(user, "community_partner", None)
+    if own is not None and own.pk == pk:
+        return get_object_or_404(partners, pk=pk)
+    return get_object_or_404(scope(partners, user), pk=pk)
 
 
 def tasks_for(user, unit: OrgUnit, status: str = "") -> QuerySet[Task]:

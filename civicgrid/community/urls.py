@@ -11,6 +11,7 @@ urlpatterns = [
     path("u/<str:code>/figures/", views.figures, name="figures"),
     path("needs/<int:pk>/", views.need, name="need"),
     path("projects/<int:pk>/", views.project, name="project"),
+    path("partners/mine/", views.my_partner, name="my_partner"),
     path("partners/<int:pk>/", views.partner, name="partner"),
     path("tasks/<int:pk>/", views.task, name="task"),
     # The form on a joint meeting's page (alliances) that makes a resolution a task.

@@ -245,6 +245,17 @@ def partner(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
+def my_partner(request: HttpRequest) -> HttpResponse:
+    """A partner's login opens its own page."""
+    own = getattr(request.user, "community_partner", None)
+    if own is None:
+        messages.info(request, _("Your login is not linked to a community partner."))
+        return redirect("home")
+    return redirect("community:partner", pk=own.pk)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def task(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user

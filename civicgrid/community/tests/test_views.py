@@ -187,3 +187,34 @@ def test_non_numeric_ids_in_community_and_committee_forms_are_refused(client, li
     task.refresh_from_db()
     assert task.status == TaskStatus.OPEN
     assert JointMeeting.objects.count() == 1
+
+
+def test_a_partners_login_reads_its_own_page_only(client, lists, tree, make_user):
+    other = services.save_partner(
+        actor=lists.staff,
+        unit=tree.community_a1,
+        data=services.PartnerData(name="乐龄食堂", joined_on=dt.date(2025, 5, 1), space=True),
+    )
+    services.record_activity(
+        actor=lists.staff,
+        partner=lists.partner,
+        title="义剪",
+        held_on=dt.date.today(),
+        people_served=35,
+    )
+    lists.partner.user = make_user("linli")
+    lists.partner.save()
+    client.force_login(lists.partner.user)
+    response = client.get("/community/partners/mine/")
+    assert response.url == f"/community/partners/{lists.partner.pk}/"
+    page = client.get(response.url).content.decode()
+    main = page[page.index("<main") : page.index("</main>")]
+    assert "义剪" in main and 'method="post"' not in main
+    assert client.get(f"/community/partners/{other.pk}/").status_code == 404
+    # Staff record its activities, not the partner itself.
+    client.post(
+        response.url, {"title": "自报活动", "held_on": dt.date.today(), "people_served": 500}
+    )
+    assert not lists.partner.activities.filter(title="自报活动").exists()
+    client.force_login(make_user("nobody"))
+    assert client.get("/community/partners/mine/").url == "/"

@@ -47,6 +47,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  {'volunteer':<12} volunteer · 河南纺机社区 (phone page /volunteers/my/)"
         )
+        self.stdout.write(f"  {'partner':<12} community partner (/community/partners/mine/)")
         self.stdout.write(
             f"  {'memberunit':<12} member unit · 郑州纺织机械股份有限公司 (/community/tasks/mine/)"
         )
