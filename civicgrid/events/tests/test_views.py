@@ -66,7 +66,7 @@ def test_residents_report_and_rate_through_their_link(client, staff, category):
     event = services.sign_event(actor=alice, event=event)
     event = services.resolve_event(actor=alice, event=event, note="好", photos=[jpeg()])
     services.close_event(
-        actor=frank, event=services.verify_event(actor=alice, event=event, passed=True)
+        actor=frank, event=services.verify_event(actor=frank, event=event, passed=True)
     )
     photo = event.photos.get()
     assert client.get(reverse("events:photo", args=[photo.pk])).status_code == 404
