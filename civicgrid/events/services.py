@@ -84,6 +84,14 @@ def may_report(actor) -> bool:
     return not postings or any(role in WRITING_ROLES for _code, role in postings)
 
 
+def may_handle_on_the_spot(actor) -> bool:
+    """Whether `actor` is offered on-the-spot handling (即报即办): grid workers, grid and
+    micro-grid leaders (`report_event` checks the grid of the place itself)."""
+    if actor is None:
+        return False
+    return superuser(actor) or any(role in GRID_ROLES for _code, role in postings_of_user(actor))
+
+
 def allowed_actions(actor, event: Event) -> list[str]:
     """The steps `actor` may take on `event` now (for buttons; the services check again)."""
     return EVENTS.allowed(actor, event)
