@@ -278,3 +278,17 @@ def test_the_spot_check_share_is_honoured_and_reproducible(settings):
     assert 0.45 < sum(half) / len(half) < 0.55
     # Every event drawn at 20 % is drawn at 50 % too: raising the share only adds checks.
     assert all(h for d, h in zip(drawn, half, strict=True) if d)
+
+
+def test_staff_who_reported_are_told_of_the_closure_not_asked_to_rate(report, staff):
+    import datetime as dt
+
+    from civicgrid.events import deadlines
+    from civicgrid.messaging.models import Notification
+
+    event = _closed(report(), staff)
+    texts = list(Notification.objects.filter(user=staff["alice"]).values_list("text", flat=True))
+    assert f"Closed: {event.number}" in texts
+    assert not any("rate" in text for text in texts)
+    assert deadlines.ask_ratings(now=event.closed_at + dt.timedelta(days=4)) == 1
+    assert not Notification.objects.filter(user=staff["alice"], text__contains="rate").exists()
