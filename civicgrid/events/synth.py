@@ -210,11 +210,13 @@ def _on_the_spot(
     """An event reported handled on the spot, and its steps: closed at once, or — drawn for the
     community's spot check — verified and closed later."""
     at = event.reported_at
+    steps: list[tuple[str, str, str, dt.datetime]]
     event.on_the_spot = True
     event.accepted_at = event.dispatched_at = event.responded_at = event.resolved_at = at
     event.spot_check = rng.random() < settings.SPOT_CHECK_SHARE
-    steps = [(A.REPORT_HANDLED, "", Status.RESOLVED if event.spot_check else Status.CLOSED, at)]
-    event.status = steps[0][2]
+    first: str = Status.RESOLVED if event.spot_check else Status.CLOSED
+    steps = [(A.REPORT_HANDLED, "", first, at)]
+    event.status = first
     if event.spot_check:
         checked = at + hours(20)
         if checked <= now:

@@ -292,3 +292,18 @@ def test_staff_who_reported_are_told_of_the_closure_not_asked_to_rate(report, st
     assert not any("rate" in text for text in texts)
     assert deadlines.ask_ratings(now=event.closed_at + dt.timedelta(days=4)) == 1
     assert not Notification.objects.filter(user=staff["alice"], text__contains="rate").exists()
+
+
+def test_synthetic_history_has_on_the_spot_events_that_keep_every_invariant(tree):
+    from civicgrid.events.models import Event
+    from civicgrid.events.synth import synthesize
+    from civicgrid.events.workflow import EVENTS
+
+    synthesize(district=tree.district.code, count=300, days=60, with_steps=True)
+    spot = Event.objects.filter(on_the_spot=True)
+    assert spot.exists() and not spot.exclude(source="patrol").exists()
+    assert spot.filter(spot_check=True).exists()
+    for event in spot[:40]:
+        assert EVENTS.check(event) == []
+    assert not Event.objects.filter(status="rated", rating_channel="").exists()
+    assert rollups.check_all() == []
