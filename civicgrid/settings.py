@@ -8,6 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from civicgrid.env import (
     env_bool,
+    env_float,
     env_int,
     env_limits,
     env_list,
@@ -251,6 +252,10 @@ INDEX_KEY = env_str("CIVICGRID_INDEX_KEY") or DATA_KEYS[-1]
 # Events: the working day used to count deadlines in working hours (Asia/Shanghai time).
 WORKDAY_START = env_str("CIVICGRID_WORKDAY_START", "09:00")
 WORKDAY_END = env_str("CIVICGRID_WORKDAY_END", "17:30")
+# Events handled on the spot (即报即办): the share the community spot-checks (0 to 1).
+SPOT_CHECK_SHARE = env_float("CIVICGRID_SPOT_CHECK_SHARE", 0.2)
+if not 0 <= SPOT_CHECK_SHARE <= 1:
+    raise ImproperlyConfigured("CIVICGRID_SPOT_CHECK_SHARE must lie between 0 and 1")
 # Classes: minutes in one class hour (学时) credited to party members who attend.
 CLASS_HOUR_MINUTES = env_int("CIVICGRID_CLASS_HOUR_MINUTES", 60)
 # Photos: largest upload accepted and longest side kept for display.

@@ -95,6 +95,9 @@ class StepIn(Schema):
     cross_boundary: Literal["", "area", "department", "level"] | None = None
     solved: bool | None = Field(None, description="rate")
     satisfaction: Literal["satisfied", "basically_satisfied", "dissatisfied"] | None = None
+    channel: Literal["follow_up_call", ""] = Field(
+        "", description="rate: staff record a follow-up call (回访); they never rate otherwise"
+    )
 
 
 class CategoryOut(Schema):
@@ -244,6 +247,7 @@ def take_step(request: HttpRequest, number: str, action: Action, payload: StepIn
         cross_boundary=payload.cross_boundary,
         solved=payload.solved,
         satisfaction=payload.satisfaction or "",
+        channel=payload.channel,
     )
 
 

@@ -12,7 +12,7 @@ from civicgrid.core.errors import Conflict
 from civicgrid.events.models import Event, Status, StepAction
 from civicgrid.events.roles import DISPATCH_ROLES, SUPERVISE_ROLES
 from civicgrid.events.services import ancestor_codes, staff_at, step_event
-from civicgrid.events.workflow import TRANSITIONS
+from civicgrid.events.workflow import TRANSITIONS, is_resident
 from civicgrid.messaging.services import notify
 from civicgrid.org.kinds import Kind
 from civicgrid.org.models import OrgUnit
@@ -138,10 +138,12 @@ def ask_ratings(*, now: dt.datetime | None = None) -> int:
             result = step_event(pk, A.ASK_RATING, actor=None, change=change, at=now)
         except Conflict:
             continue
-        notify(
-            users=[result.reporter_id],
-            text=_("Please rate: %(number)s") % {"number": result.number},
-            link=result.get_absolute_url(),
-        )
+        # Staff who reported it are not asked: their rating would grade their own work.
+        if result.reporter is None or is_resident(result.reporter):
+            notify(
+                users=[result.reporter_id],
+                text=_("Please rate: %(number)s") % {"number": result.number},
+                link=result.get_absolute_url(),
+            )
         done += 1
     return done

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from civicgrid.events import services
-from civicgrid.events.models import Category, Event, WhistleKind
+from civicgrid.events.models import FOLLOW_UP_CALL, Category, Event, Satisfaction, WhistleKind
 from civicgrid.events.synth import synthesize
 from civicgrid.org.demo import DEMO_COMMUNITY, DEMO_STREET
 from civicgrid.org.kinds import Kind
@@ -25,6 +25,10 @@ LIVE = [
     ("0102", "菜市场门口占道堆物", "accepted"),
     ("1104", "小区北侧高压电缆下垂", "whistled"),
     ("2301", "独居老人家中暖气不热需要帮助", "closed"),
+    ("1401", "9号楼前绿化带内枯枝倒伏", "followed_up"),
+    # 即报即办: fixed on patrol; one closed at once, one drawn for the community's spot check.
+    ("0103", "2号楼楼道堆放杂物已当场清理", "on_the_spot"),
+    ("0403", "东门共享单车已当场摆放整齐", "spot_check"),
 ]
 
 
@@ -41,6 +45,22 @@ def load_demo_events(district: str) -> int:
     for code, title, stage in LIVE:
         lon = grid.centre_lon + rng.uniform(-0.0004, 0.0004)
         lat = grid.centre_lat + rng.uniform(-0.0004, 0.0004)
+        if stage in {"on_the_spot", "spot_check"}:
+            services.report_event(
+                actor=worker,
+                title=title,
+                category=Category.objects.get(code=code),
+                unit=grid,
+                lon=lon,
+                lat=lat,
+                address="河南纺机社区",
+                photos=[_photo(rng, "before.jpg")],
+                on_the_spot=True,
+                resolution="巡查发现后当场处置",
+                after_photos=[_photo(rng)],
+                spot_check=stage == "spot_check",
+            )
+            continue
         event = services.report_event(
             actor=worker,
             title=title,
@@ -78,12 +98,23 @@ def load_demo_events(district: str) -> int:
         )
         if stage == "resolved":
             continue
-        event = services.verify_event(actor=worker, event=event, passed=True)
-        services.close_event(actor=community, event=event)
+        # Separation of duties: the community verifies what the grid worker resolved, and a
+        # rating is a follow-up call by the community, never the worker's own.
+        event = services.verify_event(actor=community, event=event, passed=True)
+        event = services.close_event(actor=community, event=event)
+        if stage == "followed_up":
+            services.rate_event(
+                actor=community,
+                event=event,
+                channel=FOLLOW_UP_CALL,
+                solved=True,
+                satisfaction=Satisfaction.SATISFIED,
+                comment="电话回访：居民表示已清理",
+            )
     return made + len(LIVE)
 
 
-def _photo(rng: random.Random):
+def _photo(rng: random.Random, name: str = "after.jpg"):
     import io
 
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -93,7 +124,7 @@ def _photo(rng: random.Random):
     ImageDraw.Draw(image).rectangle((100, 120, 700, 480), outline=(60, 60, 60), width=8)
     out = io.BytesIO()
     image.save(out, "JPEG")
-    return SimpleUploadedFile("after.jpg", out.getvalue(), content_type="image/jpeg")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
 
 
 def has_events(district: str) -> bool:

@@ -124,6 +124,17 @@ class Satisfaction(models.TextChoices):
     DISSATISFIED = "dissatisfied", _("Dissatisfied")
 
 
+class RatingChannel(models.TextChoices):
+    # The reporter themselves: the tracking page in the browser they reported from, or their
+    # own resident login.
+    RESIDENT = "resident", _("Reporter")
+    # 回访: staff called the reporter and recorded the answers; the step names who called.
+    FOLLOW_UP_CALL = "follow_up_call", _("Follow-up call")
+
+
+FOLLOW_UP_CALL = RatingChannel.FOLLOW_UP_CALL
+
+
 def new_token() -> str:
     return secrets.token_urlsafe(18)
 
@@ -220,6 +231,13 @@ class Event(ScopedModel):
         _("satisfaction"), max_length=20, choices=Satisfaction.choices, blank=True
     )
     rating_comment = models.CharField(_("rating comment"), max_length=300, blank=True)
+    rating_channel = models.CharField(
+        _("rated through"), max_length=20, choices=RatingChannel.choices, blank=True
+    )
+    # 即报即办: a grid worker fixed it on patrol and reported it done in one step.
+    on_the_spot = models.BooleanField(_("handled on the spot"), default=False)
+    # An on-the-spot event drawn for the community's spot check (verified like any other).
+    spot_check = models.BooleanField(_("drawn for a spot check"), default=False)
     follow_up_asks = models.PositiveSmallIntegerField(_("follow-up requests sent"), default=0)
 
     reported_at = models.DateTimeField(_("reported at"))
@@ -259,6 +277,7 @@ class Event(ScopedModel):
 
 class StepAction(models.TextChoices):
     REPORT = "report", _("Report")
+    REPORT_HANDLED = "report_handled", _("Report handled on the spot")
     ACCEPT = "accept", _("Accept")
     REJECT = "reject", _("Reject")
     DISPATCH = "dispatch", _("Dispatch")
@@ -467,6 +486,8 @@ class RateTarget(models.Model):
 # Every counter an event contributes to; see rollups.contributions for the day each counts on.
 COUNTERS = (
     "reported",
+    "on_the_spot",
+    "spot_checks",
     *(f"source_{value}" for value in Source.values),
     *(f"status_{value}" for value in Status.values),
     "cross_boundary",

@@ -8,6 +8,9 @@ DISPATCH_ROLES = frozenset(
 )
 # Call departments (吹哨).
 WHISTLE_ROLES = frozenset({Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.COMMUNITY_STAFF})
+# Verify a resolution on site (核查): the community's people and the street above it, not the
+# district (which would be offered every community's resolutions at once).
+VERIFY_ROLES = DISPATCH_ROLES - {Role.DISTRICT_STAFF}
 # Urge a slow event (督办).
 SUPERVISE_ROLES = frozenset({Role.DISTRICT_STAFF, Role.STREET_STAFF})
 # Patrol, keep quick notes, verify on site.

@@ -55,6 +55,8 @@ FIELDS = (
     "rated_at",
     "solved",
     "satisfaction",
+    "on_the_spot",
+    "spot_check",
 )
 
 
@@ -65,7 +67,9 @@ def _day(moment: dt.datetime) -> dt.date:
 def contributions(event) -> Counter[Key]:
     """Which counters `event` adds 1 to, and on which day.
 
-    - reported, source_*, status_* (its current status), cross_boundary: the day it was reported
+    - reported, source_*, status_* (its current status), cross_boundary, on_the_spot (handled
+      on the spot, 即报即办), spot_checks (of those, drawn for the community's check): the day
+      it was reported
     - dispatched, responded_on_time (signed for by the handler within the response deadline):
       the day it was first dispatched
     - whistled: the day it was first whistled
@@ -82,6 +86,10 @@ def contributions(event) -> Counter[Key]:
             out[(*base, day, counter)] += 1
 
     add(event.reported_at, "reported", f"source_{event.source}", f"status_{event.status}")
+    if event.on_the_spot:
+        add(event.reported_at, "on_the_spot")
+        if event.spot_check:
+            add(event.reported_at, "spot_checks")
     if event.cross_boundary:
         add(event.reported_at, "cross_boundary")
     if event.dispatched_at:

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.core import signing
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -39,11 +39,18 @@ from civicgrid.events.models import (
     StepAction,
     WhistleTarget,
 )
-from civicgrid.events.roles import GRID_ROLES
+from civicgrid.events.roles import GRID_ROLES, VERIFY_ROLES
+from civicgrid.events.workflow import WORK_STEPS
 from civicgrid.org import selectors as org_selectors
 from civicgrid.org.kinds import Kind
 from civicgrid.org.models import OrgUnit, Posting
-from civicgrid.org.scoping import posted_q, scope_q, sees_everything, visible_prefixes
+from civicgrid.org.scoping import (
+    posted_q,
+    postings_of_user,
+    scope_q,
+    sees_everything,
+    visible_prefixes,
+)
 from civicgrid.org.selectors import code_prefixes
 from civicgrid.org.tree import levels_of
 
@@ -202,8 +209,28 @@ def tasks_of(user) -> QuerySet[Event]:
     )
 
 
+def _under_roles(user, roles: frozenset[str]) -> Q:
+    """Events under the units where `user` holds one of `roles` (nothing when none)."""
+    codes = [code for code, role in postings_of_user(user) if role in roles]
+    condition = Q(pk__in=[])
+    for code in codes:
+        condition |= Q(unit_code__under=code)
+    return condition
+
+
 def to_verify_for(user) -> QuerySet[Event]:
-    return events_for(user).filter(status=Status.RESOLVED).order_by("resolved_at")
+    """Resolved events the user may verify (核查): those of the communities and streets they
+    work for (never district-wide), and those a department handled that they reported as grid
+    worker — less any they resolved themselves. The workflow checks the same again."""
+    resolved = events_for(user).filter(status=Status.RESOLVED)
+    if not sees_everything(user):
+        by_department = Q(whistled_at__isnull=False) | Q(handler_unit__kind=Kind.DEPARTMENT)
+        reported = Q(reporter=user) & by_department & _under_roles(user, GRID_ROLES)
+        resolved = resolved.filter(_under_roles(user, VERIFY_ROLES) | reported)
+    own_work = EventStep.objects.filter(
+        event_id=OuterRef("pk"), actor_id=user.pk, action__in=WORK_STEPS
+    )
+    return resolved.exclude(Exists(own_work)).order_by("resolved_at")
 
 
 def board_for(user, unit: OrgUnit, status: str = "") -> QuerySet[Event]:

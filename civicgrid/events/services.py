@@ -8,11 +8,14 @@ the actor's role may not take raises NotAllowed (403). `actor=None` is the syste
 """
 
 import datetime as dt
+import hashlib
+import hmac
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -24,6 +27,7 @@ from civicgrid.core.photos import Photo, read_photos
 from civicgrid.core.workflow import Change
 from civicgrid.events import rollups
 from civicgrid.events.models import (
+    FOLLOW_UP_CALL,
     REPORTER_PHONE,
     Category,
     CrossBoundary,
@@ -32,6 +36,7 @@ from civicgrid.events.models import (
     EventStep,
     PhotoStage,
     Priority,
+    RatingChannel,
     ReportKey,
     Satisfaction,
     Source,
@@ -44,10 +49,17 @@ from civicgrid.events.models import (
 from civicgrid.events.roles import (
     DISPATCH_ROLES,
     GRID_ROLES,
+    VERIFY_ROLES,
     WRITING_ROLES,
 )
 from civicgrid.events.workdays import add_working_days, add_working_hours
-from civicgrid.events.workflow import EVENTS, superuser
+from civicgrid.events.workflow import (
+    EVENTS,
+    handled_by_department,
+    is_resident,
+    resolvers,
+    superuser,
+)
 from civicgrid.messaging.services import notify
 from civicgrid.org.kinds import Kind
 from civicgrid.org.models import OrgUnit, Posting
@@ -70,6 +82,14 @@ def may_report(actor) -> bool:
         return True
     postings = postings_of_user(actor)
     return not postings or any(role in WRITING_ROLES for _code, role in postings)
+
+
+def may_handle_on_the_spot(actor) -> bool:
+    """Whether `actor` is offered on-the-spot handling (即报即办): grid workers, grid and
+    micro-grid leaders (`report_event` checks the grid of the place itself)."""
+    if actor is None:
+        return False
+    return superuser(actor) or any(role in GRID_ROLES for _code, role in postings_of_user(actor))
 
 
 def allowed_actions(actor, event: Event) -> list[str]:
@@ -144,6 +164,10 @@ def step_event(
         extra=extra,
         after=keep_photos if photos else None,
     )
+
+
+def _event_row(event: Event | int) -> Event:
+    return event if isinstance(event, Event) else Event.objects.get(pk=event)
 
 
 def _require_note(note: str, message: str) -> str:
@@ -255,16 +279,33 @@ def report_event(
     attributes: dict | None = None,
     unit: OrgUnit | None = None,
     at: dt.datetime | None = None,
+    on_the_spot: bool = False,
+    resolution: str = "",
+    after_photos: Iterable = (),
+    spot_check: bool | None = None,
 ) -> Event:
     """Report a problem. Anyone may: staff with a writing role report as themselves (patrol by
     default); anyone else, or `actor=None` (the public page), reports as a resident and must
     leave a phone number. The unit comes from the point (photo GPS when no point is given);
-    staff who cover another unit may name it instead. Notifies the community's dispatchers."""
+    staff who cover another unit may name it instead. Notifies the community's dispatchers.
+
+    `on_the_spot` (即报即办): a grid worker who fixed the problem on patrol reports it done in
+    the same step, with before (`photos`) and after (`after_photos`) photos and what was done
+    (`resolution`). The event is closed at once, unless it is drawn for the community's spot
+    check (`spot_check_drawn`; `spot_check` decides instead, for imports of history and the
+    demo): then it waits, resolved, for the community to verify it."""
     title = plain_text(title).strip()
     if not title:
         raise InvalidInput(_("Say in a few words what the problem is."), field="title")
     category = _check_category(category)
     cleaned_photos = read_photos(photos)
+    cleaned_after = read_photos(after_photos) if on_the_spot else []
+    if on_the_spot:
+        resolution = _require_note(resolution, _("Say what was done on the spot."))
+        if not cleaned_photos:
+            raise InvalidInput(_("Add a photo of the problem before handling."), field="photos")
+        if not cleaned_after:
+            raise InvalidInput(_("Add a photo of the result after handling."), field="after_photos")
     if (lon in (None, "") or lat in (None, "")) and cleaned_photos:
         gps = next((photo.gps for photo in cleaned_photos if photo.gps), None)
         if gps:
@@ -301,6 +342,8 @@ def report_event(
             raise InvalidInput(
                 _("This place lies outside every grid of the platform."), field="location"
             )
+    if on_the_spot and not (staff and holds(actor, unit.code, GRID_ROLES)):
+        raise NotAllowed(_("Only the grid's own workers report a problem as handled on the spot."))
     answers = check_attributes(category, plain_values(attributes or {}))
     at = at or _now()
     # Reads done before the transaction, so that it holds the write lock only for writes.
@@ -314,9 +357,10 @@ def report_event(
     for _attempt in range(5):
         try:
             with transaction.atomic():
+                number = _next_number(at)
                 event = Event(
                     unit=unit,
-                    number=_next_number(at),
+                    number=number,
                     title=title[:100],
                     description=plain_text(description).strip(),
                     category=category,
@@ -336,17 +380,39 @@ def report_event(
                     response_due=response_due,
                     closure_due=closure_due,
                 )
+                if on_the_spot:
+                    _handled_on_the_spot(
+                        event, actor=actor, unit=unit, at=at, spot_check=spot_check
+                    )
                 event.save()
-                step = EVENTS.start(
-                    event, A.REPORT, actor=actor, now=at, details={"source": source}
-                )
+                if on_the_spot:
+                    step = EVENTS.start(
+                        event,
+                        A.REPORT_HANDLED,
+                        actor=actor,
+                        now=at,
+                        note=resolution,
+                        details={"source": source, "spot_check": event.spot_check},
+                    )
+                    _save_photos(event, step, cleaned_after, PhotoStage.AFTER)
+                else:
+                    step = EVENTS.start(
+                        event, A.REPORT, actor=actor, now=at, details={"source": source}
+                    )
                 _save_photos(event, step, cleaned_photos, PhotoStage.BEFORE)
-                notify(
-                    users=dispatchers,
-                    text=_("New event %(number)s: %(title)s")
-                    % {"number": event.number, "title": title},
-                    link=event.get_absolute_url(),
-                )
+                if not on_the_spot:
+                    notify(
+                        users=dispatchers,
+                        text=_("New event %(number)s: %(title)s")
+                        % {"number": event.number, "title": title},
+                        link=event.get_absolute_url(),
+                    )
+                elif event.spot_check:
+                    notify(
+                        users=dispatchers,
+                        text=_("Spot check, please verify: %(number)s") % {"number": number},
+                        link=event.get_absolute_url(),
+                    )
                 # Last, so that the shared rows (the district's, the street's) stay locked
                 # for as short a time as possible.
                 rollups.apply(rollups.contributions(event), chain)
@@ -355,6 +421,39 @@ def report_event(
             # Two reports took the same number at once: take the next one.
             continue
     raise Conflict(_("Too many events are being reported at once. Try again."))
+
+
+def spot_check_drawn(number: str, share: float | None = None) -> bool:
+    """Whether the on-the-spot event numbered `number` is drawn for the community's spot check:
+    a keyed hash of the number, so the draw is reproducible but the reporter cannot foresee it;
+    over many events `share` of them (CIVICGRID_SPOT_CHECK_SHARE) are drawn."""
+    share = settings.SPOT_CHECK_SHARE if share is None else share
+    if share <= 0:
+        return False
+    if share >= 1:
+        return True
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), b"spot-check:" + number.encode(), hashlib.sha256
+    ).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 < share
+
+
+def _handled_on_the_spot(
+    event: Event, *, actor, unit: OrgUnit, at: dt.datetime, spot_check: bool | None
+) -> None:
+    """The fields of an event reported already handled: accepted, dispatched to and answered by
+    its reporter at once, resolved; closed unless drawn for a spot check."""
+    event.on_the_spot = True
+    event.spot_check = spot_check_drawn(event.number) if spot_check is None else spot_check
+    event.handler_unit = unit
+    event.handler_user = actor
+    event.accepted_at = event.dispatched_at = event.responded_at = event.resolved_at = at
+    event.response_due = event.response_due or at
+    if event.spot_check:
+        event.status = S.RESOLVED
+    else:
+        event.status = S.CLOSED
+        event.closed_at = at
 
 
 # An API client may retry a report after a timeout: the same Idempotency-Key within this time
@@ -715,10 +814,11 @@ def resolve_event(*, actor, event, note: str, photos: Iterable = (), version=Non
     result = step_event(
         event, A.RESOLVE, actor=actor, version=version, note=note, change=change, photos=cleaned
     )
+    verifiers = set(staff_at(ancestor_codes(result.unit_code), VERIFY_ROLES))
+    if result.reporter_id and handled_by_department(result):
+        verifiers.add(result.reporter_id)
     notify(
-        users=staff_at(
-            ancestor_codes(result.unit_code), GRID_ROLES | DISPATCH_ROLES - {Role.DISTRICT_STAFF}
-        ),
+        users=sorted(verifiers - {getattr(actor, "pk", None)}),
         text=_("Resolved, please verify: %(number)s") % {"number": result.number},
         link=result.get_absolute_url(),
     )
@@ -728,8 +828,17 @@ def resolve_event(*, actor, event, note: str, photos: Iterable = (), version=Non
 def verify_event(
     *, actor, event, passed: bool, note: str = "", photos: Iterable = (), version=None
 ) -> Event:
-    """核查 on site: passing moves it on to closure; failing sends it back to the handler."""
+    """核查 on site: passing moves it on to closure; failing sends it back to the handler.
+    Never by whoever resolved it: the community's people verify, or — when a department did the
+    work — also the grid worker who reported it."""
     cleaned = read_photos(photos)
+    if actor is not None and actor.pk in resolvers(_event_row(event)):
+        raise NotAllowed(
+            _(
+                "You resolved this event yourself: its verification goes to the community "
+                "(or to the grid worker who reported it, when a department handled it)."
+            )
+        )
     if passed:
 
         def change(e: Event, now: dt.datetime) -> None:
@@ -777,9 +886,12 @@ def close_event(*, actor, event, note: str = "", version=None) -> Event:
         e.follow_up_asks = 1
 
     result = step_event(event, A.CLOSE, actor=actor, version=version, note=note, change=change)
+    # Only a resident is asked to rate: staff who reported it are told it is closed.
+    rates = result.reporter is not None and is_resident(result.reporter)
     notify(
         users=[result.reporter_id],
-        text=_("Closed, please rate: %(number)s") % {"number": result.number},
+        text=(_("Closed, please rate: %(number)s") if rates else _("Closed: %(number)s"))
+        % {"number": result.number},
         link=result.get_absolute_url(),
     )
     return result
@@ -794,24 +906,51 @@ def rate_event(
     comment: str = "",
     token: str = "",
     reporting_browser: bool = False,
+    channel: str = "",
     version=None,
 ) -> Event:
-    """评价 at follow-up: solved or not, and satisfied / basically satisfied / dissatisfied.
-    By the reporter, by staff recording a phone follow-up, or by the resident on their tracking
-    page (`actor=None`, `token`) in the browser they reported from (`reporting_browser`, which
-    the page proves with a signed cookie set when the report was made). "Not solved and
-    dissatisfied" reopens the event."""
+    """评价: solved or not, and satisfied / basically satisfied / dissatisfied. Only the reporter
+    gives it — on their tracking page (`actor=None`, `token`) in the browser they reported from
+    (`reporting_browser`, which the page proves with a signed cookie set when the report was
+    made), or logged in with their own resident account — or it is the answer of a follow-up
+    call (回访, `channel=FOLLOW_UP_CALL`) that the community's staff record: the step names who
+    called. Staff never rate as if they were the resident, nor grade an event they reported or
+    resolved. "Not solved and dissatisfied" reopens the event."""
     if satisfaction not in Satisfaction.values:
         raise InvalidInput(_("Choose how satisfied you are."), field="satisfaction")
     if not isinstance(solved, bool):
         raise InvalidInput(_("Say whether the problem is solved."), field="solved")
+    staff = actor is not None and not is_resident(actor)
+    if staff:
+        current = _event_row(event)
+        if channel != FOLLOW_UP_CALL:
+            raise NotAllowed(
+                _(
+                    "Staff do not rate on the resident's behalf: record the answers of a "
+                    "follow-up call instead."
+                )
+            )
+        if current.reporter_id == actor.pk:
+            raise NotAllowed(
+                _(
+                    "You reported this event: its rating comes from residents or from a "
+                    "follow-up call by the community."
+                )
+            )
+        if actor.pk in resolvers(current):
+            raise NotAllowed(_("You handled this event: someone else makes the follow-up call."))
+    channel = FOLLOW_UP_CALL if staff else RatingChannel.RESIDENT
 
     def change(e: Event, now: dt.datetime) -> None:
         e.rated_at = now
         e.solved = solved
         e.satisfaction = satisfaction
         e.rating_comment = plain_text(comment).strip()[:300]
+        e.rating_channel = channel
 
+    details: dict[str, Any] = {"solved": solved, "satisfaction": satisfaction, "channel": channel}
+    if staff:
+        details["caller"] = actor.pk
     result = step_event(
         event,
         A.RATE,
@@ -819,8 +958,8 @@ def rate_event(
         version=version,
         note=comment,
         change=change,
-        extra={"token": token, "reporting_browser": reporting_browser},
-        details={"solved": solved, "satisfaction": satisfaction},
+        extra={"token": token, "reporting_browser": reporting_browser, "channel": channel},
+        details=details,
     )
     if not solved and satisfaction == Satisfaction.DISSATISFIED:
         result = _reopen(result, actor=None, reason=_("The reporter says it is not solved."))
@@ -896,7 +1035,9 @@ NOTE_REQUIRED = frozenset(
 )
 # The steps a person may ask for by name (escalation and reminders are the system's).
 PERSON_STEPS = tuple(
-    action for action in A.values if action not in {A.REPORT, A.ESCALATE, A.ASK_RATING}
+    action
+    for action in A.values
+    if action not in {A.REPORT, A.REPORT_HANDLED, A.ESCALATE, A.ASK_RATING}
 )
 
 
@@ -949,6 +1090,7 @@ class StepInput:
     cross_boundary: str | None = None
     solved: bool | None = None
     satisfaction: str = ""
+    channel: str = ""
 
 
 def _dispatch(common: dict, given: StepInput) -> Event:
@@ -976,7 +1118,11 @@ def _rate(common: dict, given: StepInput) -> Event:
     if given.solved is None:
         raise InvalidInput(_("Say whether the problem is solved."), field="solved")
     return rate_event(
-        **common, solved=given.solved, satisfaction=given.satisfaction, comment=given.note
+        **common,
+        solved=given.solved,
+        satisfaction=given.satisfaction,
+        comment=given.note,
+        channel=given.channel,
     )
 
 

@@ -12,6 +12,7 @@ from collections import Counter
 from functools import cache, lru_cache
 from itertools import accumulate
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from faker import Faker
@@ -23,6 +24,7 @@ from civicgrid.events.models import (
     CrossBoundary,
     Event,
     EventStep,
+    RatingChannel,
     Satisfaction,
     Source,
     Status,
@@ -137,6 +139,8 @@ def _event(rng: random.Random, now: dt.datetime, at: dt.datetime, unit, category
     def hours(mean: float) -> dt.timedelta:
         return dt.timedelta(hours=rng.expovariate(1 / mean))
 
+    if source == Source.PATROL and rng.random() < ON_THE_SPOT_SHARE:
+        return _on_the_spot(rng, event, now, hours)
     moment = at + hours(1.5)
     if rng.random() < 0.03:
         step(A.REJECT, Status.REJECTED, moment)
@@ -173,6 +177,12 @@ def _event(rng: random.Random, now: dt.datetime, at: dt.datetime, unit, category
                         moment += hours(20)
                         if rng.random() < 0.85 and step(A.RATE, Status.RATED, moment):
                             event.rated_at = moment
+                            # Residents rate their own reports; the rest is a follow-up call.
+                            event.rating_channel = (
+                                RatingChannel.RESIDENT
+                                if source == Source.RESIDENT
+                                else RatingChannel.FOLLOW_UP_CALL
+                            )
                             event.solved = rng.random() < 0.93
                             roll = rng.random()
                             event.satisfaction = (
@@ -187,6 +197,40 @@ def _event(rng: random.Random, now: dt.datetime, at: dt.datetime, unit, category
     if event.overdue:
         event.escalated_for = closure_due
         event.escalation_level = 1
+    return event, steps
+
+
+# Of the problems found on patrol, the share a grid worker fixes there and then (即报即办).
+ON_THE_SPOT_SHARE = 0.3
+
+
+def _on_the_spot(
+    rng: random.Random, event: Event, now: dt.datetime, hours
+) -> tuple[Event, list[tuple[str, str, str, dt.datetime]]]:
+    """An event reported handled on the spot, and its steps: closed at once, or — drawn for the
+    community's spot check — verified and closed later."""
+    at = event.reported_at
+    steps: list[tuple[str, str, str, dt.datetime]]
+    event.on_the_spot = True
+    event.accepted_at = event.dispatched_at = event.responded_at = event.resolved_at = at
+    event.spot_check = rng.random() < settings.SPOT_CHECK_SHARE
+    first: str = Status.RESOLVED if event.spot_check else Status.CLOSED
+    steps = [(A.REPORT_HANDLED, "", first, at)]
+    event.status = first
+    if event.spot_check:
+        checked = at + hours(20)
+        if checked <= now:
+            event.verified_at = checked
+            steps.append((A.VERIFY, Status.RESOLVED, Status.VERIFIED, checked))
+            event.status = Status.VERIFIED
+            closed = checked + hours(3)
+            if closed <= now:
+                event.closed_at = closed
+                steps.append((A.CLOSE, Status.VERIFIED, Status.CLOSED, closed))
+                event.status = Status.CLOSED
+    else:
+        event.closed_at = at
+    event.overdue = False
     return event, steps
 
 

@@ -46,6 +46,7 @@ def report(request: HttpRequest, public: bool = False) -> HttpResponse:
     actor = request.user if request.user.is_authenticated and not public else None
     if not services.may_report(actor):
         raise PermissionDenied  # the read-only leader: no form to fill in for nothing
+    on_the_spot = services.may_handle_on_the_spot(actor)
     error = None
     if request.method == "POST":
         lon, lat = posted_point(request.POST)
@@ -64,6 +65,9 @@ def report(request: HttpRequest, public: bool = False) -> HttpResponse:
                 reporter_phone=request.POST.get("reporter_phone", ""),
                 anonymous=request.POST.get("anonymous") == "on",
                 attributes=services.attributes_from_form(request.POST),
+                on_the_spot=on_the_spot and request.POST.get("on_the_spot") == "on",
+                resolution=request.POST.get("resolution", ""),
+                after_photos=request.FILES.getlist("after_photos"),
             )
         except CivicgridError as exc:
             error = exc
@@ -72,7 +76,15 @@ def report(request: HttpRequest, public: bool = False) -> HttpResponse:
                 response = redirect("events:track", token=event.token)
                 tracking.remember(request, response, event)
                 return response
-            messages.success(request, _("Reported as %(number)s.") % {"number": event.number})
+            if event.on_the_spot:
+                done = (
+                    _("Reported as %(number)s, handled on the spot; drawn for a spot check.")
+                    if event.spot_check
+                    else _("Reported as %(number)s, handled on the spot and closed.")
+                )
+            else:
+                done = _("Reported as %(number)s.")
+            messages.success(request, done % {"number": event.number})
             return redirect("events:detail", number=event.number)
     context = {
         "public": public,
@@ -81,6 +93,7 @@ def report(request: HttpRequest, public: bool = False) -> HttpResponse:
         "error": error,
         "form": request.POST,
         "map_settings": org_selectors.map_settings(),
+        "on_the_spot": on_the_spot,
     }
     return render(request, "events/report.html", context, status=400 if error else 200)
 
@@ -231,18 +244,72 @@ def inbox(request: HttpRequest) -> HttpResponse:
 # ---- one event ---------------------------------------------------------------------------------
 
 
-@login_required
-@require_GET
-def detail(request: HttpRequest, number: str) -> HttpResponse:
+# The step the page offers as the main (red) button for each status; the first of these the
+# user may take. Everything else sits behind "更多操作".
+PRIMARY_STEPS: dict[str, tuple[str, ...]] = {
+    Status.REPORTED: (A.ACCEPT,),
+    Status.ACCEPTED: (A.DISPATCH,),
+    Status.DISPATCHED: (A.SIGN, A.REPORT_IN),
+    Status.HANDLING: (A.RESOLVE, A.REPORT_IN),
+    Status.RESOLVED: (A.VERIFY,),
+    Status.VERIFIED: (A.CLOSE,),
+    Status.CLOSED: (A.RATE,),
+    Status.SUSPENDED: (A.RESUME,),
+}
+# Steps that undo or stop work: the page asks to confirm them (a checkbox, checked again here).
+CONFIRM_STEPS = frozenset(
+    {A.REJECT, A.RETURN, A.TRANSFER, A.SUSPEND, A.REOPEN, A.FAIL_VERIFICATION}
+)
+
+
+def _step_forms(
+    event, actions: list[str], failed: str | None, error: CivicgridError | None, form
+) -> tuple[dict | None, list[dict]]:
+    """The main step and the others, each as what its form needs (a refused one with its error
+    and the values that were posted)."""
+    preferred = PRIMARY_STEPS.get(event.status, ())
+    main = next((action for action in preferred if action in actions), None)
+    forms = []
+    for action in actions:
+        refused = action == failed
+        forms.append(
+            {
+                "action": action,
+                "label": A(action).label,
+                "note_required": action in services.NOTE_REQUIRED,
+                "confirm": action in CONFIRM_STEPS,
+                "primary": action == main,
+                "error": error if refused else None,
+                "field": (error.field or "note") if refused and error else "",
+                "posted": form if refused else {},
+            }
+        )
+    primary = next((f for f in forms if f["primary"]), None)
+    return primary, [f for f in forms if not f["primary"]]
+
+
+def _render_detail(
+    request: HttpRequest,
+    event,
+    *,
+    failed: str | None = None,
+    error: CivicgridError | None = None,
+    status: int = 200,
+) -> HttpResponse:
     user = request.user
-    event = selectors.event_for(user, number)
     actions = services.allowed_actions(user, event)
+    primary, more = _step_forms(event, actions, failed, error, request.POST)
     context = {
         "event": event,
         "steps": selectors.steps_of(event),
         "photos": event.photos.all(),
         "whistles": selectors.whistles_of(event),
-        "actions": [(a, A(a).label, a in services.NOTE_REQUIRED) for a in actions],
+        "actions": actions,
+        "primary": primary,
+        "more": more,
+        "more_open": any(f["error"] for f in more),
+        # A refusal of a step the page no longer offers (someone else moved the event on).
+        "step_error": error if error is not None and failed not in actions else None,
         "phone": selectors.masked_phone(event),
         "nearby": selectors.nearby_open_events(
             user, event.category, event.lon, event.lat, exclude=event.pk
@@ -259,7 +326,13 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
     }
     if {A.DISPATCH, A.WHISTLE, A.TRANSFER} & set(actions):
         context |= selectors.dispatch_targets(user, event)
-    return render(request, "events/detail.html", context)
+    return render(request, "events/detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, number: str) -> HttpResponse:
+    return _render_detail(request, selectors.event_for(request.user, number))
 
 
 def _version(request: HttpRequest) -> int | None:
@@ -270,13 +343,19 @@ def _version(request: HttpRequest) -> int | None:
 @login_required
 @require_POST
 def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
-    """Take one workflow step from the event page (POST-redirect-GET)."""
+    """Take one workflow step from the event page. Done: redirect to the page (POST-redirect-
+    GET). Refused: the page again, with the error next to the field and what was typed kept."""
     if action not in services.PERSON_STEPS:
         raise Http404
     user = request.user
     event = selectors.event_for(user, number)
     post = request.POST
     try:
+        if action in CONFIRM_STEPS and post.get("confirm") != "on":
+            raise InvalidInput(
+                _("Tick the box to confirm “%(action)s”.") % {"action": A(action).label},
+                field="confirm",
+            )
         services.take_step(
             actor=user,
             event=event,
@@ -293,11 +372,13 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
             cross_boundary=post.get("cross_boundary") if "cross_boundary" in post else None,
             solved={"yes": True, "no": False}.get(post.get("solved", "")),
             satisfaction=post.get("satisfaction", ""),
+            channel=post.get("channel", ""),
         )
     except CivicgridError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Done: %(action)s.") % {"action": A(action).label})
+        # Read again: a refused step changed nothing, but another may have meanwhile.
+        event = selectors.event_for(user, number)
+        return _render_detail(request, event, failed=action, error=exc, status=exc.status)
+    messages.success(request, _("Done: %(action)s.") % {"action": A(action).label})
     return redirect("events:detail", number=number)
 
 

@@ -9,15 +9,24 @@ from typing import Any
 
 from civicgrid.core.workflow import Machine, register, step, system
 from civicgrid.events import rollups
-from civicgrid.events.models import Event, EventStep, Status, StepAction, WhistleTarget
+from civicgrid.events.models import (
+    FOLLOW_UP_CALL,
+    Event,
+    EventStep,
+    Status,
+    StepAction,
+    WhistleTarget,
+)
 from civicgrid.events.roles import (
     DISPATCH_ROLES,
     GRID_ROLES,
     SUPERVISE_ROLES,
+    VERIFY_ROLES,
     WHISTLE_ROLES,
     WRITING_ROLES,
 )
-from civicgrid.org.scoping import holds, roles_over, sees_everything
+from civicgrid.org.kinds import Kind
+from civicgrid.org.scoping import holds, postings_of_user, roles_over, sees_everything
 
 S = Status
 A = StepAction
@@ -65,17 +74,65 @@ def is_handler(actor: Any, event: Event, extra: Extra) -> bool:
     return is_whistled_department(actor, event, extra)
 
 
+# The steps that say "I did the work": whoever took one of them on an event neither verifies
+# nor grades it (separation of duties).
+WORK_STEPS = (StepAction.RESOLVE, StepAction.REPORT_HANDLED)
+
+
+def resolvers(event: Event) -> set[int]:
+    """Ids of the people who resolved `event` (from its log), any time."""
+    return set(
+        EventStep.objects.filter(event_id=event.pk, action__in=WORK_STEPS)
+        .exclude(actor=None)
+        .values_list("actor_id", flat=True)
+    )
+
+
+def handled_by_department(event: Event) -> bool:
+    """Whether a department (not the community's own people) handled the event."""
+    if event.whistled_at is not None:
+        return True
+    unit = event.handler_unit if event.handler_unit_id else None
+    return unit is not None and unit.kind == Kind.DEPARTMENT
+
+
 def is_verifier(actor: Any, event: Event, extra: Extra) -> bool:
-    return holds(actor, event.unit_code, GRID_ROLES | DISPATCH_ROLES)
+    # 核查 belongs to the community (not the district, which sees every community at once), or,
+    # when a department did the work, also to the grid worker who reported the problem. Never
+    # to whoever resolved it.
+    if actor is None or actor.pk in resolvers(event):
+        return False
+    if holds(actor, event.unit_code, VERIFY_ROLES):
+        return True
+    return (
+        event.reporter_id == actor.pk
+        and handled_by_department(event)
+        and holds(actor, event.unit_code, GRID_ROLES)
+    )
+
+
+def is_resident(actor: Any) -> bool:
+    """An account with no posting at all: a resident's own login, not staff."""
+    return not superuser(actor) and not postings_of_user(actor)
 
 
 def is_rater(actor: Any, event: Event, extra: Extra) -> bool:
-    # The reporter, staff recording a phone follow-up, or a resident holding the tracking link
-    # in the browser it was given to (the link alone, found anywhere else, is not enough).
+    # Ratings come from the reporter through the resident's channel, or from a follow-up call
+    # (回访) that staff record as such; staff never grade as if they were the resident.
     if actor is None:
+        # The tracking link, in the browser the report was made from (the link alone, found
+        # anywhere else, is not enough).
         token = extra.get("token")
         return bool(token) and token == event.token and extra.get("reporting_browser") is True
-    return (event.reporter_id == actor.pk) or is_dispatcher(actor, event, extra)
+    if is_resident(actor):
+        return event.reporter_id == actor.pk
+    # Staff: only as a follow-up call, by the community's dispatchers, and not about their own
+    # work or their own report (a grid worker's report is not a resident's voice).
+    if extra.get("channel", FOLLOW_UP_CALL) != FOLLOW_UP_CALL:
+        return False
+    if event.reporter_id == actor.pk or actor.pk in resolvers(event):
+        return False
+    return is_dispatcher(actor, event, extra)
 
 
 def is_dispatcher_or_system(actor: Any, event: Event, extra: Extra) -> bool:
@@ -124,6 +181,6 @@ EVENTS: Machine[Event] = register(
         version_field="version",
         related=("unit", "category", "handler_unit"),
         counters=_rollups,
-        creations=(A.REPORT,),
+        creations=(A.REPORT, A.REPORT_HANDLED),
     )
 )

@@ -19,10 +19,11 @@ def _close_and_rate(event, staff, dispatcher, worker, satisfaction="satisfied"):
     event = services.dispatch_event(actor=dispatcher, event=event, handler_user=worker)
     event = services.sign_event(actor=worker, event=event)
     event = services.resolve_event(actor=worker, event=event, note="ok", photos=[jpeg()])
-    event = services.verify_event(actor=worker, event=event, passed=True)
+    event = services.verify_event(actor=dispatcher, event=event, passed=True)
     event = services.close_event(actor=dispatcher, event=event)
     return services.rate_event(
         actor=dispatcher,
+        channel="follow_up_call",
         event=event,
         solved=satisfaction != "dissatisfied",
         satisfaction=satisfaction,

@@ -26,7 +26,7 @@ def close(event, staff):
     event = services.dispatch_event(actor=frank, event=event, handler_user=alice)
     event = services.sign_event(actor=alice, event=event)
     event = services.resolve_event(actor=alice, event=event, note="已清理", photos=[jpeg()])
-    event = services.verify_event(actor=alice, event=event, passed=True)
+    event = services.verify_event(actor=frank, event=event, passed=True)
     return services.close_event(actor=frank, event=event)
 
 

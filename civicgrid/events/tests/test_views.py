@@ -66,7 +66,7 @@ def test_residents_report_and_rate_through_their_link(client, staff, category):
     event = services.sign_event(actor=alice, event=event)
     event = services.resolve_event(actor=alice, event=event, note="好", photos=[jpeg()])
     services.close_event(
-        actor=frank, event=services.verify_event(actor=alice, event=event, passed=True)
+        actor=frank, event=services.verify_event(actor=frank, event=event, passed=True)
     )
     photo = event.photos.get()
     assert client.get(reverse("events:photo", args=[photo.pk])).status_code == 404
@@ -97,7 +97,7 @@ def test_steps_from_the_page_with_a_stale_version(client, staff, report):
     client.post(url, {"version": 1})
     response = client.post(
         reverse("events:act", args=[event.number, "reject"]),
-        {"version": 1, "note": "x"},
+        {"version": 1, "note": "x", "confirm": "on"},
         follow=True,
     )
     assert (
@@ -204,7 +204,102 @@ def test_non_numeric_ids_in_the_step_form_are_refused(client, staff, report, set
         ({"handler_user": "²"}, "The form names an item that does not exist"),
         ({"version": "abc"}, "Enter a whole number."),
     ):
-        response = client.post(dispatch, data, follow=True)
-        assert response.status_code == 200, data
+        response = client.post(dispatch, data)
+        assert response.status_code == 400, data  # the page again, with the message
         assert message in response.content.decode(), data
     assert Event.objects.get().status == "accepted"
+
+
+def _handling(staff, report):
+    frank, alice = staff["frank"], staff["alice"]
+    event = services.dispatch_event(
+        actor=frank, event=services.accept_event(actor=frank, event=report()), handler_user=alice
+    )
+    return services.sign_event(actor=alice, event=event)
+
+
+def test_a_refused_resolve_keeps_what_was_typed(client, staff, report, settings):
+    settings.LANGUAGE_CODE = "en"
+    event = _handling(staff, report)  # fire lane: the category needs an after photo
+    login(client, staff["alice"])
+    response = client.post(
+        reverse("events:act", args=[event.number, "resolve"]),
+        {"version": event.version, "note": "已清理通道，车主已挪车"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'value="已清理通道，车主已挪车"' in page
+    assert 'id="resolve-error"' in page and "needs a photo of the result" in page
+    photo_input = re.search(r'<input type="file" name="photos" id="resolve-photos"[^>]*>', page)
+    assert 'aria-invalid="true"' in photo_input.group(0)
+    assert 'aria-describedby="resolve-error"' in photo_input.group(0)
+    assert Event.objects.get().status == "handling"
+
+
+def test_the_expected_step_is_the_main_button_and_the_rest_wait_behind_more(client, staff, report):
+    event = report()
+    login(client, staff["frank"])
+    page = client.get(reverse("events:detail", args=[event.number])).content.decode()
+    actions = page[page.index('id="actions"') :]
+    main, more = actions.split('class="more-steps"', 1)
+    assert 'id="step-accept"' in main and 'class="button primary"' in main
+    assert 'id="step-reject"' in more and 'class="button primary"' not in more
+    # Every control of every step has a visible label.
+    for control in re.finditer(r"<(select|input|textarea)\b([^>]*)>", actions):
+        attributes = control.group(2)
+        if 'type="hidden"' in attributes or 'type="checkbox"' in attributes:
+            continue
+        if 'type="radio"' in attributes:
+            continue
+        name_id = re.search(r'id="([^"]+)"', attributes).group(1)
+        assert f'<label for="{name_id}"' in actions, attributes
+
+
+def test_a_destructive_step_needs_its_confirmation(client, staff, report):
+    event = report()
+    login(client, staff["frank"])
+    reject = reverse("events:act", args=[event.number, "reject"])
+    response = client.post(reject, {"version": event.version, "note": "无效上报"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'value="无效上报"' in page and '<details class="more-steps" open' in page
+    assert Event.objects.get().status == "reported"
+    client.post(reject, {"version": event.version, "note": "无效上报", "confirm": "on"})
+    assert Event.objects.get().status == "rejected"
+
+
+def test_the_read_only_leader_sees_no_write_forms(client, staff, report):
+    event = report()
+    login(client, staff["dave"])
+    for url in (
+        reverse("events:detail", args=[event.number]),
+        reverse("events:tasks"),
+        reverse("events:board_home"),
+    ):
+        page = client.get(url).content.decode()
+        posts = re.findall(r'<form method="post" action="([^"]*)"', page)
+        assert [action for action in posts if action != reverse("logout")] == [], url
+
+
+def test_a_grid_worker_reports_a_problem_handled_on_the_spot(client, staff, settings):
+    settings.SPOT_CHECK_SHARE = 0
+    login(client, staff["alice"])
+    url = reverse("events:report")
+    assert 'name="on_the_spot"' in client.get(url).content.decode()
+    fields = {
+        "category": "0103",
+        "title": "楼道杂物",
+        "lon": "113.53",
+        "lat": "34.73",
+        "on_the_spot": "on",
+        "resolution": "当场清走",
+    }
+    refused = client.post(url, fields | {"photos": jpeg("before.jpg")})
+    assert refused.status_code == 400 and "当场清走" in refused.content.decode()
+    done = client.post(
+        url, fields | {"photos": jpeg("before.jpg"), "after_photos": jpeg("after.jpg")}
+    )
+    event = Event.objects.get()
+    assert done.status_code == 302 and event.on_the_spot and event.status == "closed"
+    login(client, staff["frank"])
+    assert 'name="on_the_spot"' not in client.get(url).content.decode()

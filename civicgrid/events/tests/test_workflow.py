@@ -71,7 +71,7 @@ def _run_to_closure(event, staff, fire_unit=None):
     event = services.dispatch_event(actor=frank, event=event, handler_user=alice)
     event = services.sign_event(actor=alice, event=event)
     event = services.resolve_event(actor=alice, event=event, note="已清理", photos=[jpeg()])
-    event = services.verify_event(actor=alice, event=event, passed=True)
+    event = services.verify_event(actor=frank, event=event, passed=True)
     return services.close_event(actor=frank, event=event)
 
 
@@ -79,7 +79,11 @@ def test_the_main_line_from_report_to_rating(report, staff):
     event = _run_to_closure(report(), staff)
     assert event.status == Status.CLOSED
     event = services.rate_event(
-        actor=staff["alice"], event=event, solved=True, satisfaction="satisfied"
+        actor=staff["carol"],
+        channel="follow_up_call",
+        event=event,
+        solved=True,
+        satisfaction="satisfied",
     )
     assert event.status == Status.RATED
     actions = list(event.steps.values_list("action", flat=True))
@@ -182,7 +186,7 @@ def test_failed_verification_and_dissatisfied_rating_reopen(report, staff):
     event = services.verify_event(actor=frank, event=event, passed=False, note="还堵着")
     assert event.status == Status.HANDLING and event.reopen_count == 1
     event = services.resolve_event(actor=alice, event=event, note="y", photos=[jpeg()])
-    event = services.verify_event(actor=alice, event=event, passed=True)
+    event = services.verify_event(actor=frank, event=event, passed=True)
     event = services.close_event(actor=frank, event=event)
     event = services.rate_event(
         actor=None,

@@ -1,6 +1,7 @@
 """The event machine for the shared workflow property test (civicgrid/tests/test_workflows.py)."""
 
 import datetime as dt
+import itertools
 
 from civicgrid.events import deadlines, rollups, services
 from civicgrid.events.models import Category
@@ -19,9 +20,31 @@ def walk_events(request) -> Walk:
     category = Category.objects.get(code="2101")  # after-photo required, fire brigade
     far = dt.timedelta(days=60)
 
+    starts = itertools.count()
+
     def start():
+        # Every third walk starts with an event handled on the spot (即报即办), closed at once
+        # or drawn for the community's spot check.
+        turn = next(starts)
+        if turn % 3:
+            return services.report_event(
+                actor=staff["alice"],
+                title="消防通道被堵",
+                category=category,
+                lon=A1_1[0],
+                lat=A1_1[1],
+            )
         return services.report_event(
-            actor=staff["alice"], title="消防通道被堵", category=category, lon=A1_1[0], lat=A1_1[1]
+            actor=staff["alice"],
+            title="消防通道已疏通",
+            category=category,
+            lon=A1_1[0],
+            lat=A1_1[1],
+            photos=[jpeg()],
+            after_photos=[jpeg()],
+            resolution="当场疏通",
+            on_the_spot=True,
+            spot_check=turn % 2 == 0,
         )
 
     steps = {
@@ -49,10 +72,22 @@ def walk_events(request) -> Walk:
         "fail": lambda a, e: services.verify_event(actor=a, event=e, passed=False, note="没好"),
         "close": lambda a, e: services.close_event(actor=a, event=e),
         "rate_good": lambda a, e: services.rate_event(
-            actor=a, event=e, solved=True, satisfaction="basically_satisfied"
+            actor=a, event=e, channel="follow_up_call", solved=True, satisfaction="satisfied"
         ),
         "rate_bad": lambda a, e: services.rate_event(
-            actor=a, event=e, solved=False, satisfaction="dissatisfied"
+            actor=a, event=e, channel="follow_up_call", solved=False, satisfaction="dissatisfied"
+        ),
+        # Staff who do not say it was a follow-up call are always refused.
+        "rate_as_resident": lambda a, e: services.rate_event(
+            actor=a, event=e, solved=True, satisfaction="satisfied"
+        ),
+        "rate_link": lambda a, e: services.rate_event(
+            actor=None,
+            event=e,
+            token=e.token,
+            reporting_browser=True,
+            solved=True,
+            satisfaction="basically_satisfied",
         ),
         "reopen": lambda a, e: services.reopen_event(actor=a, event=e, reason="重办"),
         "suspend": lambda a, e: services.suspend_event(actor=a, event=e, reason="挂起"),
