@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.accounts.services import GIVES
 from civicgrid.events.roles import DISPATCH_ROLES, GRID_ROLES, WRITING_ROLES
 from civicgrid.org.roles import RULES, Role
 from civicgrid.org.scoping import postings_of_user, sees_everything
@@ -23,8 +24,8 @@ from civicgrid.org.scoping import postings_of_user, sees_everything
 STAFF_ROLES = frozenset({Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.COMMUNITY_STAFF})
 # Those who keep the residents' ledgers (提户知人, buildings, visits).
 LEDGER_ROLES = STAFF_ROLES | GRID_ROLES
-# Who creates accounts for the units below them (入网入格): site/accounts views.
-ACCOUNT_ROLES = frozenset({Role.STREET_STAFF, Role.COMMUNITY_STAFF})
+# Who makes accounts for the units below them (入网入格): accounts/services.py.
+ACCOUNT_ROLES = frozenset(GIVES)
 
 
 @dataclass(frozen=True)
@@ -246,6 +247,13 @@ MENU: list[Entry] = [
         lambda who: who.party_member,
         current=("community:my_tasks",),
         personal=True,
+    ),
+    Entry(
+        "accounts",
+        _("Accounts"),
+        "site:accounts",
+        _roles(ACCOUNT_ROLES),
+        current=("site:accounts",),
     ),
     Entry("tree", _("Org tree"), "org:tree", _roles(STAFF_ROLES), current=("org:tree", "org:unit")),
     Entry("map", _("Map"), "org:map", _roles(STAFF_ROLES, GRID_ROLES), current=("org:map",)),

@@ -6,5 +6,6 @@ app_name = "site"
 
 urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
+    path("accounts/", views.accounts, name="accounts"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
 ]

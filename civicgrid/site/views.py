@@ -6,16 +6,20 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from civicgrid.accounts import services as account_services
 from civicgrid.classes import selectors as class_selectors
 from civicgrid.community import selectors as community_selectors
 from civicgrid.core.cleaning import redirect_to_local
+from civicgrid.core.errors import CivicgridError, InvalidInput
 from civicgrid.events import selectors as event_selectors
 from civicgrid.events.roles import GRID_ROLES
 from civicgrid.messaging import selectors as messaging_selectors
@@ -23,9 +27,11 @@ from civicgrid.messaging import services as messaging
 from civicgrid.org import selectors as org_selectors
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.roles import Role
+from civicgrid.org.scoping import postings_of_user, sees_everything
 from civicgrid.people import selectors as people_selectors
 from civicgrid.site import menus
 from civicgrid.volunteers import selectors as volunteer_selectors
+from civicgrid.volunteers import services as volunteer_services
 
 # The inbox page shows the unread ones, then this many of the latest read ones.
 READ_SHOWN = 30
@@ -190,3 +196,84 @@ def server_error(request: HttpRequest) -> HttpResponse:
     user = getattr(request, "_cached_user", None) or AnonymousUser()
     context = {"request": request, "user": user, "csrf_token": get_token(request)}
     return HttpResponseServerError(render_to_string("500.html", context))
+
+
+# ---- accounts (入网入格) ------------------------------------------------------------------------
+
+ACCOUNTS_SHOWN = 200
+
+
+def _account_units(user: Any) -> list[OrgUnit]:
+    if sees_everything(user):
+        prefixes = [unit.code for unit in org_selectors.top_units_for(user)]
+    else:
+        prefixes = [code for code, role in postings_of_user(user) if role in account_services.GIVES]
+    return list(
+        org_selectors.units_of_kinds(user, prefixes, account_services.ACCOUNT_UNIT_KINDS)[:1000]
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def accounts(request: HttpRequest) -> HttpResponse:
+    """Street and community staff make logins for their units: posted staff (grid workers,
+    micro-grid leaders, grid leaders; a street also community staff) and registered
+    volunteers. The new login's initial password is shown here once."""
+    user = request.user
+    if not account_services.makes_accounts(user):
+        raise PermissionDenied
+    units = _account_units(user)
+    volunteers = list(volunteer_selectors.without_login(user)[:ACCOUNTS_SHOWN])
+    made = None
+    error = None
+    status = 200
+    if request.method == "POST":
+        post = request.POST
+        try:
+            if post.get("kind") == "volunteer":
+                volunteer = next(
+                    (v for v in volunteers if str(v.pk) == post.get("volunteer", "")), None
+                )
+                if volunteer is None:
+                    raise InvalidInput(_("Choose a volunteer."), field="volunteer")
+                made = volunteer_services.create_volunteer_login(
+                    actor=user,
+                    volunteer=volunteer,
+                    username=post.get("username", ""),
+                    password=post.get("password", ""),
+                )
+                volunteers = [v for v in volunteers if v.pk != volunteer.pk]
+            else:
+                unit = next((u for u in units if u.code == post.get("unit", "")), None)
+                if unit is None:
+                    raise InvalidInput(_("Choose a unit of yours."), field="unit")
+                made = account_services.create_account(
+                    actor=user,
+                    username=post.get("username", ""),
+                    full_name=post.get("full_name", ""),
+                    unit=unit,
+                    role=post.get("role", ""),
+                    password=post.get("password", ""),
+                )
+        except CivicgridError as exc:
+            error = exc
+            status = exc.status
+    roles = sorted(
+        {role for unit in units for role in account_services.roles_given(user, unit)},
+        key=Role.values.index,
+    )
+    context = {
+        "units": units,
+        "roles": [(role, Role(role).label) for role in roles],
+        "volunteers": volunteers,
+        "postings": org_selectors.postings_under(user, ACCOUNT_LISTED_ROLES)[:ACCOUNTS_SHOWN],
+        "made": made,
+        "error": error,
+        "form": request.POST if error else {},
+    }
+    return render(request, "site/accounts.html", context, status=status)
+
+
+ACCOUNT_LISTED_ROLES = frozenset(
+    role for given in account_services.GIVES.values() for role in given
+)

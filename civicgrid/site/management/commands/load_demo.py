@@ -47,6 +47,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  {'volunteer':<12} volunteer · 河南纺机社区 (phone page /volunteers/my/)"
         )
+        self.stdout.write(
+            f"  {'partymember':<12} party member · 河南纺机社区 (no posting; /party/me/)"
+        )
         for name, _, _ in DEMO_LOGINS:
             if name in postings:
                 posting = postings[name]
