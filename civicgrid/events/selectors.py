@@ -703,11 +703,15 @@ def overdue_under(user, unit: OrgUnit, now: dt.datetime) -> QuerySet[Event]:
 def queue_counts(user, unit: OrgUnit, now: dt.datetime) -> dict[str, int]:
     """The community's queue in one query: to accept (待受理), to dispatch (待派遣), to verify
     (待核查) and overdue (超期), under `unit`."""
-    return events_for(user).filter(unit_code__under=unit.code).aggregate(
-        reported=Count("id", filter=Q(status=Status.REPORTED)),
-        accepted=Count("id", filter=Q(status=Status.ACCEPTED)),
-        resolved=Count("id", filter=Q(status=Status.RESOLVED)),
-        overdue=Count("id", filter=overdue_q(now)),
+    return (
+        events_for(user)
+        .filter(unit_code__under=unit.code)
+        .aggregate(
+            reported=Count("id", filter=Q(status=Status.REPORTED)),
+            accepted=Count("id", filter=Q(status=Status.ACCEPTED)),
+            resolved=Count("id", filter=Q(status=Status.RESOLVED)),
+            overdue=Count("id", filter=overdue_q(now)),
+        )
     )
 
 
