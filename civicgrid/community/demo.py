@@ -271,8 +271,10 @@ def _load(district: str) -> int:
 
     # The party-member login (issue 14): the member with the most claimed tasks, whose home
     # page lists them and the open tasks of the community; no posting.
-    claimed = [
-        task.member for task in Task.objects.filter(member__in=members).select_related("member")
+    claimed: list[PartyMember] = [
+        task.member
+        for task in Task.objects.filter(member__in=members).select_related("member")
+        if task.member is not None
     ]
     if claimed:
         member = max(set(claimed), key=lambda m: (claimed.count(m), -m.pk))
