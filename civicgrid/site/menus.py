@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.services import GIVES
 from civicgrid.events.roles import DISPATCH_ROLES, GRID_ROLES, WRITING_ROLES
-from civicgrid.org.roles import RULES, Role
+from civicgrid.org.roles import Role
 from civicgrid.org.scoping import postings_of_user, sees_everything
 
 STAFF_ROLES = frozenset({Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.COMMUNITY_STAFF})
@@ -45,14 +45,10 @@ class Who:
     def holds(self, roles: frozenset[str]) -> bool:
         return bool(self.roles & roles)
 
-    @property
-    def writes(self) -> bool:
-        return any(RULES[role].writes for role in self.roles)
-
-    def code_for(self, roles: frozenset[str] | None = None) -> str | None:
-        """The unit code of the user's first posting (with one of `roles`)."""
+    def code_for(self, roles: frozenset[str]) -> str | None:
+        """The unit code of the user's first posting with one of `roles`."""
         for code, role in self.postings:
-            if roles is None or role in roles:
+            if role in roles:
                 return code
         return None
 

@@ -76,3 +76,21 @@ def test_every_role_on_a_phone(browser, live_server, personas, grow):
         page.context.close()
     print("wider than 375 px:", too_wide)
     assert set(too_wide) <= KNOWN_WIDE, too_wide
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_desktop_keeps_the_top_menu_with_a_visible_focus_ring(browser, live_server, personas):
+    page = phone_page(browser, live_server, personas["community"])
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{live_server.url}/")
+    assert page.locator(".mainnav").is_visible()
+    assert page.locator("nav.tabbar").is_hidden()
+    page.keyboard.press("Tab")  # the skip link
+    page.keyboard.press("Tab")  # the brand, on the red header
+    ring = page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement);"
+        " return [s.outlineStyle, s.outlineColor, s.outlineWidth]; })()"
+    )
+    assert ring == ["solid", "rgb(255, 255, 255)", "3px"], ring
+    page.context.close()
