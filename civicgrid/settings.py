@@ -82,9 +82,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                # The navigation's figures: unread_count (the bell), has_units.
+                # The navigation: unread_count (the bell), the role's menu, the platform name.
                 "civicgrid.site.context_processors.unread",
-                "civicgrid.site.context_processors.scope",
+                "civicgrid.site.context_processors.menu",
                 # read_only: the leader's pages offer no write forms.
                 "civicgrid.site.context_processors.access",
             ],
@@ -216,6 +216,9 @@ if SESSION_IDLE_MINUTES < 1:
     raise ImproperlyConfigured("CIVICGRID_SESSION_IDLE_MINUTES must be 1 or more")
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 # --- end of web hardening -------------------------------------------------------------------
+
+# The name in the top bar and the page titles (issue 14).
+PLATFORM_NAME = env_str("CIVICGRID_PLATFORM_NAME", "党建引领网格化治理平台")
 
 # Map: no tile layer unless one is configured (government intranets have no internet).
 # CIVICGRID_MAP_TILE_CRS says whether the tiles use WGS-84 (e.g. Tianditu) or GCJ-02

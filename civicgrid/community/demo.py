@@ -274,6 +274,23 @@ def _load(district: str) -> int:
             elif roll < 0.8:
                 services.claim_task(actor=staff, task=task, member_unit=rng.choice(units))
 
+    # The party-member login (issue 14): the member with the most claimed tasks, whose home
+    # page lists them and the open tasks of the community; no posting.
+    claimed: list[PartyMember] = [
+        task.member
+        for task in Task.objects.filter(member__in=members).select_related("member")
+        if task.member is not None
+    ]
+    if claimed:
+        member = max(set(claimed), key=lambda m: (claimed.count(m), -m.pk))
+        login, _created = get_user_model().objects.get_or_create(
+            username="partymember", defaults={"full_name": member.name}
+        )
+        login.set_password(DEMO_PASSWORD)
+        login.save()
+        PartyMember.objects.filter(user=login).exclude(pk=member.pk).update(user=None)
+        PartyMember.objects.filter(pk=member.pk).update(user=login)
+
     # Spread the needs over the last months, as the surveys happened.
     for need in needs:
         when = timezone.now() - dt.timedelta(days=rng.randint(5, 150))

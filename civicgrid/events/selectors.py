@@ -716,3 +716,62 @@ def checked_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
                 field=name,
             )
     return start, end
+
+
+# ---- work queues on the home pages (site/views.py) ----------------------------------------------
+
+# Open and running against its deadline: a suspended event's clock stands still.
+RUNNING_STATUSES = OPEN_STATUSES - {Status.SUSPENDED}
+
+
+def overdue_q(now: dt.datetime) -> Q:
+    """Open events past their closure deadline (超期)."""
+    return Q(status__in=RUNNING_STATUSES, closure_due__lt=now)
+
+
+def overdue_under(user, unit: OrgUnit, now: dt.datetime) -> QuerySet[Event]:
+    """The overdue events under `unit`, the longest overdue first."""
+    return (
+        events_for(user)
+        .filter(overdue_q(now), unit_code__under=unit.code)
+        .order_by("closure_due", "id")
+    )
+
+
+def queue_counts(user, unit: OrgUnit, now: dt.datetime) -> dict[str, int]:
+    """The community's queue in one query: to accept (待受理), to dispatch (待派遣), to verify
+    (待核查) and overdue (超期), under `unit`."""
+    return (
+        events_for(user)
+        .filter(unit_code__under=unit.code)
+        .aggregate(
+            reported=Count("id", filter=Q(status=Status.REPORTED)),
+            accepted=Count("id", filter=Q(status=Status.ACCEPTED)),
+            resolved=Count("id", filter=Q(status=Status.RESOLVED)),
+            overdue=Count("id", filter=overdue_q(now)),
+        )
+    )
+
+
+def overview_counts(user, now: dt.datetime) -> dict[str, int]:
+    """Today's overview for the superuser, in one query: reported today, open, waiting to be
+    accepted, overdue."""
+    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    return events_for(user).aggregate(
+        today=Count("id", filter=Q(reported_at__gte=today)),
+        open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
+        reported=Count("id", filter=Q(status=Status.REPORTED)),
+        overdue=Count("id", filter=overdue_q(now)),
+    )
+
+
+def report_ins_due(user) -> QuerySet[WhistleTarget]:
+    """The department's whistles still waiting for its report-in (报到), the earliest deadline
+    first."""
+    condition = scope_q(user, "department__code")
+    targets = WhistleTarget.objects.filter(reported_in_at=None)
+    if condition is not None:
+        targets = targets.filter(condition)
+    return targets.select_related("whistle__event", "department").order_by(
+        "whistle__report_in_due", "id"
+    )

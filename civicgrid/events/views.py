@@ -217,13 +217,21 @@ def board(request: HttpRequest, code: str | None = None) -> HttpResponse:
     status = request.GET.get("status", "")
     if status and status not in Status.values:
         status = ""
+    # ?overdue=1: only the open events past their closure deadline (the home page's 超期).
+    overdue = request.GET.get("overdue") == "1"
     counts = selectors.status_counts(user, unit)
+    events = (
+        selectors.overdue_under(user, unit, timezone.now())
+        if overdue
+        else selectors.board_for(user, unit, status)
+    )
     context = {
         "unit": unit,
-        "status": status,
+        "status": "" if overdue else status,
+        "overdue": overdue,
         "tabs": [(value, label, counts.get(value, 0)) for value, label in Status.choices],
         "open_total": sum(n for s, n in counts.items() if s in selectors.OPEN_STATUSES),
-        "events": selectors.board_for(user, unit, status)[:200],
+        "events": events[:200],
         "children": org_selectors.children_for(user, unit),
         "now": timezone.now(),
         "may_report": services.may_report(user),

@@ -263,3 +263,25 @@ def units_at(points: Sequence[tuple[float, float]]) -> list[OrgUnit | None]:
     ids = unit_index().locate_many(lons, lats)
     units = OrgUnit.objects.in_bulk([int(i) for i in set(ids.tolist()) if i >= 0])
     return [units.get(int(i)) for i in ids]
+
+
+def units_of_kinds(user: Actor, prefixes: list[str], kinds: frozenset[str]) -> QuerySet[OrgUnit]:
+    """Active units of `kinds` under any of `prefixes`, within the user's scope, parent joined
+    (a unit picker that names a grid with its community)."""
+    condition = Q(pk__in=[])
+    for prefix in prefixes:
+        condition |= Q(code__under=prefix)
+    return (
+        units_for(user)
+        .filter(condition, kind__in=kinds, active=True)
+        .select_related("parent")
+        .order_by("code")
+    )
+
+
+def postings_under(user: Actor, roles: frozenset[str]) -> QuerySet[Posting]:
+    """Active postings with `roles` under the user's units, newest first, user and unit joined."""
+    return scope(
+        Posting.objects.filter(active=True, role__in=roles).select_related("user", "unit__parent"),
+        user,
+    ).order_by("-id")

@@ -1,23 +1,26 @@
 """What the navigation in base.html needs on every page, each figure counted only when a page
 shows it (a lazy object: a page without the navigation asks the database nothing)."""
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from civicgrid.messaging.selectors import unread_count
-from civicgrid.org.scoping import postings_of_user, reads_only, sees_everything
+from civicgrid.org.scoping import reads_only
+from civicgrid.site.menus import menu_for
 
 
-def scope(request: HttpRequest) -> dict[str, object]:
-    """Whether the user has a unit at all, for the nav: pages that open on the user's own unit
-    (classes, party, community, board, four rates) are a 404 for an account with no posting
-    (a volunteer's), so the nav does not offer them."""
+def menu(request: HttpRequest) -> dict[str, object]:
+    """The role's menu (site/menus.py): only the pages the user may open, the current one
+    marked; and the platform's name for the top bar."""
+    context: dict[str, object] = {"platform_name": settings.PLATFORM_NAME}
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {}
-    return {
-        "has_units": SimpleLazyObject(lambda: sees_everything(user) or bool(postings_of_user(user)))
-    }
+        return context
+    match = getattr(request, "resolver_match", None)
+    view = match.view_name if match is not None else ""
+    context["menu"] = SimpleLazyObject(lambda: menu_for(user, view))
+    return context
 
 
 def unread(request: HttpRequest) -> dict:

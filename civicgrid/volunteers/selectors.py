@@ -142,3 +142,10 @@ def hours_below(
         }
     )
     return [round((minutes[f"minutes_{i}"] or 0) / 60, 1) for i in range(len(children))]
+
+
+def without_login(user) -> QuerySet[Volunteer]:
+    """Active volunteers under the user's units who have no login yet (the accounts page)."""
+    return scope(Volunteer.objects.filter(active=True, user=None), user).order_by(
+        "unit_code", "name"
+    )

@@ -19,6 +19,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicgrid.accounts import services as accounts
 from civicgrid.core import privacy
 from civicgrid.core.errors import Conflict, InvalidInput, choice, required
 from civicgrid.core.photos import read_photos
@@ -376,3 +377,27 @@ def issue_certificate(*, actor: Any, volunteer: Volunteer) -> Certificate:
         issued_on=today,
         issued_by=actor,
     )
+
+
+@transaction.atomic
+def create_volunteer_login(
+    *, actor: Any, volunteer: Volunteer, username: str, password: str = ""
+) -> tuple[Any, str]:
+    """A login for a registered volunteer (their phone page /volunteers/my/), made by the staff
+    of a street or community above the volunteer's unit; returns the user and the initial
+    password (accounts.services.create_account)."""
+    require(
+        actor,
+        volunteer.unit_code,
+        frozenset(accounts.GIVES),
+        _("Only the staff of the volunteer's street or community make their login."),
+    )
+    volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    if volunteer.user_id is not None:
+        raise Conflict(_("%(name)s has a login already.") % {"name": volunteer.name})
+    user, password = accounts.create_account(
+        actor=actor, username=username, full_name=volunteer.name, password=password
+    )
+    volunteer.user = user
+    volunteer.save(update_fields=["user"])
+    return user, password

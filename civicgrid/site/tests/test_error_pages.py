@@ -105,4 +105,4 @@ def test_the_nav_offers_an_account_without_a_unit_only_pages_it_can_open(client,
     for href in hrefs - {"/volunteers/"}:
         assert other.get(href).status_code == 200, href
     client.force_login(people["alice"])
-    assert 'href="/classes/"' in client.get("/").content.decode()
+    assert 'href="/events/tasks/#patrol"' in client.get("/").content.decode()

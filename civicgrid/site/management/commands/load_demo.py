@@ -51,6 +51,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  {'memberunit':<12} member unit · 郑州纺织机械股份有限公司 (/community/tasks/mine/)"
         )
+        self.stdout.write(
+            f"  {'partymember':<12} party member · 河南纺机社区 (no posting; /party/me/)"
+        )
         for name, _, _ in DEMO_LOGINS:
             if name in postings:
                 posting = postings[name]
