@@ -11,7 +11,7 @@ from civicgrid.classes.tests.conftest import classroom, session  # noqa: F401
 from civicgrid.community import services as community
 from civicgrid.events import services as events
 from civicgrid.events.models import Category, Event
-from civicgrid.events.tests.conftest import category, staff  # noqa: F401
+from civicgrid.events.tests.conftest import category  # noqa: F401
 from civicgrid.org.roles import Role
 from civicgrid.people import services as people
 from civicgrid.volunteers import services as volunteers

@@ -33,7 +33,7 @@ def _write_forms(html: str, url: str) -> list[str]:
 
 
 def test_the_leader_is_offered_no_write_form_anywhere(
-    client, people, tree, classroom, session, category, staff
+    client, people, tree, classroom, session, category
 ):
     session()
     events.report_event(
