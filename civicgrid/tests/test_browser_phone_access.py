@@ -55,9 +55,7 @@ def staff(people, tree, make_user):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("viewport", [PHONE, DESK], ids=["phone", "desk"])
-def test_the_resident_search_field_takes_most_of_the_row(
-    browser, live_server, staff, viewport
-):
+def test_the_resident_search_field_takes_most_of_the_row(browser, live_server, staff, viewport):
     page = login(browser, live_server, "alice", viewport=viewport)
     page.goto(f"{live_server.url}/people/")
     form = page.locator("form.searchbox").bounding_box()
@@ -90,7 +88,8 @@ def test_the_board_and_the_unit_table_are_cards_on_a_phone(browser, live_server,
     desk.goto(f"{live_server.url}/events/board/{tree.community_a1.code}/")
     # On a desk it stays a table with its header row.
     assert desk.locator("table.events thead th").first.is_visible()
-    assert desk.locator(f"tr[data-number='{events[0].number}'] td").first.bounding_box()["height"] < 60
+    first_cell = desk.locator(f"tr[data-number='{events[0].number}'] td").first
+    assert first_cell.bounding_box()["height"] < 60
 
 
 @pytest.mark.browser
