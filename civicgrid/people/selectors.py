@@ -355,11 +355,14 @@ def occupancy(user, unit: OrgUnit) -> dict[str, int]:
     return {str(label): counts.get(value, 0) for value, label in HouseUse.choices}
 
 
-def data_units(user, unit: OrgUnit) -> list[OrgUnit]:
-    """The grids and micro-grids under `unit` (itself included) the user may see: where basic
-    data may hang."""
-    return list(
-        units_for(user).filter(code__under=unit.code, kind__in=DATA_UNIT_KINDS, active=True)
+def has_data_units(user, unit: OrgUnit) -> bool:
+    """Whether any grid or micro-grid under `unit` (itself included) is visible to the user:
+    where basic data may hang. The page's unit picker searches them; the page no longer
+    embeds them all (9,338 for the district)."""
+    return (
+        units_for(user)
+        .filter(code__under=unit.code, kind__in=DATA_UNIT_KINDS, active=True)
+        .exists()
     )
 
 

@@ -111,3 +111,26 @@ def test_the_report_pages_ask_for_no_missing_file(browser, live_server, staff):
         assert missing == [], path
         assert page.locator("#pick-map path.leaflet-interactive").count() >= 1
         assert width(page) <= 375
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_unit_picker_works_from_the_keyboard(browser, live_server, staff, tree):
+    page = login(browser, live_server, "carol")
+    page.goto(f"{live_server.url}/people/units/{tree.street_a.code}/situations/")
+    search = page.locator("#unit-search")
+    search.focus()
+    page.keyboard.type("jyd")
+    page.wait_for_selector("#unit-list [role=option]")
+    options = page.locator("#unit-list [role=option]")
+    assert options.count() == 3  # two grids and the micro-grid
+    assert "甲一社区 › 甲一第2网格" in options.nth(1).inner_text()
+    assert "3" in page.locator("#unit-status").inner_text()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert search.get_attribute("aria-activedescendant") == "unit-search-option-1"
+    page.keyboard.press("Enter")
+    assert page.locator("#unit").input_value() == tree.grid_a1_2.code
+    assert search.input_value() == "甲街道 › 甲一社区 › 甲一第2网格"
+    assert "甲一第2网格" in page.locator("#unit-status").inner_text()
+    assert width(page) <= 375
