@@ -1,0 +1,120 @@
+"""WCAG 2.1 A/AA with axe-core (from npm, injected by the test, never served): the public
+pages and the main pages of a grid worker and of community staff show no violation.
+Colour contrast, labels, names, landmarks… are axe's; what it cannot see (keyboard use,
+focus order) the keyboard test of the report page covers."""
+
+from pathlib import Path
+
+import pytest
+
+from civicgrid.events.tests.conftest import A1_1
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PASSWORD = "correct horse battery"
+
+
+def violations(page) -> list[str]:
+    """axe's WCAG 2.1 A/AA violations on the page, one line each (rule, impact, nodes)."""
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+        ".then(r => r.violations.map(v => [v.id, v.impact, v.nodes.map(n => n.target.join(' ') + ' :: ' + n.failureSummary.replace(/\\n/g, ' ')).slice(0, 6)]))",
+        TAGS,
+    )
+    return [f"{rule} ({impact}): {nodes}" for rule, impact, nodes in found]
+
+
+def context(browser, **viewport):
+    # The CSP forbids inline scripts, and add_script_tag injects axe inline.
+    return browser.new_context(bypass_csp=True, viewport=viewport or {"width": 375, "height": 812})
+
+
+def login(browser, live_server, username, **viewport):
+    page = context(browser, **viewport).new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    return page
+
+
+@pytest.fixture
+def staff(people, tree, make_user):
+    from civicgrid.org.roles import Role
+
+    return people | {
+        "frank": make_user("frank", unit=tree.community_a1, role=Role.COMMUNITY_STAFF),
+    }
+
+
+@pytest.fixture
+def events(staff):
+    from civicgrid.events import services
+    from civicgrid.events.models import Category
+
+    category = Category.objects.get(code="2201")
+    return [
+        services.report_event(
+            actor=staff["alice"], title=f"楼道堆物{i}", category=category, lon=A1_1[0], lat=A1_1[1]
+        )
+        for i in range(2)
+    ]
+
+
+def report(found: dict[str, list[str]]) -> str:
+    return "\n".join(f"{url}\n  " + "\n  ".join(lines) for url, lines in found.items())
+
+
+def check(page, url, found):
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    problems = violations(page)
+    if problems:
+        found[url] = problems
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_public_pages_pass_axe(browser, live_server, tree, staff, events):
+    page = context(browser).new_page()
+    found: dict[str, list[str]] = {}
+    for path in (
+        "/login/",
+        "/r/",
+        f"/classes/c/{tree.community_a1.code}/",
+        f"/volunteers/c/{tree.community_a1.code}/",
+    ):
+        check(page, f"{live_server.url}{path}", found)
+    assert found == {}, report(found)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize(
+    "viewport",
+    [{"width": 375, "height": 812}, {"width": 1280, "height": 900}],
+    ids=["phone", "desk"],
+)
+def test_the_main_pages_of_a_grid_worker_and_community_staff_pass_axe(
+    browser, live_server, tree, staff, events, viewport
+):
+    found: dict[str, list[str]] = {}
+    worker = login(browser, live_server, "alice", **viewport)
+    for path in ("/", "/events/report/", "/events/tasks/", "/people/", "/events/map/"):
+        check(worker, f"{live_server.url}{path}", found)
+    desk = login(browser, live_server, "frank", **viewport)
+    code = tree.community_a1.code
+    for path in (
+        "/",
+        f"/events/board/{code}/",
+        f"/events/dashboard/{code}/",
+        f"/events/{events[0].number}/",
+        "/people/",
+        f"/people/units/{code}/",
+        f"/people/units/{code}/situations/",
+        f"/people/units/{code}/facilities/",
+    ):
+        check(desk, f"{live_server.url}{path}", found)
+    assert found == {}, report(found)
