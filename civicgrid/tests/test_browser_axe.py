@@ -12,22 +12,23 @@ from civicgrid.events.tests.conftest import A1_1
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PASSWORD = "correct horse battery"
+PHONE = {"width": 375, "height": 812}
+DESK = {"width": 1280, "height": 900}
+SCRIPT = """tags => axe.run(document, {runOnly: {type: "tag", values: tags}}).then(r =>
+  r.violations.map(v => [v.id, v.impact, v.nodes.slice(0, 6).map(n =>
+    n.target.join(" ") + " :: " + n.failureSummary.replace(/\\n/g, " "))]))"""
 
 
 def violations(page) -> list[str]:
     """axe's WCAG 2.1 A/AA violations on the page, one line each (rule, impact, nodes)."""
     page.add_script_tag(path=str(AXE))
-    found = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
-        ".then(r => r.violations.map(v => [v.id, v.impact, v.nodes.map(n => n.target.join(' ') + ' :: ' + n.failureSummary.replace(/\\n/g, ' ')).slice(0, 6)]))",
-        TAGS,
-    )
+    found = page.evaluate(SCRIPT, TAGS)
     return [f"{rule} ({impact}): {nodes}" for rule, impact, nodes in found]
 
 
 def context(browser, **viewport):
     # The CSP forbids inline scripts, and add_script_tag injects axe inline.
-    return browser.new_context(bypass_csp=True, viewport=viewport or {"width": 375, "height": 812})
+    return browser.new_context(bypass_csp=True, viewport=viewport or PHONE)
 
 
 def login(browser, live_server, username, **viewport):
@@ -118,3 +119,62 @@ def test_the_main_pages_of_a_grid_worker_and_community_staff_pass_axe(
     ):
         check(desk, f"{live_server.url}{path}", found)
     assert found == {}, report(found)
+
+
+def tab_to(page, selector: str, limit: int = 80) -> None:
+    """Press Tab until `selector` has the focus: it is reachable without a mouse."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"{selector} is not reachable with Tab")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_resident_files_a_report_with_the_keyboard_only(browser, live_server, tree):
+    from civicgrid.events.models import Event
+
+    # No location permission: "use my position" must say so, not fail silently.
+    page = context(browser).new_page()
+    page.goto(f"{live_server.url}/r/")
+    tab_to(page, "#category")
+    page.keyboard.press("ArrowDown")
+    tab_to(page, "#title")
+    page.keyboard.type("楼道灯坏了")
+    tab_to(page, "#locate")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.getElementById('place').textContent.includes('位置')")
+    assert "拒绝" in page.locator("#place").inner_text()
+    assert page.locator("#lon").input_value() == ""
+
+    # Sending without a place: the message sits under the place and the search takes the focus.
+    tab_to(page, "#reporter_phone")
+    page.keyboard.type("13800000000")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    error = page.locator("#location-error")
+    assert error.is_visible()
+    assert page.evaluate("document.activeElement.id") == "place-unit-search"
+    assert page.locator("#place-unit-search").get_attribute("aria-invalid") == "true"
+    field = page.locator("#place-unit-search").bounding_box()
+    assert abs(field["y"] - error.bounding_box()["y"]) < 250
+    assert page.locator("#title").input_value() == "楼道灯坏了"
+    assert violations(page) == []
+
+    # The place from the searchable list, with the keyboard.
+    page.keyboard.type("甲一第1")
+    page.wait_for_selector("#place-unit-list [role=option]")
+    assert "1" in page.locator("#place-unit-status").inner_text()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    assert page.locator("#lon").input_value() != ""
+    assert "甲一第1网格" in page.locator("#place").inner_text()
+    tab_to(page, "#report-form button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/t/*/")
+    event = Event.objects.get()
+    assert event.unit == tree.grid_a1_1 and event.title == "楼道灯坏了"
+
+    # The resident's tracking page passes axe too.
+    assert violations(page) == []
