@@ -51,8 +51,11 @@ def map_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def map_geojson(request: HttpRequest) -> JsonResponse:
-    """Polygons the user may see: `?kind=grid` (repeatable) or `?parent=<code>` for one unit and
-    its sub-units."""
+    """Polygons the user may see: `?kind=grid` (repeatable), `?parent=<code>` for one unit and
+    its sub-units, or `?top=1` for the units the user is posted to."""
+    if request.GET.get("top"):
+        # The user's own units (their postings): where their maps open.
+        return JsonResponse(selectors.own_features(request.user))
     kinds = [k for k in request.GET.getlist("kind") if k in Kind.values]
     parent_code = request.GET.get("parent")
     parent = selectors.unit_for(request.user, parent_code) if parent_code else None

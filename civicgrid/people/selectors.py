@@ -16,6 +16,7 @@ from civicgrid.people.models import (
     DATA_UNIT_KINDS,
     Building,
     Facility,
+    FacilityKind,
     House,
     Household,
     HouseUse,
@@ -25,6 +26,7 @@ from civicgrid.people.models import (
     PersonKey,
     PersonStatus,
     Place,
+    PlaceKind,
     Situation,
     Tag,
     Visit,
@@ -384,6 +386,49 @@ def facility_features(user, unit: OrgUnit) -> dict:
                 },
             }
         )
+    return {"type": "FeatureCollection", "features": features}
+
+
+CONTEXT_LIMIT = 600
+
+
+def context_features(user, *, west: float, south: float, east: float, north: float) -> dict:
+    """What civicgrid knows inside a WGS-84 box, as labelled GeoJSON points for the maps'
+    context layers: estates' buildings, places and facilities the user may see (at most
+    CONTEXT_LIMIT of each), so a grid worker finds a place without map tiles. Shifted to
+    GCJ-02 when the tiles need it, like every map point."""
+    box = Q(lon__gte=west, lon__lte=east, lat__gte=south, lat__lte=north)
+    at = ("lon", "lat")
+    layers = (
+        (
+            "building",
+            scope(Building.objects.filter(box), user).values_list(*at, "estate", "name"),
+        ),
+        ("place", scope(Place.objects.filter(box), user).values_list(*at, "name", "kind")),
+        ("facility", scope(Facility.objects.filter(box), user).values_list(*at, "kind", "code")),
+    )
+    facility_kinds = dict(FacilityKind.choices)
+    place_kinds = dict(PlaceKind.choices)
+    features = []
+    for layer, rows in layers:
+        for lon, lat, first, second in rows.order_by("pk")[:CONTEXT_LIMIT]:
+            if layer == "building":
+                label, detail = f"{first}{second}", _("Building")
+            elif layer == "place":
+                label, detail = first, str(place_kinds.get(second, second))
+            else:
+                label = " ".join(
+                    str(part) for part in (facility_kinds.get(first, first), second) if part
+                )
+                detail = _("Facility")
+            x, y = map_point(lon, lat)
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [x, y]},
+                    "properties": {"layer": layer, "label": label, "detail": str(detail)},
+                }
+            )
     return {"type": "FeatureCollection", "features": features}
 
 

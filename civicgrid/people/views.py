@@ -546,3 +546,19 @@ def export_organisations(request: HttpRequest, code: str) -> HttpResponse:
         actor=request.user, unit=unit, reason=request.POST.get("reason", ""), ip=_ip(request)
     )
     return _xlsx(data, f"organisations-{unit.code}.xlsx")
+
+
+@login_required
+@require_GET
+def context_geojson(request: HttpRequest) -> JsonResponse:
+    """The maps' context layer: `?bbox=west,south,east,north` (WGS-84, at most ~0.1° a side,
+    the view of a street or less), buildings, places and facilities the user may see."""
+    try:
+        west, south, east, north = (float(v) for v in request.GET.get("bbox", "").split(","))
+    except ValueError:
+        return JsonResponse({"error": _("Give the box as west,south,east,north.")}, status=400)
+    if not (west < east and south < north) or east - west > 0.12 or north - south > 0.12:
+        return JsonResponse({"type": "FeatureCollection", "features": []})
+    return JsonResponse(
+        selectors.context_features(request.user, west=west, south=south, east=east, north=north)
+    )

@@ -25,6 +25,8 @@
       L.tileLayer(settings.tileUrl, { attribution: settings.tileAttribution, maxZoom: 19 }).addTo(map);
     }
     map.setView(settings.centre || [34.75, 113.65], settings.centre ? 14 : 11);
+    if (window.civicgridPlainAttribution) civicgridPlainAttribution(map);
+    if (window.civicgridContext && el.dataset.context) civicgridContext(map, { url: el.dataset.context });
     if (el.dataset.geojson) {
       fetch(el.dataset.geojson, { credentials: "same-origin" }).then(function (r) { return r.json(); })
         .then(function (data) {
