@@ -279,9 +279,14 @@ class Completeness:
 
     @property
     def score(self) -> float | None:
-        """Filled required items over all required items, in per cent."""
+        """Filled required items over all required items, in per cent; None ("no data") while
+        no resident is recorded: a street whose few organisations all have a contact is not
+        100 % complete when none of its people are in (13 demo streets showed 100 %)."""
+        persons = sum(check.total for check in self.checks if check.code == "person_fields")
         total = sum(check.total for check in self.checks)
-        return round(100 * sum(check.done for check in self.checks) / total, 1) if total else None
+        if not persons or not total:
+            return None
+        return round(100 * sum(check.done for check in self.checks) / total, 1)
 
 
 PERSON_REQUIRED = Q(birth_date__isnull=False) & ~Q(id_hash="") & ~Q(gender="0")
