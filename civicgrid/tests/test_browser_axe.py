@@ -76,16 +76,58 @@ def check(page, url, found):
         found[url] = problems
 
 
+@pytest.fixture
+def offers(tree, staff, make_user):
+    """A class session to enrol in and volunteer services to order, in community A1."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from civicgrid.classes import services as classes
+    from civicgrid.classes.models import Audience, Category, Programme, VenueKind
+    from civicgrid.volunteers.tests.conftest import build_service
+
+    frank = staff["frank"]
+    venue = classes.save_venue(
+        actor=frank,
+        unit=tree.community_a1,
+        name="党群服务中心",
+        kind=VenueKind.SERVICE_CENTRE,
+        capacity=30,
+    )
+    course = classes.save_course(
+        actor=frank,
+        unit=tree.community_a1,
+        data=classes.CourseData(
+            title="夜校·智能手机",
+            programme=Programme.NIGHT_SCHOOL,
+            category=Category.SKILLS,
+            audience=Audience.ELDERLY,
+        ),
+    )
+    starts = timezone.now() + dt.timedelta(days=2)
+    classes.schedule_session(
+        actor=frank,
+        course=course,
+        data=classes.SessionData(
+            starts_at=starts, ends_at=starts + dt.timedelta(hours=2), capacity=20, venue=venue
+        ),
+    )
+    return build_service(tree, make_user)
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_public_pages_pass_axe(browser, live_server, tree, staff, events):
+def test_public_pages_pass_axe(browser, live_server, tree, staff, events, offers):
     page = context(browser).new_page()
     found: dict[str, list[str]] = {}
+    # The classes and volunteers pages show what is on offer.
     for path in (
         "/login/",
         "/r/",
         f"/classes/c/{tree.community_a1.code}/",
         f"/volunteers/c/{tree.community_a1.code}/",
+        f"/volunteers/c/{tree.community_a1.code}/wall/",
     ):
         check(page, f"{live_server.url}{path}", found)
     assert found == {}, report(found)
@@ -116,6 +158,8 @@ def test_the_main_pages_of_a_grid_worker_and_community_staff_pass_axe(
         f"/people/units/{code}/",
         f"/people/units/{code}/situations/",
         f"/people/units/{code}/facilities/",
+        "/events/map/",
+        "/org/map/",
     ):
         check(desk, f"{live_server.url}{path}", found)
     assert found == {}, report(found)
