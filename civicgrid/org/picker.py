@@ -46,7 +46,7 @@ class Hit:
     lon: float | None
     lat: float | None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, object]:
         return {
             "code": self.code,
             "name": self.name,
