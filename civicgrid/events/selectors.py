@@ -284,7 +284,6 @@ def dispatch_targets(user, event: Event) -> dict:
     levels = levels_of(event.unit_code)
     # An event kept above a street (or a district) takes its targets from its own subtree.
     street = levels.get(Kind.STREET, event.unit_code)
-    district = levels.get(Kind.DISTRICT, event.unit_code)
     return {
         "departments": org_selectors.departments_serving(event.unit_code),
         "units": org_selectors.units_for(user).filter(
@@ -297,11 +296,6 @@ def dispatch_targets(user, event: Event) -> dict:
         )
         .select_related("user", "unit")
         .order_by("unit__code"),
-        "transfer_units": OrgUnit.objects.filter(
-            code__under=district,
-            active=True,
-            kind__in=[Kind.STREET, Kind.COMMUNITY, Kind.GRID, Kind.DEDICATED_GRID],
-        ).exclude(pk=event.unit_id)[:500],
     }
 
 

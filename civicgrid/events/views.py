@@ -91,6 +91,8 @@ def report(request: HttpRequest, public: bool = False) -> HttpResponse:
         "categories": selectors.categories_tree(),
         "priorities": Priority.choices,
         "error": error,
+        # Errors of these fields are shown under the field itself.
+        "field_names": ["category", "title", "photos", "location", "reporter_phone"],
         "form": request.POST,
         "map_settings": org_selectors.map_settings(),
         "on_the_spot": on_the_spot,

@@ -213,6 +213,13 @@ def map_features(
     return _features(units)
 
 
+def own_features(user: Actor) -> dict[str, Any]:
+    """The polygons of the units the user is posted to (the roots of what they see): every
+    map opens on them."""
+    codes = [unit.code for unit in top_units_for(user)]
+    return _features(OrgUnit.objects.filter(code__in=codes, polygon__isnull=False))
+
+
 def public_outlines() -> dict[str, Any]:
     """Every active community's outline, for anyone: communities are public divisions, and a
     resident reporting a problem needs something to find their place on."""

@@ -16,6 +16,7 @@ from civicgrid.people.models import (
     DATA_UNIT_KINDS,
     Building,
     Facility,
+    FacilityKind,
     House,
     Household,
     HouseUse,
@@ -25,6 +26,7 @@ from civicgrid.people.models import (
     PersonKey,
     PersonStatus,
     Place,
+    PlaceKind,
     Situation,
     Tag,
     Visit,
@@ -277,9 +279,14 @@ class Completeness:
 
     @property
     def score(self) -> float | None:
-        """Filled required items over all required items, in per cent."""
+        """Filled required items over all required items, in per cent; None ("no data") while
+        no resident is recorded: a street whose few organisations all have a contact is not
+        100 % complete when none of its people are in (13 demo streets showed 100 %)."""
+        persons = sum(check.total for check in self.checks if check.code == "person_fields")
         total = sum(check.total for check in self.checks)
-        return round(100 * sum(check.done for check in self.checks) / total, 1) if total else None
+        if not persons or not total:
+            return None
+        return round(100 * sum(check.done for check in self.checks) / total, 1)
 
 
 PERSON_REQUIRED = Q(birth_date__isnull=False) & ~Q(id_hash="") & ~Q(gender="0")
@@ -355,11 +362,14 @@ def occupancy(user, unit: OrgUnit) -> dict[str, int]:
     return {str(label): counts.get(value, 0) for value, label in HouseUse.choices}
 
 
-def data_units(user, unit: OrgUnit) -> list[OrgUnit]:
-    """The grids and micro-grids under `unit` (itself included) the user may see: where basic
-    data may hang."""
-    return list(
-        units_for(user).filter(code__under=unit.code, kind__in=DATA_UNIT_KINDS, active=True)
+def has_data_units(user, unit: OrgUnit) -> bool:
+    """Whether any grid or micro-grid under `unit` (itself included) is visible to the user:
+    where basic data may hang. The page's unit picker searches them; the page no longer
+    embeds them all (9,338 for the district)."""
+    return (
+        units_for(user)
+        .filter(code__under=unit.code, kind__in=DATA_UNIT_KINDS, active=True)
+        .exists()
     )
 
 
@@ -381,6 +391,49 @@ def facility_features(user, unit: OrgUnit) -> dict:
                 },
             }
         )
+    return {"type": "FeatureCollection", "features": features}
+
+
+CONTEXT_LIMIT = 600
+
+
+def context_features(user, *, west: float, south: float, east: float, north: float) -> dict:
+    """What civicgrid knows inside a WGS-84 box, as labelled GeoJSON points for the maps'
+    context layers: estates' buildings, places and facilities the user may see (at most
+    CONTEXT_LIMIT of each), so a grid worker finds a place without map tiles. Shifted to
+    GCJ-02 when the tiles need it, like every map point."""
+    box = Q(lon__gte=west, lon__lte=east, lat__gte=south, lat__lte=north)
+    at = ("lon", "lat")
+    layers = (
+        (
+            "building",
+            scope(Building.objects.filter(box), user).values_list(*at, "estate", "name"),
+        ),
+        ("place", scope(Place.objects.filter(box), user).values_list(*at, "name", "kind")),
+        ("facility", scope(Facility.objects.filter(box), user).values_list(*at, "kind", "code")),
+    )
+    facility_kinds = dict(FacilityKind.choices)
+    place_kinds = dict(PlaceKind.choices)
+    features = []
+    for layer, rows in layers:
+        for lon, lat, first, second in rows.order_by("pk")[:CONTEXT_LIMIT]:
+            if layer == "building":
+                label, detail = f"{first}{second}", _("Building")
+            elif layer == "place":
+                label, detail = first, str(place_kinds.get(second, second))
+            else:
+                label = " ".join(
+                    str(part) for part in (facility_kinds.get(first, first), second) if part
+                )
+                detail = _("Facility")
+            x, y = map_point(lon, lat)
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [x, y]},
+                    "properties": {"layer": layer, "label": label, "detail": str(detail)},
+                }
+            )
     return {"type": "FeatureCollection", "features": features}
 
 

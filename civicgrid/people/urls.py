@@ -6,6 +6,7 @@ app_name = "people"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("context.geojson", views.context_geojson, name="context_geojson"),
     path("units/", views.unit, name="unit_home"),
     path("units/<str:code>/", views.unit, name="unit"),
     path("units/<str:code>/organisations/", views.organisations, name="organisations"),

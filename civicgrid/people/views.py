@@ -388,7 +388,7 @@ def facilities(request: HttpRequest, code: str) -> HttpResponse:
             request,
             lambda: services.save_facility(
                 actor=request.user,
-                unit=org_selectors.unit_for(request.user, post.get("unit", code)),
+                unit=org_selectors.unit_for(request.user, post.get("unit") or code),
                 kind=post.get("kind", ""),
                 lon=lon,
                 lat=lat,
@@ -407,7 +407,8 @@ def facilities(request: HttpRequest, code: str) -> HttpResponse:
         "count": rows.count(),
         "kinds": FacilityKind.choices,
         "states": FacilityState.choices,
-        "grids": selectors.data_units(request.user, unit),
+        "grids": selectors.has_data_units(request.user, unit),
+        "data_kinds": ",".join(sorted(DATA_UNIT_KINDS)),
         "map": org_selectors.map_settings(),
     }
     return render(request, "people/facilities.html", context)
@@ -430,7 +431,7 @@ def situations(request: HttpRequest, code: str) -> HttpResponse:
             request,
             lambda: services.record_situation(
                 actor=request.user,
-                unit=org_selectors.unit_for(request.user, post.get("unit", code)),
+                unit=org_selectors.unit_for(request.user, post.get("unit") or code),
                 kind=post.get("kind", ""),
                 topic=post.get("topic", ""),
                 description=post.get("description", ""),
@@ -447,7 +448,8 @@ def situations(request: HttpRequest, code: str) -> HttpResponse:
         "unit": unit,
         "situations": rows[:200],
         "kinds": SituationKind.choices,
-        "grids": selectors.data_units(request.user, unit),
+        "grids": selectors.has_data_units(request.user, unit),
+        "data_kinds": ",".join(sorted(DATA_UNIT_KINDS)),
     }
     return render(request, "people/situations.html", context)
 
@@ -544,3 +546,19 @@ def export_organisations(request: HttpRequest, code: str) -> HttpResponse:
         actor=request.user, unit=unit, reason=request.POST.get("reason", ""), ip=_ip(request)
     )
     return _xlsx(data, f"organisations-{unit.code}.xlsx")
+
+
+@login_required
+@require_GET
+def context_geojson(request: HttpRequest) -> JsonResponse:
+    """The maps' context layer: `?bbox=west,south,east,north` (WGS-84, at most ~0.1° a side,
+    the view of a street or less), buildings, places and facilities the user may see."""
+    try:
+        west, south, east, north = (float(v) for v in request.GET.get("bbox", "").split(","))
+    except ValueError:
+        return JsonResponse({"error": _("Give the box as west,south,east,north.")}, status=400)
+    if not (west < east and south < north) or east - west > 0.12 or north - south > 0.12:
+        return JsonResponse({"type": "FeatureCollection", "features": []})
+    return JsonResponse(
+        selectors.context_features(request.user, west=west, south=south, east=east, north=north)
+    )

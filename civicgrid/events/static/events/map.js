@@ -13,13 +13,17 @@
   if (settings.tileUrl) {
     L.tileLayer(settings.tileUrl, { attribution: settings.tileAttribution, maxZoom: 19 }).addTo(map);
   }
+  if (window.civicgridPlainAttribution) civicgridPlainAttribution(map);
   map.setView(settings.centre || [34.75, 113.65], 13);
-  var points = null, fitted = false;
+  // The map opens on the user's events, or else on their own units (not on the district's centre).
+  var points = null, eventsFitted = false;
+  var list = document.getElementById("event-list");
   fetch(el.dataset.units, { credentials: "same-origin" }).then(function (r) { return r.json(); })
     .then(function (data) {
-      var layer = L.geoJSON(data, { style: { color: "#0f766e", weight: 1, fillOpacity: 0.04 }, interactive: false }).addTo(map);
-      if (data.features.length && !fitted) { map.fitBounds(layer.getBounds()); fitted = true; }
+      var layer = L.geoJSON(data, { style: { color: "#0f766e", weight: 2, fillOpacity: 0.04 }, interactive: false }).addTo(map);
+      if (data.features.length && !eventsFitted) map.fitBounds(layer.getBounds());
     });
+  if (window.civicgridContext && el.dataset.context) civicgridContext(map, { url: el.dataset.context, list: "context-list" });
   function load() {
     var query = new URLSearchParams(new FormData(form)).toString();
     el.dataset.loading = "1";
@@ -40,7 +44,22 @@
           }
         }).addTo(map);
         status.textContent = (el.dataset.countLabel || "") + data.features.length;
-        window.civicgridEvents = { count: data.features.length };
+        if (data.features.length && !eventsFitted) {
+          map.fitBounds(points.getBounds(), { padding: [30, 30], maxZoom: 17 });
+          eventsFitted = true;
+        }
+        if (list) {
+          list.textContent = "";
+          data.features.slice(0, 300).forEach(function (f) {
+            var li = document.createElement("li"), a = document.createElement("a");
+            a.href = el.dataset.eventUrl.replace("NUMBER", encodeURIComponent(f.properties.number));
+            a.textContent = f.properties.number;
+            li.append(a, " " + f.properties.title + " · " + f.properties.status_label);
+            list.appendChild(li);
+          });
+          document.getElementById("event-list-count").textContent = data.features.length;
+        }
+        window.civicgridEvents = { count: data.features.length, map: map };
         delete el.dataset.loading;
       });
   }

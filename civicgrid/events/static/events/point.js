@@ -5,6 +5,8 @@
   if (!el || !window.L) return;
   var settings = JSON.parse(document.getElementById("map-settings").textContent);
   var map = L.map(el);
+  // Leaflet's default prefix carries a flag; plain text says the same.
+  map.attributionControl.setPrefix("Leaflet");
   if (settings.tileUrl) {
     L.tileLayer(settings.tileUrl, { attribution: settings.tileAttribution, maxZoom: 19 }).addTo(map);
   }

@@ -25,6 +25,8 @@
       L.tileLayer(settings.tileUrl, { attribution: settings.tileAttribution, maxZoom: 19 }).addTo(map);
     }
     map.setView(settings.centre || [34.75, 113.65], settings.centre ? 14 : 11);
+    if (window.civicgridPlainAttribution) civicgridPlainAttribution(map);
+    if (window.civicgridContext && el.dataset.context) civicgridContext(map, { url: el.dataset.context });
     if (el.dataset.geojson) {
       fetch(el.dataset.geojson, { credentials: "same-origin" }).then(function (r) { return r.json(); })
         .then(function (data) {
@@ -46,13 +48,50 @@
   }
   if (lon.value && lat.value) set(parseFloat(lon.value), parseFloat(lat.value), crs.value || "wgs84");
 
+  // Refused or unavailable location says so (it used to fail silently, and the server then
+  // asked for a place on the map) and points to the other two ways.
+  function denied() {
+    place.textContent = place.dataset.denied;
+    place.classList.add("field-error");
+  }
   document.getElementById("locate").addEventListener("click", function () {
-    if (!navigator.geolocation) return;
+    if (!navigator.geolocation) { denied(); return; }
     navigator.geolocation.getCurrentPosition(function (pos) {
       // The phone's position is WGS-84 whatever the tiles use.
+      place.classList.remove("field-error");
       set(pos.coords.longitude, pos.coords.latitude, "wgs84");
       if (map) map.setView([pos.coords.latitude, pos.coords.longitude], 17);
-    });
+    }, denied, { timeout: 15000 });
   });
+
+  // A community or grid chosen in the searchable list gives its centre as the place.
+  document.addEventListener("civicgrid:unit", function (e) {
+    var hit = e.detail;
+    if (hit.lon === null || hit.lat === null) {
+      place.textContent = place.dataset.unplaced;
+      return;
+    }
+    place.classList.remove("field-error");
+    set(hit.lon, hit.lat, "wgs84");
+    place.textContent = place.dataset.chosen.replace("%(place)s", hit.path || hit.name);
+    var address = document.getElementById("address");
+    if (address && !address.value) address.value = hit.path || hit.name;
+    if (map) map.setView([hit.lat, hit.lon], 15);
+  });
+
+  // A refused report: the field at fault is marked and takes the focus (its message sits
+  // under its label); a missing place puts the focus in the place search.
+  var fault = document.querySelector("#report-form .field-error");
+  if (fault) {
+    var field = document.querySelector("#report-form [aria-invalid=true]");
+    if (fault.id === "location-error") {
+      field = document.getElementById("place-unit-search");
+      if (field) {
+        field.setAttribute("aria-invalid", "true");
+        field.setAttribute("aria-describedby", "location-error " + (field.getAttribute("aria-describedby") || ""));
+      }
+    }
+    if (field) field.focus();
+  }
   window.civicgridReport = { set: set };
 })();

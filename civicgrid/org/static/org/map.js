@@ -12,6 +12,8 @@
   };
   var WEIGHT = { street: 3, community: 2, grid: 1, dedicated_grid: 2, micro_grid: 0.7 };
   var map = L.map(el, { preferCanvas: true, zoomSnap: 0.25 });
+  // Leaflet's default prefix carries a flag; plain text says the same.
+  map.attributionControl.setPrefix("Leaflet");
   if (settings.tileUrl) {
     L.tileLayer(settings.tileUrl, { attribution: settings.tileAttribution, maxZoom: 19 }).addTo(map);
   } else {
@@ -21,6 +23,7 @@
   var layers = {};          // kind -> L.GeoJSON
   var fitted = false;
   window.civicgridMap = { map: map, codes: drawn };
+  if (window.civicgridContext && el.dataset.context) civicgridContext(map, { url: el.dataset.context, list: "context-list" });
 
   function unitUrl(code) { return el.dataset.unitUrl.replace("CODE", encodeURIComponent(code)); }
 

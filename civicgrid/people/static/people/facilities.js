@@ -6,6 +6,8 @@
   var settings = JSON.parse(document.getElementById("map-settings").textContent);
   var STATES = { good: "#059669", damaged: "#d97706", missing: "#dc2626" };
   var map = L.map(el, { preferCanvas: true });
+  // Leaflet's default prefix carries a flag; plain text says the same.
+  map.attributionControl.setPrefix("Leaflet");
   if (settings.tileUrl) {
     L.tileLayer(settings.tileUrl, { attribution: settings.tileAttribution, maxZoom: 19 }).addTo(map);
   }
