@@ -247,12 +247,12 @@ def partner(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def my_partner(request: HttpRequest) -> HttpResponse:
-    """A partner's login opens its own page."""
+    """A partner's login opens its own page (the menu's link, with no id to know)."""
     own = getattr(request.user, "community_partner", None)
     if own is None:
         messages.info(request, _("Your login is not linked to a community partner."))
         return redirect("home")
-    return redirect("community:partner", pk=own.pk)
+    return partner(request, own.pk)
 
 
 @login_required

@@ -36,6 +36,8 @@ class Who:
     postings: tuple[tuple[str, str], ...]
     volunteer: bool = False
     party_member: bool = False
+    member_unit: bool = False
+    partner: bool = False
     staff: bool = False
 
     @property
@@ -63,6 +65,10 @@ class Who:
                 return persona
         if self.party_member:
             return "party_member"
+        if self.member_unit:
+            return "member_unit"
+        if self.partner:
+            return "partner"
         if self.volunteer:
             return "volunteer"
         return "nobody"
@@ -88,11 +94,16 @@ def who_is(user: Any) -> Who:
     if postings:
         return Who(superuser=False, postings=postings, staff=user.is_staff)
     volunteer = getattr(user, "volunteer", None)
+    party_member = getattr(user, "party_member", None) is not None
+    # A member unit's or a partner's login is asked about only when it is neither of those.
+    other = volunteer is None and not party_member
     return Who(
         superuser=False,
         postings=(),
         volunteer=volunteer is not None and volunteer.active,
-        party_member=getattr(user, "party_member", None) is not None,
+        party_member=party_member,
+        member_unit=other and getattr(user, "member_unit", None) is not None,
+        partner=other and getattr(user, "community_partner", None) is not None,
         staff=user.is_staff,
     )
 
@@ -240,8 +251,16 @@ MENU: list[Entry] = [
         "party_tasks",
         _("Community tasks"),
         "community:my_tasks",
-        lambda who: who.party_member,
+        lambda who: who.party_member or who.member_unit,
         current=("community:my_tasks",),
+        personal=True,
+    ),
+    Entry(
+        "my_partner",
+        _("Our partner page"),
+        "community:my_partner",
+        lambda who: who.partner,
+        current=("community:partner",),
         personal=True,
     ),
     Entry(
@@ -274,6 +293,8 @@ TABS: dict[str, list[str]] = {
     "leader": ["home", "dashboard", "class_figures", "community_figures"],
     "volunteer": ["home", "my_orders", "report", "notifications"],
     "party_member": ["home", "my_party", "party_tasks", "notifications"],
+    "member_unit": ["home", "party_tasks", "report", "notifications"],
+    "partner": ["home", "my_partner", "report", "notifications"],
     "nobody": ["home", "report", "notifications"],
 }
 

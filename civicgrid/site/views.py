@@ -139,7 +139,8 @@ def _volunteer_home(user: Any, postings: list) -> dict[str, Any]:
 
 
 def _party_member_home(user: Any, postings: list) -> dict[str, Any]:
-    member = getattr(user, "party_member", None)
+    """A party member's or a member unit's tasks to claim and claimed."""
+    member = community_selectors.claimant_of(user)
     if member is None:
         return {}
     near = community_selectors.tasks_near(member)
@@ -166,6 +167,8 @@ HOMES: dict[str, Callable[[Any, list], dict[str, Any]]] = {
     "department": _department_home,
     "volunteer": _volunteer_home,
     "party_member": _party_member_home,
+    "member_unit": _party_member_home,
+    "partner": lambda user, postings: {"partner": getattr(user, "community_partner", None)},
     "superuser": _superuser_home,
 }
 

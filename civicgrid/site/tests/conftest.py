@@ -51,6 +51,21 @@ def personas(tree, make_user):
     member.user = make_user("partymember")
     member.save()
     made["partymember"] = member.user
+    from civicgrid.alliances import services as alliances
+
+    committee = alliances.save_committee(
+        staff, unit=tree.community_a1, name="甲一社区大党委", kind="party_committee"
+    )
+    school = alliances.add_member_unit(staff, committee=committee, name="纺机小学", kind="school")
+    school.user = made["memberunit"] = make_user("memberunit")
+    school.save()
+    partner = community.save_partner(
+        actor=staff,
+        unit=tree.community_a1,
+        data=community.PartnerData(name="邻里家政", joined_on=dt.date(2025, 3, 1), space=True),
+    )
+    partner.user = made["partner"] = make_user("partner")
+    partner.save()
     made["nobody"] = make_user("nobody")
     return made
 
