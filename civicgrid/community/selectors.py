@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from civicgrid.alliances.models import MemberUnit
@@ -17,7 +18,7 @@ from civicgrid.community.models import (
     TaskStatus,
 )
 from civicgrid.org.models import OrgUnit
-from civicgrid.org.scoping import scope, scope_under
+from civicgrid.org.scoping import postings_of_user, scope, scope_under
 from civicgrid.org.selectors import shared_down
 from civicgrid.org.tree import is_under, neighbourhood_of
 from civicgrid.party import selectors as party_selectors
@@ -66,10 +67,13 @@ def partners_for(user, unit: OrgUnit) -> QuerySet[Partner]:
 def partner_for(user, pk: int) -> Partner:
     """A partner in the user's scope, or the partner whose own login the user is."""
     partners = Partner.objects.select_related("unit")
-    own = getattr(user, "community_partner", None)
+    found = scope(partners, user).filter(pk=pk).first()
+    if found is not None:
+        return found
+    own = getattr(user, "community_partner", None)  # asked only of one outside the scope
     if own is not None and own.pk == pk:
         return get_object_or_404(partners, pk=pk)
-    return get_object_or_404(scope(partners, user), pk=pk)
+    raise Http404
 
 
 def tasks_for(user, unit: OrgUnit, status: str = "") -> QuerySet[Task]:
@@ -81,7 +85,10 @@ def claimant_of(user) -> PartyMember | MemberUnit | None:
     """Who a login claims tasks as: its party member, else its member unit, else nobody."""
     if not user.is_authenticated:
         return None
-    return getattr(user, "party_member", None) or getattr(user, "member_unit", None)
+    member = getattr(user, "party_member", None)
+    if member is not None or postings_of_user(user):
+        return member  # a member unit's login is no posted staff member's
+    return getattr(user, "member_unit", None)
 
 
 def _near_code(claimant: PartyMember | MemberUnit) -> str:
