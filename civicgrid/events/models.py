@@ -315,6 +315,16 @@ class EventStep(StepLog):
         return f"{self.event_id} {self.action} {self.from_status}→{self.to_status}"
 
 
+class DayCounter(models.Model):
+    """The last event number taken on a day (events.numbering): one row per day."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.last}"
+
+
 class ReportKey(models.Model):
     """An API client's `Idempotency-Key` for one report: a retry with the same key answers the
     event it created instead of reporting the problem twice. Kept for a day."""

@@ -25,7 +25,7 @@ from civicgrid.core.cleaning import plain_text, plain_values
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed
 from civicgrid.core.photos import Photo, read_photos
 from civicgrid.core.workflow import Change
-from civicgrid.events import rollups
+from civicgrid.events import numbering, rollups
 from civicgrid.events.models import (
     FOLLOW_UP_CALL,
     REPORTER_PHONE,
@@ -243,24 +243,6 @@ def check_attributes(category: Category, answers: dict[str, Any]) -> dict[str, A
     return clean
 
 
-def last_number(prefix: str) -> str | None:
-    """The highest event number starting with `prefix`. A range, not LIKE, so that the
-    unique index on number answers it (SQLite's LIKE ignores case and so the index)."""
-    return (
-        Event.objects.filter(number__gte=prefix, number__lt=prefix + "~")
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-
-
-def _next_number(at: dt.datetime) -> str:
-    prefix = f"E{timezone.localtime(at):%Y%m%d}-"
-    last = last_number(prefix)
-    sequence = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{sequence:06d}"
-
-
 def report_event(
     *,
     actor,
@@ -354,73 +336,62 @@ def report_event(
     )
     response_due = add_working_hours(at, category.response_hours)
     closure_due = add_working_days(at, category.closure_days)
-    for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                number = _next_number(at)
-                event = Event(
-                    unit=unit,
-                    number=number,
-                    title=title[:100],
-                    description=plain_text(description).strip(),
-                    category=category,
-                    source=source,
-                    priority=priority,
-                    reporter=actor,
-                    reporter_name=plain_text(
-                        reporter_name or getattr(actor, "full_name", "")
-                    ).strip()[:50],
-                    **REPORTER_PHONE.values(phone),
-                    anonymous=bool(anonymous),
-                    lon=lon,
-                    lat=lat,
-                    address=plain_text(address).strip()[:200],
-                    attributes=answers,
-                    reported_at=at,
-                    response_due=response_due,
-                    closure_due=closure_due,
-                )
-                if on_the_spot:
-                    _handled_on_the_spot(
-                        event, actor=actor, unit=unit, at=at, spot_check=spot_check
-                    )
-                event.save()
-                if on_the_spot:
-                    step = EVENTS.start(
-                        event,
-                        A.REPORT_HANDLED,
-                        actor=actor,
-                        now=at,
-                        note=resolution,
-                        details={"source": source, "spot_check": event.spot_check},
-                    )
-                    _save_photos(event, step, cleaned_after, PhotoStage.AFTER)
-                else:
-                    step = EVENTS.start(
-                        event, A.REPORT, actor=actor, now=at, details={"source": source}
-                    )
-                _save_photos(event, step, cleaned_photos, PhotoStage.BEFORE)
-                if not on_the_spot:
-                    notify(
-                        users=dispatchers,
-                        text=_("New event %(number)s: %(title)s")
-                        % {"number": event.number, "title": title},
-                        link=event.get_absolute_url(),
-                    )
-                elif event.spot_check:
-                    notify(
-                        users=dispatchers,
-                        text=_("Spot check, please verify: %(number)s") % {"number": number},
-                        link=event.get_absolute_url(),
-                    )
-                # Last, so that the shared rows (the district's, the street's) stay locked
-                # for as short a time as possible.
-                rollups.apply(rollups.contributions(event), chain)
-                return event
-        except IntegrityError:
-            # Two reports took the same number at once: take the next one.
-            continue
-    raise Conflict(_("Too many events are being reported at once. Try again."))
+    event_id, number = numbering.take(at)
+    with transaction.atomic():
+        event = Event(
+            id=event_id,
+            unit=unit,
+            number=number,
+            title=title[:100],
+            description=plain_text(description).strip(),
+            category=category,
+            source=source,
+            priority=priority,
+            reporter=actor,
+            reporter_name=plain_text(reporter_name or getattr(actor, "full_name", "")).strip()[:50],
+            **REPORTER_PHONE.values(phone),
+            anonymous=bool(anonymous),
+            lon=lon,
+            lat=lat,
+            address=plain_text(address).strip()[:200],
+            attributes=answers,
+            reported_at=at,
+            response_due=response_due,
+            closure_due=closure_due,
+        )
+        if on_the_spot:
+            _handled_on_the_spot(event, actor=actor, unit=unit, at=at, spot_check=spot_check)
+        event.save(force_insert=True)
+        if on_the_spot:
+            step = EVENTS.start(
+                event,
+                A.REPORT_HANDLED,
+                actor=actor,
+                now=at,
+                note=resolution,
+                details={"source": source, "spot_check": event.spot_check},
+            )
+            _save_photos(event, step, cleaned_after, PhotoStage.AFTER)
+        else:
+            step = EVENTS.start(event, A.REPORT, actor=actor, now=at, details={"source": source})
+        _save_photos(event, step, cleaned_photos, PhotoStage.BEFORE)
+        if not on_the_spot:
+            notify(
+                users=dispatchers,
+                text=_("New event %(number)s: %(title)s")
+                % {"number": event.number, "title": title},
+                link=event.get_absolute_url(),
+            )
+        elif event.spot_check:
+            notify(
+                users=dispatchers,
+                text=_("Spot check, please verify: %(number)s") % {"number": number},
+                link=event.get_absolute_url(),
+            )
+        # Last, so that the shared rows (the district's, the street's) stay locked
+        # for as short a time as possible.
+        rollups.apply(rollups.contributions(event), chain)
+        return event
 
 
 def spot_check_drawn(number: str, share: float | None = None) -> bool:

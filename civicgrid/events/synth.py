@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from faker import Faker
 
-from civicgrid.events import rollups
+from civicgrid.events import numbering, rollups
 from civicgrid.events.models import (
     REPORTER_PHONE,
     Category,
@@ -31,7 +31,6 @@ from civicgrid.events.models import (
     StepAction,
     new_token,
 )
-from civicgrid.events.services import last_number
 from civicgrid.events.workdays import add_working_days, add_working_hours
 from civicgrid.org.kinds import Kind
 from civicgrid.org.models import OrgUnit
@@ -84,19 +83,20 @@ def _grids(district: str) -> list[OrgUnit]:
 
 
 class _Numbers:
-    """Event numbers per day, after any that exist already."""
+    """Ids and numbers per day from the day counters (events.numbering), taken in blocks."""
+
+    BLOCK = 200
 
     def __init__(self) -> None:
-        self.next: dict[str, int] = {}
+        self.free: dict[dt.date, list[int]] = {}
 
-    def __call__(self, at: dt.datetime) -> str:
-        prefix = f"E{timezone.localtime(at):%Y%m%d}-"
-        if prefix not in self.next:
-            last = last_number(prefix)
-            self.next[prefix] = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-        sequence = self.next[prefix]
-        self.next[prefix] += 1
-        return f"{prefix}{sequence:06d}"
+    def __call__(self, at: dt.datetime) -> tuple[int, str]:
+        day = numbering.day_of(at)
+        free = self.free.setdefault(day, [])
+        if not free:
+            free.extend(reversed(numbering.reserve(day, self.BLOCK)))
+        sequence = free.pop()
+        return numbering.event_id(day, sequence), numbering.number(day, sequence)
 
 
 def _event(rng: random.Random, now: dt.datetime, at: dt.datetime, unit, category, faker, phones):
@@ -236,7 +236,7 @@ def _on_the_spot(
 
 @cache
 def _columns() -> list:
-    return [f for f in Event._meta.concrete_fields if not f.primary_key]
+    return list(Event._meta.concrete_fields)
 
 
 def _insert(events: list[Event]) -> None:
@@ -323,7 +323,7 @@ def synthesize(
                 unit = rng.choices(grids, cum_weights=grid_weights)[0]
                 category = rng.choices(categories, cum_weights=category_weights)[0]
                 event, steps = _event(rng, now, at, unit, category, faker, with_steps)
-                event.number = numbers(at)
+                event.id, event.number = numbers(at)
                 event.version = len(steps)
                 events.append(event)
                 timelines.append(steps)
@@ -335,15 +335,10 @@ def synthesize(
         with transaction.atomic():
             _insert(events)
             if with_steps:
-                ids = dict(
-                    Event.objects.filter(number__in=[e.number for e in events]).values_list(
-                        "number", "id"
-                    )
-                )
                 EventStep.objects.bulk_create(
                     (
                         EventStep(
-                            event_id=ids[event.number],
+                            event_id=event.id,
                             action=action,
                             from_status=source,
                             to_status=target,

@@ -210,8 +210,9 @@ def test_a_report_and_a_step_write_each_rollup_table_once(report, staff):
     report()  # the first report in a process builds the point → unit index
     with CaptureQueriesContext(connection) as queries:
         event = report()
-    # Reads: the tree's revision and the unit at the point, the unit's chain, its dispatchers,
-    # the last number. Writes: the event, its log row, the notification, three rollup tables.
+    # Reads: the tree's revision and the unit at the point, the unit's chain, its dispatchers.
+    # The day's number (one upsert). Writes: the event, its log row, the notification, three
+    # rollup tables.
     assert len(_writes(queries.captured_queries)) == 3
     assert len(_statements(queries.captured_queries)) == 11
     with CaptureQueriesContext(connection) as queries:
