@@ -4,25 +4,22 @@ same server that parses the same body and inserts one row.
 
 `DATABASE_URL` points it at PostgreSQL (a database of its own: it loads the demo district).
 
-Both run under the same gunicorn (2 workers × 4 threads, like `make run`), on a separate
-SQLite database under var/bench-intake/ with the demo district, driven by the same client:
-processes × threads keeping connections open, each posting for a fixed time.
+Both run under the same gunicorn (2 workers × 4 threads, like `make run`) on a free port with
+its own control socket, on a separate SQLite database under var/bench-intake/ with the demo
+district, driven by the same client: processes × threads keeping connections open, each posting
+for a fixed time. Every answer is counted (bench/load.py): a refusal or an error is reported,
+never dropped, and the thread goes on.
 """
 
-import http.client
 import json
 import multiprocessing
 import os
 import random
-import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.load import ROOT, Client, Tally, gunicorn, run_threads
+
 VAR = ROOT / "var" / "bench-intake"
-PORT = 8765
 SECONDS = 20
 CLIENTS = 2
 THREADS = 8
@@ -58,47 +55,29 @@ def _setup() -> tuple[str, list[tuple[float, float]]]:
     return key, points
 
 
-def _client(args) -> int:
-    path, key, points, seconds, seed = args
-    import threading
+def _client(args) -> Tally:
+    port, path, key, points, seconds, seed = args
+    tally = Tally()
 
-    done = [0]
-    lock = threading.Lock()
-    stop = time.monotonic() + seconds
-
-    def worker(n: int) -> None:
+    def worker(n: int, stop_at: float) -> None:
         rng = random.Random(seed * 100 + n)
-        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
-        count = 0
-        while time.monotonic() < stop:
+        client = Client(port, tally, {"Authorization": f"Bearer {key}"})
+        while time.monotonic() < stop_at:
             lon, lat = rng.choice(points)
-            body = json.dumps(
-                {"title": "楼道堆物", "category": "0103", "lon": lon, "lat": lat},
-                ensure_ascii=False,
-            )
-            conn.request("POST", path, body.encode(), headers)
-            response = conn.getresponse()
-            response.read()
-            if response.status == 201:
-                count += 1
-            else:
-                raise SystemExit(f"{path} answered {response.status}")
-        with lock:
-            done[0] += count
+            body = {"title": "楼道堆物", "category": "0103", "lon": lon, "lat": lat}
+            client.call("POST", path, json.dumps(body, ensure_ascii=False).encode())
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return done[0]
+    run_threads(THREADS, seconds, worker)
+    return tally
 
 
-def _rate(path: str, key: str, points) -> float:
+def _load(port: int, path: str, key: str, points, seconds: float = SECONDS) -> Tally:
     with multiprocessing.Pool(CLIENTS) as pool:
-        counts = pool.map(_client, [(path, key, points, SECONDS, i) for i in range(CLIENTS)])
-    return sum(counts) / SECONDS
+        tallies = pool.map(_client, [(port, path, key, points, seconds, i) for i in range(CLIENTS)])
+    total = tallies[0]
+    for tally in tallies[1:]:
+        total.merge(tally)
+    return total
 
 
 def run() -> dict:
@@ -108,50 +87,26 @@ def run() -> dict:
     from bench import record
 
     env = os.environ | {"CIVICGRID_VAR_DIR": str(VAR)}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "bench.intake_wsgi:application",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "--log-level",
-            "warning",
-            # Its own control socket, not the per-user default that `make run` uses.
-            "--control-socket",
-            str(VAR / "gunicorn.ctl"),
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-    try:
-        for _try in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", PORT, timeout=1).request("GET", "/healthz")
-                break
-            except OSError:
-                time.sleep(0.2)
-        _rate("/bench/bare-intake", key, points[:50])  # warm both up
-        ours = _rate("/api/v1/events", key, points)
-        bare = _rate("/bench/bare-intake", key, points)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait()
+    with gunicorn("bench.intake_wsgi:application", env, VAR) as port:
+        _load(port, "/bench/bare-intake", key, points[:50], seconds=3)  # warm both up
+        ours = _load(port, "/api/v1/events", key, points)
+        bare = _load(port, "/bench/bare-intake", key, points)
+    accepted, bare_accepted = ours.outcomes["201"], bare.outcomes["201"]
+    for name, tally in (("ours", ours), ("bare", bare)):
+        print(name, {k: v for k, v in tally.summary().items() if k != "per_minute"}, flush=True)
     return record(
         "intake",
         {
-            "events_per_s": round(ours, 1),
-            "bare_view_per_s": round(bare, 1),
+            "events_per_s": round(accepted / SECONDS, 1),
+            "bare_view_per_s": round(bare_accepted / SECONDS, 1),
+            "refused": ours.refused,
+            "errors": ours.errors,
+            "p95_ms": ours.summary()["p95_ms"],
             "database": connection.vendor,
             "server": "gunicorn 2 workers × 4 threads",
+            "clients": CLIENTS * THREADS,
             "seconds": SECONDS,
         },
         baseline="bare Django JSON view on the same server: parse the body, insert one row",
-        ratio=ours / bare,
+        ratio=accepted / max(bare_accepted, 1),
     )
