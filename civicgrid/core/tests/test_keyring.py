@@ -175,3 +175,18 @@ def test_the_task_consumer_ends_before_any_job_with_other_keys(keys, monkeypatch
     from huey.contrib.djhuey import HUEY
 
     assert HUEY._startup["check_keys"] is tasks.check_keys
+
+
+def test_the_rotation_rewrites_the_fingerprint_last(monkeypatch):
+    from civicgrid.core.management.commands import rotate_data_keys
+
+    calls = []
+
+    def record(model, name):
+        calls.append(model._meta.label)
+        return 0, 0
+
+    monkeypatch.setattr(rotate_data_keys, "rotate_column", record)
+    call_command("rotate_data_keys", stdout=io.StringIO())
+    assert calls[-1] == "core.KeyFingerprint" and calls.count("core.KeyFingerprint") == 1
+    assert len(calls) > 5
