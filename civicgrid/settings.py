@@ -259,8 +259,8 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- Hardening of the web layer ----------------------------------------------------------
 # Content-Security-Policy (core.middleware.SecurityHeadersMiddleware): scripts only from this
-# site; images also from the map tile host and CIVICGRID_CSP_IMG_SOURCES (e.g. the S3 host of
-# photos, "https://photos.example.org").
+# site; images also from the map tile host and CIVICGRID_CSP_IMG_SOURCES (another image host;
+# photos need none: the app streams them from storage, even from an S3 bucket).
 CSP_IMG_SOURCES = env_list("CIVICGRID_CSP_IMG_SOURCES", [])
 # The report page reads GPS and takes photos; nothing else may use devices or payments.
 PERMISSIONS_POLICY = "geolocation=(self), camera=(self), microphone=(), payment=(), usb=()"

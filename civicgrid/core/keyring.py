@@ -5,7 +5,8 @@ would write phone numbers nobody else can read and show the others' as "?". So t
 keeps a fingerprint (models.KeyFingerprint): a fixed text encrypted under the newest data key,
 and the keyed hash of a fixed text under the index key. The web app (wsgi.py) and the task
 consumer (core/tasks.py) check it when they start and refuse to start, loudly, when their keys
-cannot read it; the first start on an empty database records it. The readiness check calls
+cannot read it; the first start on an empty database records it (on a database that holds
+numbers already, only if these keys read them). The readiness check calls
 `problem()` (one query by primary key and one decryption).
 
 Rotation (docs/security.md) keeps it readable: with `CIVICGRID_DATA_KEYS=<new>,<old>` the old
@@ -67,10 +68,41 @@ def problem() -> str | None:
     return None if row is None else _read(*row)
 
 
+def _unreadable_sample() -> str | None:
+    """The first column whose first sealed value these keys cannot read, if any: a database
+    that holds numbers but no fingerprint yet (made before there was one) is recorded only by
+    a host that reads them."""
+    from civicgrid.core.management.commands.rotate_data_keys import (
+        TOKEN_PREFIX,
+        encrypted_columns,
+    )
+
+    for model, name in encrypted_columns():
+        rows = model._base_manager.filter(**{f"{name}__startswith": TOKEN_PREFIX})
+        token = rows.values_list(name, flat=True).first()
+        if token is None:
+            continue
+        try:
+            privacy.decrypt_token(token)
+        except InvalidToken:
+            return f"{model._meta.label}.{name}"
+    return None
+
+
 def record() -> bool:
-    """Record the fingerprint of this host's keys unless one is recorded; True if it was now."""
+    """Record the fingerprint of this host's keys unless one is recorded; True if it was now.
+    KeysMismatch when the database already holds numbers these keys cannot read."""
     from civicgrid.core.models import KeyFingerprint
 
+    if KeyFingerprint.objects.filter(pk=1).exists():
+        return False
+    unreadable = _unreadable_sample()
+    if unreadable:
+        raise KeysMismatch(
+            f"CIVICGRID_DATA_KEYS cannot read the personal data already in this database "
+            f"({unreadable}), which has no key fingerprint yet: give this host the keys the data "
+            "was written with (docs/backup.md)."
+        )
     _row, created = KeyFingerprint.objects.get_or_create(
         pk=1, defaults={"token": privacy.encrypt(MARK), "index_proof": _index_proof()}
     )

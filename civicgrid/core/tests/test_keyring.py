@@ -190,3 +190,29 @@ def test_the_rotation_rewrites_the_fingerprint_last(monkeypatch):
     call_command("rotate_data_keys", stdout=io.StringIO())
     assert calls[-1] == "core.KeyFingerprint" and calls.count("core.KeyFingerprint") == 1
     assert len(calls) > 5
+
+
+@pytest.mark.django_db
+def test_a_database_with_numbers_but_no_fingerprint_is_recorded_only_by_keys_that_read_them(
+    keys, people
+):
+    from civicgrid.events import services
+    from civicgrid.events.models import Category
+
+    keys("old")
+    services.report_event(  # a resident's report: the phone is sealed
+        actor=None,
+        title="路灯不亮",
+        category=Category.objects.get(code="2101"),
+        lon=113.53,
+        lat=34.73,
+        reporter_phone="13800001111",
+    )
+    assert not KeyFingerprint.objects.exists()  # a database from before the fingerprint
+    keys("another")
+    with pytest.raises(keyring.KeysMismatch, match="already in this database"):
+        keyring.check()
+    assert not KeyFingerprint.objects.exists()
+    keys("old")
+    keyring.check()
+    assert KeyFingerprint.objects.exists()
