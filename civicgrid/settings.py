@@ -170,7 +170,7 @@ if S3_BUCKET:
         "OPTIONS": _s3 | {"location": env_str("CIVICGRID_S3_MEDIA_PREFIX", "media")},
     }
     _private_storage = {
-        "BACKEND": "civicgrid.core.storage.PrivateS3Storage",
+        "BACKEND": "civicgrid.core.s3.PrivateS3Storage",
         "OPTIONS": _s3
         | {
             "bucket_name": env_str("CIVICGRID_S3_PRIVATE_BUCKET") or S3_BUCKET,

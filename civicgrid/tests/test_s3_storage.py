@@ -3,7 +3,11 @@ server on this machine (moto in server mode, on a free port of 127.0.0.1): a pho
 through the report service is stored in the bucket and served by the permission-checking view;
 a ledger waits for its job as a private object and is gone when the job ends."""
 
+import json
+import os
 import socket
+import subprocess
+import sys
 
 import pytest
 from django.test import override_settings
@@ -35,22 +39,35 @@ def s3_server():
         server.stop()
 
 
+def _storages_from_environment(endpoint: str) -> dict:
+    """STORAGES as settings.py builds them from CIVICGRID_S3_* (read in a fresh interpreter)."""
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith("CIVICGRID_S3_") and name != "DATABASE_URL"
+    } | {
+        "DJANGO_SETTINGS_MODULE": "civicgrid.settings",
+        "CIVICGRID_S3_BUCKET": BUCKET,
+        "CIVICGRID_S3_ENDPOINT_URL": endpoint,
+        "CIVICGRID_S3_REGION": "us-east-1",
+        "CIVICGRID_S3_ACCESS_KEY_ID": "testing",
+        "CIVICGRID_S3_SECRET_ACCESS_KEY": "testing",
+        "CIVICGRID_S3_ADDRESSING_STYLE": "path",
+    }
+    code = "import json, civicgrid.settings as s; print(json.dumps(s.STORAGES))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
 @pytest.fixture
-def s3(s3_server):
+def s3(s3_server, settings):
     """STORAGES pointed at a fresh bucket, as settings.py builds them from CIVICGRID_S3_*; yields
     a boto3 client to look into the bucket."""
     import boto3
 
-    options = {
-        "bucket_name": BUCKET,
-        "endpoint_url": s3_server,
-        "region_name": "us-east-1",
-        "access_key": "testing",
-        "secret_key": "testing",
-        "addressing_style": "path",
-        "file_overwrite": False,
-        "querystring_auth": True,
-    }
     client = boto3.client(
         "s3",
         endpoint_url=s3_server,
@@ -59,17 +76,11 @@ def s3(s3_server):
         aws_secret_access_key="testing",
     )
     client.create_bucket(Bucket=BUCKET)
-    storages = {
-        "default": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": options | {"location": "media"},
-        },
-        "private": {
-            "BACKEND": "civicgrid.core.s3.PrivateS3Storage",
-            "OPTIONS": options | {"location": "private/imports"},
-        },
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+    storages = _storages_from_environment(s3_server)
+    assert storages["default"]["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert storages["private"]["BACKEND"] == "civicgrid.core.s3.PrivateS3Storage"
+    assert storages["private"]["OPTIONS"]["location"] == "private/imports"
+    storages["staticfiles"] = settings.STORAGES["staticfiles"]  # the tests' own
     with override_settings(STORAGES=storages):
         yield client
     for item in client.list_objects_v2(Bucket=BUCKET).get("Contents", []):
