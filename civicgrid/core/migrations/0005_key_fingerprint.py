@@ -4,23 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0004_access_log_search_and_export_rows'),
+        ("core", "0004_access_log_search_and_export_rows"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='KeyFingerprint',
+            name="KeyFingerprint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.TextField(editable=False)),
-                ('index_proof', models.CharField(editable=False, max_length=64)),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.TextField(editable=False)),
+                ("index_proof", models.CharField(editable=False, max_length=64)),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'key fingerprint',
-                'verbose_name_plural': 'key fingerprints',
+                "verbose_name": "key fingerprint",
+                "verbose_name_plural": "key fingerprints",
             },
         ),
     ]
