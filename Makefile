@@ -16,6 +16,11 @@ run: setup assets migrate
 	$(BIN)/python manage.py load_demo --if-empty
 	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) exec scripts/serve
 
+# `make test` and `make bench` on PostgreSQL (DATABASE_URL set) are not production, which refuses
+# to start without its keys in the environment (docs/backup.md): unless given, they use throwaway ones.
+test bench: export CIVICGRID_SECRET_KEY ?= throwaway-secret-key-of-make-test-and-bench-only
+test bench: export CIVICGRID_DATA_KEYS ?= throwaway-data-key-of-make-test-and-bench-only
+
 test: setup assets browser
 	$(BIN)/python manage.py check --fail-level WARNING
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -21,7 +21,6 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("CIVICGRID_VAR_DIR", str(BASE_DIR / "var")))
 TESTING = "pytest" in sys.modules
 
-SECRET_KEY = local_secret("CIVICGRID_SECRET_KEY", VAR_DIR / "secret_key")
 DEBUG = env_bool("CIVICGRID_DEBUG", False)
 ALLOWED_HOSTS = env_list("CIVICGRID_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CIVICGRID_CSRF_TRUSTED_ORIGINS", [])
@@ -115,6 +114,78 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# ---- Keys and files of stateless app servers (issue 15) ------------------------------------
+# Production is a DATABASE_URL outside the tests: every app server and the task consumer must
+# then share the same keys, so they come from the environment and nothing starts without them.
+# A laptop (SQLite) generates them once into var/. docs/backup.md says what to keep where.
+PRODUCTION = bool(DATABASE_URL) and not TESTING
+if PRODUCTION:
+    _missing = [
+        name
+        for name, given in (
+            ("CIVICGRID_SECRET_KEY", env_str("CIVICGRID_SECRET_KEY")),
+            ("CIVICGRID_DATA_KEYS", env_list("CIVICGRID_DATA_KEYS", [])),
+        )
+        if not given
+    ]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL is set (production), so {' and '.join(_missing)} must come from the "
+            "environment, the same on every app server and the task consumer; nothing is "
+            "generated in production (see .env.example and docs/backup.md)."
+        )
+SECRET_KEY = local_secret("CIVICGRID_SECRET_KEY", VAR_DIR / "secret_key")
+# Keys for personal data encrypted at rest (phone numbers, ID numbers): Fernet keys, comma-
+# separated, newest first, so a key can be rotated without losing old rows. The database keeps
+# a fingerprint of them (core.keyring): a host whose keys cannot read it refuses to start.
+DATA_KEYS = env_list("CIVICGRID_DATA_KEYS", []) or [
+    local_secret("CIVICGRID_DATA_KEY", VAR_DIR / "data_key", nbytes=32)
+]
+# Key of the keyed hashes that find a number without decrypting (blind index): by default the
+# last (oldest) data key. It does not change when data keys are rotated; set it explicitly
+# before the oldest data key is retired (docs/security.md).
+INDEX_KEY = env_str("CIVICGRID_INDEX_KEY") or DATA_KEYS[-1]
+
+# Photos (storage "default") and uploaded ledgers waiting for their job (storage "private"):
+# local folders by default (MEDIA_ROOT; IMPORT_DIR, 0700/0600), or an S3-compatible object
+# store when CIVICGRID_S3_BUCKET is set, so every app server and the consumer see the same
+# files. Photos are served only by the permission-checking views, streamed from the store:
+# the bucket stays private and needs no public address (CIVICGRID_CSP_IMG_SOURCES unchanged).
+MEDIA_ROOT = Path(env_str("CIVICGRID_MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"
+S3_BUCKET = env_str("CIVICGRID_S3_BUCKET")
+if S3_BUCKET:
+    _s3 = {
+        "bucket_name": S3_BUCKET,
+        "endpoint_url": env_str("CIVICGRID_S3_ENDPOINT_URL") or None,  # AWS when empty
+        "region_name": env_str("CIVICGRID_S3_REGION") or None,
+        "access_key": env_str("CIVICGRID_S3_ACCESS_KEY_ID") or None,
+        "secret_key": env_str("CIVICGRID_S3_SECRET_ACCESS_KEY") or None,
+        "addressing_style": env_str("CIVICGRID_S3_ADDRESSING_STYLE") or None,  # path | virtual
+        "file_overwrite": False,
+        "querystring_auth": True,
+    }
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": _s3 | {"location": env_str("CIVICGRID_S3_MEDIA_PREFIX", "media")},
+    }
+    _private_storage = {
+        "BACKEND": "civicgrid.core.s3.PrivateS3Storage",
+        "OPTIONS": _s3
+        | {
+            "bucket_name": env_str("CIVICGRID_S3_PRIVATE_BUCKET") or S3_BUCKET,
+            "location": env_str("CIVICGRID_S3_PRIVATE_PREFIX", "private/imports"),
+        },
+    }
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    _private_storage = {"BACKEND": "civicgrid.core.storage.PrivateFiles"}
+STORAGES = {
+    "default": _default_storage,
+    "private": _private_storage,
+}  # "staticfiles" below, with the static files
+# ---- end of keys and files --------------------------------------------------------------------
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -173,20 +244,14 @@ STATICFILES_DIRS = [
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"),
 ]
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if TESTING or DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
-    },
+STORAGES["staticfiles"] = {
+    "BACKEND": (
+        "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if TESTING or DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    )
 }
 WHITENOISE_USE_FINDERS = TESTING or DEBUG
-MEDIA_ROOT = Path(env_str("CIVICGRID_MEDIA_ROOT", str(VAR_DIR / "media")))
-MEDIA_URL = "/media/"
-
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("CIVICGRID_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -194,8 +259,8 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- Hardening of the web layer ----------------------------------------------------------
 # Content-Security-Policy (core.middleware.SecurityHeadersMiddleware): scripts only from this
-# site; images also from the map tile host and CIVICGRID_CSP_IMG_SOURCES (e.g. the S3 host of
-# photos, "https://photos.example.org").
+# site; images also from the map tile host and CIVICGRID_CSP_IMG_SOURCES (another image host;
+# photos need none: the app streams them from storage, even from an S3 bucket).
 CSP_IMG_SOURCES = env_list("CIVICGRID_CSP_IMG_SOURCES", [])
 # The report page reads GPS and takes photos; nothing else may use devices or payments.
 PERMISSIONS_POLICY = "geolocation=(self), camera=(self), microphone=(), payment=(), usb=()"
@@ -241,16 +306,6 @@ if REDIS_URL:
     HUEY |= {"huey_class": "huey.RedisHuey", "url": REDIS_URL}
 else:
     HUEY |= {"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")}
-
-# Key for personal data encrypted at rest (phone numbers, ID numbers): Fernet keys, comma-
-# separated, newest first, so a key can be rotated without losing old rows.
-DATA_KEYS = env_list("CIVICGRID_DATA_KEYS", []) or [
-    local_secret("CIVICGRID_DATA_KEY", VAR_DIR / "data_key", nbytes=32)
-]
-# Key of the keyed hashes that find a number without decrypting (blind index): by default the
-# last (oldest) data key. It does not change when data keys are rotated; set it explicitly
-# before the oldest data key is retired (docs/security.md).
-INDEX_KEY = env_str("CIVICGRID_INDEX_KEY") or DATA_KEYS[-1]
 
 # Events: the working day used to count deadlines in working hours (Asia/Shanghai time).
 WORKDAY_START = env_str("CIVICGRID_WORKDAY_START", "09:00")

@@ -92,3 +92,25 @@ class Throttle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.window:%Y-%m-%d %H:%M} {self.hits}"
+
+
+class KeyFingerprint(models.Model):
+    """One row: proof of the keys this database's personal data is sealed with (core.keyring).
+
+    `token` is a fixed text encrypted under the newest data key when the row was recorded: a
+    host whose CIVICGRID_DATA_KEYS cannot decrypt it cannot read the numbers either. It is a
+    Fernet token in a text column, so `manage.py rotate_data_keys` encrypts it again under the
+    new key with everything else, and the documented rotation keeps it readable. `index_proof`
+    is the keyed hash of a fixed text under CIVICGRID_INDEX_KEY: another index key would find
+    no number."""
+
+    token = models.TextField(editable=False)
+    index_proof = models.CharField(max_length=64, editable=False)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("key fingerprint")
+        verbose_name_plural = _("key fingerprints")
+
+    def __str__(self) -> str:
+        return f"key fingerprint of {self.recorded_at:%Y-%m-%d}"

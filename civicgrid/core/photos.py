@@ -17,6 +17,8 @@ from typing import SupportsFloat
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -120,3 +122,18 @@ def read_photo(upload: UploadedFile, *, field: str = "photos") -> Photo:
     # A fresh JPEG carries no EXIF unless asked to.
     image.save(out, "JPEG", quality=85, optimize=True)
     return Photo(ContentFile(out.getvalue(), name="photo.jpg"), image.width, image.height, gps)
+
+
+def serve(image: FieldFile) -> FileResponse:
+    """A stored photo streamed from its storage (local disk or the S3 bucket), for a view that
+    has checked the viewer may see it: the bucket stays private and the browser sees this site
+    only (CSP img-src 'self'), and no link outlives the permission check. A file missing from
+    storage (a host with its own disk, a restore without the photos) is logged and a 404."""
+    try:
+        handle = image.open("rb")
+    except OSError:  # FileNotFoundError from disk; django-storages raises it for S3 too
+        logger.error("photo file %r is missing from storage (docs/backup.md)", image.name)
+        raise Http404 from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -22,6 +22,7 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import re
 import unicodedata
 from collections.abc import Callable
@@ -34,7 +35,9 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from civicgrid.core.errors import InvalidInput
+from civicgrid.core.errors import CivicgridError, InvalidInput
+
+logger = logging.getLogger(__name__)
 
 
 def _fernet_key(secret: str) -> bytes:
@@ -61,14 +64,46 @@ def rotate(token: str) -> str:
     return _cipher().rotate(token.encode()).decode()
 
 
+def decrypt_token(token: str) -> str:
+    """`token` decrypted; InvalidToken when no configured key reads it."""
+    return _cipher().decrypt(token.encode()).decode()
+
+
 def decrypt(token: str) -> str:
+    """`token` decrypted for display: "?" for one written under a key no longer configured
+    (never crash a page). Where the number itself is asked for, use `reveal`."""
     if not token:
         return ""
     try:
-        return _cipher().decrypt(token.encode()).decode()
+        return decrypt_token(token)
     except InvalidToken:
-        # A row written under a key that is no longer configured: say so, never crash a page.
         return "?"
+
+
+class SealedWithOtherKey(CivicgridError):
+    """A sealed number was written under a data key this host does not have."""
+
+    status = 409
+
+
+def reveal(token: str) -> str:
+    """`token` decrypted for someone who asked for the number itself; SealedWithOtherKey (logged
+    as an error: the host's keys are wrong, core.keyring) when no configured key reads it."""
+    if not token:
+        return ""
+    try:
+        return decrypt_token(token)
+    except InvalidToken:
+        logger.error(
+            "a sealed number cannot be decrypted with this host's CIVICGRID_DATA_KEYS: the keys "
+            "differ from those the data was written with (docs/backup.md)"
+        )
+        raise SealedWithOtherKey(
+            _(
+                "This number was sealed with a key this server does not have, so it cannot be "
+                "shown. Tell the administrator: the server's data keys differ from the database's."
+            )
+        ) from None
 
 
 def blind_index(value: str) -> str:

@@ -1,8 +1,11 @@
+import logging
+import os
+
 from django.core.management import call_command
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import HUEY, db_periodic_task
 
-from civicgrid.core import limits
+from civicgrid.core import keyring, limits
 
 
 @db_periodic_task(crontab(minute="7", hour="*"))  # type: ignore[untyped-decorator]  # huey: no types
@@ -11,3 +14,15 @@ def purge_expired() -> None:
     resident's kept form among them)."""
     limits.purge()
     call_command("clearsessions")
+
+
+@HUEY.on_startup()  # type: ignore[untyped-decorator]  # huey: no types
+def check_keys() -> None:
+    """The consumer refuses to start when its data keys cannot read the database's
+    (core.keyring): the reason is logged as critical and the process ends with status 3 before
+    any job runs (huey only logs an exception from a start-up hook and goes on)."""
+    try:
+        keyring.check_at_start("task consumer")
+    except keyring.KeysMismatch:
+        logging.shutdown()
+        os._exit(3)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from civicgrid.core.errors import CivicgridError, InvalidInput
 from civicgrid.core.forms import parse_int, parse_optional_id
+from civicgrid.core.photos import serve as serve_photo
 from civicgrid.core.views import limited, posted
 from civicgrid.events import patrols, selectors, services, tracking
 from civicgrid.events.models import (
@@ -398,9 +399,7 @@ def photo(request: HttpRequest, pk: int) -> FileResponse:
     """A photo, to whoever may see its event (staff by scope), or through a signed link (the
     resident's tracking page, Open311 media of public events)."""
     item = selectors.photo_for(request.user, pk, signed=request.GET.get("s", ""))
-    response = FileResponse(item.image.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return serve_photo(item.image)
 
 
 # ---- patrols and quick notes -------------------------------------------------------------------

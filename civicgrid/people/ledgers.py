@@ -891,7 +891,7 @@ def _split(text: str) -> Iterator[str]:
 
 # ---- jobs --------------------------------------------------------------------------------------
 #
-# A background job's file lives in private storage (models.PrivateFiles, 0600 in a 0700 folder
+# A background job's file lives in private storage (core.storage: 0600 in a 0700 folder, or S3
 # outside MEDIA_ROOT) from the upload until the job ends, whatever the end: imported, rejected,
 # crashed, or given up by `sweep`. It is kept while the job may still run, so that a run killed
 # with its worker (kill -9, a restart, out of memory) can be tried again from it without the

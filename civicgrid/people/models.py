@@ -10,14 +10,13 @@ A person's record moves through a small state machine (`workflow.py`, run by `co
 on record, then moved out or deregistered; every step appends a `PersonStep`.
 """
 
-import os
-
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import Storage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core import privacy
+from civicgrid.core.storage import private_storage
 from civicgrid.core.units import UnitCodeField
 from civicgrid.core.workflow import StepLog
 from civicgrid.org.kinds import Kind
@@ -503,34 +502,9 @@ class ImportKind(models.TextChoices):
     ORGANISATIONS = "organisations", _("Organisations")
 
 
-class PrivateFiles(FileSystemStorage):
-    """Files that hold personal data in clear (uploaded ledgers with full ID numbers): kept
-    under settings.IMPORT_DIR, outside MEDIA_ROOT so no URL ever serves them, in a folder only
-    the server's user may open (0700), each file readable by that user only (0600)."""
-
-    def __init__(self) -> None:
-        super().__init__(file_permissions_mode=0o600, directory_permissions_mode=0o700)
-
-    @property
-    def base_location(self) -> str:  # read each time, so a changed setting applies at once
-        return str(settings.IMPORT_DIR)
-
-    @property
-    def location(self) -> str:
-        return os.path.abspath(self.base_location)
-
-    def _save(self, name: str, content) -> str:
-        # A folder made earlier with looser modes (or by hand) is closed first.
-        os.makedirs(self.location, mode=0o700, exist_ok=True)
-        os.chmod(self.location, 0o700)
-        return super()._save(name, content)  # type: ignore[misc]  # real; not in the stubs
-
-    def url(self, name: str | None) -> str:
-        raise ValueError("private files have no URL")
-
-
-def private_files() -> PrivateFiles:
-    return PrivateFiles()
+def private_files() -> Storage:
+    """Where uploaded ledgers wait for their job: settings.STORAGES["private"] (core.storage)."""
+    return private_storage
 
 
 class ImportJob(ScopedModel):

@@ -475,7 +475,7 @@ def reveal(*, actor: Any, person: Person, field: str, reason: str, ip: str | Non
         raise InvalidInput(_("Nothing to reveal there."), field="field")
     reason = _check_personal(actor, person, reason)
     _log(actor, AccessLog.Action.REVEAL, person, field, reason, ip)
-    return privacy.decrypt(getattr(person, field))
+    return privacy.reveal(getattr(person, field))
 
 
 @transaction.atomic
@@ -489,8 +489,8 @@ def export_person(*, actor: Any, person: Person, reason: str, ip: str | None = N
         "former_name": person.former_name,
         "gender": person.get_gender_display(),
         "birth_date": person.birth_date.isoformat() if person.birth_date else None,
-        "id_number": privacy.decrypt(person.id_number),
-        "phone": privacy.decrypt(person.phone),
+        "id_number": privacy.reveal(person.id_number),
+        "phone": privacy.reveal(person.phone),
         "ethnicity": person.ethnicity,
         "political_status": person.political_status,
         "education": person.education,

@@ -21,6 +21,7 @@ from civicgrid.core.forms import (
     parse_int,
     parse_optional_id,
 )
+from civicgrid.core.photos import serve as serve_photo
 from civicgrid.core.views import kept_form, limited, posted, take_kept_form
 from civicgrid.messaging.models import CodePurpose
 from civicgrid.messaging.services import require_code
@@ -153,9 +154,7 @@ def photo(request: HttpRequest, pk: int) -> FileResponse:
         if not request.user.is_authenticated:
             raise Http404
         selectors.order_for(request.user, item.order_id)
-    response = FileResponse(item.image.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return serve_photo(item.image)
 
 
 @login_required

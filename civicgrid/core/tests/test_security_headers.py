@@ -82,6 +82,7 @@ def test_it_sends_hsts_over_https_when_secure_cookies_are_on(client, settings):
 def test_secure_cookies_turn_hsts_on(secure, expected):
     environment = dict(os.environ, CIVICGRID_SECURE_COOKIES=secure, DJANGO_SETTINGS_MODULE="")
     environment.pop("CIVICGRID_HSTS_SECONDS", None)
+    environment.pop("DATABASE_URL", None)  # else production, which wants keys (issue 15)
     output = subprocess.run(
         [sys.executable, "-c", "import civicgrid.settings as s; print(s.SECURE_HSTS_SECONDS)"],
         env=environment,

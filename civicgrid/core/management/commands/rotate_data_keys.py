@@ -5,6 +5,8 @@
 Every text column of every model is searched for Fernet tokens, so a number kept by an app
 added later is not forgotten. Rows are rewritten in batches, each batch in one transaction;
 running it twice does no harm. Keyed hashes are not touched (they use CIVICGRID_INDEX_KEY).
+The key fingerprint (core.keyring) is rotated last, so an interrupted run leaves it readable
+only with the old key, and removing that key too early is refused at start.
 """
 
 from typing import Any
@@ -60,7 +62,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         total = lost = 0
-        for model, name in encrypted_columns():
+        # The key fingerprint (core.keyring) last: until every other value is under the new
+        # key, hosts without the old key still refuse to start.
+        columns = sorted(
+            encrypted_columns(), key=lambda c: c[0]._meta.label == "core.KeyFingerprint"
+        )
+        for model, name in columns:
             count, unreadable = rotate_column(model, name)
             if count or unreadable:
                 self.stdout.write(f"{model._meta.label}.{name}: {count}, unreadable {unreadable}")
