@@ -7,7 +7,8 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
-        from civicgrid.core import demo, erasure
+        from civicgrid.core import demo, erasure, metrics
+        from civicgrid.events import selectors
         from civicgrid.events import erasure as events
         from civicgrid.events import rollups
         from civicgrid.org import services
@@ -16,3 +17,8 @@ class EventsConfig(AppConfig):
             services.subtree_moved_hooks.append(rollups.subtree_moved)
         erasure.register("events.Event", events.erase_reports)
         demo.register("events", "civicgrid.events.demo.demo_part", after=["org"])
+        metrics.register_gauge(
+            "civicgrid_overdue_events",
+            "Open events past their closure deadline (超期), in the whole deployment",
+            selectors.overdue_count,
+        )

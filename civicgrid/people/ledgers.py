@@ -947,9 +947,29 @@ def start_import(*, actor: Any, unit: OrgUnit, kind: str, upload) -> ImportJob:
 
 
 def _queue(job_id: int) -> None:
+    """Queue the job's run once the job is committed. If the task queue cannot be reached
+    (Redis down), the job fails at once with that reason and its file is deleted: the staff
+    see why and upload again later, and no "queued" job waits for a run that never comes."""
+    from civicgrid.core import jobs
     from civicgrid.people.tasks import import_ledger
 
-    transaction.on_commit(lambda: import_ledger(job_id))
+    def failed(error: Exception) -> None:
+        message = _(
+            "The background queue could not be reached, so the file was not imported. "
+            "Upload it again in a few minutes, or tell the administrator."
+        )
+        ImportJob.objects.filter(
+            pk=job_id, state__in=[ImportJob.State.QUEUED, ImportJob.State.RUNNING]
+        ).update(
+            state=ImportJob.State.FAILED,
+            created=0,
+            errors=[{"row": None, "column": "", "message": message}],
+            finished_at=timezone.now(),
+            touched_at=timezone.now(),
+        )
+        _discard_file_if_ended(job_id)
+
+    jobs.enqueue_on_commit(import_ledger, job_id, failed=failed)
 
 
 def run_import(job: ImportJob, rows: list | None = None) -> ImportJob:
