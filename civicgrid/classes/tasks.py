@@ -2,8 +2,8 @@
 
 from huey import crontab
 
-from civicgrid.core import jobs
 from civicgrid.classes import services
+from civicgrid.core import jobs
 
 
 @jobs.periodic(crontab(minute="*/15"))

@@ -8,9 +8,8 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         from civicgrid.core import demo, erasure, metrics
-        from civicgrid.events import selectors
         from civicgrid.events import erasure as events
-        from civicgrid.events import rollups
+        from civicgrid.events import rollups, selectors
         from civicgrid.org import services
 
         if rollups.subtree_moved not in services.subtree_moved_hooks:

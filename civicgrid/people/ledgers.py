@@ -23,7 +23,7 @@ from typing import Any, Literal, overload
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -954,10 +954,11 @@ def _queue(job_id: int) -> None:
     from civicgrid.people.tasks import import_ledger
 
     def failed(error: Exception) -> None:
-        message = _(
-            "The background queue could not be reached, so the file was not imported. "
-            "Upload it again in a few minutes, or tell the administrator."
-        )
+        with translation.override(settings.LANGUAGE_CODE):  # may run after the request
+            message = _(
+                "The background queue could not be reached, so the file was not imported. "
+                "Upload it again in a few minutes, or tell the administrator."
+            )
         ImportJob.objects.filter(
             pk=job_id, state__in=[ImportJob.State.QUEUED, ImportJob.State.RUNNING]
         ).update(

@@ -13,7 +13,6 @@ from huey import RedisHuey
 
 from civicgrid.core import jobs, metrics
 from civicgrid.core.health import readiness
-from civicgrid.events.tests.conftest import category, report, staff  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -159,20 +158,11 @@ def test_metrics_answer_an_allowed_address(client, settings):
     assert client.get("/metrics", REMOTE_ADDR="10.1.2.3").status_code == 200
 
 
-def test_metrics_count_errors_and_overdue_events(settings, report, staff):
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from civicgrid.events.models import Event
-
+def test_metrics_count_server_errors():
     before = metrics.ERRORS._value.get()
     metrics.observe("GET", 502, 0.2)
+    metrics.observe("GET", 404, 0.2)
     assert metrics.ERRORS._value.get() == before + 1
-    event = report()
-    Event.objects.filter(pk=event.pk).update(closure_due=timezone.now() - dt.timedelta(hours=1))
-    text = metrics.exposition().decode()
-    assert "civicgrid_overdue_events 1.0" in text
 
 
 def test_the_consumer_heartbeat_age_is_a_metric(with_consumer):

@@ -80,3 +80,13 @@ def test_the_lease_refuses_a_second_run_at_once(report, staff, at_once):
     assert at_once([consumer, consumer]) == ["ok", "ok"]
     assert sorted(results, key=lambda r: r is None) == [len(events), None]
     assert EventStep.objects.filter(action="ask_rating").count() == len(events)
+
+
+@pytest.mark.django_db
+def test_overdue_events_are_a_metric(report, staff):
+    from civicgrid.core import metrics
+
+    event = report()
+    assert "civicgrid_overdue_events 0.0" in metrics.exposition().decode()
+    Event.objects.filter(pk=event.pk).update(closure_due=timezone.now() - dt.timedelta(hours=1))
+    assert "civicgrid_overdue_events 1.0" in metrics.exposition().decode()
