@@ -98,8 +98,11 @@ class JsonFormatter(logging.Formatter):
             "request_id": getattr(record, "request_id", ""),
         }
         for key, value in vars(record).items():
-            if key not in _RECORD_ATTRIBUTES and not key.startswith("_"):
-                entry[key] = value if isinstance(value, int | float | bool | None) else str(value)
+            if key in _RECORD_ATTRIBUTES or key.startswith("_") or key == "request":
+                continue  # Django's `request` is an object (its path is the request line's)
+            entry[key] = (
+                value if isinstance(value, int | float | bool | None) else redact(str(value))
+            )
         if record.exc_info and not record.exc_text:
             record.exc_text = self.formatException(record.exc_info)
         if record.exc_text:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
+from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
@@ -283,5 +284,16 @@ class RequestLogMiddleware:
                 },
             )
             return response
-        finally:
+        except BaseException:
             REQUEST_ID.reset(token)
+            raise
+        # Kept until the response is closed: Django logs a 4xx/5xx after the last middleware.
+
+
+def _forget_request_id(**kwargs: Any) -> None:
+    from civicgrid.core.logs import REQUEST_ID
+
+    REQUEST_ID.set("")
+
+
+request_finished.connect(_forget_request_id, dispatch_uid="civicgrid_forget_request_id")

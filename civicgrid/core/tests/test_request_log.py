@@ -72,3 +72,23 @@ def test_a_task_logs_under_the_id_of_the_request_that_queued_it():
 
     assert contextvars.Context().run(consumer) == "req-42"
     assert contextvars.Context().run(lambda: REQUEST_ID.get()) == ""
+
+
+def test_django_s_own_line_for_an_error_carries_the_request_id_and_no_secret(client):
+    import io
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RequestContext())
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        response = client.get(f"/no-such-page/?api_key={SECRET}")
+    finally:
+        root.removeHandler(handler)
+    assert response.status_code == 404
+    entries = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert SECRET not in stream.getvalue()
+    not_found = next(e for e in entries if e["logger"] == "django.request")
+    assert not_found["request_id"] == response["X-Request-ID"]
