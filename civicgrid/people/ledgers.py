@@ -1063,8 +1063,9 @@ def _discard_file_if_ended(job_id: int) -> None:
 def sweep(now: dt.datetime | None = None) -> dict[str, int]:
     """Jobs whose worker died: a running job with no progress for IMPORT_STALL_MINUTES is
     queued again from its kept file, up to IMPORT_MAX_ATTEMPTS runs, else failed (file
-    deleted, the staff asked to upload again); a job queued for a day and never started is
-    failed too. Runs every few minutes (tasks.sweep_imports)."""
+    deleted, the staff asked to upload again); a job still queued past IMPORT_STALL_MINUTES is
+    queued again (its task lost with the queue); one queued for a day and never started is
+    failed. Runs every few minutes (tasks.sweep_imports)."""
     now = now or timezone.now()
     counts = {"retried": 0, "failed": 0}
     stalled = ImportJob.objects.filter(
@@ -1076,6 +1077,19 @@ def sweep(now: dt.datetime | None = None) -> dict[str, int]:
         Q(touched_at__lt=now - _QUEUED_GIVE_UP) | Q(touched_at__isnull=True),
         state=ImportJob.State.QUEUED,
     )
+    # Queued past the stall limit: its task may have been lost with the queue (Redis restarted
+    # empty). Queued again; a run claims the job, so a task that was only late does nothing.
+    waiting = ImportJob.objects.filter(
+        state=ImportJob.State.QUEUED,
+        touched_at__lt=now - dt.timedelta(minutes=settings.IMPORT_STALL_MINUTES),
+        touched_at__gte=now - _QUEUED_GIVE_UP,
+    ).exclude(file="")
+    for job in waiting:
+        same = ImportJob.objects.filter(pk=job.pk, state=job.state, touched_at=job.touched_at)
+        if same.update(touched_at=now):
+            logger.warning("import job %s still queued; queued again", job.pk)
+            counts["retried"] += 1
+            _queue(job.pk)
     for job in [*stalled, *lost]:
         same = ImportJob.objects.filter(
             pk=job.pk, state=job.state, attempts=job.attempts, touched_at=job.touched_at

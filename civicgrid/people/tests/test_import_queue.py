@@ -56,3 +56,32 @@ def test_with_the_queue_up_the_job_waits_queued(tree, people, django_capture_on_
         )
     assert job.state == ImportJob.State.QUEUED and job.file  # queued only after the commit
     assert len(callbacks) == 1
+
+
+def test_a_job_whose_task_was_lost_is_queued_again(
+    tree, people, settings, django_capture_on_commit_callbacks
+):
+    """Redis restarted empty: the job stays queued with its file; the sweep queues it again
+    and the run imports it (a task that was only late would then find nothing to do)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    with django_capture_on_commit_callbacks(execute=False):  # the task is lost
+        job = ledgers.start_import(
+            actor=people["alice"],
+            unit=tree.grid_a1_1,
+            kind="houses",
+            upload=xlsx("houses", houses(ledgers.BACKGROUND_ROWS + 5, "")),
+        )
+    assert ledgers.sweep() == {"retried": 0, "failed": 0}  # not waiting long yet
+    late = timezone.now() + dt.timedelta(minutes=settings.IMPORT_STALL_MINUTES + 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert ledgers.sweep(now=late) == {"retried": 1, "failed": 0}
+    job.refresh_from_db()
+    assert job.state == ImportJob.State.DONE and not job.file
+    from civicgrid.people.tasks import import_ledger
+
+    import_ledger.call_local(job.pk)  # the late original task: nothing left to do
+    job.refresh_from_db()
+    assert job.state == ImportJob.State.DONE and job.attempts == 1
