@@ -420,7 +420,15 @@ LOGGING = {
             "formatter": "json" if LOG_FORMAT == "json" else "text",
         },
     },
-    # runserver's request lines, through the same filter.
-    "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    # runserver's request lines, through the same filter; huey's consumer through the same
+    # handler (JSON too), so run_huey adds no handler of its own: warnings and errors only.
+    "loggers": {
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "huey": {
+            "handlers": ["console"],
+            "level": env_str("CIVICGRID_HUEY_LOG_LEVEL", "WARNING"),
+            "propagate": False,
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("CIVICGRID_LOG_LEVEL", "INFO")},
 }
