@@ -51,6 +51,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "civicgrid.core.middleware.RequestLogMiddleware",  # first: times and logs every request
     "django.middleware.security.SecurityMiddleware",
     "civicgrid.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -438,15 +439,51 @@ VERIFICATION_CODE_TRIES = env_int("CIVICGRID_CODE_TRIES", 5)
 # Classes: the check-in code shown at the venue changes every this many minutes.
 CHECKIN_CODE_MINUTES = env_int("CIVICGRID_CHECKIN_CODE_MINUTES", 5)
 
+# ---- Observability and background jobs (issue 15) ----------------------------------------
+# docs/observability.md. Logs: one JSON object a line (json, the default in production, i.e.
+# with DATABASE_URL) or plain text; every request writes one line (core.middleware.RequestLog).
+LOG_FORMAT = env_str("CIVICGRID_LOG_FORMAT", "json" if DATABASE_URL else "text")
+# A periodic job's lease (core.jobs.periodic): one run per scheduled minute across consumers;
+# a run killed with its consumer holds the lease no longer than this.
+JOB_LEASE_MINUTES = env_int("CIVICGRID_JOB_LEASE_MINUTES", 15)
+# /readyz answers 503 when the consumer's heartbeat (written every minute) is older than this
+# many minutes; 0: the heartbeat is shown but not required.
+CONSUMER_STALE_MINUTES = env_int("CIVICGRID_CONSUMER_STALE_MINUTES", 5)
+# /metrics (Prometheus) answers a bearer token (CIVICGRID_METRICS_TOKEN) or the client
+# addresses in CIVICGRID_METRICS_ALLOW (core.limits.client_ip, so behind trusted proxies the
+# real client); with neither set it is 404. Under gunicorn, set PROMETHEUS_MULTIPROC_DIR to an
+# empty folder, so each scrape sums every worker.
+METRICS_TOKEN = env_str("CIVICGRID_METRICS_TOKEN")
+METRICS_ALLOW = env_networks("CIVICGRID_METRICS_ALLOW", [])
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # Issue 12: no api_key from a query string in any log line (core/logs.py).
-    "filters": {"redact_secrets": {"()": "civicgrid.core.logs.RedactSecrets"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+    "filters": {
+        "redact_secrets": {"()": "civicgrid.core.logs.RedactSecrets"},
+        "request_context": {"()": "civicgrid.core.logs.RequestContext"},
     },
-    # runserver's request lines, through the same filter.
-    "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    "formatters": {
+        "json": {"()": "civicgrid.core.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["redact_secrets", "request_context"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        },
+    },
+    # runserver's request lines, through the same filter; huey's consumer through the same
+    # handler (JSON too), so run_huey adds no handler of its own: warnings and errors only.
+    "loggers": {
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "huey": {
+            "handlers": ["console"],
+            "level": env_str("CIVICGRID_HUEY_LOG_LEVEL", "WARNING"),
+            "propagate": False,
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("CIVICGRID_LOG_LEVEL", "INFO")},
 }

@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid import api
+from civicgrid.core import health
 from civicgrid.core import views as core_views
 from civicgrid.core.views import limited
 from civicgrid.site import views as site_views
@@ -17,6 +18,8 @@ handler500 = "civicgrid.site.views.server_error"
 urlpatterns = [
     path("", site_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", health.metrics, name="metrics"),
     path(
         "login/",
         # Per user name + address, failures wait (accounts/lockout.py); per address, every

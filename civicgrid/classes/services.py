@@ -466,12 +466,15 @@ def close_session(*, actor: Any, session: Session) -> Session:
 
 
 def close_ended_sessions(*, now: dt.datetime | None = None) -> int:
-    """Mark held every scheduled session that has ended (the periodic job)."""
+    """Mark held every scheduled session that has ended (the periodic job). Each session is
+    closed under its row lock with its teacher's points in one transaction, so two runs at
+    once close it, and award the points, once."""
     now = now or _now()
     count = 0
     for session in Session.objects.filter(status=SessionStatus.SCHEDULED, ends_at__lte=now):
         try:
-            close_session(actor=None, session=session)
+            with transaction.atomic():
+                close_session(actor=None, session=session)
             count += 1
         except Conflict:
             continue  # closed meanwhile by staff

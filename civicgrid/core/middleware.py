@@ -1,8 +1,12 @@
+import logging
+import re
 import time
+import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
+from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
@@ -217,3 +221,79 @@ class ErrorBoundaryMiddleware:
             "back": request.get_full_path() if request.method == "POST" else "",
         }
         return render(request, template, context, status=exception.status)
+
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._=+/-]{1,128}$")
+request_log = logging.getLogger("civicgrid.request")
+
+
+def request_id_of(request: HttpRequest) -> str:
+    """The request's id: the X-Request-ID header when a trusted proxy sent it (the proxies of
+    CIVICGRID_TRUSTED_PROXIES, as core.limits.client_ip trusts them) and it is a plain token,
+    else a new one. A client cannot choose the id its request is logged under."""
+    from civicgrid.core.limits import _trusted
+
+    sent = request.META.get("HTTP_X_REQUEST_ID", "")
+    if sent and _REQUEST_ID.match(sent) and _trusted(request.META.get("REMOTE_ADDR", "")):
+        return str(sent)
+    return uuid.uuid4().hex
+
+
+def _user_id(request: HttpRequest) -> int | None:
+    """The signed-in user's id, if the request looked the user up already (no query here)."""
+    from django.utils.functional import empty
+
+    user = getattr(request, "user", None)
+    if user is None or getattr(user, "_wrapped", None) is empty:
+        return None
+    return user.pk if user.is_authenticated else None
+
+
+class RequestLogMiddleware:
+    """The first middleware: every request gets an id (the X-Request-ID response header, the
+    request_id of every log line written while it is served and of the tasks it queues,
+    core.jobs), is counted in the metrics (core.metrics) and writes one log line: method,
+    path (never the query string), status, duration_ms, user_id."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from civicgrid.core import metrics
+        from civicgrid.core.logs import REQUEST_ID
+
+        request_id = request_id_of(request)
+        token = REQUEST_ID.set(request_id)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            seconds = time.perf_counter() - started
+            response.headers.setdefault("X-Request-ID", request_id)
+            metrics.observe(request.method or "", response.status_code, seconds)
+            request_log.info(
+                "%s %s %s",
+                request.method,
+                request.path,
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round(seconds * 1000, 1),
+                    "user_id": _user_id(request),
+                },
+            )
+            return response
+        except BaseException:
+            REQUEST_ID.reset(token)
+            raise
+        # Kept until the response is closed: Django logs a 4xx/5xx after the last middleware.
+
+
+def _forget_request_id(**kwargs: Any) -> None:
+    from civicgrid.core.logs import REQUEST_ID
+
+    REQUEST_ID.set("")
+
+
+request_finished.connect(_forget_request_id, dispatch_uid="civicgrid_forget_request_id")

@@ -114,3 +114,19 @@ class KeyFingerprint(models.Model):
 
     def __str__(self) -> str:
         return f"key fingerprint of {self.recorded_at:%Y-%m-%d}"
+
+
+class JobLock(models.Model):
+    """The lease of one periodic job (core.jobs.periodic): taken with a conditional UPDATE, so
+    two consumers started by mistake never run the job at once, nor twice for one scheduled
+    minute (`slot`). A lease ends by itself at `until`, so a consumer killed mid-run does not
+    keep its job from running again."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    holder = models.CharField(max_length=64, blank=True)
+    until = models.DateTimeField()
+    # The scheduled minute of the last run that took the lease.
+    slot = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} until {self.until:%Y-%m-%d %H:%M:%S}"

@@ -100,4 +100,6 @@ def limited(
 
 
 def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness: the process answers. It touches nothing (no database, no queue), so an outage
+    elsewhere never has the app servers restarted; readiness is /readyz (core.health)."""
     return HttpResponse("ok", content_type="text/plain")

@@ -123,27 +123,32 @@ FOLLOW_UP_AGAIN_AFTER = dt.timedelta(days=3)
 
 
 def ask_ratings(*, now: dt.datetime | None = None) -> int:
-    """回访: events closed three days ago and still unrated are asked once more, and only once."""
+    """回访: events closed three days ago and still unrated are asked once more, and only once:
+    each event is claimed under its row lock (still asked once only) in the same transaction
+    as its notification, so two runs at once (two consumers) never ask one resident twice."""
     now = now or _now()
     pending = Event.objects.filter(
         status=S.CLOSED, follow_up_asks=1, closed_at__lte=now - FOLLOW_UP_AGAIN_AFTER
     ).values_list("pk", flat=True)
+
+    def change(e: Event, now: dt.datetime) -> None:
+        if e.follow_up_asks != 1:  # asked meanwhile, by another run
+            raise Conflict(_("This event was asked for its rating already."))
+        e.follow_up_asks += 1
+
     done = 0
     for pk in list(pending):
-
-        def change(e: Event, now: dt.datetime) -> None:
-            e.follow_up_asks += 1
-
         try:
-            result = step_event(pk, A.ASK_RATING, actor=None, change=change, at=now)
+            with transaction.atomic():
+                result = step_event(pk, A.ASK_RATING, actor=None, change=change, at=now)
+                # Staff who reported it are not asked: their rating would grade their own work.
+                if result.reporter is None or is_resident(result.reporter):
+                    notify(
+                        users=[result.reporter_id],
+                        text=_("Please rate: %(number)s") % {"number": result.number},
+                        link=result.get_absolute_url(),
+                    )
         except Conflict:
             continue
-        # Staff who reported it are not asked: their rating would grade their own work.
-        if result.reporter is None or is_resident(result.reporter):
-            notify(
-                users=[result.reporter_id],
-                text=_("Please rate: %(number)s") % {"number": result.number},
-                link=result.get_absolute_url(),
-            )
         done += 1
     return done

@@ -723,6 +723,11 @@ def overdue_q(now: dt.datetime) -> Q:
     return Q(status__in=RUNNING_STATUSES, closure_due__lt=now)
 
 
+def overdue_count() -> int:
+    """Every overdue event of the deployment (/metrics): one count on the open events."""
+    return Event.objects.filter(overdue_q(timezone.now())).count()
+
+
 def overdue_under(user, unit: OrgUnit, now: dt.datetime) -> QuerySet[Event]:
     """The overdue events under `unit`, the longest overdue first."""
     return (

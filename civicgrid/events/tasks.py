@@ -1,24 +1,24 @@
 """Periodic jobs. Each only calls a service; the services do the work in their transactions."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
 
+from civicgrid.core import jobs
 from civicgrid.events import deadlines, services
 
 
-@db_periodic_task(crontab(minute="*"))
+@jobs.periodic(crontab(minute="*"))
 def escalate_overdue_events() -> int:
     """Every minute: raise events past a deadline one level (each deadline once)."""
     return deadlines.escalate_overdue()
 
 
-@db_periodic_task(crontab(minute="15", hour="*"))
+@jobs.periodic(crontab(minute="15", hour="*"))
 def ask_for_ratings() -> int:
     """Hourly: ask again, once, for a rating of events closed three days ago."""
     return deadlines.ask_ratings()
 
 
-@db_periodic_task(crontab(minute="45", hour="*"))
+@jobs.periodic(crontab(minute="45", hour="*"))
 def purge_report_keys() -> int:
     """Hourly: forget API Idempotency-Keys older than a day."""
     return services.purge_report_keys()

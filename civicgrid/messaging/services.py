@@ -29,7 +29,7 @@ from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from civicgrid.core import limits, privacy
+from civicgrid.core import jobs, limits, privacy
 from civicgrid.core.errors import InvalidInput
 from civicgrid.core.types import Actor, AuthUser
 from civicgrid.messaging.models import (
@@ -193,7 +193,9 @@ def send(
         deliver(message.pk)
         message.refresh_from_db()
     else:
-        transaction.on_commit(lambda: _enqueue(message.pk))
+        # A queue that cannot be reached leaves the message queued and due: the minute's
+        # retry_due_messages sends it once the queue is back (logged, never a 500).
+        jobs.enqueue_on_commit(_enqueue, message.pk)
     return message
 
 

@@ -2,8 +2,9 @@
 another attempt after a failure (MESSAGING_RETRY_DELAYS)."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_task
 
+from civicgrid.core import jobs
 from civicgrid.messaging import services
 
 
@@ -12,11 +13,11 @@ def deliver_message(message_id: int) -> bool:
     return services.deliver(message_id)
 
 
-@db_periodic_task(crontab(minute="*"))
+@jobs.periodic(crontab(minute="*"))
 def retry_due_messages() -> int:
     return services.retry_due()
 
 
-@db_periodic_task(crontab(minute="23", hour="*"))
+@jobs.periodic(crontab(minute="23", hour="*"))
 def purge_codes() -> int:
     return services.purge_codes()

@@ -23,7 +23,7 @@ from typing import Any, Literal, overload
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -947,9 +947,30 @@ def start_import(*, actor: Any, unit: OrgUnit, kind: str, upload) -> ImportJob:
 
 
 def _queue(job_id: int) -> None:
+    """Queue the job's run once the job is committed. If the task queue cannot be reached
+    (Redis down), the job fails at once with that reason and its file is deleted: the staff
+    see why and upload again later, and no "queued" job waits for a run that never comes."""
+    from civicgrid.core import jobs
     from civicgrid.people.tasks import import_ledger
 
-    transaction.on_commit(lambda: import_ledger(job_id))
+    def failed(error: Exception) -> None:
+        with translation.override(settings.LANGUAGE_CODE):  # may run after the request
+            message = _(
+                "The background queue could not be reached, so the file was not imported. "
+                "Upload it again in a few minutes, or tell the administrator."
+            )
+        ImportJob.objects.filter(
+            pk=job_id, state__in=[ImportJob.State.QUEUED, ImportJob.State.RUNNING]
+        ).update(
+            state=ImportJob.State.FAILED,
+            created=0,
+            errors=[{"row": None, "column": "", "message": message}],
+            finished_at=timezone.now(),
+            touched_at=timezone.now(),
+        )
+        _discard_file_if_ended(job_id)
+
+    jobs.enqueue_on_commit(import_ledger, job_id, failed=failed)
 
 
 def run_import(job: ImportJob, rows: list | None = None) -> ImportJob:
@@ -1042,8 +1063,9 @@ def _discard_file_if_ended(job_id: int) -> None:
 def sweep(now: dt.datetime | None = None) -> dict[str, int]:
     """Jobs whose worker died: a running job with no progress for IMPORT_STALL_MINUTES is
     queued again from its kept file, up to IMPORT_MAX_ATTEMPTS runs, else failed (file
-    deleted, the staff asked to upload again); a job queued for a day and never started is
-    failed too. Runs every few minutes (tasks.sweep_imports)."""
+    deleted, the staff asked to upload again); a job still queued past IMPORT_STALL_MINUTES is
+    queued again (its task lost with the queue); one queued for a day and never started is
+    failed. Runs every few minutes (tasks.sweep_imports)."""
     now = now or timezone.now()
     counts = {"retried": 0, "failed": 0}
     stalled = ImportJob.objects.filter(
@@ -1055,6 +1077,19 @@ def sweep(now: dt.datetime | None = None) -> dict[str, int]:
         Q(touched_at__lt=now - _QUEUED_GIVE_UP) | Q(touched_at__isnull=True),
         state=ImportJob.State.QUEUED,
     )
+    # Queued past the stall limit: its task may have been lost with the queue (Redis restarted
+    # empty). Queued again; a run claims the job, so a task that was only late does nothing.
+    waiting = ImportJob.objects.filter(
+        state=ImportJob.State.QUEUED,
+        touched_at__lt=now - dt.timedelta(minutes=settings.IMPORT_STALL_MINUTES),
+        touched_at__gte=now - _QUEUED_GIVE_UP,
+    ).exclude(file="")
+    for job in waiting:
+        same = ImportJob.objects.filter(pk=job.pk, state=job.state, touched_at=job.touched_at)
+        if same.update(touched_at=now):
+            logger.warning("import job %s still queued; queued again", job.pk)
+            counts["retried"] += 1
+            _queue(job.pk)
     for job in [*stalled, *lost]:
         same = ImportJob.objects.filter(
             pk=job.pk, state=job.state, attempts=job.attempts, touched_at=job.touched_at

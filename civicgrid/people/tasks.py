@@ -2,8 +2,9 @@
 worker died."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_task
 
+from civicgrid.core import jobs
 from civicgrid.people import ledgers
 from civicgrid.people.models import ImportJob
 
@@ -15,6 +16,6 @@ def import_ledger(job_id: int) -> None:
         ledgers.run_import(job)
 
 
-@db_periodic_task(crontab(minute="*/5"))
+@jobs.periodic(crontab(minute="*/5"))
 def sweep_imports() -> None:
     ledgers.sweep()
