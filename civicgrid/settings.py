@@ -2,6 +2,7 @@
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -107,8 +108,8 @@ DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
 DB_POOL = env_bool("CIVICGRID_DB_POOL", True)
 
 
-def _database(url: str) -> dict:
-    config = dj_database_url.parse(url, conn_max_age=0)
+def _database(url: str) -> dict[str, Any]:
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
     if DB_POOL and config["ENGINE"] == "django.db.backends.postgresql":
         config.setdefault("OPTIONS", {})["pool"] = {
             "min_size": env_int("CIVICGRID_DB_POOL_MIN", 1),
