@@ -15,8 +15,8 @@ exists; were it missing (a bug, or rows deleted without a rebuild), the row is c
 the subtraction, and the app's recount (`rebuild_*`, the property tests) shows the difference.
 """
 
-from decimal import Decimal
 from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.db import connection, models

@@ -99,7 +99,10 @@ def test_the_tls_header_makes_requests_secure(deploy, people):
 
 
 def test_failed_log_ins_count_under_the_real_address_only_behind_trusted_proxies(deploy, people):
-    ssl = {"CIVICGRID_PROXY_SSL_HEADER": "X-Forwarded-Proto", "CIVICGRID_CSRF_TRUSTED_ORIGINS": SITE}
+    ssl = {
+        "CIVICGRID_PROXY_SSL_HEADER": "X-Forwarded-Proto",
+        "CIVICGRID_CSRF_TRUSTED_ORIGINS": SITE,
+    }
     deploy(**ssl)
     _log_in(password="wrong")
     # Not trusted: every resident behind the balancer would share its address and its limits.

@@ -84,7 +84,7 @@ def test_the_demo_refuses_a_production_database_unless_forced(db, settings):
     OrgUnit.objects.create(code="410102", name="中原区", kind=Kind.DISTRICT)
     settings.TESTING = False
     settings.DATABASE_URL = "postgres://civicgrid@db.internal/civicgrid"
-    with pytest.raises(CommandError, match="DATABASE_URL is set.*civicgrid-demo.*--force"):
+    with pytest.raises(CommandError, match=r"DATABASE_URL is set.*civicgrid-demo.*--force"):
         call_command("load_demo", "--if-empty")
     out = io.StringIO()
     call_command("load_demo", "--if-empty", "--force", stdout=out)
