@@ -7,6 +7,7 @@ from civicgrid.community import rollups as community
 from civicgrid.core.rollups import Drift
 from civicgrid.events import rollups as events
 from civicgrid.org.models import OrgUnit
+from civicgrid.party import rollups as party
 from civicgrid.volunteers import rollups as volunteers
 
 # Each app's recount of its kept counters (its rollup rows, and the counts kept on rows).
@@ -15,6 +16,7 @@ CHECKS = {
     "classes": classes.check_all,
     "volunteers": volunteers.check_all,
     "community": community.check_all,
+    "party": party.check_all,
 }
 # Tables whose key starts with a unit's id (the others' with the counted row's own id).
 UNIT_TABLES = {
@@ -24,15 +26,16 @@ UNIT_TABLES = {
     "ClassRollup",
     "VolunteerRollup",
     "CommunityRollup",
+    "PointsRollup",
 }
 
 
 class Command(BaseCommand):
     help = (
         "Recount every rollup and kept counter from the rows they count (events, classes, "
-        "volunteer services, community lists) and print each counter that differs, by unit; "
-        "exit status 1 when any does (after an upgrade or a restore), 0 when all agree. "
-        "Nothing is changed: `rebuild_event_rollups` rewrites the events' rows."
+        "volunteer services, community lists, party points) and print each counter that "
+        "differs, by unit; exit status 1 when any does (after an upgrade or a restore), 0 "
+        "when all agree. Nothing is changed: `rebuild_event_rollups` rewrites the events' rows."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
