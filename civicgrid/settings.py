@@ -2,6 +2,7 @@
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -92,10 +93,35 @@ TEMPLATES = [
     },
 ]
 
+# ---- Database: connections, pool and replica (issue 15) ----
 # SQLite (WAL, busy timeout) unless DATABASE_URL names another database, e.g. PostgreSQL.
+# On PostgreSQL each gunicorn worker process keeps a psycopg 3 connection pool: at least
+# CIVICGRID_DB_POOL_MIN connections, at most CIVICGRID_DB_POOL_MAX (one per thread is enough;
+# a thread that finds none free waits up to CIVICGRID_DB_POOL_TIMEOUT seconds), and connections
+# above the minimum are closed after CIVICGRID_DB_POOL_MAX_IDLE idle seconds. A server holds
+# at most workers × pool max connections. CIVICGRID_DB_POOL=false turns the pool off (e.g.
+# behind pgbouncer in transaction mode): a connection per request, closed after it.
+# DATABASE_REPLICA_URL adds a `replica` database (a streaming replica of the primary) from
+# which figures are read outside write transactions (civicgrid/core/routers.py).
 DATABASE_URL = env_str("DATABASE_URL")
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+DB_POOL = env_bool("CIVICGRID_DB_POOL", True)
+
+
+def _database(url: str) -> dict[str, Any]:
+    config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
+    if DB_POOL and config["ENGINE"] == "django.db.backends.postgresql":
+        config.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env_int("CIVICGRID_DB_POOL_MIN", 1),
+            "max_size": env_int("CIVICGRID_DB_POOL_MAX", 4),
+            "timeout": env_int("CIVICGRID_DB_POOL_TIMEOUT", 10),
+            "max_idle": env_int("CIVICGRID_DB_POOL_MAX_IDLE", 300),
+        }
+    return config
+
+
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0 if TESTING else 60)}
+    DATABASES = {"default": _database(DATABASE_URL)}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -113,6 +139,15 @@ else:
             },
         }
     }
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = _database(DATABASE_REPLICA_URL)
+elif TESTING:
+    # A second, separate database standing in as the replica for the tests that ask for it
+    # (civicgrid/core/tests/test_replica.py); unused unless FIGURES_DATABASE names it.
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"NAME": None}}
+    DATABASES["replica"]["NAME"] = str(DATABASES["default"]["NAME"]) + "_replica"
+FIGURES_DATABASE = "replica" if DATABASE_REPLICA_URL else ""
+DATABASE_ROUTERS = ["civicgrid.core.routers.FiguresRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # ---- Keys and files of stateless app servers (issue 15) ------------------------------------

@@ -15,7 +15,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from civicgrid.classes.models import ClassRollup, Enrolment, EnrolmentStatus, Session, SessionStatus
-from civicgrid.core.rollups import RollupDelta, add_to_rollups
+from civicgrid.core.rollups import Drift, RollupDelta, add_to_rollups, drifts
 
 Key = tuple[int, str, dt.date, int]
 FIELDS = ("scheduled", "held", "cancelled", "enrolled", "attended")
@@ -119,27 +119,25 @@ def enrolment_counters(enrolment: Enrolment) -> Callable[[Enrolment], None]:
     return commit
 
 
-def check_all() -> list[str]:
-    """Where the kept counters differ from a recount (empty when all agree): each session's
-    counts against its enrolments, the rollup rows against the sessions."""
-    wrong = []
+def check_all() -> list[Drift]:
+    """Every counter that differs from a recount (empty when all agree): each session's counts
+    against its enrolments, the rollup rows against the sessions."""
     counted = Session.objects.annotate(
         n_enrolled=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.ENROLLED)),
         n_waitlisted=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.WAITLISTED)),
         n_attended=Count("enrolments", filter=Q(enrolments__checked_in_at__isnull=False)),
     )
-    for session in counted:
-        kept = (session.enrolled, session.waitlisted, session.attended)
-        if kept != (session.n_enrolled, session.n_waitlisted, session.n_attended):
-            wrong.append(f"session {session.pk} counts {kept}")
+    names = ("enrolled", "waitlisted", "attended")
+    wrong = drifts(
+        "Session",
+        {(s.pk,): {name: getattr(s, name) for name in names} for s in counted},
+        {(s.pk,): {name: getattr(s, f"n_{name}") for name in names} for s in counted},
+    )
     expected: dict[tuple, dict[str, int]] = {}
     for (unit_id, _code, month, teacher, name), value in recount().items():
         expected.setdefault((unit_id, month, teacher), {})[name] = value
-    stored: dict[tuple, dict[str, int]] = {}
-    for row in ClassRollup.objects.values("unit_id", "month", "teacher_id_key", *FIELDS):
-        values = {name: row[name] for name in FIELDS if row[name]}
-        if values:
-            stored[(row["unit_id"], row["month"], row["teacher_id_key"])] = values
-    if stored != expected:
-        wrong.append("ClassRollup")
-    return wrong
+    stored = {
+        (row["unit_id"], row["month"], row["teacher_id_key"]): {name: row[name] for name in FIELDS}
+        for row in ClassRollup.objects.values("unit_id", "month", "teacher_id_key", *FIELDS)
+    }
+    return wrong + drifts("ClassRollup", stored, expected)

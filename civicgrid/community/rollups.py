@@ -27,7 +27,7 @@ from civicgrid.community.models import (
     Task,
     TaskStatus,
 )
-from civicgrid.core.rollups import RollupDelta, add_to_rollups
+from civicgrid.core.rollups import Drift, RollupDelta, add_to_rollups, drifts
 
 Key = tuple[int, str, dt.date]
 
@@ -134,15 +134,14 @@ def rebuild_rollups() -> None:
     apply(Counter(), recount())
 
 
-def check_all() -> list[str]:
-    """Where the kept rows differ from a recount (empty when they agree)."""
+def check_all() -> list[Drift]:
+    """Every counter where the kept rows differ from a recount (empty when they agree)."""
     expected = {
         (unit_id, month): counters
         for (unit_id, _code, month), counters in _by_row(recount()).items()
     }
-    stored = {}
-    for row in CommunityRollup.objects.values("unit_id", "month", *ROLLUP_COUNTERS):
-        kept = {name: row[name] for name in ROLLUP_COUNTERS if row[name]}
-        if kept:
-            stored[(row["unit_id"], row["month"])] = kept
-    return [] if stored == expected else ["CommunityRollup"]
+    stored = {
+        (row["unit_id"], row["month"]): {name: row[name] for name in ROLLUP_COUNTERS}
+        for row in CommunityRollup.objects.values("unit_id", "month", *ROLLUP_COUNTERS)
+    }
+    return drifts("CommunityRollup", stored, expected)

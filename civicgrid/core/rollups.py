@@ -16,6 +16,7 @@ the subtraction, and the app's recount (`rebuild_*`, the property tests) shows t
 """
 
 from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.db import connection, models
@@ -136,3 +137,39 @@ def _batches(rows: list[_Row], width: int, key_width: int) -> Iterator[list[_Row
         used += cost
     if batch:
         yield batch
+
+
+Number = int | Decimal
+
+
+class Drift(NamedTuple):
+    """One counter whose kept value differs from a recount: `key` starts with the unit's id
+    (or the counted row's id) and goes on with the row's period (`manage.py check_figures`)."""
+
+    table: str
+    key: tuple[Any, ...]
+    counter: str
+    stored: Number
+    expected: Number
+
+    def __str__(self) -> str:
+        key = ", ".join(str(part) for part in self.key)
+        return f"{self.table}({key}).{self.counter}: kept {self.stored}, recounted {self.expected}"
+
+
+def drifts(
+    table: str,
+    stored: Mapping[tuple[Any, ...], Mapping[str, Number]],
+    expected: Mapping[tuple[Any, ...], Mapping[str, Number]],
+) -> list[Drift]:
+    """Every counter where the kept rows (`stored`) and a recount (`expected`) differ, both as
+    {row key: {counter: value}}; a row or counter missing on one side counts as 0."""
+    found = []
+    for key in sorted(stored.keys() | expected.keys(), key=repr):
+        kept, counted = stored.get(key, {}), expected.get(key, {})
+        for counter in sorted(kept.keys() | counted.keys()):
+            if kept.get(counter, 0) != counted.get(counter, 0):
+                found.append(
+                    Drift(table, key, counter, kept.get(counter, 0), counted.get(counter, 0))
+                )
+    return found

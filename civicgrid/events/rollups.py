@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from civicgrid.core.rollups import RollupDelta, add_to_rollups
+from civicgrid.core.rollups import Drift, RollupDelta, add_to_rollups, drifts
 from civicgrid.events.models import (
     COUNTERS,
     Event,
@@ -310,16 +310,16 @@ def stored(model, keys: tuple[str, ...]) -> dict[tuple, dict[str, int]]:
     return out
 
 
-def check_all() -> list[str]:
-    """The grains whose rows differ from a recount of the events (empty when all agree)."""
+def check_all() -> list[Drift]:
+    """Every counter of every grain that differs from a recount of the events (empty when all
+    agree)."""
     total = recount(event_rows())
     chain = all_chains()
     wrong = []
     for model, keys, above in GRAINS:
         rows = grouped(total, keys, chain if above else None)
         expected = {key: counters for key, (_code, counters) in rows.items()}
-        if stored(model, keys) != expected:
-            wrong.append(model.__name__)
+        wrong += drifts(model.__name__, stored(model, keys), expected)
     return wrong
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core import signing
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.urls import reverse
@@ -546,7 +546,7 @@ def _summed(
         f"WHERE unit_id IN ({', '.join(['%s'] * len(unit_ids))}) "
         f"AND {column} >= %s AND {column} <= %s GROUP BY unit_id"
     )
-    with connection.cursor() as cursor:
+    with connections[router.db_for_read(model)].cursor() as cursor:
         cursor.execute(sql, [*unit_ids, low, high])
         return {row[0]: [value or 0 for value in row[1:]] for row in cursor.fetchall()}
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from civicgrid.core.rollups import RollupDelta, add_to_rollups
+from civicgrid.core.rollups import Drift, RollupDelta, add_to_rollups, drifts
 from civicgrid.volunteers.models import (
     OrderStatus,
     RecordKind,
@@ -84,36 +84,36 @@ def rebuild_rollups() -> None:
     apply(Counter(), recount())
 
 
-def check_all() -> list[str]:
-    """Where the kept counters differ from a recount (empty when all agree): the monthly rows,
-    and each volunteer's hours and services (their service records) and ratings (their
-    orders')."""
-    wrong = []
+def check_all() -> list[Drift]:
+    """Every counter that differs from a recount (empty when all agree): the monthly rows, and
+    each volunteer's hours and services (their service records) and ratings (their orders')."""
     expected = {
         (unit_id, month): counters
         for (unit_id, _code, month), counters in _by_row(recount()).items()
     }
     names = ("ordered", "done", "minutes")
     stored = {
-        (row["unit_id"], row["month"]): {name: row[name] for name in names if row[name]}
+        (row["unit_id"], row["month"]): {name: row[name] for name in names}
         for row in VolunteerRollup.objects.values("unit_id", "month", *names)
     }
-    if {key: counters for key, counters in stored.items() if counters} != expected:
-        wrong.append("VolunteerRollup")
+    wrong = drifts("VolunteerRollup", stored, expected)
     services = Q(records__kind=RecordKind.SERVICE)
-    for volunteer in Volunteer.objects.annotate(
+    volunteers = Volunteer.objects.annotate(
         recorded_hours=Sum("records__hours", filter=services),
         recorded=Count("records", filter=services),
-    ):
-        if (volunteer.hours, volunteer.services) != (
-            volunteer.recorded_hours or 0,
-            volunteer.recorded,
-        ):
-            wrong.append(f"hours of volunteer {volunteer.pk}")
-    for rated in Volunteer.objects.annotate(
+    )
+    wrong += drifts(
+        "Volunteer",
+        {(v.pk,): {"hours": v.hours, "services": v.services} for v in volunteers},
+        {(v.pk,): {"hours": v.recorded_hours or 0, "services": v.recorded} for v in volunteers},
+    )
+    rated = Volunteer.objects.annotate(
         rated=Count("orders", filter=Q(orders__rating__isnull=False)),
         rating_sum=Sum("orders__rating"),
-    ):
-        if (rated.ratings, rated.rating_total) != (rated.rated, rated.rating_sum or 0):
-            wrong.append(f"ratings of volunteer {rated.pk}")
+    )
+    wrong += drifts(
+        "Volunteer",
+        {(v.pk,): {"ratings": v.ratings, "rating_total": v.rating_total} for v in rated},
+        {(v.pk,): {"ratings": v.rated, "rating_total": v.rating_sum or 0} for v in rated},
+    )
     return wrong

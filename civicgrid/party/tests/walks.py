@@ -9,13 +9,10 @@ import itertools
 from django.db.models import Sum
 
 from civicgrid.org.roles import Role
-from civicgrid.party import services
+from civicgrid.party import rollups, services
 from civicgrid.party.models import (
-    EARNING_KINDS,
     BranchKind,
     PartyMember,
-    PointEntry,
-    PointKind,
     PointsRollup,
     Redemption,
     RedemptionStatus,
@@ -25,17 +22,8 @@ from civicgrid.tests.walking import Walk
 STOCK = 1000
 
 
-def recount() -> list[str]:
-    wrong = []
-    for member in PartyMember.objects.all():
-        entries = PointEntry.objects.filter(member=member)
-        earned = entries.filter(kind__in=[*EARNING_KINDS, PointKind.CORRECTION])
-        balance = entries.aggregate(s=Sum("points"))["s"] or 0
-        if (member.balance, member.earned) != (
-            balance,
-            earned.aggregate(s=Sum("points"))["s"] or 0,
-        ) or member.earned - member.redeemed != member.balance:
-            wrong.append(f"member {member.pk}")
+def recount() -> list:
+    wrong: list = rollups.check_all()  # balances and the monthly rows against the ledger
     rolled = PointsRollup.objects.aggregate(earned=Sum("earned"), redeemed=Sum("redeemed"))
     kept = PartyMember.objects.aggregate(earned=Sum("earned"), redeemed=Sum("redeemed"))
     if rolled != kept:

@@ -74,3 +74,22 @@ def test_a_parts_error_stops_the_command_with_its_message(parts):
     with pytest.raises(CommandError, match="没有这个区"):
         call_command("load_demo", stdout=io.StringIO(), verbosity=0)
     assert [call[0] for call in CALLS] == ["units", "people"]
+
+
+def test_the_demo_refuses_a_production_database_unless_forced(db, settings):
+    """Its accounts share a public password: with DATABASE_URL set (outside the tests) the demo
+    is loaded only with --force; `make run` (no DATABASE_URL) loads it as before."""
+    from civicgrid.org.models import Kind, OrgUnit
+
+    OrgUnit.objects.create(code="410102", name="中原区", kind=Kind.DISTRICT)
+    settings.TESTING = False
+    settings.DATABASE_URL = "postgres://civicgrid@db.internal/civicgrid"
+    with pytest.raises(CommandError, match=r"DATABASE_URL is set.*civicgrid-demo.*--force"):
+        call_command("load_demo", "--if-empty")
+    out = io.StringIO()
+    call_command("load_demo", "--if-empty", "--force", stdout=out)
+    assert "already has units" in out.getvalue()
+    settings.DATABASE_URL = ""
+    out = io.StringIO()
+    call_command("load_demo", "--if-empty", stdout=out)
+    assert "already has units" in out.getvalue()

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from civicgrid.core import demo
@@ -18,8 +19,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty", action="store_true", help="do nothing when the database has units"
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="load it into a production database (DATABASE_URL set) all the same",
+        )
 
-    def handle(self, *args, district, if_empty, **options):
+    def handle(self, *args, district, if_empty, force, **options):
+        if settings.PRODUCTION and not force:
+            raise CommandError(
+                "DATABASE_URL is set: this looks like a production database. The demo creates "
+                f"accounts (admin, district, …) whose password, {DEMO_PASSWORD!r}, is public. "
+                "Use import_divisions and createsuperuser for a real site; add --force only for "
+                "a demo or training site that nobody else can reach."
+            )
         if if_empty and OrgUnit.objects.exists():
             self.stdout.write("The database already has units; the demo is not loaded again.")
         else:

@@ -1,0 +1,59 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from civicgrid.classes import rollups as classes
+from civicgrid.community import rollups as community
+from civicgrid.core.rollups import Drift
+from civicgrid.events import rollups as events
+from civicgrid.org.models import OrgUnit
+from civicgrid.party import rollups as party
+from civicgrid.volunteers import rollups as volunteers
+
+# Each app's recount of its kept counters (its rollup rows, and the counts kept on rows).
+CHECKS = {
+    "events": events.check_all,
+    "classes": classes.check_all,
+    "volunteers": volunteers.check_all,
+    "community": community.check_all,
+    "party": party.check_all,
+}
+# Tables whose key starts with a unit's id (the others' with the counted row's own id).
+UNIT_TABLES = {
+    "EventRollup",
+    "EventDayRollup",
+    "EventMonthRollup",
+    "ClassRollup",
+    "VolunteerRollup",
+    "CommunityRollup",
+    "PointsRollup",
+}
+
+
+class Command(BaseCommand):
+    help = (
+        "Recount every rollup and kept counter from the rows they count (events, classes, "
+        "volunteer services, community lists, party points) and print each counter that "
+        "differs, by unit; exit status 1 when any does (after an upgrade or a restore), 0 "
+        "when all agree. Nothing is changed: `rebuild_event_rollups` rewrites the events' rows."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        found: list[Drift] = []
+        for name, check in CHECKS.items():
+            wrong = check()
+            if options["verbosity"] > 1:
+                self.stdout.write(f"{name}: {len(wrong)} counters differ")
+            found += wrong
+        if not found:
+            self.stdout.write(self.style.SUCCESS("Every figure equals its recount."))
+            return
+        codes = dict(
+            OrgUnit.objects.filter(
+                pk__in={d.key[0] for d in found if d.table in UNIT_TABLES}
+            ).values_list("pk", "code")
+        )
+        for drift in found:
+            unit = f"unit {codes.get(drift.key[0], '?')} " if drift.table in UNIT_TABLES else ""
+            self.stdout.write(f"{unit}{drift}")
+        raise CommandError(f"{len(found)} counters differ from their recount.", returncode=1)
