@@ -165,35 +165,56 @@ def _create_month(cursor, month: dt.date) -> bool:
     if _exists(cursor, partition_name(EVENTS, month)):
         return False
     low, high = bounds(month)
-    moving = []
+    waiting = []
     for table, key in TABLES.items():
         default = partition_name(table, None)
-        if not _exists(cursor, default):
-            moving.append(None)
-            continue
-        # The default partition must not hold rows of the new range when the range is created.
-        stash = f"_moving_{table}"
+        if _exists(cursor, default):
+            cursor.execute(
+                f"SELECT EXISTS (SELECT 1 FROM {default} WHERE {key} >= %s AND {key} < %s)",
+                [low, high],
+            )
+            if cursor.fetchone()[0]:
+                waiting.append((table, key, default))
+    # Foreign keys to the events and steps are checked against the partition a row lies in, so
+    # rows cannot leave the DEFAULT partition under them: the keys are dropped for the move and
+    # made again (checked again over their whole tables) in the same transaction. Only a month
+    # whose events arrived before its partition pays this; the daily job creates months ahead.
+    keys = _foreign_keys_to_partitioned(cursor) if waiting else []
+    if keys:
+        # Checks still pending in this transaction are done now: a table with pending checks
+        # cannot be altered. (Django's keys are all INITIALLY DEFERRED, restored below.)
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    for other, name, _definition in keys:
+        cursor.execute(f"ALTER TABLE {other} DROP CONSTRAINT {name}")
+    for table, key, default in waiting:
         cursor.execute(
-            f"CREATE TEMPORARY TABLE {stash} ON COMMIT DROP AS "
+            f"CREATE TEMPORARY TABLE _moving_{table} ON COMMIT DROP AS "
             f"SELECT * FROM {default} WHERE {key} >= %s AND {key} < %s",
             [low, high],
         )
-        cursor.execute(f"SELECT count(*) FROM {stash}")
-        count = cursor.fetchone()[0]
-        if count:
-            # Foreign keys to these rows are deferred (Django makes them so): they hold again
-            # at commit, when the rows are back in their month's partition.
-            cursor.execute(f"DELETE FROM {default} WHERE {key} >= %s AND {key} < %s", [low, high])
-        moving.append(stash if count else None)
+        cursor.execute(f"DELETE FROM {default} WHERE {key} >= %s AND {key} < %s", [low, high])
     for table in TABLES:
         _create(cursor, table, month)
-    for table, stash in zip(TABLES, moving, strict=True):
-        if stash:
-            cursor.execute(f"INSERT INTO {table} SELECT * FROM {stash}")
-            cursor.execute(f"DROP TABLE {stash}")
-        elif _exists(cursor, f"pg_temp._moving_{table}"):
-            cursor.execute(f"DROP TABLE pg_temp._moving_{table}")
+    for table, _key, _default in waiting:
+        cursor.execute(f"INSERT INTO {table} SELECT * FROM _moving_{table}")
+        cursor.execute(f"DROP TABLE _moving_{table}")
+    for other, name, definition in keys:
+        cursor.execute(f"ALTER TABLE {other} ADD CONSTRAINT {name} {definition}")
+    if keys:
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     return True
+
+
+def _foreign_keys_to_partitioned(cursor) -> list[tuple]:
+    """Every foreign key (as declared, not its per-partition clones) to the events or steps:
+    (table, name, definition)."""
+    return _fetch(
+        cursor,
+        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE contype = 'f' AND confrelid = ANY(%s::regclass[]) AND conparentid = 0 "
+        "ORDER BY 1, 2",
+        [list(TABLES)],
+    )
 
 
 def ensure(first_month: dt.date, last_month: dt.date, using: str = "default") -> list[dt.date]:
@@ -274,8 +295,19 @@ def detach(month: dt.date, using: str = "default") -> list[str]:
                     "rows": ", ".join(f"{table} {count}" for table, count in dependents),
                 }
             )
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending checks on altered tables
         for table, name in reversed(list(zip(TABLES, names, strict=True))):
             cursor.execute(f"ALTER TABLE {table} DETACH PARTITION {name}")
+            # A detached table keeps its foreign keys; the steps' key to the events would hold
+            # the month's events in place. The two tables are archived together instead.
+            for (constraint,) in _fetch(
+                cursor,
+                "SELECT conname FROM pg_constraint WHERE contype = 'f' "
+                "AND conrelid = %s::regclass AND confrelid = %s::regclass",
+                [name, EVENTS],
+            ):
+                cursor.execute(f"ALTER TABLE {name} DROP CONSTRAINT {constraint}")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     return names
 
 

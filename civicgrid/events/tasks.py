@@ -3,7 +3,7 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from civicgrid.events import deadlines, services
+from civicgrid.events import deadlines, partitions, services
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -22,3 +22,10 @@ def ask_for_ratings() -> int:
 def purge_report_keys() -> int:
     """Hourly: forget API Idempotency-Keys older than a day."""
     return services.purge_report_keys()
+
+
+@db_periodic_task(crontab(minute="5", hour="2"))
+def create_event_partitions() -> int:
+    """Daily: this month's and the next three months' partitions of the events and their step log
+    exist (PostgreSQL; nothing on SQLite). Idempotent: a day with nothing to create takes no lock."""
+    return len(partitions.ensure_ahead())
