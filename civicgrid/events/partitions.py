@@ -418,8 +418,10 @@ def partition_tables(connection: BaseDatabaseWrapper) -> None:
         low, high = cursor.fetchone()
         today = month_of(timezone.localdate())
         first = today if low is None else min(today, _month_of_id(low))
-        last = add_months(today, AHEAD) if high is None else max(
-            add_months(today, AHEAD), _month_of_id(high)
+        last = (
+            add_months(today, AHEAD)
+            if high is None
+            else max(add_months(today, AHEAD), _month_of_id(high))
         )
         cursor.execute(f"ALTER TABLE {PHOTOS} DROP CONSTRAINT IF EXISTS {PHOTO_STEP_FK}")
         for table, key in TABLES.items():

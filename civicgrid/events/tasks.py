@@ -26,6 +26,6 @@ def purge_report_keys() -> int:
 
 @db_periodic_task(crontab(minute="5", hour="2"))
 def create_event_partitions() -> int:
-    """Daily: this month's and the next three months' partitions of the events and their step log
-    exist (PostgreSQL; nothing on SQLite). Idempotent: a day with nothing to create takes no lock."""
+    """Daily: this month's and the next three months' partitions of the events and their step
+    log exist (PostgreSQL; nothing on SQLite). A day with nothing to create takes no lock."""
     return len(partitions.ensure_ahead())
