@@ -358,8 +358,17 @@ class EventPhoto(models.Model):
     that checks the viewer may see the event."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="photos")
+    # No foreign key of its own in the database: on PostgreSQL the step log is partitioned by
+    # month and its key is (id, event_id), so the database holds the composite key
+    # (step_id, event_id) → steps (id, event_id) instead (events/partitions.py); SET_NULL is
+    # done by Django as before.
     step = models.ForeignKey(
-        EventStep, null=True, blank=True, on_delete=models.SET_NULL, related_name="photos"
+        EventStep,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="photos",
+        db_constraint=False,
     )
     stage = models.CharField(_("stage"), max_length=10, choices=PhotoStage.choices)
     image = models.ImageField(_("image"), upload_to="events/%Y/%m/")

@@ -3,7 +3,7 @@
 from huey import crontab
 
 from civicgrid.core import jobs
-from civicgrid.events import deadlines, services
+from civicgrid.events import deadlines, partitions, services
 
 
 @jobs.periodic(crontab(minute="*"))
@@ -22,3 +22,10 @@ def ask_for_ratings() -> int:
 def purge_report_keys() -> int:
     """Hourly: forget API Idempotency-Keys older than a day."""
     return services.purge_report_keys()
+
+
+@jobs.periodic(crontab(minute="5", hour="2"))
+def create_event_partitions() -> int:
+    """Daily: this month's and the next three months' partitions of the events and their step
+    log exist (PostgreSQL; nothing on SQLite). A day with nothing to create takes no lock."""
+    return len(partitions.ensure_ahead())
