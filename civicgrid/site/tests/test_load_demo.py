@@ -82,14 +82,13 @@ def test_the_demo_refuses_a_production_database_unless_forced(db, settings):
     from civicgrid.org.models import Kind, OrgUnit
 
     OrgUnit.objects.create(code="410102", name="中原区", kind=Kind.DISTRICT)
-    settings.TESTING = False
-    settings.DATABASE_URL = "postgres://civicgrid@db.internal/civicgrid"
+    settings.PRODUCTION = True  # DATABASE_URL set, outside the tests (settings.py)
     with pytest.raises(CommandError, match=r"DATABASE_URL is set.*civicgrid-demo.*--force"):
         call_command("load_demo", "--if-empty")
     out = io.StringIO()
     call_command("load_demo", "--if-empty", "--force", stdout=out)
     assert "already has units" in out.getvalue()
-    settings.DATABASE_URL = ""
+    settings.PRODUCTION = False
     out = io.StringIO()
     call_command("load_demo", "--if-empty", stdout=out)
     assert "already has units" in out.getvalue()
