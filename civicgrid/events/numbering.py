@@ -8,7 +8,9 @@ first try. Taking the highest number + 1 instead refused 42 % of reports at 8 cl
 PostgreSQL (issue 15).
 
 The bump commits on its own when the caller holds no transaction, so the day's row is locked for
-one statement, not for the whole report (photos, notifications, rollups). A report that fails
+one statement, not for the whole report (photos, notifications, rollups). A caller that holds a
+transaction (an Idempotency-Key's claim, a quick note's lock) takes the number before it and hands
+it to `report_event` (`ident`). A report that fails
 after taking its number leaves a gap in the day's numbers; numbers are unique, not gapless.
 
 The event's primary key comes from the same pair: ``yyyymmdd × 10⁶ + n``. Ids thus grow with the

@@ -52,8 +52,6 @@ PHOTOS = "events_eventphoto"
 TABLES = {EVENTS: "id", STEPS: "event_id"}
 # Columns unique on each partition instead of on the table (see above).
 PER_PARTITION_UNIQUE = {EVENTS: ("number", "token")}
-# Events that a partition's creation may move out of the DEFAULT partition at once; more is an
-# import of history, which `manage.py partitions create` does month by month.
 AHEAD = 3  # months kept created ahead of this one by the daily job
 LOCK_KEY = 15_0001  # pg_advisory_xact_lock: one partition maintenance at a time
 PHOTO_STEP_FK = "events_eventphoto_step_in_event_fk"

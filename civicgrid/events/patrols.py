@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed
 from civicgrid.core.photos import read_photo
+from civicgrid.events import numbering
 from civicgrid.events.models import Category, Event, Patrol, PatrolKind, QuickNote, Source
 from civicgrid.events.roles import GRID_ROLES
 from civicgrid.events.services import checked_point, report_event
@@ -99,6 +100,8 @@ def report_from_note(
     """Turn a quick note into an event in one step (its photo becomes the before-photo)."""
     if note.author_id != getattr(actor, "pk", None):
         raise NotAllowed(_("Only the author may turn a quick note into an event."))
+    # The number is taken before the transaction, not under the note's lock (events.numbering).
+    ident = numbering.take(timezone.now())
     with transaction.atomic():
         locked = QuickNote.objects.select_for_update().get(pk=note.pk)
         if locked.event_id is not None:
@@ -113,6 +116,7 @@ def report_from_note(
                 lat=locked.lat,
                 source=Source.QUICK_NOTE,
                 photos=photos,
+                ident=ident,
             )
         finally:
             for handle in photos:

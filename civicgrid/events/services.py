@@ -265,6 +265,7 @@ def report_event(
     resolution: str = "",
     after_photos: Iterable = (),
     spot_check: bool | None = None,
+    ident: tuple[int, str] | None = None,
 ) -> Event:
     """Report a problem. Anyone may: staff with a writing role report as themselves (patrol by
     default); anyone else, or `actor=None` (the public page), reports as a resident and must
@@ -336,7 +337,9 @@ def report_event(
     )
     response_due = add_working_hours(at, category.response_hours)
     closure_due = add_working_days(at, category.closure_days)
-    event_id, number = numbering.take(at)
+    # Taken on its own (events.numbering): a caller that holds a transaction takes it first and
+    # passes it as `ident`, so that the day's counter row is not locked for its whole report.
+    event_id, number = ident or numbering.take(at)
     with transaction.atomic():
         event = Event(
             id=event_id,
@@ -461,6 +464,7 @@ def report_event_once(*, actor, key: str, fingerprint: str, **fields) -> tuple[E
                     field="Idempotency-Key",
                 )
             return earlier.event, True
+        ident = numbering.take(fields.get("at") or _now())  # before the transaction
         try:
             with transaction.atomic():
                 ReportKey.objects.filter(
@@ -469,7 +473,7 @@ def report_event_once(*, actor, key: str, fingerprint: str, **fields) -> tuple[E
                 claim = ReportKey.objects.create(
                     user=actor, key=key, fingerprint=fingerprint, created_at=_now()
                 )
-                event = report_event(actor=actor, **fields)
+                event = report_event(actor=actor, ident=ident, **fields)
                 claim.event = event
                 claim.save(update_fields=["event"])
             # Read back, so that the first answer is exactly what a replay will answer.

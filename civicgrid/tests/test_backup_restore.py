@@ -41,6 +41,15 @@ def _sealed(model, field: str) -> dict[int, str]:
     return {pk: token for pk, token in model.objects.values_list("pk", field) if token}
 
 
+def _connect_to(name: str) -> None:
+    """Point the default connection at database `name`, the connection pool too (a pooled
+    connection would go back to the pool of the database it came from)."""
+    connection.close()
+    if getattr(connection, "pool", None) is not None:
+        connection.close_pool()
+    connection.settings_dict["NAME"] = name
+
+
 # Committed for pg_dump to see; the migrations' data (categories) put back afterwards.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.usefixtures("estate")  # two persons with phones, one without
@@ -88,8 +97,7 @@ def test_a_dump_restored_with_the_keys_reads_every_phone_and_serves_every_photo(
         settings.MEDIA_ROOT = tmp_path / "restored-media"
         shutil.copytree(media, settings.MEDIA_ROOT)
         shutil.rmtree(media)  # only the copy can serve them now
-        connection.close()
-        connection.settings_dict["NAME"] = restored
+        _connect_to(restored)
 
         with connection.cursor() as cursor:
             cursor.execute("SELECT current_database()")
@@ -123,8 +131,7 @@ def test_a_dump_restored_with_the_keys_reads_every_phone_and_serves_every_photo(
             call_command("check_restore", "--no-files", stdout=io.StringIO())
     finally:
         privacy._cipher.cache_clear()
-        connection.close()
-        connection.settings_dict["NAME"] = original
+        _connect_to(original)
         _run(["dropdb", *args, "--if-exists", "--force", restored], env)
 
 
