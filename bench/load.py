@@ -66,6 +66,9 @@ def gunicorn(
             str(threads),
             "--log-level",
             "warning",
+            # As deploy/civicgrid-web.service: idle keep-alive connections live 75 s, not 2 s.
+            "--keep-alive",
+            "75",
             # Its own control socket, not the per-user default that `make run` uses.
             "--control-socket",
             str(var / f"gunicorn-{port}.ctl"),
