@@ -18,8 +18,11 @@ run: setup assets migrate
 
 # `make test` and `make bench` on PostgreSQL (DATABASE_URL set) are not production, which refuses
 # to start without its keys in the environment (docs/backup.md): unless given, they use throwaway ones.
+# On SQLite they keep the keys in var/ (a benchmark's kept database was sealed under them).
+ifdef DATABASE_URL
 test bench: export CIVICGRID_SECRET_KEY ?= throwaway-secret-key-of-make-test-and-bench-only
 test bench: export CIVICGRID_DATA_KEYS ?= throwaway-data-key-of-make-test-and-bench-only
+endif
 
 test: setup assets browser
 	$(BIN)/python manage.py check --fail-level WARNING
