@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "civicgrid.volunteers",
     "civicgrid.community",
     "civicgrid.alliances",
+    "civicgrid.interop",
     "civicgrid.site",
     "huey.contrib.djhuey",
 ]

@@ -103,6 +103,10 @@ class Source(models.TextChoices):
     HOTLINE = "hotline", _("Hotline 12345")
     DEPARTMENT = "department", _("Department")
     API = "api", _("API")
+    # 郑好办 / 郑好拍 and other city apps: their work orders arrive through a connector (interop).
+    CITY_APP = "city_app", _("City app")
+    # An old platform's events, loaded with their real times (interop.history).
+    HISTORY = "history", _("History import")
 
 
 class Priority(models.TextChoices):
