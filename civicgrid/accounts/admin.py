@@ -29,8 +29,16 @@ class ApiTokenAdmin(admin.ModelAdmin):
     """Tokens are issued with `manage.py issue_api_token` (the key is shown once); here they
     are listed and switched off."""
 
-    list_display = ("name", "user", "prefix", "active", "created_at", "last_used_at")
-    fields = ("name", "user", "prefix", "active", "created_at", "last_used_at")
+    list_display = (
+        "name",
+        "user",
+        "prefix",
+        "active",
+        "trusted_times",
+        "created_at",
+        "last_used_at",
+    )
+    fields = ("name", "user", "prefix", "active", "trusted_times", "created_at", "last_used_at")
     readonly_fields = ("name", "user", "prefix", "created_at", "last_used_at")
 
     def has_add_permission(self, request) -> bool:

@@ -25,6 +25,10 @@ class ApiToken(models.Model):
     prefix = models.CharField(_("prefix"), max_length=8, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     active = models.BooleanField(_("active"), default=True)
+    # A trusted system (the district's own old platform, a replay of a 311 history): its Open311
+    # posts may say when things happened (`requested_datetime`, `updated_datetime`,
+    # `expected_datetime`) instead of taking the server's clock. Off by default.
+    trusted_times = models.BooleanField(_("trusted times"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
 

@@ -42,6 +42,8 @@ class Category(models.Model):
     # Extra questions asked on report (Open311 service definition attributes).
     attributes = models.JSONField(_("extra questions"), default=list, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    # When the category last changed: the latest of these is the Open311 discovery changeset.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("event category")
@@ -349,6 +351,30 @@ class ReportKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.key}"
+
+
+class Open311Update(models.Model):
+    """An Open311 client's `update_id` for one service request update: the same key's owner
+    sending the same update_id again gets the first answer, and no step is taken twice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    update_id = models.CharField(max_length=100)
+    # A hash of the update's content: the same update_id with other content is refused.
+    fingerprint = models.CharField(max_length=64)
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    # The reply given the first time (the steps themselves are in the event's log).
+    reply = models.JSONField(default=dict)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "update_id"], name="events_open311_update_once_per_user"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.update_id}"
 
 
 class PhotoStage(models.TextChoices):

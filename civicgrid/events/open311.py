@@ -1,18 +1,31 @@
 """Open311 GeoReport v2 (http://wiki.open311.org/GeoReport_v2) under /open311/v2/, in XML and
 JSON, with the Service Request Updates extension so a department's own system can push its
-progress. Categories are the services; an event's number is its service_request_id.
+progress. Categories are the services; an event's number is its service_request_id. The rules
+are in docs/open311.md.
 
 Requests reported here enter the same workflow as every other event. Without an api_key, the
-lists show events of public categories only (never disputes or hardship), and never media.
-With a key, media of public events come as signed per-photo links. No answer ever carries a
-resident's tracking token (Open311's `token` is the request number, signed).
+lists show events of public categories only (never disputes or hardship), and never media; a
+key adds what its user may see, never less. With a key, media of public events come as signed
+per-photo links (or the client's own `media_url`). No answer ever carries a resident's tracking
+token (Open311's `token` is the request number, signed).
+
+Open311 knows two statuses: `closed` means "it has been resolved", so a resolved or verified
+event is closed here although civicgrid still waits for its verification and closure. An
+update (`servicerequestupdates`) says IN_PROGRESS, FIXED or CLOSED and is carried through the
+workflow as far as the key's user may take it (events/progress.py). A key with `trusted_times`
+may say when things happened (a replay of a 311 history keeps its real times).
 """
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Callable
 from xml.etree import ElementTree as ET
 
 from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -20,14 +33,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from civicgrid.accounts.tokens import user_for_key
+from civicgrid.accounts.models import ApiToken
+from civicgrid.accounts.tokens import token_for_key
 from civicgrid.core import limits
 from civicgrid.core.cleaning import plain_text
 from civicgrid.core.errors import CivicgridError, NotAllowed
-from civicgrid.events import selectors, services
+from civicgrid.events import progress, selectors, services
 from civicgrid.events.models import (
-    OPEN_STATUSES,
     Event,
+    EventStep,
+    Open311Update,
     Source,
     Status,
     StepAction,
@@ -35,8 +50,18 @@ from civicgrid.events.models import (
 from civicgrid.org import selectors as org_selectors
 
 A = StepAction
+S = Status
 MAX_ROWS = 1000
 MAX_SPAN = dt.timedelta(days=90)
+# The spec's limit on a request's description.
+MAX_DESCRIPTION = 4000
+MAX_MEDIA_URL = 500
+# Open311's `open`: nobody has resolved it yet. Resolved, verified, closed, rated and rejected
+# events are `closed` ("it has been resolved"), whatever civicgrid still does with them.
+OPEN311_OPEN = frozenset({S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.HANDLING, S.SUSPENDED})
+# Discovery's changeset when there are no services at all.
+NO_SERVICES_CHANGESET = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
+JSON_TYPE = "application/json; charset=utf-8"
 # XML element names for the items of each list.
 ITEM_TAGS = {
     "services": "service",
@@ -86,7 +111,11 @@ def render(fmt: str, root: str, data, status: int = 200) -> HttpResponse:
     """JSON as the spec's examples (a list or an object); XML with the spec's element names."""
     if fmt == "json":
         return JsonResponse(
-            data, status=status, safe=False, json_dumps_params={"ensure_ascii": False}
+            data,
+            status=status,
+            safe=False,
+            json_dumps_params={"ensure_ascii": False},
+            content_type=JSON_TYPE,
         )
     element = ET.Element(root)
     if isinstance(data, list):
@@ -139,12 +168,49 @@ def _iso(moment: dt.datetime | None) -> str | None:
     return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None
 
 
-def _client(request: HttpRequest, *, required: bool):
+def _token(request: HttpRequest, *, required: bool) -> ApiToken | None:
     key = request.POST.get("api_key") or request.GET.get("api_key")
-    user = user_for_key(key)
-    if user is None and (required or key):
+    token = token_for_key(key)
+    if token is None and (required or key):
         raise Open311Error(403, "A valid api_key is required.")
-    return user
+    return token
+
+
+def _client(request: HttpRequest, *, required: bool):
+    token = _token(request, required=required)
+    return token.user if token is not None else None
+
+
+def _given_time(token: ApiToken, value: str | None, name: str) -> dt.datetime | None:
+    """A time the client gives (`requested_datetime`, `updated_datetime`, …): honoured from a
+    key with trusted times only; other clients' steps take the server's clock."""
+    if not value or not token.trusted_times:
+        return None
+    return _parse_date(value, name)
+
+
+def _media_url(value: str | None) -> str:
+    """A client's link to its own media: an http(s) URL, kept as given and never fetched (the
+    server never requests a URL a client names)."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    if len(value) > MAX_MEDIA_URL:
+        raise Open311Error(400, f"media_url may be at most {MAX_MEDIA_URL} characters.")
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except ValidationError:
+        raise Open311Error(400, "media_url must be an http or https URL.") from None
+    return value
+
+
+def _description(value: str | None) -> str:
+    text = plain_text(value or "").strip()
+    if len(text) > MAX_DESCRIPTION:
+        raise Open311Error(
+            400, f"description may be at most {MAX_DESCRIPTION} characters (it has {len(text)})."
+        )
+    return text
 
 
 # ---- discovery and services --------------------------------------------------------------------
@@ -152,19 +218,19 @@ def _client(request: HttpRequest, *, required: bool):
 
 @endpoint(["GET"])
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
-    url = (
-        request.build_absolute_uri(reverse("open311:discovery", args=["json"])).rsplit("/", 1)[0]
-        + "/"
-    )
+    # The spec's endpoint URLs end without "/": a client appends "/services.xml".
+    url = request.build_absolute_uri(reverse("open311:discovery", args=["json"])).rsplit("/", 1)[0]
+    # Changes when any service (category) changes: added, renamed, deactivated, re-asked.
+    changeset = _iso(selectors.services_changed_at() or NO_SERVICES_CHANGESET)
     data = {
-        "changeset": "2026-11-23T00:00:00+08:00",
+        "changeset": changeset,
         "contact": _("Your street office"),
         "key_service": _("Ask the platform administrator for an API key."),
         "endpoints": [
             {
                 "specification": "http://wiki.open311.org/GeoReport_v2",
                 "url": url,
-                "changeset": "2026-11-23T00:00:00+08:00",
+                "changeset": changeset,
                 "type": "production",
                 "formats": ["text/xml", "application/json"],
             }
@@ -218,20 +284,44 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
 # ---- requests ----------------------------------------------------------------------------------
 
 
-def _status(event: Event) -> str:
-    return "open" if event.status in OPEN_STATUSES else "closed"
+def _status(status: str) -> str:
+    return "open" if status in OPEN311_OPEN else "closed"
+
+
+def _status_filter(events, wanted: set[str]):
+    if wanted == {"open"}:
+        return events.filter(status__in=OPEN311_OPEN)
+    if wanted == {"closed"}:
+        return events.exclude(status__in=OPEN311_OPEN)
+    return events
 
 
 def _request(
-    request: HttpRequest, event: Event, last_notes: dict[int, str], with_media: bool
+    request: HttpRequest,
+    event: Event,
+    last_notes: dict[int, str],
+    with_media: bool,
+    last_times: dict[int, dt.datetime],
+    media_urls: dict[int, str],
 ) -> dict:
     # Media only for keyed clients and public events, through a signed link that names the
-    # photo, never through the resident's tracking token.
+    # photo, never through the resident's tracking token; else the client's own media_url.
     photo = event.photos.first() if with_media and event.category.public else None
+    if photo is not None:
+        media_url: str | None = request.build_absolute_uri(
+            selectors.signed_photo_url(photo, public_only=True)
+        )
+    elif with_media and event.category.public:
+        media_url = media_urls.get(event.pk)
+    else:
+        media_url = None
     handler = event.handler_unit or event.unit
+    # When it last changed, in the times of its steps (for a closed one: when it was closed or
+    # resolved), so that a replay shows the source's times, not the moment of the replay.
+    updated = last_times.get(event.pk) or event.updated_at
     return {
         "service_request_id": event.number,
-        "status": _status(event),
+        "status": _status(event.status),
         "status_notes": last_notes.get(event.pk) or str(Status(event.status).label),
         "service_name": event.category.name,
         "service_code": event.category.code,
@@ -239,17 +329,22 @@ def _request(
         "agency_responsible": handler.display_name,
         "service_notice": None,
         "requested_datetime": _iso(event.reported_at),
-        "updated_datetime": _iso(event.closed_at or event.updated_at),
+        "updated_datetime": _iso(updated),
         "expected_datetime": _iso(event.closure_due),
         "address": event.address or None,
         "address_id": event.unit_code,
         "zipcode": None,
         "lat": event.lat,
         "long": event.lon,
-        "media_url": request.build_absolute_uri(selectors.signed_photo_url(photo, public_only=True))
-        if photo
-        else None,
+        "media_url": media_url,
     }
+
+
+def _requests(request: HttpRequest, rows: list[Event], with_media: bool) -> list[dict]:
+    notes = selectors.last_public_notes(rows)
+    times = selectors.last_step_times(rows)
+    urls = selectors.reported_media_urls(rows) if with_media else {}
+    return [_request(request, event, notes, with_media, times, urls) for event in rows]
 
 
 def _parse_date(value: str, name: str) -> dt.datetime:
@@ -294,30 +389,34 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
             wanted = {part.strip().lower() for part in request.GET["status"].split(",")}
             if not wanted <= {"open", "closed"}:
                 raise Open311Error(400, "status must be open or closed.")
-            if wanted == {"open"}:
-                events = events.filter(status__in=OPEN_STATUSES)
-            elif wanted == {"closed"}:
-                events = events.exclude(status__in=OPEN_STATUSES)
+            events = _status_filter(events, wanted)
     if user is not None:
         # A keyed client gets each public event's first photo: all read in one query.
         events = events.prefetch_related("photos")
     rows = list(events.order_by("-reported_at", "-id")[:MAX_ROWS])
-    notes = selectors.last_public_notes(rows)
-    return render(
-        fmt,
-        "service_requests",
-        [_request(request, event, notes, user is not None) for event in rows],
-    )
+    return render(fmt, "service_requests", _requests(request, rows, user is not None))
 
 
 def _create(request: HttpRequest, fmt: str) -> HttpResponse:
-    user = _client(request, required=True)
+    token = _token(request, required=True)
+    assert token is not None
+    user = token.user
     post = request.POST
     # One phone's reports are counted together with those from the residents' page.
     limits.hit("report_phone", limits.phone_key(post.get("phone", "")), field="phone")
-    category = selectors.service_categories().filter(code=post.get("service_code", "")).first()
+    code = post.get("service_code", "").strip()
+    if not code:
+        raise Open311Error(400, "service_code is required.")
+    category = selectors.service_categories().filter(code=code).first()
     if category is None:
-        raise Open311Error(400, "service_code is missing or unknown.")
+        # The spec: "404 - service_code or jurisdiction_id provided were not found".
+        raise Open311Error(404, f"No service {code!r}.")
+    description = _description(post.get("description"))
+    media_url = _media_url(post.get("media_url"))
+    at = _given_time(token, post.get("requested_datetime"), "requested_datetime")
+    if at is not None:
+        at = progress.checked_time(None, at, field_name="requested_datetime")
+    closure_due = _given_time(token, post.get("expected_datetime"), "expected_datetime")
     lon: str | float | None = post.get("long")
     lat: str | float | None = post.get("lat")
     if not (lon and lat):
@@ -336,7 +435,6 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     name = " ".join(
         part for part in (post.get("last_name", ""), post.get("first_name", "")) if part
     )
-    description = plain_text(post.get("description", "")).strip()
     event = services.report_event(
         actor=user,
         title=(description.splitlines()[0] if description else category.name)[:100],
@@ -350,14 +448,17 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
         reporter_phone=post.get("phone", ""),
         attributes=answers,
         photos=request.FILES.getlist("media"),
+        at=at,
+        closure_due=closure_due,
+        media_url=media_url,
     )
+    # The spec: service_request_id or token, not both. The id is known at once, so no token
+    # (GET tokens still answers tokens made before). No account_id: civicgrid has none to give.
     data = [
         {
             "service_request_id": event.number,
-            "token": request_token(event),
             "service_notice": _("Expected to be closed by %(when)s.")
             % {"when": timezone.localtime(event.closure_due).strftime("%Y-%m-%d %H:%M")},
-            "account_id": None,
         }
     ]
     return render(fmt, "service_requests", data, status=201)
@@ -369,11 +470,7 @@ def request_detail(request: HttpRequest, number: str, fmt: str) -> HttpResponse:
     event = selectors.events_or_public(user).filter(number=number).first()
     if event is None:
         raise Open311Error(404, f"No service request {number!r}.")
-    return render(
-        fmt,
-        "service_requests",
-        [_request(request, event, selectors.last_public_notes([event]), user is not None)],
-    )
+    return render(fmt, "service_requests", _requests(request, [event], user is not None))
 
 
 # Open311's `token` names a new request until its id is known. Ours is the request's number,
@@ -399,11 +496,18 @@ def token(request: HttpRequest, value: str, fmt: str) -> HttpResponse:
 # ---- the Service Request Updates extension ------------------------------------------------------
 
 
+def _step_media_url(step: EventStep) -> str | None:
+    value = (step.details or {}).get("media_url")
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return str(value) if value else None
+
+
 @endpoint(["GET", "POST"])
 def updates(request: HttpRequest, fmt: str) -> HttpResponse:
-    """GET: the public steps of visible events in a period. POST: a department's system reports
-    progress — status IN_PROGRESS signs for (or reports in to) the event, FIXED or CLOSED
-    resolves it with the description and an optional `media` photo."""
+    """GET: the public steps of visible events in a period. POST: a department's (or the
+    community's) system reports progress — IN_PROGRESS, FIXED or CLOSED — carried through the
+    workflow as far as the key's user may go (events/progress.py)."""
     if request.method == "POST":
         return _push_update(request, fmt)
     user = _client(request, required=False)
@@ -419,46 +523,106 @@ def updates(request: HttpRequest, fmt: str) -> HttpResponse:
     steps = (
         selectors.public_steps(selectors.events_or_public(user))
         .filter(at__range=(start, end))
-        .select_related("event")
+        .select_related("event", "event__category")
         .order_by("id")[:MAX_ROWS]
     )
     data = [
         {
             "update_id": str(step.pk),
             "service_request_id": step.event.number,
-            "status": "open" if step.to_status in OPEN_STATUSES else "closed",
+            "status": _status(step.to_status),
             "updated_datetime": _iso(step.at),
             "description": step.note or str(A(step.action).label),
-            "media_url": None,
+            # The client's own links, for keyed clients and public events (as photos).
+            "media_url": _step_media_url(step)
+            if user is not None and step.event.category.public
+            else None,
         }
         for step in steps
     ]
     return render(fmt, "service_request_updates", data)
 
 
+def _fingerprint(post) -> str:
+    fields = ["service_request_id", "status", "description", "updated_datetime", "media_url"]
+    content = json.dumps([post.get(name, "") for name in fields], ensure_ascii=False)
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+def _update_id(value: str | None) -> str:
+    value = (value or "").strip()
+    if value and (len(value) > 100 or not value.isprintable()):
+        raise Open311Error(400, "update_id is 1 to 100 printable characters.")
+    return value
+
+
 def _push_update(request: HttpRequest, fmt: str) -> HttpResponse:
-    user = _client(request, required=True)
+    token = _token(request, required=True)
+    assert token is not None
+    user = token.user
     post = request.POST
+    update_id = _update_id(post.get("update_id"))
+    fingerprint = _fingerprint(post)
+    if update_id:
+        earlier = Open311Update.objects.filter(user=user, update_id=update_id).first()
+        if earlier is not None:
+            return _replay(earlier, fingerprint, fmt)
     event = selectors.events_for(user).filter(number=post.get("service_request_id", "")).first()
     if event is None:
         raise Open311Error(404, "No such service request for this api_key.")
     status = post.get("status", "").strip().upper()
-    note = post.get("description", "")
-    if status == "IN_PROGRESS":
-        event = services.start_handling(actor=user, event=event, note=note)
-    elif status in {"FIXED", "CLOSED"}:
-        if event.status == Status.DISPATCHED:
-            event = services.start_handling(actor=user, event=event)
-        event = services.resolve_event(
-            actor=user, event=event, note=note, photos=request.FILES.getlist("media")
-        )
-    else:
+    if status not in {"IN_PROGRESS", "FIXED", "CLOSED"}:
         raise Open311Error(400, "status must be IN_PROGRESS, FIXED or CLOSED.")
-    step = event.steps.order_by("-id").first()
-    assert step is not None  # the step just taken
-    return render(
-        fmt,
-        "service_request_updates",
-        [{"update_id": str(step.pk), "service_request_id": event.number}],
-        status=201,
-    )
+    note = _description(post.get("description"))
+    media_url = _media_url(post.get("media_url"))
+    at = _given_time(token, post.get("updated_datetime"), "updated_datetime")
+    if at is not None:
+        at = progress.checked_time(event, at, field_name="updated_datetime")
+    try:
+        with transaction.atomic():
+            claim = None
+            if update_id:
+                # Written first: the same update_id sent twice at once lets one through.
+                claim = Open311Update.objects.create(
+                    user=user,
+                    update_id=update_id,
+                    fingerprint=fingerprint,
+                    event=event,
+                    created_at=timezone.now(),
+                )
+            if status == "IN_PROGRESS":
+                result = progress.start_work(user, event, at=at, note=note)
+            else:
+                result = progress.carry_to_closed(
+                    user,
+                    event,
+                    at=at,
+                    note=note,
+                    photos=request.FILES.getlist("media"),
+                    media_urls=[media_url] if media_url else [],
+                )
+            step = EventStep.objects.filter(event_id=event.pk).order_by("-id").first()
+            assert step is not None  # the step just taken
+            reply = {
+                "update_id": str(step.pk),
+                "service_request_id": result.event.number,
+                "status": _status(result.event.status),
+                "status_notes": result.stopped or str(Status(result.event.status).label),
+            }
+            if claim is not None:
+                claim.reply = reply
+                claim.save(update_fields=["reply"])
+    except IntegrityError:
+        # The same update_id was claimed at the same moment: answer what that request did.
+        earlier = Open311Update.objects.filter(user=user, update_id=update_id).first()
+        if earlier is None:
+            raise
+        return _replay(earlier, fingerprint, fmt)
+    return render(fmt, "service_request_updates", [reply], status=201)
+
+
+def _replay(earlier: Open311Update, fingerprint: str, fmt: str) -> HttpResponse:
+    """The answer to an update_id sent again: the first answer, no new step."""
+    if earlier.fingerprint != fingerprint:
+        raise Open311Error(400, "This update_id was already used for a different update.")
+    return render(fmt, "service_request_updates", [earlier.reply], status=201)

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.core import signing
 from django.db import connections, router
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -115,8 +115,16 @@ def public_events() -> QuerySet[Event]:
 
 
 def events_or_public(user) -> QuerySet[Event]:
-    """What an API client sees: its user's events, or the public ones without a key."""
-    return events_for(user) if user is not None else public_events()
+    """What an API client sees: the public events, plus — with a key — every event its user
+    may see. A key never narrows the list below what a client sees without one."""
+    if user is None:
+        return public_events()
+    if sees_everything(user):
+        return events_for(user)
+    mine = events_for(user)
+    if not mine.query.is_empty():
+        return mine | public_events()
+    return public_events()
 
 
 def public_steps(events) -> QuerySet[EventStep]:
@@ -130,6 +138,35 @@ def last_public_notes(events: list[Event]) -> dict[int, str]:
     for event_id, note in rows:
         notes[event_id] = note
     return notes
+
+
+def last_step_times(events: list[Event]) -> dict[int, dt.datetime]:
+    """Each event's latest step time (Open311's updated_datetime: when it last changed, in the
+    times its steps were taken, which a replay gives): one query."""
+    rows = (
+        EventStep.objects.filter(event_id__in=[event.pk for event in events])
+        .values("event_id")
+        .annotate(last=Max("at"))
+        .values_list("event_id", "last")
+    )
+    return dict(rows)
+
+
+def reported_media_urls(events: list[Event]) -> dict[int, str]:
+    """The `media_url` each event was reported with (Open311 POST), if any: one query."""
+    urls: dict[int, str] = {}
+    rows = EventStep.objects.filter(
+        event_id__in=[event.pk for event in events], action=StepAction.REPORT
+    ).values_list("event_id", "details")
+    for event_id, details in rows:
+        if isinstance(details, dict) and details.get("media_url"):
+            urls[event_id] = str(details["media_url"])
+    return urls
+
+
+def services_changed_at() -> dt.datetime | None:
+    """When any category (Open311's services) last changed, or None without categories."""
+    return Category.objects.aggregate(last=Max("updated_at"))["last"]
 
 
 def service_categories() -> QuerySet[Category]:

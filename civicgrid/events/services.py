@@ -266,6 +266,8 @@ def report_event(
     after_photos: Iterable = (),
     spot_check: bool | None = None,
     ident: tuple[int, str] | None = None,
+    closure_due: dt.datetime | None = None,
+    media_url: str = "",
 ) -> Event:
     """Report a problem. Anyone may: staff with a writing role report as themselves (patrol by
     default); anyone else, or `actor=None` (the public page), reports as a resident and must
@@ -276,7 +278,11 @@ def report_event(
     the same step, with before (`photos`) and after (`after_photos`) photos and what was done
     (`resolution`). The event is closed at once, unless it is drawn for the community's spot
     check (`spot_check_drawn`; `spot_check` decides instead, for imports of history and the
-    demo): then it waits, resolved, for the community to verify it."""
+    demo): then it waits, resolved, for the community to verify it.
+
+    `closure_due` replaces the category's closure deadline (a source system's own deadline, from
+    a trusted Open311 key); `media_url` is a link to the reporter's own media, kept in the
+    report step's details and never fetched."""
     title = plain_text(title).strip()
     if not title:
         raise InvalidInput(_("Say in a few words what the problem is."), field="title")
@@ -336,7 +342,9 @@ def report_event(
         [code for _id, code in chain(unit.code)], DISPATCH_ROLES - {Role.DISTRICT_STAFF}
     )
     response_due = add_working_hours(at, category.response_hours)
-    closure_due = add_working_days(at, category.closure_days)
+    if closure_due is not None and closure_due < at:
+        raise InvalidInput(_("The closure deadline is before the report."), field="closure_due")
+    closure_due = closure_due or add_working_days(at, category.closure_days)
     # Taken on its own (events.numbering): a caller that holds a transaction takes it first and
     # passes it as `ident`, so that the day's counter row is not locked for its whole report.
     event_id, number = ident or numbering.take(at)
@@ -376,7 +384,10 @@ def report_event(
             )
             _save_photos(event, step, cleaned_after, PhotoStage.AFTER)
         else:
-            step = EVENTS.start(event, A.REPORT, actor=actor, now=at, details={"source": source})
+            details: dict[str, Any] = {"source": source}
+            if media_url:
+                details["media_url"] = media_url
+            step = EVENTS.start(event, A.REPORT, actor=actor, now=at, details=details)
         _save_photos(event, step, cleaned_photos, PhotoStage.BEFORE)
         if not on_the_spot:
             notify(
@@ -493,7 +504,15 @@ def purge_report_keys() -> int:
 # ---- the main line -----------------------------------------------------------------------------
 
 
-def accept_event(*, actor, event, version=None, note: str = "", cross_boundary: str = "") -> Event:
+def accept_event(
+    *,
+    actor,
+    event,
+    version=None,
+    note: str = "",
+    cross_boundary: str = "",
+    at: dt.datetime | None = None,
+) -> Event:
     """受理. Dispatchers of the event's unit."""
     if cross_boundary not in CrossBoundary.values:
         raise InvalidInput(_("Unknown cross-boundary reason."), field="cross_boundary")
@@ -503,7 +522,9 @@ def accept_event(*, actor, event, version=None, note: str = "", cross_boundary: 
         if cross_boundary:
             e.cross_boundary = cross_boundary
 
-    return step_event(event, A.ACCEPT, actor=actor, version=version, note=note, change=change)
+    return step_event(
+        event, A.ACCEPT, actor=actor, version=version, note=note, change=change, at=at
+    )
 
 
 def reject_event(
@@ -558,6 +579,7 @@ def dispatch_event(
     version=None,
     note: str = "",
     cross_boundary: str | None = None,
+    at: dt.datetime | None = None,
 ) -> Event:
     """派遣 to a person (a grid worker), a unit, or — when neither is given — the category's
     default department. Re-dispatching moves the task. Notifies the new handler."""
@@ -600,6 +622,7 @@ def dispatch_event(
         note=note,
         change=change,
         details={"unit": handler_unit.code, "user": getattr(handler_user, "pk", None)},
+        at=at,
     )
     recipients = [handler_user] if handler_user else staff_at([handler_unit.code], WRITING_ROLES)
     notify(
@@ -677,7 +700,9 @@ def whistle_event(
     return result
 
 
-def report_in(*, actor, event, note: str = "", version=None) -> Event:
+def report_in(
+    *, actor, event, note: str = "", version=None, at: dt.datetime | None = None
+) -> Event:
     """报到: a whistled department answers. The first answer starts the handling."""
 
     def change(e: Event, now: dt.datetime) -> None:
@@ -694,21 +719,27 @@ def report_in(*, actor, event, note: str = "", version=None) -> Event:
         if e.responded_at is None:
             e.responded_at = now
 
-    return step_event(event, A.REPORT_IN, actor=actor, version=version, note=note, change=change)
+    return step_event(
+        event, A.REPORT_IN, actor=actor, version=version, note=note, change=change, at=at
+    )
 
 
-def start_handling(*, actor, event, note: str = "", version=None) -> Event:
+def start_handling(
+    *, actor, event, note: str = "", version=None, at: dt.datetime | None = None
+) -> Event:
     """Report in when the actor's department was whistled and has not answered yet, else
     sign for the event (what a department's own system means by "in progress")."""
     pending = WhistleTarget.objects.filter(
         whistle__event_id=event.pk, reported_in_at=None
     ).values_list("department__code", flat=True)
     if any(roles_over(actor, code) & WRITING_ROLES for code in pending):
-        return report_in(actor=actor, event=event, note=note, version=version)
-    return sign_event(actor=actor, event=event, note=note, version=version)
+        return report_in(actor=actor, event=event, note=note, version=version, at=at)
+    return sign_event(actor=actor, event=event, note=note, version=version, at=at)
 
 
-def sign_event(*, actor, event, version=None, note: str = "") -> Event:
+def sign_event(
+    *, actor, event, version=None, note: str = "", at: dt.datetime | None = None
+) -> Event:
     """签收: the handler takes the task; the response clock stops here."""
 
     def change(e: Event, now: dt.datetime) -> None:
@@ -717,7 +748,7 @@ def sign_event(*, actor, event, version=None, note: str = "") -> Event:
         if e.handler_user_id is None:
             e.handler_user = actor
 
-    return step_event(event, A.SIGN, actor=actor, version=version, note=note, change=change)
+    return step_event(event, A.SIGN, actor=actor, version=version, note=note, change=change, at=at)
 
 
 def return_event(*, actor, event, reason: str, version=None) -> Event:
@@ -769,8 +800,20 @@ def transfer_event(*, actor, event, unit: OrgUnit, reason: str, version=None) ->
     return result
 
 
-def resolve_event(*, actor, event, note: str, photos: Iterable = (), version=None) -> Event:
-    """办结: the handler says it is done, with after-photos where the category asks for them."""
+def resolve_event(
+    *,
+    actor,
+    event,
+    note: str,
+    photos: Iterable = (),
+    version=None,
+    at: dt.datetime | None = None,
+    media_urls: Sequence[str] = (),
+) -> Event:
+    """办结: the handler says it is done, with after-photos where the category asks for them.
+    `media_urls` are links to after-photos kept in the handler's own system (Open311's
+    `media_url`): kept in the step's details, never fetched, and they stand for the photo a
+    category asks for."""
     note = _require_note(note, _("Say what was done."))
     cleaned = read_photos(photos)
     category = (
@@ -778,7 +821,7 @@ def resolve_event(*, actor, event, note: str, photos: Iterable = (), version=Non
         .get(pk=event.pk if isinstance(event, Event) else event)
         .category
     )
-    if category.after_photo_required and not cleaned:
+    if category.after_photo_required and not cleaned and not media_urls:
         raise InvalidInput(
             _("This category needs a photo of the result (before and after)."), field="photos"
         )
@@ -787,7 +830,15 @@ def resolve_event(*, actor, event, note: str, photos: Iterable = (), version=Non
         e.resolved_at = now
 
     result = step_event(
-        event, A.RESOLVE, actor=actor, version=version, note=note, change=change, photos=cleaned
+        event,
+        A.RESOLVE,
+        actor=actor,
+        version=version,
+        note=note,
+        change=change,
+        photos=cleaned,
+        details={"media_url": list(media_urls)} if media_urls else None,
+        at=at,
     )
     verifiers = set(staff_at(ancestor_codes(result.unit_code), VERIFY_ROLES))
     if result.reporter_id and handled_by_department(result):
@@ -801,7 +852,14 @@ def resolve_event(*, actor, event, note: str, photos: Iterable = (), version=Non
 
 
 def verify_event(
-    *, actor, event, passed: bool, note: str = "", photos: Iterable = (), version=None
+    *,
+    actor,
+    event,
+    passed: bool,
+    note: str = "",
+    photos: Iterable = (),
+    version=None,
+    at: dt.datetime | None = None,
 ) -> Event:
     """核查 on site: passing moves it on to closure; failing sends it back to the handler.
     Never by whoever resolved it: the community's people verify, or — when a department did the
@@ -828,6 +886,7 @@ def verify_event(
             change=change,
             photos=cleaned,
             photo_stage=PhotoStage.CHECK,
+            at=at,
         )
     note = _require_note(note, _("Say what is still wrong."))
 
@@ -844,6 +903,7 @@ def verify_event(
         change=fail,
         photos=cleaned,
         photo_stage=PhotoStage.CHECK,
+        at=at,
     )
     notify(
         users=[result.handler_user],
@@ -853,14 +913,18 @@ def verify_event(
     return result
 
 
-def close_event(*, actor, event, note: str = "", version=None) -> Event:
+def close_event(
+    *, actor, event, note: str = "", version=None, at: dt.datetime | None = None
+) -> Event:
     """结案. Asks the reporter to rate it (回访)."""
 
     def change(e: Event, now: dt.datetime) -> None:
         e.closed_at = now
         e.follow_up_asks = 1
 
-    result = step_event(event, A.CLOSE, actor=actor, version=version, note=note, change=change)
+    result = step_event(
+        event, A.CLOSE, actor=actor, version=version, note=note, change=change, at=at
+    )
     # Only a resident is asked to rate: staff who reported it are told it is closed.
     rates = result.reporter is not None and is_resident(result.reporter)
     notify(
@@ -1154,10 +1218,22 @@ def take_step(
 
 def attributes_from_form(data) -> dict[str, Any]:
     """Answers to a category's extra questions from form fields named `attribute[code]`
-    (the pages and Open311 both send them so)."""
+    (the pages and Open311 both send them so). A multi-value answer comes as the field repeated,
+    or as `attribute[code][]` (Open311 clients, PHP style): both give a list."""
     answers: dict[str, Any] = {}
     for key in data:
-        if key.startswith("attribute[") and key.endswith("]"):
-            values = data.getlist(key)
-            answers[key[10:-1]] = values if len(values) > 1 else values[0]
+        if not (key.startswith("attribute[") and key.endswith("]")):
+            continue
+        values = data.getlist(key)
+        if key.endswith("[]"):
+            code = key[10:-3]
+            earlier = answers.get(code, [])
+            answers[code] = [*(earlier if isinstance(earlier, list) else [earlier]), *values]
+        else:
+            code = key[10:-1]
+            value = values if len(values) > 1 else values[0]
+            if code in answers:  # also sent as attribute[code][]
+                earlier = answers[code]
+                value = [*(earlier if isinstance(earlier, list) else [earlier]), *values]
+            answers[code] = value
     return answers
