@@ -380,7 +380,7 @@ def test_a_department_fixes_and_the_community_closes(client, report, staff, tree
     assert event.whistles.get().targets.get().reported_in_at is not None
     fixed = valid(update(client, police, event, "FIXED", description="已调解"), "update", 201)
     # Closed for Open311; resolved for civicgrid, whose community verifies it.
-    assert fixed[0]["status"] == "closed" and "community" in fixed[0]["status_notes"]
+    assert fixed[0]["status"] == "closed" and "由社区核查并结案" in fixed[0]["status_notes"]
     assert Event.objects.get().status == "resolved"
     closed = valid(
         update(client, community, event, "CLOSED", description="回访属实"), "update", 201
@@ -423,7 +423,7 @@ def test_nobody_closes_their_own_resolution(client, report, staff, keys):
     frank = keys("frank")
     fixed = valid(update(client, frank, event, "CLOSED", description="已处理"), "update", 201)
     event.refresh_from_db()
-    assert event.status == "resolved" and "Whoever resolved" in fixed[0]["status_notes"]
+    assert event.status == "resolved" and "办结人不核查" in fixed[0]["status_notes"]
     again = valid(update(client, frank, event, "CLOSED"), "update", 201)
     assert Event.objects.get().status == "resolved" and again[0]["status"] == "closed"
     # The street, which did not resolve it, verifies and closes it.
@@ -479,7 +479,7 @@ def test_times_come_only_from_trusted_keys_and_never_go_backwards(client, report
         "IN_PROGRESS",
         updated_datetime=iso(event.reported_at - dt.timedelta(hours=1)),
     )
-    assert "before" in valid(backwards, "errors", 400)[0]["description"]
+    assert "早于该诉求的上一步" in valid(backwards, "errors", 400)[0]["description"]
     future = update(
         client,
         trusted,
@@ -487,7 +487,7 @@ def test_times_come_only_from_trusted_keys_and_never_go_backwards(client, report
         "IN_PROGRESS",
         updated_datetime=iso(timezone.now() + dt.timedelta(hours=1)),
     )
-    assert "future" in valid(future, "errors", 400)[0]["description"]
+    assert "将来" in valid(future, "errors", 400)[0]["description"]
     valid(update(client, trusted, event, "IN_PROGRESS", updated_datetime=iso(at)), "update", 201)
     event.refresh_from_db()
     assert (

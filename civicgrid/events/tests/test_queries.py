@@ -117,8 +117,9 @@ def test_open311_lists_cost_the_same_for_one_request_as_for_six(client, staff, g
     user_for_key(key)  # a key's first use is written down (then at most every 5 minutes)
     pages = {
         f"/open311/v2/services.{fmt}": 1,
-        f"/open311/v2/requests.{fmt}": 2,
-        f"/open311/v2/requests.{fmt}?api_key={key}": 5,
+        # + each request's last step time (updated_datetime), keyed also + reported media_url
+        f"/open311/v2/requests.{fmt}": 3,
+        f"/open311/v2/requests.{fmt}?api_key={key}": 7,
         f"/open311/v2/servicerequestupdates.{fmt}": 1,
         f"/open311/v2/servicerequestupdates.{fmt}?api_key={key}": 3,
     }
