@@ -13,7 +13,7 @@ from civicgrid.events.tests.conftest import (  # noqa: F401  (fixtures shared wi
 
 
 @pytest.fixture
-def hotline(staff, tree, make_user):
+def hotline(staff, tree, make_user):  # noqa: F811
     """The 12345 hotline's connector, pushed for by a district account with its API key."""
     from civicgrid.accounts.tokens import issue_token
     from civicgrid.interop.models import Connector
