@@ -154,5 +154,6 @@ api.add_router("/party", "civicgrid.party.api.router")
 api.add_router("/volunteers", "civicgrid.volunteers.api.router")
 api.add_router("/community", "civicgrid.community.api.router")
 api.add_router("/messaging", "civicgrid.messaging.api.router")
+api.add_router("/work-orders", "civicgrid.interop.api.router")
 
 __all__ = ["api", "not_routed", "urls"]

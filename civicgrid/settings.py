@@ -523,3 +523,13 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env_str("CIVICGRID_LOG_LEVEL", "INFO")},
 }
+
+# ---- Issue 16, 12345 / external work orders: the connectors' outbox (interop.outbox) ----------
+# The file adapter's JSON lines (the default adapter, so a demo needs no other system).
+INTEROP_FILE = Path(env_str("CIVICGRID_INTEROP_FILE", str(VAR_DIR / "interop-outbox.jsonl")))
+# Seconds before each further delivery attempt of a failed outbox message; after the last one
+# the message is given up (FAILED) until staff retry it.
+INTEROP_RETRY_DELAYS = [
+    int(seconds)
+    for seconds in env_list("CIVICGRID_INTEROP_RETRY_DELAYS", ["60", "300", "1800", "7200"])
+]

@@ -58,6 +58,7 @@ urlpatterns = [
     path("volunteers/", include("civicgrid.volunteers.urls")),
     path("community/", include("civicgrid.community.urls")),
     path("alliances/", include("civicgrid.alliances.urls")),
+    path("interop/", include("civicgrid.interop.urls")),
     path("m/", include("civicgrid.messaging.urls")),
     path("", include("civicgrid.site.urls")),
     path("", include("civicgrid.events.urls")),

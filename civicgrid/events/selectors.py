@@ -54,7 +54,9 @@ from civicgrid.org.scoping import (
 from civicgrid.org.selectors import code_prefixes
 from civicgrid.org.tree import levels_of
 
-_RELATED = ("unit", "category", "handler_unit", "handler_user", "reporter")
+# `work_order`: the event's order in another system (interop.WorkOrder's one-to-one back to
+# the event), joined so that lists show the 工单号 without a query per row.
+_RELATED = ("unit", "category", "handler_unit", "handler_user", "reporter", "work_order")
 
 
 def events_for(user) -> QuerySet[Event]:
@@ -710,10 +712,21 @@ def by_child_for(user, unit: OrgUnit, start: dt.date, end: dt.date) -> list[Figu
     return figures_for_units(children_for(user, unit), start, end)
 
 
-def status_counts(user, unit: OrgUnit) -> dict[str, int]:
-    """Live counts by status of the events under `unit` (for the board's tabs)."""
+def from_source(events: QuerySet[Event], *, source: str = "", system: str = "") -> QuerySet[Event]:
+    """Only the events that came in by channel `source` (Source) and, with `system`, whose
+    order belongs to that other system (interop's WorkOrder, e.g. "12345")."""
+    if source:
+        events = events.filter(source=source)
+    if system:
+        events = events.filter(work_order__system=system)
+    return events
+
+
+def status_counts(user, unit: OrgUnit, *, source: str = "", system: str = "") -> dict[str, int]:
+    """Live counts by status of the events under `unit` (for the board's tabs), of one
+    channel or other system when given."""
     rows = (
-        events_for(user)
+        from_source(events_for(user), source=source, system=system)
         .filter(unit_code__under=unit.code)
         .values("status")
         .annotate(total=Count("id"))
@@ -810,4 +823,72 @@ def report_ins_due(user) -> QuerySet[WhistleTarget]:
         targets = targets.filter(condition)
     return targets.select_related("whistle__event", "department").order_by(
         "whistle__report_in_due", "id"
+    )
+
+
+# ---- departments' performance in 吹哨报到 ---------------------------------------------------
+
+
+@dataclass
+class DepartmentFigures:
+    """How a department answered the whistles it received in a period: counted from the
+    WhistleTarget rows themselves (a department is no event's unit, so the unit rollups never
+    hold its work)."""
+
+    department: OrgUnit
+    received: int = 0
+    reported_in: int = 0
+    reported_in_on_time: int = 0
+    resolved: int = 0
+
+    @property
+    def on_time_percent(self) -> float | None:
+        if not self.received:
+            return None
+        return round(100 * self.reported_in_on_time / self.received, 1)
+
+
+# The statuses of an event whose work is done (resolved, and on from there).
+DONE_STATUSES = (Status.RESOLVED, Status.VERIFIED, Status.CLOSED, Status.RATED)
+
+
+def department_figures(
+    departments: list[OrgUnit], start: dt.date, end: dt.date
+) -> list[DepartmentFigures]:
+    """For each department (in order), the whistles raised to it on the days start..end
+    (Asia/Shanghai): received, reported in (报到), reported in by the whistle's deadline, and
+    whose event is resolved (or verified, closed, rated) now. One query for any number of
+    departments. The caller has checked the user may see them."""
+    if not departments:
+        return []
+    low = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
+    high = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
+    rows = (
+        WhistleTarget.objects.filter(
+            department__in=[unit.pk for unit in departments],
+            whistle__created_at__gte=low,
+            whistle__created_at__lt=high,
+        )
+        .values("department_id")
+        .annotate(
+            received=Count("id"),
+            reported_in=Count("id", filter=Q(reported_in_at__isnull=False)),
+            reported_in_on_time=Count(
+                "id", filter=Q(reported_in_at__lte=F("whistle__report_in_due"))
+            ),
+            resolved=Count("id", filter=Q(whistle__event__status__in=DONE_STATUSES)),
+        )
+        .order_by()
+    )
+    by_unit = {row.pop("department_id"): row for row in rows}
+    return [DepartmentFigures(unit, **by_unit.get(unit.pk, {})) for unit in departments]
+
+
+def departments_under(user, unit: OrgUnit) -> list[OrgUnit]:
+    """The active departments in `unit`'s subtree that `user` may see (a street's or a
+    district's, for their per-department table), in code order."""
+    return list(
+        org_selectors.units_for(user)
+        .filter(kind=Kind.DEPARTMENT, active=True, code__under=unit.code)
+        .order_by("code")[:200]
     )

@@ -133,6 +133,16 @@ def ancestor_codes(code: str) -> list[str]:
     return list(units_above(code).values_list("code", flat=True))
 
 
+# Other apps told about every step, in the step's own transaction (after its log row): an app
+# above events (interop's outbox) registers here in its AppConfig.ready, so that events imports
+# nothing above it. A hook that raises rolls the step back.
+step_hooks: list[Callable[[Event, EventStep], None]] = []
+# Record an event's order in another system (12345 工单号), in the report's transaction:
+# hook(event, system, order_number); registered by interop. It raises InvalidInput when the
+# order already belongs to another event.
+work_order_hooks: list[Callable[[Event, str, str], None]] = []
+
+
 def step_event(
     event: Event | int,
     action: str,
@@ -151,6 +161,8 @@ def step_event(
 
     def keep_photos(locked: Event, step: EventStep) -> None:  # the log row of EVENTS
         _save_photos(locked, step, photos, photo_stage)
+        for hook in step_hooks:
+            hook(locked, step)
 
     return EVENTS.run(
         event,
@@ -162,7 +174,7 @@ def step_event(
         details=details,
         change=change,
         extra=extra,
-        after=keep_photos if photos else None,
+        after=keep_photos if photos or step_hooks else None,
     )
 
 
@@ -268,6 +280,7 @@ def report_event(
     ident: tuple[int, str] | None = None,
     closure_due: dt.datetime | None = None,
     media_url: str = "",
+    work_order: tuple[str, str] | None = None,
 ) -> Event:
     """Report a problem. Anyone may: staff with a writing role report as themselves (patrol by
     default); anyone else, or `actor=None` (the public page), reports as a resident and must
@@ -280,9 +293,10 @@ def report_event(
     check (`spot_check_drawn`; `spot_check` decides instead, for imports of history and the
     demo): then it waits, resolved, for the community to verify it.
 
-    `closure_due` replaces the category's closure deadline (a source system's own deadline, from
-    a trusted Open311 key); `media_url` is a link to the reporter's own media, kept in the
-    report step's details and never fetched."""
+    `closure_due` replaces the category's closure deadline (a source system's own deadline: a
+    12345 order's, or from a trusted Open311 key); `media_url` is a link to the reporter's own
+    media, kept in the report step's details and never fetched. `work_order`: (system, order
+    number) of the order this report records (staff only; see `work_order_hooks`)."""
     title = plain_text(title).strip()
     if not title:
         raise InvalidInput(_("Say in a few words what the problem is."), field="title")
@@ -345,6 +359,8 @@ def report_event(
     if closure_due is not None and closure_due < at:
         raise InvalidInput(_("The closure deadline is before the report."), field="closure_due")
     closure_due = closure_due or add_working_days(at, category.closure_days)
+    if work_order is not None and not (staff and work_order_hooks):
+        raise NotAllowed(_("Only staff record another system's order number."))
     # Taken on its own (events.numbering): a caller that holds a transaction takes it first and
     # passes it as `ident`, so that the day's counter row is not locked for its whole report.
     event_id, number = ident or numbering.take(at)
@@ -389,6 +405,9 @@ def report_event(
                 details["media_url"] = media_url
             step = EVENTS.start(event, A.REPORT, actor=actor, now=at, details=details)
         _save_photos(event, step, cleaned_photos, PhotoStage.BEFORE)
+        if work_order is not None:
+            for hook in work_order_hooks:
+                hook(event, *work_order)
         if not on_the_spot:
             notify(
                 users=dispatchers,

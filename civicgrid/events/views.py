@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,14 +30,26 @@ from civicgrid.events.models import (
     StepAction,
     WhistleKind,
 )
+from civicgrid.events.workflow import is_resident
 from civicgrid.org import selectors as org_selectors
 from civicgrid.org.geo import posted_point
+from civicgrid.org.kinds import Kind
 from civicgrid.org.scoping import covers
 
 A = StepAction
 
 
 # ---- reporting ---------------------------------------------------------------------------------
+
+
+# The channels staff record a report as (the others are set by the system itself).
+STAFF_CHANNELS = (
+    Source.PATROL,
+    Source.HOTLINE,
+    Source.CITY_APP,
+    Source.DEPARTMENT,
+    Source.RESIDENT,
+)
 
 
 @require_http_methods(["GET", "POST"])
@@ -48,9 +61,14 @@ def report(request: HttpRequest, public: bool = False) -> HttpResponse:
     if not services.may_report(actor):
         raise PermissionDenied  # the read-only leader: no form to fill in for nothing
     on_the_spot = services.may_handle_on_the_spot(actor)
+    # Staff record what came in by another channel (a 12345 call, a city app, a department):
+    # its source, the caller, and the other system's order number (工单号).
+    channels = actor is not None and not is_resident(actor)
     error = None
     if request.method == "POST":
         lon, lat = posted_point(request.POST)
+        post = request.POST
+        order = (post.get("order_system", ""), post.get("order_number", ""))
         try:
             event = services.report_event(
                 actor=actor,
@@ -69,6 +87,8 @@ def report(request: HttpRequest, public: bool = False) -> HttpResponse:
                 on_the_spot=on_the_spot and request.POST.get("on_the_spot") == "on",
                 resolution=request.POST.get("resolution", ""),
                 after_photos=request.FILES.getlist("after_photos"),
+                source=(post.get("source") or None) if channels else None,
+                work_order=order if channels and any(v.strip() for v in order) else None,
             )
         except CivicgridError as exc:
             error = exc
@@ -93,10 +113,21 @@ def report(request: HttpRequest, public: bool = False) -> HttpResponse:
         "priorities": Priority.choices,
         "error": error,
         # Errors of these fields are shown under the field itself.
-        "field_names": ["category", "title", "photos", "location", "reporter_phone"],
+        "field_names": [
+            "category",
+            "title",
+            "photos",
+            "location",
+            "reporter_phone",
+            "source",
+            "order",
+        ],
         "form": request.POST,
         "map_settings": org_selectors.map_settings(),
         "on_the_spot": on_the_spot,
+        "channels": [(v, label) for v, label in Source.choices if v in STAFF_CHANNELS]
+        if channels
+        else [],
     }
     return render(request, "events/report.html", context, status=400 if error else 200)
 
@@ -222,16 +253,26 @@ def board(request: HttpRequest, code: str | None = None) -> HttpResponse:
         status = ""
     # ?overdue=1: only the open events past their closure deadline (the home page's 超期).
     overdue = request.GET.get("overdue") == "1"
-    counts = selectors.status_counts(user, unit)
+    # ?source=hotline, ?system=12345: what came in by one channel, or from one other system.
+    source = request.GET.get("source", "")
+    source = source if source in Source.values else ""
+    system = request.GET.get("system", "").strip()[:40]
+    counts = selectors.status_counts(user, unit, source=source, system=system)
     events = (
         selectors.overdue_under(user, unit, timezone.now())
         if overdue
         else selectors.board_for(user, unit, status)
     )
+    events = selectors.from_source(events, source=source, system=system)
+    query = {key: value for key, value in (("source", source), ("system", system)) if value}
     context = {
         "unit": unit,
         "status": "" if overdue else status,
         "overdue": overdue,
+        "source": source,
+        "system": system,
+        "sources": Source.choices,
+        "filter_query": urlencode(query),
         "tabs": [(value, label, counts.get(value, 0)) for value, label in Status.choices],
         "open_total": sum(n for s, n in counts.items() if s in selectors.OPEN_STATUSES),
         "events": events[:200],
@@ -530,7 +571,16 @@ def dashboard(request: HttpRequest, code: str | None = None) -> HttpResponse:
         start, end = selectors.default_period()
     figures = selectors.figures_for(unit, start, end)
     trend = selectors.trend_for(unit, start, end)
+    # 吹哨报到: a department's own answers to whistles (its unit holds no events, so the four
+    # rates above read 0/0 for it), and for a street or district each department's.
+    departments: list = []
+    if unit.kind == Kind.DEPARTMENT:
+        departments = [unit]
+    elif unit.kind in (Kind.STREET, Kind.DISTRICT):
+        departments = selectors.departments_under(user, unit)
     context = {
+        "department_figures": selectors.department_figures(departments, start, end),
+        "is_department": unit.kind == Kind.DEPARTMENT,
         "unit": unit,
         # Units above are named to everyone; linked only for those who may open them.
         "ancestors": [(a, covers(user, a.code)) for a in org_selectors.ancestors_of(unit)],

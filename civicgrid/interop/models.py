@@ -2,10 +2,13 @@
 work orders (工单) pushed through a connector, and a district's history imported from its old
 platform — and what civicgrid sends back to those systems."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.events.models import Category, Event
+from civicgrid.core.units import UnitCodeField
+from civicgrid.events.models import Category, Event, EventStep, Source
+from civicgrid.org.models import OrgUnit
 
 
 class WorkOrder(models.Model):
@@ -20,6 +23,10 @@ class WorkOrder(models.Model):
     order_number = models.CharField(_("order number"), max_length=64)
     event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="work_order")
     created_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    # A hash of the order as it was pushed (interop.connectors): the same number pushed again
+    # with other content is the other system's mistake, answered 409. Blank for orders that
+    # were recorded by hand or imported.
+    fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("work order")
@@ -53,3 +60,123 @@ class CategoryMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.system} {self.code} → {self.category.code}"
+
+
+# ---- connectors and the outbox (issue 16: 12345 / external work orders) ----------------------
+
+
+class Connector(models.Model):
+    """Another system civicgrid exchanges work orders with: the 12345 hotline, a city app, a
+    department's own system. Its orders are pushed to the API by `user` (the account behind
+    the system's API key); what happens to them is sent back through `adapter` (interop.adapters:
+    "file" by default, "http" for a JSON endpoint at `url`). A connector with a `department`
+    also gets the whistles raised to that department."""
+
+    system = models.SlugField(_("source system"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    # The channel its orders arrive as (12345 hotline, city app, a department's system).
+    source = models.CharField(
+        _("channel"), max_length=20, choices=Source.choices, default=Source.HOTLINE
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("API user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The account whose API key may push orders for this system."),
+    )
+    department = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("A department whose own system this is: whistles to it are sent here."),
+    )
+    adapter = models.CharField(_("adapter"), max_length=100, default="file")
+    url = models.URLField(_("URL"), max_length=300, blank=True)
+    # Extra HTTP headers ({"Authorization": "…"}), sent with every delivery.
+    headers = models.JSONField(_("headers"), default=dict, blank=True)
+    timeout = models.PositiveSmallIntegerField(_("timeout (seconds)"), default=10)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("connector")
+        verbose_name_plural = _("connectors")
+        ordering = ["system"]
+
+    def __str__(self) -> str:
+        return f"{self.system} {self.name}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class OutboxMessage(models.Model):
+    """What one step of an event tells one connector: written in the step's own transaction,
+    delivered after commit by the task queue, retried on INTEROP_RETRY_DELAYS, then given up
+    (FAILED) until staff retry it."""
+
+    connector = models.ForeignKey(
+        Connector, verbose_name=_("connector"), on_delete=models.CASCADE, related_name="outbox"
+    )
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="+"
+    )
+    # The step it reports; no database key of its own, as for photos (the step log is
+    # partitioned on PostgreSQL).
+    step = models.ForeignKey(
+        EventStep,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
+    # The event's unit code at the time, so that staff see the outbox of their own units.
+    unit_code = UnitCodeField(db_index=True)
+    action = models.CharField(_("action"), max_length=20)
+    payload = models.JSONField(_("payload"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_status_code = models.PositiveSmallIntegerField(_("last response code"), null=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="interop_outbox_due")]
+
+    def __str__(self) -> str:
+        return f"{self.connector_id} {self.event_id} {self.action} · {self.status}"
+
+
+class DeliveryAttempt(models.Model):
+    """The delivery log: one row per attempt, with the answer's code or the error."""
+
+    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="tries")
+    at = models.DateTimeField(_("at"))
+    ok = models.BooleanField(_("delivered"))
+    status_code = models.PositiveSmallIntegerField(_("response code"), null=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} {self.at:%Y-%m-%d %H:%M:%S} {self.ok}"

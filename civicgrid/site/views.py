@@ -25,6 +25,7 @@ from civicgrid.events.roles import GRID_ROLES
 from civicgrid.messaging import selectors as messaging_selectors
 from civicgrid.messaging import services as messaging
 from civicgrid.org import selectors as org_selectors
+from civicgrid.org.kinds import Kind
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.roles import Role
 from civicgrid.org.scoping import postings_of_user, sees_everything
@@ -119,7 +120,13 @@ def _figures_home(roles: frozenset[str]) -> Callable[[Any, list], dict[str, Any]
 
 def _department_home(user: Any, postings: list) -> dict[str, Any]:
     inbox = event_selectors.inbox_for(user)
+    start, end = event_selectors.default_period()
+    departments = [p.unit for p in postings if p.unit.kind == Kind.DEPARTMENT]
     return {
+        # 吹哨报到 this year, counted from the department's own whistles (issue 16).
+        "department_figures": event_selectors.department_figures(departments, start, end),
+        "start": start,
+        "end": end,
         "inbox": inbox[:QUEUE_SHOWN],
         "inbox_count": inbox.count(),
         "report_ins": event_selectors.report_ins_due(user)[:QUEUE_SHOWN],

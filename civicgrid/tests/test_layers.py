@@ -23,6 +23,9 @@ LAYERS = {
     "classes": 3,
     "volunteers": 3,
     "community": 4,
+    # Work orders from other systems and what goes back to them: above events, which tells it
+    # about steps through hooks (events.services.step_hooks), never by importing it.
+    "interop": 3,
     "alliances": 4,
     "site": 5,
 }
