@@ -53,6 +53,7 @@ urlpatterns = [
     path("open311/v2/", include("civicgrid.events.open311_urls")),
     path("org/", include("civicgrid.org.urls")),
     path("people/", include("civicgrid.people.urls")),
+    path("interop/", include("civicgrid.interop.urls")),
     path("classes/", include("civicgrid.classes.urls")),
     path("party/", include("civicgrid.party.urls")),
     path("volunteers/", include("civicgrid.volunteers.urls")),
