@@ -629,13 +629,18 @@ def _order_columns() -> list:
 def _insert(model, fields: list, rows: list[dict]) -> None:
     """Rows as multi-row INSERTs, values prepared as the ORM would (JSON, times)."""
     ops = connection.ops
+    # SQLite keeps times as naive UTC text, as Django writes them; PostgreSQL takes them aware.
+    utc_text = connection.vendor == "sqlite"
     prepared = []
     for row in rows:
         values = []
         for f in fields:
             value = row[f.attname]
             if isinstance(value, dt.datetime):
-                value = ops.adapt_datetimefield_value(value)
+                if utc_text and value.tzinfo is not None:
+                    value = str(value.astimezone(dt.UTC).replace(tzinfo=None))
+                else:
+                    value = ops.adapt_datetimefield_value(value)
             elif isinstance(value, dict | list):
                 value = f.get_db_prep_save(value, connection)
             values.append(value)
@@ -824,7 +829,8 @@ def write(
     failure the chunks already written are taken back (`undo`) and the error raised again.
     `progress(rows written so far)` runs between chunks; `still_mine()` inside each chunk's
     transaction (False: the run stops, Superseded)."""
-    rows = plan.rows
+    # In the order reported: a chunk then spans a few days, so it touches few rollup rows.
+    rows = sorted(plan.rows, key=lambda row: row.requested)
     if not rows:
         return 0
     now = timezone.now()
