@@ -77,7 +77,11 @@ def _district():
     for s in range(4):
         sx, sy = lon + (s % 2) * 0.08, lat + (s // 2) * 0.08
         street = org.create_unit(
-            actor=None, parent=district, kind=Kind.STREET, name=f"街道{s}", polygon=square(sx, sy, 0.08)
+            actor=None,
+            parent=district,
+            kind=Kind.STREET,
+            name=f"街道{s}",
+            polygon=square(sx, sy, 0.08),
         )
         for c in range(4):
             cx, cy = sx + (c % 2) * 0.04, sy + (c // 2) * 0.04

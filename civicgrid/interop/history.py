@@ -44,6 +44,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from civicgrid.core.cleaning import plain_text
 from civicgrid.core.errors import CivicgridError, InvalidInput
+from civicgrid.core.rollups import RollupDelta, add_to_rollups
 from civicgrid.events import numbering, partitions, rollups
 from civicgrid.events.models import (
     Category,
@@ -89,8 +90,8 @@ COLUMNS = (
 REQUIRED = ("service_request_id", "service_code", "requested_datetime", "status")
 # Errors kept on a rejected job; the rest are counted in one last line.
 MAX_ERRORS = 500
-# Rows per write transaction.
-CHUNK = 1000
+# Rows per write transaction: a live report waits at most for one (about a second on SQLite).
+CHUNK = 500
 
 # rating → (satisfaction, solved). Open311 has no rating; old platforms keep 1–5 stars or the
 # three answers of a follow-up call (满意/基本满意/不满意).
@@ -117,8 +118,7 @@ STATUSES = {"open": "open", "closed": "closed"}
 
 def _too_many_rows() -> InvalidInput:
     return InvalidInput(
-        _("At most %(n)d rows per file; split the file.")
-        % {"n": settings.HISTORY_IMPORT_MAX_ROWS},
+        _("At most %(n)d rows per file; split the file.") % {"n": settings.HISTORY_IMPORT_MAX_ROWS},
         field="file",
     )
 
@@ -159,7 +159,7 @@ def _header(names: Iterable[Any]) -> dict[str, int]:
 def _rows(raw: Iterable[Iterable[Any]]) -> list[tuple[int, dict[str, str]]]:
     """(line number, {column: text}) of every non-empty row after the header."""
     lines = iter(raw)
-    positions = _header(next(lines, None) or ())
+    positions = _header(next(lines, ()))
     out = []
     limit = settings.HISTORY_IMPORT_MAX_ROWS
     for number, row in enumerate(lines, start=2):
@@ -295,17 +295,20 @@ def _float(text: str) -> float:
     return value
 
 
+@dataclass(slots=True)
 class _Parsed:
-    __slots__ = (
-        "line",
-        "values",
-        "system",
-        "times",
-        "point",
-        "address_unit",
-        "satisfaction",
-        "solved",
-    )
+    """A row whose own fields are fine; its category and place are checked with the others."""
+
+    line: int
+    values: dict[str, str]
+    system: str
+    # requested, expected, accepted, closed (None unless the request is closed)
+    times: tuple[dt.datetime, dt.datetime | None, dt.datetime | None, dt.datetime | None]
+    point: tuple[float, float] | None
+    satisfaction: str
+    solved: bool | None
+    address_unit: OrgUnit | None = None
+    place: tuple[OrgUnit, float, float] | None = None
 
 
 def check(
@@ -354,7 +357,8 @@ def check(
             if _differs(existing[key], category, requested, closed):
                 plan.changed.append(key[1])
             continue
-        unit, lon, lat = row.point
+        assert row.place is not None  # every row without a place was an error
+        unit, lon, lat = row.place
         agency = values.get("agency_responsible", "")
         plan.rows.append(
             Row(
@@ -448,22 +452,22 @@ def _parse(
     rating = values.get("rating", "").strip().lower()
     if rating:
         if rating not in RATINGS:
-            errors.add(
-                line, "rating", _("Write 1 to 5, or 满意, 基本满意 or 不满意.")
-            )
+            errors.add(line, "rating", _("Write 1 to 5, or 满意, 基本满意 or 不满意."))
         elif status != "closed":
             errors.add(line, "rating", _("Only a closed request can be rated."))
         else:
             satisfaction, solved = RATINGS[rating]
-    if len(errors.items) > before:
+    if len(errors.items) > before or requested is None:
         return None
-    row = _Parsed()
-    row.line, row.values, row.system = line, values, system
-    row.times = (requested, expected, accepted, closed if status == "closed" else None)
-    row.point = point
-    row.address_unit = None
-    row.satisfaction, row.solved = satisfaction, solved
-    return row
+    return _Parsed(
+        line=line,
+        values=values,
+        system=system,
+        times=(requested, expected, accepted, closed if status == "closed" else None),
+        point=point,
+        satisfaction=satisfaction,
+        solved=solved,
+    )
 
 
 def _categories(parsed: list[_Parsed], errors: _Errors) -> dict[tuple[str, str], Category]:
@@ -548,9 +552,8 @@ def _places(parsed: list[_Parsed], district: OrgUnit, errors: _Errors) -> None:
                 _("This place lies outside the grids of %(district)s.")
                 % {"district": district.name},
             )
-            row.point = None
             continue
-        row.point = (unit, lon, lat)
+        row.place = (unit, lon, lat)
 
 
 def _departments(district: OrgUnit) -> dict[str, OrgUnit]:
@@ -564,12 +567,12 @@ def _departments(district: OrgUnit) -> dict[str, OrgUnit]:
     return found
 
 
-def _existing(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict]:
+def _existing(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Any]:
     """The work orders among `keys` imported (or received) before, with what they say."""
     by_system: dict[str, list[str]] = defaultdict(list)
     for system, order in keys:
         by_system[system].append(order)
-    found = {}
+    found: dict[tuple[str, str], Any] = {}
     for system, orders in by_system.items():
         for start in range(0, len(orders), 500):
             for values in WorkOrder.objects.filter(
@@ -626,8 +629,8 @@ def _order_columns() -> list:
     return [WorkOrder._meta.get_field(name) for name in names]
 
 
-def _insert(model, fields: list, rows: list[dict]) -> None:
-    """Rows as multi-row INSERTs, values prepared as the ORM would (JSON, times)."""
+def _prepared(fields: list, rows: list[dict]) -> list[list]:
+    """Rows' values for an INSERT, prepared as the ORM would (JSON, times)."""
     ops = connection.ops
     # SQLite keeps times as naive UTC text, as Django writes them; PostgreSQL takes them aware.
     utc_text = connection.vendor == "sqlite"
@@ -645,7 +648,12 @@ def _insert(model, fields: list, rows: list[dict]) -> None:
                 value = f.get_db_prep_save(value, connection)
             values.append(value)
         prepared.append(values)
-    quote = ops.quote_name
+    return prepared
+
+
+def _insert(model, fields: list, prepared: list[list]) -> None:
+    """Prepared rows as multi-row INSERTs."""
+    quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         quote(model._meta.db_table),
         ", ".join(quote(f.column) for f in fields),
@@ -759,9 +767,14 @@ def _defaults() -> dict:
     out = {}
     for f in _event_columns():
         out[f.attname] = f.get_default() if f.has_default() else None
-        if out[f.attname] is None and not f.null and f.get_internal_type() in (
-            "CharField",
-            "TextField",
+        if (
+            out[f.attname] is None
+            and not f.null
+            and f.get_internal_type()
+            in (
+                "CharField",
+                "TextField",
+            )
         ):
             out[f.attname] = ""
     return out
@@ -780,7 +793,19 @@ def _identities(rows: list[Row]) -> dict[int, tuple[int, str]]:
     return out
 
 
-def write_chunk(
+@dataclass
+class Chunk:
+    """A chunk's rows, prepared outside the transaction that writes them (which then holds the
+    write lock for the statements alone)."""
+
+    events: list[list]
+    steps: list[list]
+    orders: list[list]
+    rollups: list[RollupDelta]
+    size: int
+
+
+def prepare_chunk(
     rows: list[Row],
     identities: list[tuple[int, str]],
     *,
@@ -788,9 +813,8 @@ def write_chunk(
     chain: rollups.Chain,
     now: dt.datetime,
     defaults: dict,
-) -> None:
-    """One chunk's events, steps, work orders and rollup contributions, in the caller's
-    transaction."""
+) -> Chunk:
+    """One chunk's events, steps, work orders and rollup deltas, ready to insert."""
     events, steps, orders = [], [], []
     total: Counter = Counter()
     for row, ident in zip(rows, identities, strict=True):
@@ -807,10 +831,30 @@ def write_chunk(
             }
         )
         total.update(rollups.contributions(_Counted(event)))
-    _insert(Event, _event_columns(), events)
-    _insert(EventStep, _step_columns(), steps)
-    _insert(WorkOrder, _order_columns(), orders)
-    rollups.apply(total, chain)
+    # As rollups.apply does: each grain's rows, for the event's unit and (where the grain
+    # counts there) every unit above it.
+    deltas = [
+        RollupDelta(model, dict(zip(("unit_id", *keys), row_key, strict=True)), code, counters)
+        for model, keys, above in rollups.GRAINS
+        for row_key, (code, counters) in rollups.grouped(
+            total, keys, chain if above else None
+        ).items()
+    ]
+    return Chunk(
+        _prepared(_event_columns(), events),
+        _prepared(_step_columns(), steps),
+        _prepared(_order_columns(), orders),
+        deltas,
+        len(rows),
+    )
+
+
+def write_chunk(chunk: Chunk) -> None:
+    """A prepared chunk's rows and rollup deltas, in the caller's transaction."""
+    _insert(Event, _event_columns(), chunk.events)
+    _insert(EventStep, _step_columns(), chunk.steps)
+    _insert(WorkOrder, _order_columns(), chunk.orders)
+    add_to_rollups(chunk.rollups)
 
 
 class Superseded(Exception):
@@ -845,17 +889,18 @@ def write(
         identities = _identities(rows)
         for start in range(0, len(rows), chunk):
             part = rows[start : start + chunk]
+            prepared = prepare_chunk(
+                part,
+                [identities[start + i] for i in range(len(part))],
+                job=job,
+                chain=chain,
+                now=now,
+                defaults=defaults,
+            )
             with transaction.atomic():
                 if still_mine is not None and not still_mine():
                     raise Superseded
-                write_chunk(
-                    part,
-                    [identities[start + i] for i in range(len(part))],
-                    job=job,
-                    chain=chain,
-                    now=now,
-                    defaults=defaults,
-                )
+                write_chunk(prepared)
             done += len(part)
             if progress is not None:
                 progress(done)
@@ -1052,9 +1097,14 @@ def run_job(job: HistoryImport, data: bytes | None = None) -> HistoryImport:
 
 def _discard_file_if_ended(job_id: int) -> None:
     job = HistoryImport.objects.filter(pk=job_id).first()
-    if job is None or not job.file or job.state in (
-        HistoryImport.State.QUEUED,
-        HistoryImport.State.RUNNING,
+    if (
+        job is None
+        or not job.file
+        or job.state
+        in (
+            HistoryImport.State.QUEUED,
+            HistoryImport.State.RUNNING,
+        )
     ):
         return
     job.file.delete(save=False)

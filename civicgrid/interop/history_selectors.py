@@ -15,9 +15,7 @@ HISTORY_ROLES = frozenset({Role.DISTRICT_STAFF})
 def may_import_history(user, district: OrgUnit) -> bool:
     """District staff of the district (or above it), and superusers. A history is a whole
     district's: streets and communities see its events, but do not load them."""
-    return district.kind in (Kind.DISTRICT, Kind.CITY) and holds(
-        user, district.code, HISTORY_ROLES
-    )
+    return district.kind in (Kind.DISTRICT, Kind.CITY) and holds(user, district.code, HISTORY_ROLES)
 
 
 def may_edit_mappings(user) -> bool:

@@ -75,28 +75,66 @@ def as_csv(rows: list[dict], header: list[str] = HEADER) -> bytes:
 # 2201 邻里纠纷 (closure_days from the category), 0101 暴露垃圾: civicgrid codes, no mapping.
 SAMPLE = [
     # on time by its own deadline
-    line("H1", "2201", "2025-03-03T09:00:00+08:00", closed="2025-03-04T10:00:00+08:00",
-         expected="2025-03-05T18:00:00+08:00", accepted="2025-03-03T09:30:00+08:00", rating="5",
-         agency="甲派出所"),
+    line(
+        "H1",
+        "2201",
+        "2025-03-03T09:00:00+08:00",
+        closed="2025-03-04T10:00:00+08:00",
+        expected="2025-03-05T18:00:00+08:00",
+        accepted="2025-03-03T09:30:00+08:00",
+        rating="5",
+        agency="甲派出所",
+    ),
     # late by its own deadline
-    line("H2", "2201", "2025-03-03T10:00:00", closed="2025-03-10T10:00:00",
-         expected="2025-03-04T18:00:00", accepted="2025-03-03T16:00:00", rating="不满意"),
+    line(
+        "H2",
+        "2201",
+        "2025-03-03T10:00:00",
+        closed="2025-03-10T10:00:00",
+        expected="2025-03-04T18:00:00",
+        accepted="2025-03-03T16:00:00",
+        rating="不满意",
+    ),
     # no deadline of its own: the category's default decides
-    line("H3", "0101", "2025-03-04T08:00:00+08:00", closed="2025-03-05T08:00:00+08:00",
-         accepted="2025-03-04T08:10:00+08:00", rating="基本满意", place=A1_2),
-    line("H4", "0101", "2025-03-04T08:00:00+08:00", closed="2025-03-20T08:00:00+08:00",
-         place=B1_1),
+    line(
+        "H3",
+        "0101",
+        "2025-03-04T08:00:00+08:00",
+        closed="2025-03-05T08:00:00+08:00",
+        accepted="2025-03-04T08:10:00+08:00",
+        rating="基本满意",
+        place=A1_2,
+    ),
+    line("H4", "0101", "2025-03-04T08:00:00+08:00", closed="2025-03-20T08:00:00+08:00", place=B1_1),
     # closed in UTC, no acceptance time
-    line("H5", "2201", "2025-03-05T01:00:00Z", closed="2025-03-06T01:00:00Z",
-         expected="2025-03-06T02:00:00Z", agency="不存在的单位"),
+    line(
+        "H5",
+        "2201",
+        "2025-03-05T01:00:00Z",
+        closed="2025-03-06T01:00:00Z",
+        expected="2025-03-06T02:00:00Z",
+        agency="不存在的单位",
+    ),
     # still open, long past its deadline
-    line("H6", "2201", "2025-03-06T09:00:00+08:00", status="open",
-         accepted="2025-03-06T10:00:00+08:00"),
+    line(
+        "H6",
+        "2201",
+        "2025-03-06T09:00:00+08:00",
+        status="open",
+        accepted="2025-03-06T10:00:00+08:00",
+    ),
     line("H7", "0101", "2025-03-07T09:00:00+08:00", status="open"),
     # late, and rated
-    line("H8", "0101", "2025-03-07T09:00:00+08:00", closed="2025-03-31T09:00:00+08:00",
-         expected="2025-03-08T09:00:00+08:00", accepted="2025-03-07T20:00:00+08:00", rating="4",
-         place=B1_1),
+    line(
+        "H8",
+        "0101",
+        "2025-03-07T09:00:00+08:00",
+        closed="2025-03-31T09:00:00+08:00",
+        expected="2025-03-08T09:00:00+08:00",
+        accepted="2025-03-07T20:00:00+08:00",
+        rating="4",
+        place=B1_1,
+    ),
 ]
 
 
@@ -113,8 +151,18 @@ def expected_figures(rows: list[dict], start: dt.date, end: dt.date) -> dict[str
         return at is not None and start <= at.astimezone(SHANGHAI).date() <= end
 
     counts = dict.fromkeys(
-        ["dispatched", "responded", "due", "due_closed", "closed", "on_time", "follow", "solved",
-         "pleased"], 0,
+        [
+            "dispatched",
+            "responded",
+            "due",
+            "due_closed",
+            "closed",
+            "on_time",
+            "follow",
+            "solved",
+            "pleased",
+        ],
+        0,
     )
     for row in rows:
         category = Category.objects.get(code=row["service_code"])
@@ -164,9 +212,7 @@ def snapshot() -> dict:
         "events": Event.objects.count(),
         "steps": EventStep.objects.count(),
         "orders": WorkOrder.objects.count(),
-        "rollups": sorted(
-            map(repr, rollups.stored(rollups.EventMonthRollup, ("month",)).items())
-        ),
+        "rollups": sorted(map(repr, rollups.stored(rollups.EventMonthRollup, ("month",)).items())),
     }
 
 
@@ -246,9 +292,12 @@ def test_a_bad_row_rejects_the_file_with_its_row_number_and_writes_nothing(tree)
 
 
 def test_unknown_service_codes_are_listed_not_guessed(tree):
-    rows = [*SAMPLE, line("U1", "LJ-01", "2025-03-03T09:00:00", status="open"),
-            line("U2", "XX-9", "2025-03-03T09:00:00", status="open"),
-            line("U3", "LJ-01", "2025-03-03T09:00:00", status="open")]
+    rows = [
+        *SAMPLE,
+        line("U1", "LJ-01", "2025-03-03T09:00:00", status="open"),
+        line("U2", "XX-9", "2025-03-03T09:00:00", status="open"),
+        line("U3", "LJ-01", "2025-03-03T09:00:00", status="open"),
+    ]
     with pytest.raises(ImportRejected) as rejected:
         run(rows, tree)
     messages = [e["message"] for e in rejected.value.errors if e["column"] == "service_code"]
@@ -270,8 +319,19 @@ def test_the_mapping_maps_their_codes(tree):
 
 
 def test_a_unit_code_places_the_event_at_its_centre(tree):
-    run([line("C1", "2201", "2025-03-03T09:00:00", status="open", place=None,
-              address=tree.grid_b1_1.code)], tree)
+    run(
+        [
+            line(
+                "C1",
+                "2201",
+                "2025-03-03T09:00:00",
+                status="open",
+                place=None,
+                address=tree.grid_b1_1.code,
+            )
+        ],
+        tree,
+    )
     event = Event.objects.get(work_order__order_number="C1")
     assert event.unit == tree.grid_b1_1
     assert (event.lon, event.lat) == (tree.grid_b1_1.centre_lon, tree.grid_b1_1.centre_lat)
@@ -283,8 +343,11 @@ def test_a_report_between_chunks_succeeds(tree, people, plain_category):
     def between(done: int) -> None:
         if not reported:
             event = services.report_event(
-                actor=people["alice"], title="井盖缺失", category=plain_category,
-                lon=113.53, lat=34.73,
+                actor=people["alice"],
+                title="井盖缺失",
+                category=plain_category,
+                lon=113.53,
+                lat=34.73,
             )
             reported.append(event)
 
@@ -294,8 +357,9 @@ def test_a_report_between_chunks_succeeds(tree, people, plain_category):
     assert rollups.check_all() == []
 
 
-def test_a_chunk_that_fails_takes_back_the_chunks_written(tree, people, plain_category,
-                                                        monkeypatch):
+def test_a_chunk_that_fails_takes_back_the_chunks_written(
+    tree, people, plain_category, monkeypatch
+):
     real = history.write_chunk
     calls = []
 
@@ -323,8 +387,15 @@ def test_a_chunk_that_fails_takes_back_the_chunks_written(tree, people, plain_ca
 def test_the_command_imports_and_dry_runs(tree, tmp_path, capsys):
     path = tmp_path / "history.csv"
     path.write_bytes(as_csv(SAMPLE))
-    call_command("import_history", str(path), "--system", "old", "--dry-run",
-                 "--district", tree.district.code)
+    call_command(
+        "import_history",
+        str(path),
+        "--system",
+        "old",
+        "--dry-run",
+        "--district",
+        tree.district.code,
+    )
     assert Event.objects.count() == 0
     call_command("import_history", str(path), "--system", "old", "--district", tree.district.code)
     out = capsys.readouterr().out
@@ -333,8 +404,9 @@ def test_the_command_imports_and_dry_runs(tree, tmp_path, capsys):
     bad = tmp_path / "bad.csv"
     bad.write_bytes(as_csv([line("X", "2201", "2025-03-03T09:00:00")]))
     with pytest.raises(CommandError):
-        call_command("import_history", str(bad), "--system", "old",
-                     "--district", tree.district.code)
+        call_command(
+            "import_history", str(bad), "--system", "old", "--district", tree.district.code
+        )
 
 
 def test_an_xlsx_file_imports_like_a_csv(tree):
@@ -346,12 +418,30 @@ def test_an_xlsx_file_imports_like_a_csv(tree):
     for row in SAMPLE[:3]:
         sheet.append(["ignored", *(row[name] for name in HEADER)])
     # A time typed into Excel arrives as a date-time cell, without a zone.
-    sheet.append(["", "X1", "", "2201", "", "34.73", "113.53", "", dt.datetime(2025, 3, 3, 9),
-                  "", "", "", "open", "", ""])
+    sheet.append(
+        [
+            "",
+            "X1",
+            "",
+            "2201",
+            "",
+            "34.73",
+            "113.53",
+            "",
+            dt.datetime(2025, 3, 3, 9),
+            "",
+            "",
+            "",
+            "open",
+            "",
+            "",
+        ]
+    )
     buffer = io.BytesIO()
     workbook.save(buffer)
-    outcome = history.import_file(buffer.getvalue(), district=tree.district, system="old",
-                                  filename="h.xlsx")
+    outcome = history.import_file(
+        buffer.getvalue(), district=tree.district, system="old", filename="h.xlsx"
+    )
     assert outcome.imported == 4
     assert Event.objects.get(work_order__order_number="X1").reported_at == moment(
         "2025-03-03T09:00:00+08:00"
@@ -435,8 +525,7 @@ def test_the_pages_are_refused_to_others(client, tree, people, district_staff):
         for url, status in pages.items():
             assert client.get(url).status_code == status, (name, url)
     client.force_login(people["carol"])
-    client.post(reverse("interop:save_mapping"),
-                {"system": "old", "code": "A", "category": "2201"})
+    client.post(reverse("interop:save_mapping"), {"system": "old", "code": "A", "category": "2201"})
     assert not CategoryMapping.objects.exists()
     client.logout()
     assert client.get(history_url).status_code == 302
@@ -451,8 +540,9 @@ def test_district_staff_keep_the_mapping(client, tree, district_staff):
     assert response.status_code == 302
     mapping = CategoryMapping.objects.get()
     assert (mapping.system, mapping.code, mapping.category.code) == ("old", "LJ-01", "0101")
-    client.post(reverse("interop:save_mapping"),
-                {"system": "old", "code": "LJ-01", "category": "0102"})
+    client.post(
+        reverse("interop:save_mapping"), {"system": "old", "code": "LJ-01", "category": "0102"}
+    )
     assert CategoryMapping.objects.get().category.code == "0102"
     # a class is not a category an event can have
     client.post(reverse("interop:save_mapping"), {"system": "old", "code": "B", "category": "01"})
