@@ -11,6 +11,7 @@ BENCHMARKS = [
     "person_lookup",
     "class_figures",
     "ledger_import",
+    "history_import",
     "cluster",
 ]
 

@@ -533,3 +533,12 @@ INTEROP_RETRY_DELAYS = [
     int(seconds)
     for seconds in env_list("CIVICGRID_INTEROP_RETRY_DELAYS", ["60", "300", "1800", "7200"])
 ]
+# ---- History import (issue 16: interop.history, docs/history-import.md) ----------------------
+# A district's past events from a CSV or .xlsx file: files up to HISTORY_IMPORT_MAX_MB and
+# HISTORY_IMPORT_MAX_ROWS rows; more than HISTORY_IMPORT_BACKGROUND_ROWS rows run in the
+# background job queue. (Zip-bomb limits, the private folder and stall handling: the ledger
+# import settings above.)
+HISTORY_IMPORT_MAX_MB = env_int("CIVICGRID_HISTORY_IMPORT_MAX_MB", 60)
+HISTORY_IMPORT_MAX_ROWS = env_int("CIVICGRID_HISTORY_IMPORT_MAX_ROWS", 200_000)
+HISTORY_IMPORT_BACKGROUND_ROWS = env_int("CIVICGRID_HISTORY_IMPORT_BACKGROUND_ROWS", 1000)
+# ---- end of history import ---------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Connectors, category mappings and work orders for the superuser; the outbox with its
-delivery log, and an action to send failed messages again."""
+"""Connectors, category mappings, history imports and work orders for the superuser; the
+outbox with its delivery log, and an action to send failed messages again."""
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -11,6 +11,7 @@ from civicgrid.interop.models import (
     CategoryMapping,
     Connector,
     DeliveryAttempt,
+    HistoryImport,
     OutboxMessage,
     WorkOrder,
 )
@@ -28,7 +29,23 @@ class CategoryMappingAdmin(admin.ModelAdmin):
     list_display = ("system", "code", "name", "category")
     list_filter = ("system",)
     search_fields = ("code", "name")
+    list_select_related = ("category",)
     raw_id_fields = ("category",)
+
+
+@admin.register(HistoryImport)
+class HistoryImportAdmin(admin.ModelAdmin):
+    """Read-only: imports are run by the page or the command, and taken back by the engine."""
+
+    list_display = ("filename", "unit", "system", "state", "imported", "skipped", "created_at")
+    list_filter = ("state",)
+    list_select_related = ("unit",)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(WorkOrder)

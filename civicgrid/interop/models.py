@@ -3,12 +3,14 @@ work orders (工单) pushed through a connector, and a district's history import
 platform — and what civicgrid sends back to those systems."""
 
 from django.conf import settings
+from django.core.files.storage import Storage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.storage import private_storage
 from civicgrid.core.units import UnitCodeField
 from civicgrid.events.models import Category, Event, EventStep, Source
-from civicgrid.org.models import OrgUnit
+from civicgrid.org.models import OrgUnit, ScopedModel
 
 
 class WorkOrder(models.Model):
@@ -27,6 +29,15 @@ class WorkOrder(models.Model):
     # with other content is the other system's mistake, answered 409. Blank for orders that
     # were recorded by hand or imported.
     fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    # The history import that wrote it (interop.history), so that an import that fails half
+    # way takes back exactly what it wrote; empty for orders that arrived any other way.
+    history_import = models.ForeignKey(
+        "HistoryImport",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="work_orders",
+    )
 
     class Meta:
         verbose_name = _("work order")
@@ -180,3 +191,59 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id} {self.at:%Y-%m-%d %H:%M:%S} {self.ok}"
+
+
+def private_files() -> Storage:
+    """Where an uploaded history file waits for its job: settings.STORAGES["private"]."""
+    return private_storage
+
+
+class HistoryImport(ScopedModel):
+    """One import of a district's history (历史数据导入, interop.history) into `unit`, the
+    district: checked whole, then written in chunks of short transactions, or not at all (a
+    run that fails half way takes back what it wrote). A file imported in the background is
+    kept in private storage until the job ends, then deleted."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Rejected")
+
+    # The default source system of rows without a `source` column.
+    system = models.CharField(_("source system"), max_length=40, blank=True)
+    file = models.FileField(storage=private_files, blank=True)
+    filename = models.CharField(_("file"), max_length=200)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    imported = models.PositiveIntegerField(_("imported"), default=0)
+    # Rows whose (system, id) was imported before: left as they are (docs/history-import.md).
+    skipped = models.PositiveIntegerField(_("already imported"), default=0)
+    # Of those, the ids whose row in this file differs from what was imported (first few).
+    changed = models.JSONField(_("already imported, different in this file"), default=list)
+    changed_count = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Runs started and the last sign of life (a run whose worker died is seen by the sweep).
+    attempts = models.PositiveSmallIntegerField(default=0)
+    touched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("history import")
+        verbose_name_plural = _("history imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def rows_per_second(self) -> float | None:
+        if not self.seconds or not self.rows_total:
+            return None
+        return round(self.rows_total / self.seconds, 1)

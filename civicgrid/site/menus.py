@@ -272,6 +272,30 @@ MENU: list[Entry] = [
     ),
     Entry("tree", _("Org tree"), "org:tree", _roles(STAFF_ROLES), current=("org:tree", "org:unit")),
     Entry("map", _("Map"), "org:map", _roles(STAFF_ROLES, GRID_ROLES), current=("org:map",)),
+    # ---- history import and category mapping (issue 16, interop) ----
+    Entry(
+        "history_import",
+        _("Import history"),
+        "interop:history",
+        _roles(Role.DISTRICT_STAFF),
+        unit_roles=frozenset({Role.DISTRICT_STAFF}),
+        current=("interop:history", "interop:history_job"),
+    ),
+    Entry(
+        "category_mappings",
+        _("Category mapping"),
+        "interop:mappings",
+        _roles(Role.DISTRICT_STAFF),
+        current=("interop:mappings",),
+    ),
+    # Messages to the 12345 hotline and other connected systems: failures to see and send again.
+    Entry(
+        "outbox",
+        _("Outbox to other systems"),
+        "interop:outbox",
+        _roles(DISPATCH_ROLES),
+        current=("interop:outbox",),
+    ),
     Entry(
         "notifications",
         _("Messages"),

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('events', '0010_sources_city_app_history'),
-        ('interop', '0001_initial'),
+        ('interop', '0002_history_import'),
         ('org', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
