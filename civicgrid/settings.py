@@ -1,5 +1,6 @@
 """civicgrid settings. Every value comes from an environment variable (see .env.example)."""
 
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import Any
@@ -541,4 +542,9 @@ INTEROP_RETRY_DELAYS = [
 HISTORY_IMPORT_MAX_MB = env_int("CIVICGRID_HISTORY_IMPORT_MAX_MB", 60)
 HISTORY_IMPORT_MAX_ROWS = env_int("CIVICGRID_HISTORY_IMPORT_MAX_ROWS", 200_000)
 HISTORY_IMPORT_BACKGROUND_ROWS = env_int("CIVICGRID_HISTORY_IMPORT_BACKGROUND_ROWS", 1000)
+# Requests reported before this day are refused (a typo's year 1900 would make a century of
+# monthly partitions on PostgreSQL).
+HISTORY_IMPORT_EARLIEST = dt.date.fromisoformat(
+    env_str("CIVICGRID_HISTORY_IMPORT_EARLIEST", "2000-01-01")
+)
 # ---- end of history import ---------------------------------------------------------------------

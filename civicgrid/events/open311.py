@@ -300,18 +300,20 @@ def _request(
     request: HttpRequest,
     event: Event,
     last_notes: dict[int, str],
-    with_media: bool,
+    mine: set[int],
     last_times: dict[int, dt.datetime],
     media_urls: dict[int, str],
 ) -> dict:
-    # Media only for keyed clients and public events, through a signed link that names the
-    # photo, never through the resident's tracking token; else the client's own media_url.
-    photo = event.photos.first() if with_media and event.category.public else None
+    # Media only for events the key's user may see (`mine`; the public list carries none) of
+    # public categories, through a signed link that names the photo, never through the
+    # resident's tracking token; else the client's own media_url.
+    with_media = event.pk in mine and event.category.public
+    photo = event.photos.first() if with_media else None
     if photo is not None:
         media_url: str | None = request.build_absolute_uri(
             selectors.signed_photo_url(photo, public_only=True)
         )
-    elif with_media and event.category.public:
+    elif with_media:
         media_url = media_urls.get(event.pk)
     else:
         media_url = None
@@ -340,11 +342,12 @@ def _request(
     }
 
 
-def _requests(request: HttpRequest, rows: list[Event], with_media: bool) -> list[dict]:
+def _requests(request: HttpRequest, rows: list[Event], user) -> list[dict]:
     notes = selectors.last_public_notes(rows)
     times = selectors.last_step_times(rows)
-    urls = selectors.reported_media_urls(rows) if with_media else {}
-    return [_request(request, event, notes, with_media, times, urls) for event in rows]
+    mine = selectors.visible_ids(user, rows) if user is not None else set()
+    urls = selectors.reported_media_urls(rows) if mine else {}
+    return [_request(request, event, notes, mine, times, urls) for event in rows]
 
 
 def _parse_date(value: str, name: str) -> dt.datetime:
@@ -394,7 +397,7 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
         # A keyed client gets each public event's first photo: all read in one query.
         events = events.prefetch_related("photos")
     rows = list(events.order_by("-reported_at", "-id")[:MAX_ROWS])
-    return render(fmt, "service_requests", _requests(request, rows, user is not None))
+    return render(fmt, "service_requests", _requests(request, rows, user))
 
 
 def _create(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -470,7 +473,7 @@ def request_detail(request: HttpRequest, number: str, fmt: str) -> HttpResponse:
     event = selectors.events_or_public(user).filter(number=number).first()
     if event is None:
         raise Open311Error(404, f"No service request {number!r}.")
-    return render(fmt, "service_requests", _requests(request, [event], user is not None))
+    return render(fmt, "service_requests", _requests(request, [event], user))
 
 
 # Open311's `token` names a new request until its id is known. Ours is the request's number,

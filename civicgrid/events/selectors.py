@@ -129,6 +129,15 @@ def events_or_public(user) -> QuerySet[Event]:
     return public_events()
 
 
+def visible_ids(user, events: list[Event]) -> set[int]:
+    """Which of `events` (read from `events_or_public`) `user` may see as staff: the rest are
+    on the public list only, which carries no media."""
+    if not events:
+        return set()
+    ids = [event.pk for event in events]
+    return set(events_for(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
 def public_steps(events) -> QuerySet[EventStep]:
     return EventStep.objects.filter(event__in=events, action__in=PUBLIC_STEPS)
 

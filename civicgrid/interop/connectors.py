@@ -11,7 +11,6 @@ answers the same event; the same number with other content is a 409 naming the e
 """
 
 import datetime as dt
-import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicgrid.core import privacy
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed
 from civicgrid.events import numbering
 from civicgrid.events import services as event_services
@@ -52,8 +52,10 @@ class PushedOrder:
     priority: str = "normal"
 
     def fingerprint(self) -> str:
+        """A keyed hash of the whole order: it holds the caller's phone, which a plain hash
+        beside the order's other fields (kept in clear on the event) would give away."""
         content = json.dumps(self.__dict__, sort_keys=True, ensure_ascii=False, default=str)
-        return hashlib.sha256(content.encode()).hexdigest()
+        return privacy.blind_index("work-order:" + content)
 
 
 def connector_for(actor, system: str) -> Connector:
@@ -148,9 +150,13 @@ def receive_work_order(*, actor, order: PushedOrder) -> tuple[Event, bool]:
         return _replay(found, fingerprint), False
     category = category_for(order.system, order.category)
     lon, lat, unit = _place(order)
-    at = _aware(order.created_time) or timezone.now()
-    if at > timezone.now() + dt.timedelta(minutes=5):
+    now = timezone.now()
+    at = _aware(order.created_time) or now
+    if at > now + dt.timedelta(minutes=5):
         raise InvalidInput(_("The order's created time lies in the future."), field="created_time")
+    # A clock a little ahead of ours is taken as now: the event's later steps use our clock, and
+    # its timeline must not run backwards.
+    at = min(at, now)
     ident = numbering.take(at)  # before the transaction, as report_event_once does
     try:
         with transaction.atomic():

@@ -191,7 +191,10 @@ def read_file(data: bytes, filename: str = "") -> list[tuple[int, dict[str, str]
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        return _rows(csv.reader(io.StringIO(text, newline="")))
+        try:
+            return _rows(csv.reader(io.StringIO(text, newline="")))
+        except csv.Error:  # a field longer than the csv module allows, a stray NUL
+            raise InvalidInput(_("This CSV file cannot be read."), field="file") from None
     raise InvalidInput(_("The file is neither UTF-8 nor GB18030 text."), field="file")
 
 
@@ -199,7 +202,7 @@ def _read_xlsx(data: bytes) -> list[tuple[int, dict[str, str]]]:
     check_archive(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError):
         raise InvalidInput(_("This is neither a CSV nor an .xlsx file."), field="file") from None
     try:
         sheet = workbook.active
@@ -420,6 +423,17 @@ def _parse(
     if requested is not None:
         if requested > now:
             errors.add(line, "requested_datetime", _("This time lies in the future."))
+        # A typo's year 1900 would otherwise make a century of monthly partitions.
+        earliest = dt.datetime.combine(
+            settings.HISTORY_IMPORT_EARLIEST, dt.time(), tzinfo=requested.tzinfo
+        )
+        if requested < earliest:
+            errors.add(
+                line,
+                "requested_datetime",
+                _("Times before %(day)s are not imported.")
+                % {"day": settings.HISTORY_IMPORT_EARLIEST.isoformat()},
+            )
         for name, moment in (
             ("expected_datetime", expected),
             ("accepted_datetime", accepted),

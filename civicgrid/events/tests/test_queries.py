@@ -117,9 +117,10 @@ def test_open311_lists_cost_the_same_for_one_request_as_for_six(client, staff, g
     user_for_key(key)  # a key's first use is written down (then at most every 5 minutes)
     pages = {
         f"/open311/v2/services.{fmt}": 1,
-        # + each request's last step time (updated_datetime), keyed also + reported media_url
+        # + each request's last step time (updated_datetime); keyed also + which the key's user
+        # may see (only those carry media) + reported media_url
         f"/open311/v2/requests.{fmt}": 3,
-        f"/open311/v2/requests.{fmt}?api_key={key}": 7,
+        f"/open311/v2/requests.{fmt}?api_key={key}": 8,
         f"/open311/v2/servicerequestupdates.{fmt}": 1,
         f"/open311/v2/servicerequestupdates.{fmt}?api_key={key}": 3,
     }
@@ -133,3 +134,17 @@ def test_open311_lists_cost_the_same_for_one_request_as_for_six(client, staff, g
     assert keyed.count("/events/photo/") == 5
     anonymous = bodies[f"/open311/v2/requests.{fmt}"]
     assert sum(event.number in anonymous for event in events) == 5
+
+
+def test_a_key_carries_media_only_for_events_its_user_may_see(client, staff, grow):
+    """The public list has no media: a key of a user who may see none of the events (a login
+    with no posting) lists them as anyone does, without their photos."""
+    events = grow(4)
+    outsider = issue_token(user=staff["mallory"], name="311")[1]
+    insider = issue_token(user=staff["frank"], name="311")[1]
+    body = client.get(f"/open311/v2/requests.json?api_key={outsider}").json()
+    listed = {row["service_request_id"] for row in body}
+    assert {event.number for event in events if event.category.public} <= listed
+    assert all(row["media_url"] is None for row in body)
+    body = client.get(f"/open311/v2/requests.json?api_key={insider}").json()
+    assert sum(1 for row in body if row["media_url"]) == 3

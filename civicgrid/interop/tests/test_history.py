@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
+from civicgrid.core.errors import InvalidInput
 from civicgrid.events import rollups, selectors, services
 from civicgrid.events.models import Category, Event, EventStep, Satisfaction, Source, Status
 from civicgrid.events.workdays import add_working_days, add_working_hours
@@ -280,15 +281,24 @@ def test_a_bad_row_rejects_the_file_with_its_row_number_and_writes_nothing(tree)
     rows.append(line("BAD2", "2201", "2025-03-09T09:00:00", closed="2025-03-08T09:00:00"))
     rows.append(line("BAD3", "2201", "yesterday", status="open"))
     rows.append(line("FAR", "2201", "2025-03-09T09:00:00", status="open", place=("30.0", "120.0")))
+    rows.append(line("OLD", "2201", "1900-03-09T09:00:00", status="open"))
     with pytest.raises(ImportRejected) as rejected:
         run(rows, tree)
     found = {(e["row"], e["column"]) for e in rejected.value.errors}
     assert (4, "closed_datetime") in found  # closed without a closed time: 1 header + 3rd row
-    assert (len(rows) - 1, "closed_datetime") in found  # closed before it was requested
-    assert (len(rows), "requested_datetime") in found
-    assert (len(rows) + 1, "lat") in found  # outside the district
+    assert (len(rows) - 2, "closed_datetime") in found  # closed before it was requested
+    assert (len(rows) - 1, "requested_datetime") in found
+    assert (len(rows), "lat") in found  # outside the district
+    assert (len(rows) + 1, "requested_datetime") in found  # before 2000: a typo, no partitions
     assert Event.objects.count() == WorkOrder.objects.count() == 0
     assert not HistoryImport.objects.exists()
+
+
+def test_an_unreadable_csv_is_a_clear_error():
+    huge = b"service_request_id,description\r\n1," + b"x" * 200_000 + b"\r\n"
+    with pytest.raises(InvalidInput) as refused:
+        history.read_file(huge, "history.csv")
+    assert refused.value.field == "file"
 
 
 def test_unknown_service_codes_are_listed_not_guessed(tree):
