@@ -604,6 +604,10 @@ def _push_update(request: HttpRequest, fmt: str) -> HttpResponse:
                     photos=request.FILES.getlist("media"),
                     media_urls=[media_url] if media_url else [],
                 )
+            if not result.steps:
+                # Nothing this key's user may do (their own resolution waits for another's
+                # check): no new update to name, and nothing kept under the update_id.
+                raise Open311Error(409, str(result.stopped))
             step = EventStep.objects.filter(event_id=event.pk).order_by("-id").first()
             assert step is not None  # the step just taken
             reply = {

@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.errors import CivicgridError
 from civicgrid.interop import outbox
 from civicgrid.interop.models import (
     CategoryMapping,
@@ -73,7 +74,10 @@ class AttemptInline(admin.TabularInline):
 def send_again(modeladmin, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
     done = 0
     for message in queryset.exclude(status="sent"):
-        outbox.retry_message(actor=request.user, message=message)
+        try:
+            outbox.retry_message(actor=request.user, message=message)
+        except CivicgridError:
+            continue  # being sent right now, or sent meanwhile
         done += 1
     modeladmin.message_user(request, _("%(n)d sent again.") % {"n": done}, messages.SUCCESS)
 

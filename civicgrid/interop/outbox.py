@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -187,12 +187,18 @@ def retry_message(*, actor, message: OutboxMessage) -> OutboxMessage:
     unit and above, or a superuser. Its attempts start over."""
     if not may_retry(actor, message):
         raise NotAllowed(_("Your role does not allow retrying this delivery."))
+    now = timezone.now()
+    # Given up, or waiting for a later attempt after a failure; never one that is due, which a
+    # worker may be sending right now (it would go out twice).
+    retryable = Q(status=DeliveryStatus.FAILED) | Q(
+        status=DeliveryStatus.PENDING, attempts__gt=0, next_attempt_at__gt=now
+    )
     with transaction.atomic():
-        changed = OutboxMessage.objects.filter(
-            pk=message.pk, status__in=[DeliveryStatus.FAILED, DeliveryStatus.PENDING]
-        ).update(status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now())
+        changed = OutboxMessage.objects.filter(retryable, pk=message.pk).update(
+            status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now
+        )
         if not changed:
-            raise Conflict(_("This message was delivered already."))
+            raise Conflict(_("This message is being sent or was delivered already."))
         jobs.enqueue_on_commit(_enqueue, message.pk)
     message.refresh_from_db()
     return message

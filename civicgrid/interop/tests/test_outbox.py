@@ -10,6 +10,7 @@ import threading
 import pytest
 from django.utils import timezone
 
+from civicgrid.core.errors import Conflict
 from civicgrid.events import services
 from civicgrid.events.models import Event, Status
 from civicgrid.interop import outbox
@@ -113,6 +114,11 @@ def test_a_failing_server_is_retried_on_the_backoff_then_given_up_with_a_logged_
     message = OutboxMessage.objects.get()
     assert (message.status, message.attempts) == ("pending", 1)
     first_try = message.next_attempt_at
+    # Due now, a worker may be sending it: staff cannot start it over (it would go out twice).
+    OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())
+    with pytest.raises(Conflict):
+        outbox.retry_message(actor=staff["frank"], message=message)
+    OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=first_try)
     # Not due yet: nothing is tried.
     assert outbox.retry_due(timezone.now()) == 0
     assert len(received) == 1
