@@ -169,3 +169,15 @@ def carry_to_closed(
             % {"status": Status(event.status).label}
         )
     return Progress(event, done)
+
+
+def leave_past_deadlines(event: Event, now: dt.datetime | None = None) -> None:
+    """A request replayed with its source's own time (a trusted key): the deadlines it had
+    passed before it reached us were the source's business. Marked as raised for them, so the
+    escalation job does not raise it today — its step, at today's time, would also put the log
+    out of order for the replay's next updates. (The history import does the same.)"""
+    now = now or timezone.now()
+    passed = [due for due in (event.response_due, event.closure_due) if due and due <= now]
+    if passed:
+        event.escalated_for = max(passed)
+        Event.objects.filter(pk=event.pk).update(escalated_for=event.escalated_for)
