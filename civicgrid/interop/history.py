@@ -639,7 +639,7 @@ def _step_columns() -> list:
 
 @cache
 def _order_columns() -> list:
-    names = ("system", "order_number", "event", "created_at", "history_import")
+    names = ("system", "order_number", "event", "created_at", "history_import", "fingerprint")
     return [WorkOrder._meta.get_field(name) for name in names]
 
 
@@ -842,6 +842,8 @@ def prepare_chunk(
                 "event_id": ident[0],
                 "created_at": now,
                 "history_import_id": job.pk,
+                # Only pushed orders keep one (interop.connectors).
+                "fingerprint": "",
             }
         )
         total.update(rollups.contributions(_Counted(event)))

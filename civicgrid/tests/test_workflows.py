@@ -24,6 +24,7 @@ pytestmark = pytest.mark.django_db
 NOT_WORKFLOWS = {
     "events.ResponseTemplate",  # the status a ready answer is for, not a state of its own
     "messaging.Message",  # queued → sent / failed, by the sender task
+    "interop.OutboxMessage",  # pending → sent / failed, by the delivery task (and a retry)
     "people.ImportJob",  # the import job's progress
 }
 
