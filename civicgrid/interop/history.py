@@ -62,7 +62,7 @@ from civicgrid.org.kinds import Kind
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.selectors import units_at
 from civicgrid.org.tree import is_under
-from civicgrid.people.ledgers import ImportRejected, check_archive
+from civicgrid.people.ledgers import ImportRejected, check_archive, discard_file_if_ended
 
 logger = logging.getLogger(__name__)
 
@@ -1112,19 +1112,7 @@ def run_job(job: HistoryImport, data: bytes | None = None) -> HistoryImport:
 
 
 def _discard_file_if_ended(job_id: int) -> None:
-    job = HistoryImport.objects.filter(pk=job_id).first()
-    if (
-        job is None
-        or not job.file
-        or job.state
-        in (
-            HistoryImport.State.QUEUED,
-            HistoryImport.State.RUNNING,
-        )
-    ):
-        return
-    job.file.delete(save=False)
-    HistoryImport.objects.filter(pk=job_id).update(file="")
+    discard_file_if_ended(HistoryImport, job_id)
 
 
 # ---- jobs --------------------------------------------------------------------------------------

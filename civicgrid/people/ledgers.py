@@ -1044,20 +1044,19 @@ def run_import(job: ImportJob, rows: list | None = None) -> ImportJob:
     return job
 
 
-def _discard_file_if_ended(job_id: int) -> None:
-    job = ImportJob.objects.filter(pk=job_id).first()
-    if (
-        job is None
-        or not job.file
-        or job.state
-        in (
-            ImportJob.State.QUEUED,
-            ImportJob.State.RUNNING,
-        )
-    ):
+def discard_file_if_ended(model, job_id: int) -> None:
+    """Delete the private file of a job (a ledger or history import) once it has ended, however
+    it ended: it may hold ID numbers in clear. `model` has `file` and a `State` with QUEUED and
+    RUNNING."""
+    job = model.objects.filter(pk=job_id).first()
+    if job is None or not job.file or job.state in (model.State.QUEUED, model.State.RUNNING):
         return
     job.file.delete(save=False)
-    ImportJob.objects.filter(pk=job_id).update(file="")
+    model.objects.filter(pk=job_id).update(file="")
+
+
+def _discard_file_if_ended(job_id: int) -> None:
+    discard_file_if_ended(ImportJob, job_id)
 
 
 def sweep(now: dt.datetime | None = None) -> dict[str, int]:
