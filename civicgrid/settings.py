@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "civicgrid.community",
     "civicgrid.alliances",
     "civicgrid.interop",
+    "civicgrid.mediation",
     "civicgrid.site",
     "huey.contrib.djhuey",
 ]
@@ -548,3 +549,11 @@ HISTORY_IMPORT_EARLIEST = dt.date.fromisoformat(
     env_str("CIVICGRID_HISTORY_IMPORT_EARLIEST", "2000-01-01")
 )
 # ---- end of history import ---------------------------------------------------------------------
+
+
+# ---- mediation (issue 17) ----------------------------------------------------------------------
+# Working days (the official Chinese calendar) allowed for each stage of a mediation case: the
+# desk decides whether to accept it; mediation comes to an end (agreement or not); a referred
+# case is accepted by the receiving body; the agreement is followed up; the case is closed
+# after follow-up or after no agreement. A case past its deadline is raised to the street.
+MEDIATION_DAYS = {"accept": 3, "mediate": 20, "referral": 5, "follow_up": 10, "close": 5}

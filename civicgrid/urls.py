@@ -58,6 +58,7 @@ urlpatterns = [
     path("party/", include("civicgrid.party.urls")),
     path("volunteers/", include("civicgrid.volunteers.urls")),
     path("community/", include("civicgrid.community.urls")),
+    path("mediation/", include("civicgrid.mediation.urls")),
     path("alliances/", include("civicgrid.alliances.urls")),
     path("m/", include("civicgrid.messaging.urls")),
     path("", include("civicgrid.site.urls")),

@@ -36,6 +36,7 @@ class VenueKind(models.TextChoices):
     AV_ROOM = "av_room", _("Audio-visual room")
     STATION = "station", _("Station")
     OUTDOOR = "outdoor", _("Outdoor site")
+    MEDIATION_ROOM = "mediation_room", _("Mediation room")  # 调解室 (civicgrid.mediation)
     OTHER = "other", _("Other")
 
 

@@ -303,6 +303,8 @@ class StepAction(models.TextChoices):
     SUPERVISE = "supervise", _("Supervise")
     ESCALATE = "escalate", _("Escalate")
     ASK_RATING = "ask_rating", _("Ask for rating")
+    # A dispute handed to a mediation case (civicgrid.mediation): it resolves with the case.
+    MEDIATE = "mediate", _("Hand to mediation")
 
 
 class EventStep(StepLog):

@@ -652,6 +652,30 @@ def dispatch_event(
     return result
 
 
+def mediate_event(
+    *, actor, event, unit: OrgUnit, case: str, version=None, at: dt.datetime | None = None
+) -> Event:
+    """A dispute taken on as a mediation case (civicgrid.mediation, which calls this in the
+    case's transaction): the case's unit handles it, and it resolves when the case closes."""
+
+    def change(e: Event, now: dt.datetime) -> None:
+        e.handler_unit, e.handler_user = unit, None
+        e.accepted_at = e.accepted_at or now
+        e.dispatched_at = e.dispatched_at or now
+        e.responded_at = e.responded_at or now
+
+    return step_event(
+        event,
+        A.MEDIATE,
+        actor=actor,
+        version=version,
+        note=_("Taken on as mediation case %(number)s.") % {"number": case},
+        change=change,
+        details={"mediation_case": case, "unit": unit.code},
+        at=at,
+    )
+
+
 REPORT_IN_DEADLINES: dict[str, tuple[str, int]] = {
     # Hours to report in: working hours for routine and tough cases, clock hours in emergencies.
     WhistleKind.ROUTINE: ("working", 8),

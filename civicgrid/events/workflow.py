@@ -163,6 +163,7 @@ TRANSITIONS = {
     A.SUPERVISE: step([*ACTIVE, S.SUSPENDED], None, is_supervisor),
     A.ESCALATE: step(ACTIVE, None, system),
     A.ASK_RATING: step([S.CLOSED], None, system),
+    A.MEDIATE: step([S.ACCEPTED, S.DISPATCHED, S.HANDLING], S.HANDLING, is_dispatcher),
 }
 
 

@@ -26,6 +26,9 @@ LAYERS = {
     # Work orders from other systems and what goes back to them: above events, which tells it
     # about steps through hooks (events.services.step_hooks), never by importing it.
     "interop": 3,
+    # Disputes: cases from events and situations, rooms that are class venues, parties that are
+    # residents and organisations; events learn of cases only through their step hooks.
+    "mediation": 4,
     "alliances": 4,
     "site": 5,
 }

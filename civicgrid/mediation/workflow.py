@@ -1,0 +1,96 @@
+"""The mediation case's state machine: who may take which step from which status.
+
+Run by `core.workflow` (lock, version, table, role, log, rollups in one transaction); the
+services in `services.py` say what each step changes. Anything not in this table is refused.
+
+The desk (the staff of the case's unit and the units above it) takes in, accepts, declines,
+refers, follows up and closes; the case's own mediators record sessions and the result. Nobody
+grades their own work: the follow-up that asks whether the agreement was kept is never taken by
+one of the case's mediators.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from civicgrid.core.workflow import Machine, register, step, system
+from civicgrid.mediation import rollups
+from civicgrid.mediation.models import Case, CaseAction, CaseStatus, CaseStep
+from civicgrid.mediation.roles import DESK_ROLES
+from civicgrid.org.scoping import holds
+
+S = CaseStatus
+A = CaseAction
+Extra = Mapping[str, Any]
+
+
+def is_desk(actor: Any, case: Case, extra: Extra) -> bool:
+    """Staff of the case's unit or above it who keep its mediation desk."""
+    return holds(actor, case.unit_code, DESK_ROLES)
+
+
+def mediator_ids(case: Case) -> set[int]:
+    """The case's lead and helping mediators."""
+    ids = set(case.helpers.values_list("pk", flat=True))
+    if case.lead_id:
+        ids.add(case.lead_id)
+    return ids
+
+
+def own_mediator(actor: Any) -> Any:
+    return getattr(actor, "mediator", None) if actor is not None else None
+
+
+def is_case_mediator(actor: Any, case: Case, extra: Extra) -> bool:
+    mediator = own_mediator(actor)
+    return mediator is not None and mediator.pk in mediator_ids(case)
+
+
+def is_desk_or_mediator(actor: Any, case: Case, extra: Extra) -> bool:
+    return is_desk(actor, case, extra) or is_case_mediator(actor, case, extra)
+
+
+def is_follow_up_taker(actor: Any, case: Case, extra: Extra) -> bool:
+    # Whether the agreement was kept is the mediators' figure: the desk asks, never one of them.
+    return is_desk(actor, case, extra) and not is_case_mediator(actor, case, extra)
+
+
+ACTIVE = (
+    S.RECEIVED,
+    S.ACCEPTED,
+    S.MEDIATING,
+    S.AGREED,
+    S.NOT_AGREED,
+    S.REFERRED,
+    S.FOLLOWED_UP,
+)
+
+TRANSITIONS = {
+    A.ACCEPT: step([S.RECEIVED], S.ACCEPTED, is_desk),
+    A.DECLINE: step([S.RECEIVED, S.ACCEPTED], S.DECLINED, is_desk),
+    A.ASSIGN: step([S.RECEIVED, S.ACCEPTED, S.MEDIATING, S.NOT_AGREED], None, is_desk),
+    A.SESSION: step([S.ACCEPTED, S.MEDIATING], S.MEDIATING, is_desk_or_mediator),
+    A.AGREE: step([S.MEDIATING], S.AGREED, is_desk_or_mediator),
+    A.FAIL: step([S.MEDIATING], S.NOT_AGREED, is_desk_or_mediator),
+    A.REFER: step([S.ACCEPTED, S.MEDIATING, S.NOT_AGREED, S.FOLLOWED_UP], S.REFERRED, is_desk),
+    A.REFERRAL_ACCEPTED: step([S.REFERRED], None, is_desk),
+    A.FOLLOW_UP: step([S.AGREED], S.FOLLOWED_UP, is_follow_up_taker),
+    A.RESUME: step([S.NOT_AGREED, S.FOLLOWED_UP], S.MEDIATING, is_desk_or_mediator),
+    A.CLOSE: step([S.FOLLOWED_UP, S.NOT_AGREED, S.REFERRED], S.CLOSED, is_desk),
+    A.RAISE_RISK: step(ACTIVE, None, is_desk_or_mediator),
+    A.ESCALATE: step(ACTIVE, None, system),
+}
+
+CASES: Machine[Case] = register(
+    Machine(
+        model=Case,
+        log=CaseStep,
+        subject="case",
+        transitions=TRANSITIONS,
+        statuses=CaseStatus,
+        actions=CaseAction,
+        version_field="version",
+        related=("unit", "lead"),
+        counters=rollups.counters,
+        creations=(A.RECEIVE,),
+    )
+)
