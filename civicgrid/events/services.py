@@ -92,9 +92,14 @@ def may_handle_on_the_spot(actor) -> bool:
     return superuser(actor) or any(role in GRID_ROLES for _code, role in postings_of_user(actor))
 
 
+# Steps another app takes through its own service and button (a case of civicgrid.mediation
+# hands its dispute to mediation): never offered as an event step of their own.
+TAKEN_ELSEWHERE = frozenset({A.MEDIATE})
+
+
 def allowed_actions(actor, event: Event) -> list[str]:
     """The steps `actor` may take on `event` now (for buttons; the services check again)."""
-    return EVENTS.allowed(actor, event)
+    return [action for action in EVENTS.allowed(actor, event) if action not in TAKEN_ELSEWHERE]
 
 
 # ---- the one step function --------------------------------------------------------------------
@@ -1119,7 +1124,7 @@ NOTE_REQUIRED = frozenset(
 PERSON_STEPS = tuple(
     action
     for action in A.values
-    if action not in {A.REPORT, A.REPORT_HANDLED, A.ESCALATE, A.ASK_RATING}
+    if action not in {A.REPORT, A.REPORT_HANDLED, A.ESCALATE, A.ASK_RATING, *TAKEN_ELSEWHERE}
 )
 
 
