@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -119,7 +119,7 @@ def _text(value: str, field: str, message: str, *, limit: int | None = None) -> 
     return value
 
 
-def _choice(value: str, choices: type, field: str) -> str:
+def _choice(value: str, choices: type[models.Choices], field: str) -> str:
     if value not in choices.values:
         raise InvalidInput(_("Choose one of the offered values."), field=field)
     return value
@@ -667,7 +667,7 @@ def assign_mediators(
 
 
 def _tell_mediators(case: Case, text: str) -> None:
-    users = [case.lead.user_id] if case.lead_id and case.lead.user_id else []
+    users = [case.lead.user_id] if case.lead is not None and case.lead.user_id else []
     users += list(case.helpers.exclude(user=None).values_list("user_id", flat=True))
     notify(users=users, text=text % {"number": case.number}, link=case.get_absolute_url())
 
@@ -723,7 +723,7 @@ def record_session(
             notes=notes,
             recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        session.mediators.set(data.mediators or ([c.lead] if c.lead_id else []))
+        session.mediators.set(data.mediators or ([c.lead] if c.lead is not None else []))
         session.parties.set(data.parties)
         for photo in cleaned:
             SessionPhoto.objects.create(
@@ -1043,6 +1043,8 @@ def upload_scan(*, actor: Any, case: Case, kind: str, upload: Any) -> SignedScan
     """A scan of a printed document with the parties' signatures."""
     _may_work_on(actor, case)
     _choice(kind, DocumentKind, "kind")
+    if not upload:
+        raise InvalidInput(_("Choose the scanned document to upload."), field="scan")
     photo = read_photo(upload, field="scan")
     return SignedScan.objects.create(
         case=case,
