@@ -236,3 +236,16 @@ def test_the_openapi_document_lists_mediation(client):
     paths = [p for p in document["paths"] if p.startswith("/api/v1/mediation/")]
     assert "/api/v1/mediation/cases/{case_id}/steps/{action}" in paths
     assert len(paths) >= 7
+
+
+def test_the_case_list_costs_the_same_for_one_case_or_many(client, pinned, desk, walk_in):
+    auth = _auth(desk.staff)
+    walk_in()
+    client.get(f"{API}/cases", **auth)  # the token's first use is noted once
+    pinned({f"{API}/cases": 4}, **auth)
+    for title in ("二", "三", "四"):
+        walk_in(title=title)
+    assert (
+        json.loads(pinned({f"{API}/cases": 4}, **auth)[f"{API}/cases"])[3]["title"]
+        == "邻里噪音纠纷"
+    )
