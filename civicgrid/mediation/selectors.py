@@ -19,6 +19,8 @@ from civicgrid.mediation.models import (
     Mediator,
     MediatorRollup,
     Session,
+    SessionPhoto,
+    SignedScan,
 )
 from civicgrid.mediation.roles import DESK_ROLES, FIGURE_ROLES
 from civicgrid.org.models import OrgUnit
@@ -76,6 +78,37 @@ def case_for(user: Any, pk: int) -> Case:
     if case is None:
         raise Http404
     return case
+
+
+def _of_visible_cases(user: Any, field: str) -> Q | None:
+    condition = cases_q(user)
+    if condition is None:
+        return None
+    return Q(**{f"{field}__in": Case.objects.filter(condition).values("pk")})
+
+
+def scan_for(user: Any, pk: int) -> SignedScan:
+    """A signed scan of a case the user sees; 404 otherwise."""
+    condition = _of_visible_cases(user, "case")
+    scans = SignedScan.objects.filter(pk=pk)
+    found = (scans if condition is None else scans.filter(condition)).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def photo_for(user: Any, pk: int) -> SessionPhoto:
+    """A session photo of a case the user sees; 404 otherwise."""
+    condition = _of_visible_cases(user, "session__case")
+    photos = SessionPhoto.objects.filter(pk=pk)
+    found = (photos if condition is None else photos.filter(condition)).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def scans_of(case: Case) -> QuerySet[SignedScan]:
+    return case.scans.select_related("uploaded_by")
 
 
 def may_see_desk(user: Any, unit: OrgUnit) -> bool:

@@ -1043,6 +1043,8 @@ def upload_scan(*, actor: Any, case: Case, kind: str, upload: Any) -> SignedScan
     """A scan of a printed document with the parties' signatures."""
     _may_work_on(actor, case)
     _choice(kind, DocumentKind, "kind")
+    if not upload:
+        raise InvalidInput(_("Choose the scanned document to upload."), field="scan")
     photo = read_photo(upload, field="scan")
     return SignedScan.objects.create(
         case=case,
