@@ -37,7 +37,7 @@ from civicgrid.mediation.models import (
 Key = tuple[type[Model], int, str, dt.date, str]
 Moment = tuple[dt.datetime | dt.date | None, str, int]
 
-REFERRED_TO = {
+REFERRED_TO: dict[str, str] = {
     Body.JUSTICE: "referred_justice",
     Body.POLICE: "referred_police",
     Body.COURT: "referred_court",
@@ -137,7 +137,7 @@ def apply(before: Counter, after: Counter) -> None:
     )
 
 
-_OWNER = {MediationRollup: "unit_id", MediatorRollup: "mediator_id"}
+_OWNER: dict[type[Model], str] = {MediationRollup: "unit_id", MediatorRollup: "mediator_id"}
 
 
 def add(row: Model) -> None:
@@ -189,7 +189,7 @@ def check_all() -> list[Drift]:
     for table, owner in _OWNER.items():
         stored = {
             (row[owner], row["month"]): {name: row[name] for name in ROLLUP_COUNTERS}
-            for row in table.objects.values(owner, "month", *ROLLUP_COUNTERS)
+            for row in table._default_manager.values(owner, "month", *ROLLUP_COUNTERS)
         }
         found += drifts(table.__name__, stored, expected[table])
     return found

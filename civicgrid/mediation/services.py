@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -81,6 +81,7 @@ KIND_OF_CATEGORY = {
     "2204": CaseKind.FAMILY,
 }
 # An event step that would settle or move a dispute elsewhere: refused while a case mediates it.
+# Suspending it too: a suspended event would miss the resolution its case's closure brings.
 GUARDED_EVENT_STEPS = frozenset(
     {
         StepAction.RESOLVE,
@@ -89,6 +90,7 @@ GUARDED_EVENT_STEPS = frozenset(
         StepAction.DISPATCH,
         StepAction.WHISTLE,
         StepAction.RETURN,
+        StepAction.SUSPEND,
     }
 )
 # What makes a case high-risk on its own: this many people, this amount of money.
@@ -119,7 +121,7 @@ def _text(value: str, field: str, message: str, *, limit: int | None = None) -> 
     return value
 
 
-def _choice(value: str, choices: type, field: str) -> str:
+def _choice(value: str, choices: type[TextChoices], field: str) -> str:
     if value not in choices.values:
         raise InvalidInput(_("Choose one of the offered values."), field=field)
     return value
@@ -667,7 +669,8 @@ def assign_mediators(
 
 
 def _tell_mediators(case: Case, text: str) -> None:
-    users = [case.lead.user_id] if case.lead_id and case.lead.user_id else []
+    lead = case.lead
+    users = [lead.user_id] if lead is not None and lead.user_id else []
     users += list(case.helpers.exclude(user=None).values_list("user_id", flat=True))
     notify(users=users, text=text % {"number": case.number}, link=case.get_absolute_url())
 
@@ -723,7 +726,7 @@ def record_session(
             notes=notes,
             recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        session.mediators.set(data.mediators or ([c.lead] if c.lead_id else []))
+        session.mediators.set(data.mediators or ([c.lead] if c.lead is not None else []))
         session.parties.set(data.parties)
         for photo in cleaned:
             SessionPhoto.objects.create(
