@@ -18,6 +18,7 @@ from django.core.files.storage import Storage
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civicgrid.core import privacy
 from civicgrid.core.storage import private_storage
@@ -134,7 +135,8 @@ class CaseStatus(models.TextChoices):
     AGREED = "agreed", _("Agreement reached")
     NOT_AGREED = "not_agreed", _("No agreement")
     REFERRED = "referred", _("Referred")
-    FOLLOWED_UP = "followed_up", _("Followed up")
+    # 已回访: "Followed up" alone is an event's 已跟进.
+    FOLLOWED_UP = "followed_up", pgettext_lazy("mediation", "Followed up")
     CLOSED = "closed", _("Closed")
 
 

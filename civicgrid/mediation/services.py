@@ -81,6 +81,7 @@ KIND_OF_CATEGORY = {
     "2204": CaseKind.FAMILY,
 }
 # An event step that would settle or move a dispute elsewhere: refused while a case mediates it.
+# Suspending it too: a suspended event would miss the resolution its case's closure brings.
 GUARDED_EVENT_STEPS = frozenset(
     {
         StepAction.RESOLVE,
@@ -89,6 +90,7 @@ GUARDED_EVENT_STEPS = frozenset(
         StepAction.DISPATCH,
         StepAction.WHISTLE,
         StepAction.RETURN,
+        StepAction.SUSPEND,
     }
 )
 # What makes a case high-risk on its own: this many people, this amount of money.

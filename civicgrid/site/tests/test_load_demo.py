@@ -45,6 +45,7 @@ def test_the_apps_parts_run_in_the_order_the_demo_was_always_built():
         "classes",
         "volunteers",
         "community",
+        "mediation",
     ]
 
 

@@ -7,6 +7,7 @@ from civicgrid.classes import rollups as classes
 from civicgrid.community import rollups as community
 from civicgrid.core.rollups import Drift
 from civicgrid.events import rollups as events
+from civicgrid.mediation import rollups as mediation
 from civicgrid.org.models import OrgUnit
 from civicgrid.party import rollups as party
 from civicgrid.volunteers import rollups as volunteers
@@ -18,6 +19,7 @@ CHECKS = {
     "volunteers": volunteers.check_all,
     "community": community.check_all,
     "party": party.check_all,
+    "mediation": mediation.check_all,
 }
 # Tables whose key starts with a unit's id (the others' with the counted row's own id).
 UNIT_TABLES = {
@@ -28,13 +30,14 @@ UNIT_TABLES = {
     "VolunteerRollup",
     "CommunityRollup",
     "PointsRollup",
+    "MediationRollup",
 }
 
 
 class Command(BaseCommand):
     help = (
         "Recount every rollup and kept counter from the rows they count (events, classes, "
-        "volunteer services, community lists, party points) and print each counter that "
+        "volunteer services, community lists, party points, mediation) and print each counter that "
         "differs, by unit; exit status 1 when any does (after an upgrade or a restore), 0 "
         "when all agree. Nothing is changed: `rebuild_event_rollups` rewrites the events' rows."
     )

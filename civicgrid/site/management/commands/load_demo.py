@@ -11,7 +11,7 @@ class Command(BaseCommand):
     help = (
         "Load a demo district (default 郑州市中原区): each app's part of it (core.demo), the "
         "units and users first, then a year of events, residents, classes, volunteer "
-        "services and the community's lists."
+        "services, the community's lists and a year of mediation."
     )
 
     def add_arguments(self, parser):
@@ -66,6 +66,10 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"  {'partymember':<12} party member · 河南纺机社区 (no posting; /party/me/)"
+        )
+        self.stdout.write(
+            f"  {'mediator':<12} people's mediator 民调员 · 河南纺机社区 "
+            "(no posting; phone page /mediation/)"
         )
         for name, _, _ in DEMO_LOGINS:
             if name in postings:
