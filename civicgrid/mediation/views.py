@@ -201,8 +201,11 @@ def board(request: HttpRequest, code: str) -> HttpResponse:
         "kinds": CaseKind.choices,
         "risks": Risk.choices,
         "now": now,
+        # The desks below: a district's streets, a street's communities.
         "children": [
-            child for child in org_selectors.children_for(user, unit) if child.kind != "department"
+            child
+            for child in org_selectors.children_for(user, unit)
+            if child.kind in ("street", "community")
         ],
     }
     return render(request, "mediation/board.html", context)
@@ -354,7 +357,7 @@ def new_case(request: HttpRequest, code: str) -> HttpResponse:
 
 
 # The step the case page offers as its main button at each status (when the user may take it).
-PRIMARY = {
+PRIMARY: dict[str, str] = {
     S.RECEIVED: A.ACCEPT,
     S.ACCEPTED: A.SESSION,
     S.MEDIATING: A.AGREE,

@@ -76,7 +76,7 @@ def test_event_to_case_session_agreement_follow_up_close_and_figures(
     assert case.number in mediator.content()
     fits(mediator)
     shot(mediator, "mediator-home")
-    mediator.click(f"[data-case='{case.number}'] >> text=记录调解")
+    mediator.click(f"[data-case='{case.number}'] a[href$='/sessions/new/']")
     mediator.wait_for_url("**/sessions/new/")
     fits(mediator)
     mediator.select_option("#venue", str(desk.room.pk))
