@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -37,6 +38,11 @@ from civicgrid.org.kinds import Kind
 from civicgrid.org.scoping import covers
 
 A = StepAction
+
+# Panels that apps above events add to an event's page (mediation's case link and its one-click
+# button): each hook(user, event) returns the context of one panel, with the "template" that
+# renders it, or None. A hook must cost no query for an event it has nothing to say about.
+detail_panels: list[Callable[[Any, Any], dict[str, Any] | None]] = []
 
 
 # ---- reporting ---------------------------------------------------------------------------------
@@ -375,6 +381,7 @@ def _render_detail(
         "map_settings": org_selectors.map_settings(),
         "map_point": org_selectors.map_point(event.lon, event.lat),
         "now": timezone.now(),
+        "panels": [panel for hook in detail_panels if (panel := hook(user, event)) is not None],
     }
     if {A.DISPATCH, A.WHISTLE, A.TRANSFER} & set(actions):
         context |= selectors.dispatch_targets(user, event)

@@ -9,8 +9,10 @@ class MediationConfig(AppConfig):
     def ready(self) -> None:
         from civicgrid.core import demo, erasure
         from civicgrid.events import services as events
+        from civicgrid.events import views as event_views
         from civicgrid.mediation import erasure as mediation
-        from civicgrid.mediation import services
+        from civicgrid.mediation import panels, services
+        from civicgrid.people import views as people_views
 
         erasure.register("mediation.CaseParty", mediation.erase_parties)
         # A dispute event being mediated moves only with its case.
@@ -19,3 +21,8 @@ class MediationConfig(AppConfig):
         demo.register(
             "mediation", "civicgrid.mediation.demo.demo_part", after=["events", "classes"]
         )
+        # A dispute event's page shows its cases and opens one; a situation becomes one.
+        if panels.event_panel not in event_views.detail_panels:
+            event_views.detail_panels.append(panels.event_panel)
+        if panels.situation_panel not in people_views.situation_panels:
+            people_views.situation_panels.append(panels.situation_panel)

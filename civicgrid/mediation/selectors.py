@@ -6,12 +6,13 @@ volunteers, residents and anonymous users see none; read-only leaders see the fi
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
 from civicgrid.mediation.models import (
     ENDED,
     ROLLUP_COUNTERS,
+    Body,
     Case,
     CaseParty,
     Consultation,
@@ -233,3 +234,90 @@ def mediator_figures(
     found = {row.pop("mediator_id"): row for row in rows}
     empty = dict.fromkeys(ROLLUP_COUNTERS, 0)
     return {m.pk: (found.get(m.pk) or empty) | rates(found.get(m.pk) or empty) for m in mediators}
+
+
+def status_counts(user: Any, unit: OrgUnit) -> dict[str, int]:
+    """How many of the unit's visible cases (and those below it) stand at each status."""
+    rows = (
+        cases_for(user)
+        .filter(unit_code__under=unit.code)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    return {row["status"]: row["n"] for row in rows}
+
+
+def figures_below(
+    units: list[OrgUnit], first: dt.date, last: dt.date
+) -> list[tuple[OrgUnit, dict[str, Any]]]:
+    """Each unit's figures over the period (with what lies under it), in two queries whatever
+    the number of units: the rollups and the open cases grouped by unit code, added up to the
+    unit each code lies under."""
+    if not units:
+        return []
+    under = _under([unit.code for unit in units])
+    sums = (
+        MediationRollup.objects.filter(_months(first, last))
+        .filter(under)
+        .order_by()
+        .values("unit_code")
+        .annotate(**{name: Sum(name) for name in ROLLUP_COUNTERS})
+    )
+    opened = (
+        Case.objects.filter(under)
+        .exclude(status__in=ENDED)
+        .order_by()
+        .values("unit_code")
+        .annotate(n=Count("pk"))
+    )
+    totals = {unit.code: dict.fromkeys((*ROLLUP_COUNTERS, "open"), 0) for unit in units}
+
+    def owner(code: str) -> dict[str, int] | None:
+        # The units given are siblings (a unit's children): a code lies under one at most.
+        for unit in units:
+            if code.startswith(unit.code):
+                return totals[unit.code]
+        return None
+
+    for row in sums:
+        counts = owner(row["unit_code"])
+        if counts is not None:
+            for name in ROLLUP_COUNTERS:
+                counts[name] += row[name] or 0
+    for row in opened:
+        counts = owner(row["unit_code"])
+        if counts is not None:
+            counts["open"] += row["n"]
+    return [(unit, totals[unit.code] | rates(totals[unit.code])) for unit in units]
+
+
+def top_mediators(
+    unit: OrgUnit, first: dt.date, last: dt.date, *, limit: int = 10
+) -> list[dict[str, Any]]:
+    """The mediators of the unit's pool (and of the units under it) with the most agreements
+    as lead over the period, in one query."""
+    rows = (
+        MediatorRollup.objects.filter(_months(first, last), unit_code__under=unit.code)
+        .order_by()
+        .values("mediator_id", "mediator__name", "mediator__kind")
+        .annotate(**{name: Sum(name) for name in ROLLUP_COUNTERS})
+        .filter(mediated__gt=0)
+        .order_by("-agreed", "-mediated", "mediator__name")[:limit]
+    )
+    return [dict(row) | rates(row) for row in rows]
+
+
+def referrals(counts: dict[str, Any]) -> list[tuple[str, int]]:
+    """Referrals by receiving body, from a figures dict, the bodies with none left out."""
+    named = {
+        Body.JUSTICE: "referred_justice",
+        Body.POLICE: "referred_police",
+        Body.COURT: "referred_court",
+        Body.ARBITRATION: "referred_arbitration",
+        Body.PETITION: "referred_petition",
+    }
+    found = [(str(Body(body).label), counts[name]) for body, name in named.items() if counts[name]]
+    if counts["referred_other"]:
+        found.append((str(Body.OTHER.label), counts["referred_other"]))
+    return found

@@ -2,7 +2,9 @@
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -421,6 +423,11 @@ def facilities_geojson(request: HttpRequest, code: str) -> JsonResponse:
     return JsonResponse(selectors.facility_features(request.user, unit))
 
 
+# Row panels that apps above people add to the situations list: each hook(user, situations)
+# returns the context of its panel, with the "template" rendered in each row, or None.
+situation_panels: list[Callable[[Any, list], dict | None]] = []
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def situations(request: HttpRequest, code: str) -> HttpResponse:
@@ -443,10 +450,14 @@ def situations(request: HttpRequest, code: str) -> HttpResponse:
             "people:situations",
             code=code,
         )
-    rows = selectors.under(selectors.situations_for(request.user), unit)
+    rows = list(selectors.under(selectors.situations_for(request.user), unit)[:200])
     context = {
         "unit": unit,
-        "situations": rows[:200],
+        "situations": rows,
+        # What apps above people add to each row (mediation's one-click case button).
+        "row_panels": [
+            panel for hook in situation_panels if (panel := hook(request.user, rows)) is not None
+        ],
         "kinds": SituationKind.choices,
         "grids": selectors.has_data_units(request.user, unit),
         "data_kinds": ",".join(sorted(DATA_UNIT_KINDS)),

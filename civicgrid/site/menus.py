@@ -38,6 +38,7 @@ class Who:
     party_member: bool = False
     member_unit: bool = False
     partner: bool = False
+    mediator: bool = False
     staff: bool = False
 
     @property
@@ -69,6 +70,8 @@ class Who:
             return "member_unit"
         if self.partner:
             return "partner"
+        if self.mediator:
+            return "mediator"
         if self.volunteer:
             return "volunteer"
         return "nobody"
@@ -95,15 +98,22 @@ def who_is(user: Any) -> Who:
         return Who(superuser=False, postings=postings, staff=user.is_staff)
     volunteer = getattr(user, "volunteer", None)
     party_member = getattr(user, "party_member", None) is not None
-    # A member unit's or a partner's login is asked about only when it is neither of those.
+    # A member unit's or a partner's login is asked about only when it is neither of those,
+    # and a mediator's only when it is none of them.
     other = volunteer is None and not party_member
+    member_unit = other and getattr(user, "member_unit", None) is not None
+    partner = other and getattr(user, "community_partner", None) is not None
+    mediator = (
+        getattr(user, "mediator", None) if other and not member_unit and not partner else None
+    )
     return Who(
         superuser=False,
         postings=(),
         volunteer=volunteer is not None and volunteer.active,
         party_member=party_member,
-        member_unit=other and getattr(user, "member_unit", None) is not None,
-        partner=other and getattr(user, "community_partner", None) is not None,
+        member_unit=member_unit,
+        partner=partner,
+        mediator=mediator is not None and mediator.active,
         staff=user.is_staff,
     )
 
@@ -224,6 +234,31 @@ MENU: list[Entry] = [
         unit_roles=frozenset({Role.LEADER_READONLY}),
         current=("community:figures",),
     ),
+    # ---- mediation (issue 17) ----
+    Entry(
+        "mediation",
+        _("Mediation"),
+        "mediation:board",
+        _roles(STAFF_ROLES),
+        unit_roles=STAFF_ROLES,
+        current=("mediation:",),
+    ),
+    Entry(
+        "mediation_figures",
+        _("Mediation figures"),
+        "mediation:figures",
+        lambda who: not who.superuser and who.roles == {Role.LEADER_READONLY},
+        unit_roles=frozenset({Role.LEADER_READONLY}),
+        current=("mediation:figures",),
+    ),
+    Entry(
+        "my_cases",
+        _("My cases"),
+        "mediation:home",
+        lambda who: who.mediator,
+        current=("mediation:",),
+        personal=True,
+    ),
     Entry(
         "volunteers",
         _("Volunteer services"),
@@ -314,11 +349,12 @@ TABS: dict[str, list[str]] = {
     "community": ["home", "board", "tasks", "people", "notifications"],
     "grid": ["home", "tasks", "report", "people", "notifications"],
     "department": ["home", "inbox", "event_map", "notifications"],
-    "leader": ["home", "dashboard", "class_figures", "community_figures"],
+    "leader": ["home", "dashboard", "class_figures", "community_figures", "mediation_figures"],
     "volunteer": ["home", "my_orders", "report", "notifications"],
     "party_member": ["home", "my_party", "party_tasks", "notifications"],
     "member_unit": ["home", "party_tasks", "report", "notifications"],
     "partner": ["home", "my_partner", "report", "notifications"],
+    "mediator": ["my_cases", "home", "report", "notifications"],
     "nobody": ["home", "report", "notifications"],
 }
 

@@ -22,6 +22,7 @@ from civicgrid.core.cleaning import redirect_to_local
 from civicgrid.core.errors import CivicgridError, InvalidInput
 from civicgrid.events import selectors as event_selectors
 from civicgrid.events.roles import GRID_ROLES
+from civicgrid.mediation import selectors as mediation_selectors
 from civicgrid.messaging import selectors as messaging_selectors
 from civicgrid.messaging import services as messaging
 from civicgrid.org import selectors as org_selectors
@@ -107,6 +108,8 @@ def _figures_home(roles: frozenset[str]) -> Callable[[Any, list], dict[str, Any]
             "figures": event_selectors.figures_for(unit, start, end),
             "start": start,
             "end": end,
+            # Mediation this year: the cases open now and the success rate (issue 17).
+            "mediation": mediation_selectors.figures(unit, start, end),
         }
         if Role.LEADER_READONLY not in roles:
             overdue = event_selectors.overdue_under(user, unit, now)
@@ -158,6 +161,12 @@ def _party_member_home(user: Any, postings: list) -> dict[str, Any]:
     }
 
 
+def _mediator_home(user: Any, postings: list) -> dict[str, Any]:
+    """A mediator's open cases (their phone page holds the rest: today's sessions)."""
+    cases = mediation_selectors.my_cases(user)
+    return {"my_cases": cases[:QUEUE_SHOWN], "my_case_count": cases.count()}
+
+
 def _superuser_home(user: Any, postings: list) -> dict[str, Any]:
     return {
         "overview": event_selectors.overview_counts(user, timezone.now()),
@@ -176,6 +185,7 @@ HOMES: dict[str, Callable[[Any, list], dict[str, Any]]] = {
     "party_member": _party_member_home,
     "member_unit": _party_member_home,
     "partner": lambda user, postings: {"partner": getattr(user, "community_partner", None)},
+    "mediator": _mediator_home,
     "superuser": _superuser_home,
 }
 

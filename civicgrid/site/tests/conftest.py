@@ -66,6 +66,12 @@ def personas(tree, make_user):
     )
     partner.user = made["partner"] = make_user("partner")
     partner.save()
+    from civicgrid.mediation import services as mediation
+
+    made["mediator"] = make_user("mediator")
+    mediation.save_mediator(
+        actor=staff, unit=tree.community_a1, name="米调解", kind="peoples", user=made["mediator"]
+    )
     made["nobody"] = make_user("nobody")
     return made
 

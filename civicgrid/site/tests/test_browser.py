@@ -21,6 +21,7 @@ QUEUES = {
     "department": "#queue-report-ins",
     "volunteer": "#queue-taken",
     "partymember": "#queue-my-tasks",
+    "mediator": "#queue-my-cases",
     "admin": ".queue-counts",
 }
 

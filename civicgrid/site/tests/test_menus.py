@@ -34,12 +34,15 @@ def test_the_page_renders_the_menu_and_nothing_else(client, personas):
     [
         ("gridworker", {"tasks", "report", "patrol", "notes", "people", "visits"}, {"board"}),
         ("microleader", {"patrol", "notes", "people"}, {"board", "classes"}),
-        ("community", {"board", "dashboard", "classes", "party"}, {"patrol", "notes"}),
+        ("community", {"board", "dashboard", "classes", "party", "mediation"}, {"patrol", "notes"}),
         ("street", {"board", "dashboard", "tree"}, {"patrol", "notes", "inbox"}),
         ("district", {"board", "dashboard"}, {"patrol", "notes", "inbox"}),
         ("department", {"inbox"}, {"patrol", "notes", "board", "people", "classes"}),
         ("volunteer", {"my_orders"}, {"patrol", "notes", "board", "people", "classes"}),
         ("partymember", {"my_party", "party_tasks"}, {"patrol", "board", "my_orders"}),
+        ("mediator", {"my_cases", "report"}, {"board", "mediation", "people", "my_orders"}),
+        ("gridworker", {"tasks"}, {"mediation", "mediation_figures", "my_cases"}),
+        ("department", {"inbox"}, {"mediation", "mediation_figures", "my_cases"}),
     ],
 )
 def test_each_role_gets_its_own_pages(personas, name, offered, not_offered):
@@ -50,7 +53,14 @@ def test_each_role_gets_its_own_pages(personas, name, offered, not_offered):
 
 def test_the_read_only_leader_sees_figures_only(personas):
     keys = set(menu_for(personas["leader"]).keys)
-    assert keys == {"home", "dashboard", "class_figures", "community_figures", "notifications"}
+    assert keys == {
+        "home",
+        "dashboard",
+        "class_figures",
+        "community_figures",
+        "mediation_figures",
+        "notifications",
+    }
     assert not keys & WRITE_ENTRIES
 
 
@@ -96,3 +106,14 @@ def test_a_skip_link_is_the_first_thing_to_focus(client, personas):
     first_link = re.search(r"<a [^>]*>", body).group()
     assert 'href="#main"' in first_link
     assert '<main id="main"' in page
+
+
+def test_a_mediators_login_opens_their_cases_first(personas):
+    menu = menu_for(personas["mediator"])
+    assert menu.who.kind == "mediator"
+    assert menu.tabs[0].key == "my_cases" and menu.tabs[0].url == "/mediation/"
+    # Desk staff go to their unit's board, the leader to the figures.
+    community = menu_for(personas["community"])
+    assert {link.key: link.url for link in community.links}["mediation"].startswith("/mediation/u/")
+    leader = {link.key: link.url for link in menu_for(personas["leader"]).links}
+    assert leader["mediation_figures"].endswith("/figures/")
