@@ -408,18 +408,24 @@ def create_case(request: HttpRequest, payload: CaseIn):
             lead=_mediator(payload.lead),
             helpers=_mediators(payload.helpers, "helpers"),
         ),
-        parties=[
-            services.PartyData(
-                role=p.role,
-                name=p.name,
-                phone=p.phone,
-                gender=p.gender,
-                age=p.age,
-                address=p.address,
-            )
-            for p in payload.parties
-        ],
+        parties=[_party_data(p) for p in payload.parties],
     )
+    return Status(201, _detail(user, case.pk))
+
+
+def _party_data(p: PartyIn) -> services.PartyData:
+    return services.PartyData(
+        role=p.role, name=p.name, phone=p.phone, gender=p.gender, age=p.age, address=p.address
+    )
+
+
+@router.post("/cases/{case_id}/parties", response={201: CaseDetailOut, **ERRORS})
+def add_party(request: HttpRequest, case_id: int, payload: PartyIn):
+    """Add a party to a case (a case from an event or a situation starts without any; the
+    agreement needs an applicant and a respondent)."""
+    user = request.user
+    case = selectors.case_for(user, case_id)
+    services.add_party(actor=user, case=case, data=_party_data(payload))
     return Status(201, _detail(user, case.pk))
 
 

@@ -899,7 +899,10 @@ class DemoMediation:
         rng = self.rng
         today = timezone.localdate()
         User = get_user_model()
-        street_desk = Desk(self.street, self.street_staff, self.street_staff, self.street_room)
+        # The district's staff make the follow-up calls of the street's cases: whoever
+        # recorded a session or the agreement does not ask whether it was kept.
+        caller = User.objects.filter(username="district").first() or self.caller
+        street_desk = Desk(self.street, self.street_staff, caller, self.street_room)
         found = [
             (street_desk, DISPUTES[19], 300, "kept", self.lawyer, Channel.WALK_IN),
             (street_desk, DISPUTES[16], 200, "kept", self.liu, Channel.HOTLINE),
@@ -912,7 +915,12 @@ class DemoMediation:
         )
         for number, unit in enumerate(others):
             staff = User.objects.filter(username=f"u{unit.code}").first() or self.street_staff
-            desk = Desk(unit, staff, self.street_staff, self.street_room)
+            desk = Desk(
+                unit,
+                staff,
+                caller if staff == self.street_staff else self.street_staff,
+                self.street_room,
+            )
             dispute = DISPUTES[[3, 11][number]]
             found.append((desk, dispute, [250, 150][number], "kept", self.liu, Channel.WALK_IN))
         plans = []
@@ -970,6 +978,35 @@ class DemoMediation:
         self.cases.append(case)
         return case
 
+    def waiting_disputes(self) -> list[Event]:
+        """Two disputes grid workers reported this morning, not yet taken on: the desk's demo
+        starts from one of them (the event's page offers 转为调解案件)."""
+        made = []
+        for number, (kind, title, facts) in enumerate(WAITING):
+            code = CATEGORY_OF_KIND[kind]
+            if not self.grids or not self.workers:
+                break
+            grid = self.grids[number % len(self.grids)]
+            lon, lat = (
+                (grid.centre_lon, grid.centre_lat)
+                if grid.centre_lon is not None and grid.centre_lat is not None
+                else FALLBACK_POINT
+            )
+            made.append(
+                events.report_event(
+                    actor=self.workers[number % len(self.workers)],
+                    title=title,
+                    description=facts,
+                    category=Category.objects.get(code=code),
+                    unit=grid,
+                    lon=lon,
+                    lat=lat,
+                    address=self.community.name,
+                    at=self.now - dt.timedelta(hours=2 + number),
+                )
+            )
+        return made
+
     def consultations(self) -> int:
         """The lawyer's monthly afternoon at the community over the last twelve months."""
         today = timezone.localdate()
@@ -1002,10 +1039,26 @@ class DemoMediation:
             if overdue and case.due_at is not None and case.due_at < self.now:
                 services.escalate_case(case=case, now=case.due_at + dt.timedelta(hours=1))
         self.from_situation(desk)
+        self.waiting_disputes()
         for other, plan in self.elsewhere():
             self.case(plan, other)
         self.consultations()
         return len(self.cases)
+
+
+# Disputes reported this morning and waiting for the desk (kind, title, facts).
+WAITING = (
+    (
+        CaseKind.NEIGHBOUR,
+        "楼道堆放杂物引发邻里争吵",
+        "5号楼3单元两户因楼道堆放杂物互不相让，今早发生争吵，网格员已到场劝开。",
+    ),
+    (
+        CaseKind.PROPERTY,
+        "业主与物业因停车费上涨发生纠纷",
+        "纺机家园十余户业主对物业上调停车费不满，拒缴并在小区门口聚集。",
+    ),
+)
 
 
 def has_mediation(district: str) -> bool:

@@ -112,13 +112,34 @@ def _require(actor: Any, code: str, message: str | None = None) -> None:
         raise NotAllowed(message or _("Only the staff of this unit's mediation desk may do that."))
 
 
-def _text(value: str, field: str, message: str, *, limit: int | None = None) -> str:
+# How long a written part may be: a dispute's facts, an agreement's terms, a step's note…; a
+# session's record is longer. Nobody writes more by hand, and a document is printed from them.
+TEXT_LIMIT = 5000
+RECORD_LIMIT = 20000
+
+
+def _optional(value: str, field: str, *, limit: int = TEXT_LIMIT) -> str:
     value = plain_text(value or "").strip()
-    if not value:
-        raise InvalidInput(message, field=field)
-    if limit is not None and len(value) > limit:
+    if len(value) > limit:
         raise InvalidInput(_("Keep it under %(limit)d characters.") % {"limit": limit}, field=field)
     return value
+
+
+def _text(value: str, field: str, message: str, *, limit: int = TEXT_LIMIT) -> str:
+    value = _optional(value, field, limit=limit)
+    if not value:
+        raise InvalidInput(message, field=field)
+    return value
+
+
+def _aware(moment: dt.datetime, field: str) -> dt.datetime:
+    """A time as given (a form's or a client's without a zone is Asia/Shanghai), within the
+    years a case may speak of."""
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    if not 2000 <= moment.year <= 2100:
+        raise InvalidInput(_("Give a date between 2000 and 2100."), field=field)
+    return moment
 
 
 def _choice(value: str, choices: type[models.TextChoices], field: str) -> str:
@@ -212,7 +233,7 @@ def clean_case(data: CaseData) -> dict[str, Any]:
         "title": title,
         "kind": _choice(data.kind, CaseKind, "kind"),
         "facts": facts,
-        "request": plain_text(data.request or "").strip(),
+        "request": _optional(data.request, "request"),
         "risk": risk,
         "risk_signs": signs,
         "amount": amount,
@@ -579,6 +600,7 @@ def accept_case(
     now: dt.datetime | None = None,
 ) -> Case:
     """受理: the desk takes the case on, with its lead mediator if named now."""
+    note = _optional(note, "note")
     _check_mediators(case.unit_code, [lead, *helpers])
 
     def change(c: Case, at: dt.datetime) -> None:
@@ -646,6 +668,7 @@ def assign_mediators(
     now: dt.datetime | None = None,
 ) -> Case:
     """Name the lead mediator and the helpers (the lead's figures follow the case)."""
+    note = _optional(note, "note")
     if lead is None:
         raise InvalidInput(_("Choose the lead mediator."), field="lead")
     _check_mediators(case.unit_code, [lead, *helpers])
@@ -697,10 +720,16 @@ def record_session(
     """调解: one session, with who attended and the record of what was said; the first one
     starts the mediation. A session is recorded when it has been held, never ahead."""
     now = now or _now()
-    notes = _text(data.notes, "notes", _("Write down what was said and agreed at the session."))
-    if data.held_at > now + dt.timedelta(minutes=5):
+    notes = _text(
+        data.notes,
+        "notes",
+        _("Write down what was said and agreed at the session."),
+        limit=RECORD_LIMIT,
+    )
+    held_at = _aware(data.held_at, "held_at")
+    if held_at > now + dt.timedelta(minutes=5):
         raise InvalidInput(_("Record a session once it has been held."), field="held_at")
-    if data.held_at < now - dt.timedelta(days=366):
+    if held_at < now - dt.timedelta(days=366):
         raise InvalidInput(_("That is more than a year ago."), field="held_at")
     if data.venue is None and not plain_text(data.place or "").strip():
         raise InvalidInput(_("Say where the session was held."), field="place")
@@ -715,10 +744,10 @@ def record_session(
     details: dict[str, Any] = {"session": None}
 
     def change(c: Case, at: dt.datetime) -> None:
-        c.started_at = c.started_at or data.held_at
+        c.started_at = c.started_at or held_at
         session = Session.objects.create(
             case=c,
-            held_at=data.held_at,
+            held_at=held_at,
             venue=data.venue,
             place=plain_text(data.place or "").strip()[:200],
             others=plain_text(data.others or "").strip()[:200],
@@ -757,9 +786,15 @@ def reach_agreement(
     _choice(form, AgreementForm, "agreement_form")
 
     def change(c: Case, at: dt.datetime) -> None:
+        roles = set(c.parties.values_list("role", flat=True))
+        if not {PartyRole.APPLICANT, PartyRole.RESPONDENT} <= roles:
+            raise InvalidInput(
+                _("Record the parties (the applicant and the respondent) before the agreement."),
+                field="parties",
+            )
         c.agreed, c.ended_at = True, at
         c.agreement, c.agreement_form = terms, form
-        c.performance = plain_text(performance or "").strip()[:300]
+        c.performance = _optional(performance, "performance", limit=300)
         c.due_at = _due(at, "follow_up")
 
     return CASES.run(
@@ -804,8 +839,11 @@ def refer_case(
     _choice(body, Body, "body")
     body_name = _text(body_name, "body_name", _("Name the receiving body."), limit=100)
     current = now or _now()
-    if due is not None and due <= current:
-        raise InvalidInput(_("The deadline must lie ahead."), field="due")
+    note = _optional(note, "note")
+    if due is not None:
+        due = _aware(due, "due")
+        if not current < due <= current + dt.timedelta(days=366):
+            raise InvalidInput(_("The deadline must lie ahead, within a year."), field="due")
 
     def change(c: Case, at: dt.datetime) -> None:
         c.referred_to, c.referred_body, c.referred_at = body, body_name, at
@@ -833,6 +871,7 @@ def record_referral_accepted(
     now: dt.datetime | None = None,
 ) -> Case:
     """The receiving body confirmed it took the case on (its reply, a receipt)."""
+    note = _optional(note, "note")
 
     def change(c: Case, at: dt.datetime) -> None:
         if c.referral_accepted_at is not None:
@@ -937,8 +976,14 @@ def close_case(
                 events.resolve_event(
                     actor=actor,
                     event=event,
-                    note=_("Mediation case %(number)s closed: %(outcome)s")
-                    % {"number": result.number, "outcome": outcome},
+                    # The outcome stays with the case: the event's log is read by its
+                    # reporter and on the public tracking page.
+                    note=(
+                        _("Mediation case %(number)s closed: the dispute is settled.")
+                        if result.resolved
+                        else _("Mediation case %(number)s closed: the dispute is not settled.")
+                    )
+                    % {"number": result.number},
                     at=now,
                 )
     return result
@@ -955,6 +1000,7 @@ def change_risk(
     now: dt.datetime | None = None,
 ) -> Case:
     """Change the risk level; a case that becomes high-risk is raised to the street."""
+    note = _optional(note, "note")
     was_high = case.risk == Risk.HIGH
 
     def change(c: Case, at: dt.datetime) -> None:
@@ -1073,8 +1119,11 @@ def record_consultation(
 ) -> Consultation:
     """One legal consultation session (法律咨询) with the residents it served."""
     _require(actor, unit.code)
-    if held_on > timezone.localdate():
+    today = timezone.localdate()
+    if held_on > today:
         raise InvalidInput(_("Record a consultation once it has been held."), field="held_on")
+    if held_on < today - dt.timedelta(days=2 * 366):
+        raise InvalidInput(_("That is more than two years ago."), field="held_on")
     if lawyer is not None:
         _check_mediators(unit.code, [lawyer])
         lawyer_name = lawyer_name or lawyer.name

@@ -4,7 +4,7 @@ parse, call a service or a selector, render. A refused step shows its message on
 next to its form, never a 500."""
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -26,6 +26,7 @@ from civicgrid.core.views import posted
 from civicgrid.events import selectors as event_selectors
 from civicgrid.mediation import selectors, services
 from civicgrid.mediation.models import (
+    ENDED,
     AgreementForm,
     Body,
     Case,
@@ -43,7 +44,7 @@ from civicgrid.mediation.models import (
     RiskSign,
 )
 from civicgrid.mediation.roles import DESK_ROLES
-from civicgrid.mediation.workflow import CASES
+from civicgrid.mediation.workflow import CASES, is_case_mediator
 from civicgrid.org import selectors as org_selectors
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.scoping import holds, postings_of_user, sees_everything
@@ -102,9 +103,12 @@ def _months(request: HttpRequest) -> tuple[dt.date, dt.date]:
         if not value:
             return default
         try:
-            return dt.date.fromisoformat(f"{value}-01")
+            day = dt.date.fromisoformat(f"{value}-01")
         except ValueError:
             raise InvalidInput(_("Months are written like 2026-01."), field=name) from None
+        if not 2000 <= day.year <= 2100:
+            raise InvalidInput(_("Give a date between 2000 and 2100."), field=name)
+        return day
 
     first = month("from", today.replace(month=1, day=1))
     last_month = month("to", today.replace(day=1))
@@ -236,9 +240,9 @@ def _person(user: Any, value: str | None, field: str):
     return person
 
 
-def _parties(user: Any, post) -> list[services.PartyData]:
+def _parties(user: Any, post, rows: Sequence[str] = PARTY_ROWS) -> list[services.PartyData]:
     parties = []
-    for index, role in enumerate(PARTY_ROWS):
+    for index, role in enumerate(rows):
         prefix = f"party-{index}-"
         name = post.get(prefix + "name", "").strip()
         person = _person(user, post.get(prefix + "person"), prefix + "person")
@@ -368,6 +372,8 @@ PRIMARY: dict[str, str] = {
 }
 # Steps taken on a page of their own (a session has its own form).
 ON_THEIR_OWN_PAGE = frozenset({A.SESSION})
+# Not a step of the case: a party added to it (a case from an event starts without any).
+ADD_PARTY = "add_party"
 
 
 def _yes_no(value: str | None) -> bool | None:
@@ -488,13 +494,14 @@ def _render_case(
     desk = selectors.may_see_desk(user, case.unit)
     needs_pool = {A.ACCEPT, A.ASSIGN} & set(actions)
     parties = selectors.parties_of(case)
+    sessions = list(selectors.sessions_of(case))
     for party in parties:
         party.revealed = (revealed or {}).get(party.pk, "")  # type: ignore[attr-defined]
     context = {
         "case": case,
         "parties": parties,
         "helpers": list(case.helpers.all()),
-        "sessions": list(selectors.sessions_of(case)),
+        "sessions": sessions,
         "steps": case.steps.select_related("actor").order_by("at", "id"),
         "scans": list(case.scans.all()),
         "forms": forms,
@@ -507,12 +514,32 @@ def _render_case(
         "risks": Risk.choices,
         "signs": RiskSign.choices,
         "sign_labels": [RiskSign(sign).label for sign in case.risk_signs if sign in RiskSign],
+        # Only the documents there is something to print for: a record once a session was
+        # held, the agreement once one was reached.
         "documents": [
             (kind, DocumentKind(kind).label)
-            for kind in (DocumentKind.APPLICATION, DocumentKind.RECORD, DocumentKind.AGREEMENT)
+            for kind, ready in (
+                (DocumentKind.APPLICATION, True),
+                (DocumentKind.RECORD, bool(sessions)),
+                (DocumentKind.AGREEMENT, case.agreed is True),
+            )
+            if ready
         ],
         "scan_kinds": DocumentKind.choices,
         "may_work": desk or A.SESSION in actions or bool(actions),
+        "may_add_party": case.status not in ENDED and (desk or is_case_mediator(user, case, {})),
+        "party_error": error if failed == ADD_PARTY else None,
+        "party_roles": PartyRole.choices,
+        "genders": PartyGender.choices,
+        "posted_party": {
+            "role": request.POST.get("role", ""),
+            "name": request.POST.get("party-0-name", ""),
+        }
+        if failed == ADD_PARTY
+        else {},
+        # The event's page opens only for those who see the event (a mediator may not).
+        "event_visible": case.event_id is not None
+        and event_selectors.events_for(user).filter(pk=case.event_id).exists(),
         "desk": desk,
         "number": services.document_number(case),
         "now": timezone.now(),
@@ -530,6 +557,16 @@ def case(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.case_for(user, pk)
     if request.method == "POST":
         action = request.POST.get("action", "")
+        if action == ADD_PARTY:
+            try:
+                data = _parties(user, request.POST, rows=[request.POST.get("role", "")])
+                if not data:
+                    raise InvalidInput(_("Give the party's name."), field="party-0-name")
+                services.add_party(actor=user, case=found, data=data[0])
+            except CivicgridError as exc:
+                return _render_case(request, found, failed=action, error=exc, status=exc.status)
+            messages.success(request, _("Party added."))
+            return redirect(found)
         if action not in A.values or action in ON_THEIR_OWN_PAGE:
             raise Http404
         try:
@@ -588,7 +625,9 @@ def _rooms(case: Case) -> list[Venue]:
     return list(
         Venue.objects.filter(
             kind=VenueKind.MEDIATION_ROOM, unit_code__in=code_prefixes(case.unit_code)
-        ).order_by("unit_code", "name")
+        )
+        .select_related("unit")
+        .order_by("unit_code", "name")
     )
 
 

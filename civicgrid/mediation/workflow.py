@@ -49,9 +49,28 @@ def is_desk_or_mediator(actor: Any, case: Case, extra: Extra) -> bool:
     return is_desk(actor, case, extra) or is_case_mediator(actor, case, extra)
 
 
+# The steps that say "I mediated this": whoever took one on a case does not ask whether its
+# agreement was kept.
+WORK_STEPS = (CaseAction.SESSION, CaseAction.AGREE)
+
+
+def workers(case: Case) -> set[int]:
+    """Ids of the people who recorded a session or the agreement of `case` (from its log)."""
+    return set(
+        CaseStep.objects.filter(case_id=case.pk, action__in=WORK_STEPS)
+        .exclude(actor=None)
+        .values_list("actor_id", flat=True)
+    )
+
+
 def is_follow_up_taker(actor: Any, case: Case, extra: Extra) -> bool:
-    # Whether the agreement was kept is the mediators' figure: the desk asks, never one of them.
-    return is_desk(actor, case, extra) and not is_case_mediator(actor, case, extra)
+    # Whether the agreement was kept is the mediators' figure: the desk asks, never one of the
+    # case's mediators nor a desk member who recorded its sessions or its agreement.
+    return (
+        is_desk(actor, case, extra)
+        and not is_case_mediator(actor, case, extra)
+        and actor.pk not in workers(case)
+    )
 
 
 ACTIVE = (

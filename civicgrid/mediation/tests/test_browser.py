@@ -66,6 +66,13 @@ def test_event_to_case_session_agreement_follow_up_close_and_figures(
     assert case.event_id == event.pk and case.number in staff.content()
     fits(staff)
     shot(staff, "case-received")
+    # The event named no parties: the desk records the two neighbours.
+    for role, name in (("applicant", "楼下住户王某"), ("respondent", "楼上住户赵某")):
+        staff.select_option("#party-role", role)
+        staff.fill("#party-0-name", name)
+        staff.click("#add-party button[type=submit]")
+        staff.wait_for_load_state()
+    assert Case.objects.get().parties.count() == 2
     staff.locator("#step-accept select[name=lead]").select_option(str(desk.lead.pk))
     submit(staff, "accept")
     assert Case.objects.get().status == "accepted"

@@ -220,10 +220,12 @@ def test_an_event_reopened_after_its_case_closed_may_be_mediated_again(desk, tre
     ):
         with pytest.raises(Conflict):
             step()
+    for role, name in (("applicant", "王某"), ("respondent", "赵某")):
+        services.add_party(actor=desk.staff, case=first, data=services.PartyData(role, name))
     first = _agreed_and_followed_up(desk, Case.objects.get(pk=first.pk))
     first = services.close_case(actor=desk.staff, case=first, outcome="双方和解")
     event.refresh_from_db()
-    assert event.status == Status.RESOLVED and "双方和解" in event.steps.last().note
+    assert event.status == Status.RESOLVED and first.number in event.steps.last().note
     # cathy resolved it through the case: colin verifies and closes it.
     events.verify_event(actor=desk.other_staff, event=event, passed=True)
     events.close_event(actor=desk.other_staff, event=event)

@@ -11,7 +11,7 @@ from civicgrid.core.models import AccessLog
 from civicgrid.events import services as events
 from civicgrid.events.models import Status
 from civicgrid.mediation import rollups, selectors, services
-from civicgrid.mediation.models import CaseParty, CaseStatus, Risk
+from civicgrid.mediation.models import Case, CaseParty, CaseStatus, Risk
 from civicgrid.mediation.tests.conftest import an_hour_ago, dispute
 from civicgrid.mediation.workflow import CASES
 from civicgrid.messaging.models import Notification
@@ -73,12 +73,21 @@ def test_a_dispute_event_moves_with_its_case(desk, tree, people):
         events.resolve_event(actor=desk.staff, event=event, note="已解决")
     with pytest.raises(Conflict):
         services.open_from_event(actor=desk.staff, event=event)
-    case = _mediate_to_agreement(desk, case)
+    # The event named no parties: no agreement until the desk records them.
+    with pytest.raises(InvalidInput, match="parties"):
+        _mediate_to_agreement(desk, case)
+    for role, name in (("applicant", "王某"), ("respondent", "赵某")):
+        services.add_party(actor=desk.staff, case=case, data=services.PartyData(role, name))
+    case = services.reach_agreement(
+        actor=desk.mediator_user, case=Case.objects.get(pk=case.pk), terms="楼上修复防水层"
+    )
     case = services.follow_up(actor=desk.other_staff, case=case, kept=True, note="回访")
     services.close_case(actor=desk.staff, case=case, outcome="双方和解")
     event.refresh_from_db()
     assert event.status == Status.RESOLVED
-    assert "双方和解" in event.steps.order_by("-id").first().note
+    # The outcome stays with the case: the event's log is read on the public tracking page.
+    note = event.steps.order_by("-id").first().note
+    assert case.number in note and "settled" in note and "双方和解" not in note
 
 
 def test_only_dispute_events_become_cases(desk, tree, people):
@@ -181,3 +190,48 @@ def test_erasing_a_party_keeps_the_case(desk, walk_in):
     assert erased == 1
     party = CaseParty.objects.get(case=case, role="applicant")
     assert party.name == "已删除" and party.phone == ""
+
+
+def test_whoever_mediated_does_not_follow_up(desk, walk_in):
+    """Desk staff who recorded the session or the agreement do not ask whether it was kept."""
+    case = services.accept_case(actor=desk.staff, case=walk_in(), lead=desk.lead)
+    services.record_session(
+        actor=desk.staff,
+        case=case,
+        data=services.SessionData(held_at=an_hour_ago(), notes="双方陈述", venue=desk.room),
+    )
+    case = services.reach_agreement(actor=desk.staff, case=case, terms="互相谅解")
+    with pytest.raises(NotAllowed):
+        services.follow_up(actor=desk.staff, case=case, kept=True, note="回访")
+    assert services.follow_up(actor=desk.other_staff, case=case, kept=True, note="回访").kept
+
+
+def test_texts_and_dates_keep_to_what_a_case_can_hold(desk, walk_in, tree):
+    case = services.accept_case(actor=desk.staff, case=walk_in(), lead=desk.lead)
+    with pytest.raises(InvalidInput, match="5000"):
+        services.record_no_agreement(actor=desk.staff, case=case, reason="长" * 5001)
+    with pytest.raises(InvalidInput):
+        services.refer_case(
+            actor=desk.staff,
+            case=case,
+            body="court",
+            body_name="中原区法院",
+            due=dt.datetime(9999, 12, 31, 12, 0),
+        )
+    with pytest.raises(InvalidInput):
+        services.record_consultation(
+            actor=desk.staff,
+            unit=tree.community_a1,
+            held_on=dt.date(2001, 1, 1),
+            residents_served=3,
+            topics="继承",
+            lawyer_name="王律师",
+        )
+    # A time without a zone (a form's, an API client's) is Beijing time.
+    naive = timezone.localtime(an_hour_ago()).replace(tzinfo=None)
+    session = services.record_session(
+        actor=desk.staff,
+        case=case,
+        data=services.SessionData(held_at=naive, notes="双方陈述", place="社区调解室"),
+    )
+    assert timezone.is_aware(session.held_at)

@@ -262,7 +262,9 @@ def test_the_case_page_offers_exactly_the_allowed_steps(client, desk, walk_in):
     for action in ("agree", "fail", "close", "follow_up", "refer"):
         assert f'id="step-{action}"' not in page, action
     assert "138****5678" in page and "13812345678" not in page
-    assert reverse("mediation:document", args=[case.pk, "agreement"]) in page
+    # Only what there is to print: the application; the record and the agreement come later.
+    assert reverse("mediation:document", args=[case.pk, "application"]) in page
+    assert reverse("mediation:document", args=[case.pk, "agreement"]) not in page
     assert reverse("mediation:upload_scan", args=[case.pk]) in page
 
 
@@ -574,3 +576,49 @@ def test_a_situation_becomes_a_case_in_one_click(client, desk, tree, others):
     response = client.post(reverse("mediation:from_situation", args=[situation.pk]), follow=True)
     assert Case.objects.count() == 1
     assert CaseParty.objects.count() == 0
+
+
+# ---- what the review found ---------------------------------------------------------------------
+
+
+def test_parties_are_added_on_the_case_page(client, desk, tree, people):
+    case = services.open_from_event(actor=desk.staff, event=dispute(people["alice"], tree))
+    url = reverse("mediation:case", args=[case.pk])
+    client.force_login(desk.staff)
+    page = client.get(url).content.decode()
+    assert 'id="add-party"' in page and "document-agreement" not in page
+    response = client.post(url, {"action": "add_party", "role": "applicant"})
+    assert response.status_code == 400 and "name" in response.content.decode()
+    response = client.post(
+        url,
+        {
+            "action": "add_party",
+            "role": "respondent",
+            "party-0-name": "赵某",
+            "party-0-phone": "13900001111",
+        },
+    )
+    assert response.status_code == 302
+    party = case.parties.get()
+    assert (party.role, party.name, party.phone_masked) == ("respondent", "赵某", "139****1111")
+
+
+def test_a_mediator_who_cannot_open_the_event_sees_its_number_unlinked(client, desk, tree, people):
+    case = services.open_from_event(
+        actor=desk.staff, event=dispute(people["alice"], tree), lead=desk.lead
+    )
+    client.force_login(desk.mediator_user)
+    page = client.get(reverse("mediation:case", args=[case.pk])).content.decode()
+    assert case.event.number in page and 'id="case-event"' not in page
+    client.force_login(desk.staff)
+    page = client.get(reverse("mediation:case", args=[case.pk])).content.decode()
+    assert 'id="case-event"' in page
+
+
+def test_a_month_out_of_range_is_a_message(client, desk, tree):
+    client.force_login(desk.staff)
+    for name in ("mediation:figures", "mediation:pool", "mediation:consultations"):
+        url = reverse(name, args=[tree.community_a1.code])
+        response = client.get(url, {"to": "9999-12"})
+        assert response.status_code == 200, name
+        assert "between 2000 and 2100" in response.content.decode(), name
