@@ -820,6 +820,7 @@ def figures(request: HttpRequest, code: str) -> HttpResponse:
     unit = _figures_unit(user, code)
     first, last = _period(request)
     counts = selectors.figures(unit, first, last)
+    trend = selectors.trend(unit, first, last)
     children = [
         child
         for child in org_selectors.children_for(user, unit)
@@ -831,7 +832,26 @@ def figures(request: HttpRequest, code: str) -> HttpResponse:
         "last": last,
         "figures": counts,
         "referrals": selectors.referrals(counts),
-        "trend": selectors.trend(unit, first, last),
+        "trend": trend,
+        # The chart of the trend (mediation/figures.js): the table holds the same figures.
+        "chart": [
+            {
+                "period": row["month"].strftime("%Y-%m"),
+                "received": row["received"],
+                "agreed": row["agreed"],
+                "closed": row["closed"],
+                "success": None
+                if row["success_rate"] is None
+                else round(100 * row["success_rate"], 1),
+            }
+            for row in trend
+        ],
+        "chart_labels": {
+            "received": _("Cases received"),
+            "agreed": _("Agreements"),
+            "closed": _("Cases closed"),
+            "success": _("Success rate"),
+        },
         "children": selectors.figures_below(children, first, last),
         "top": selectors.top_mediators(unit, first, last),
         "desk": selectors.may_see_desk(user, unit),

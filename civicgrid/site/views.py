@@ -91,6 +91,10 @@ def _community_home(user: Any, postings: list) -> dict[str, Any]:
         ).order_by("starts_at")[:QUEUE_SHOWN],
         "needs": needs.order_by("id")[:QUEUE_SHOWN],
         "need_count": needs.count(),
+        # The mediation desk's open cases, the most urgent first (issue 17).
+        "cases": list(mediation_selectors.board(user, unit)[:QUEUE_SHOWN]),
+        "case_count": mediation_selectors.board(user, unit).count(),
+        "now": now,
     }
 
 

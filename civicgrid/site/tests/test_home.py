@@ -6,7 +6,9 @@ import re
 # The home of each role, in queries: session, user, postings, the role's queues, the bell.
 QUERIES = {
     "gridworker": 11,
-    "community": 10,
+    # + the mediation desk's open cases and how many, and whether the login also mediates
+    # (a mediator sees their own cases besides the desk's) (issue 17).
+    "community": 13,
     # + mediation this year (issue 17): the rollups' sums and the cases open now.
     "street": 13,
     "district": 13,
