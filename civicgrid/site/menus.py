@@ -252,6 +252,15 @@ MENU: list[Entry] = [
         current=("mediation:figures",),
     ),
     Entry(
+        # A superuser has no posting whose unit the board could take: /mediation/ opens the
+        # board of the first unit at the top of the tree.
+        "mediation_all",
+        _("Mediation"),
+        "mediation:home",
+        lambda who: who.superuser,
+        current=("mediation:",),
+    ),
+    Entry(
         "my_cases",
         _("My cases"),
         "mediation:home",
