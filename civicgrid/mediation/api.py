@@ -343,7 +343,8 @@ def _mediators(pks: list[int], field: str) -> list[Mediator]:
     return found
 
 
-def _desk_unit(user: Any, code: str) -> OrgUnit:
+def _unit(code: str) -> OrgUnit:
+    """The unit a case is taken in at; whether the user keeps its desk is the services'."""
     unit = org_selectors.unit_by_code(code)
     if unit is None:
         raise Http404
@@ -391,7 +392,7 @@ def create_case(request: HttpRequest, payload: CaseIn):
     user = request.user
     case = services.receive_case(
         actor=user,
-        unit=_desk_unit(user, payload.unit),
+        unit=_unit(payload.unit),
         data=services.CaseData(
             title=payload.title,
             kind=payload.kind,

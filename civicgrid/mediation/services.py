@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -64,7 +65,7 @@ from civicgrid.mediation.workflow import (
 )
 from civicgrid.messaging.services import notify
 from civicgrid.org.models import OrgUnit
-from civicgrid.org.scoping import holds
+from civicgrid.org.scoping import holds, postings_of_user, sees_everything, users_for
 from civicgrid.org.selectors import unit_by_code
 from civicgrid.org.tree import community_of, is_under, street_of
 from civicgrid.people.models import Organisation, Person, Situation
@@ -578,8 +579,24 @@ def save_mediator(
         raise Conflict(_("This mediator is already in the pool."), field="name")
     if user is not None and Mediator.objects.filter(user=user).exclude(pk=row.pk).exists():
         raise Conflict(_("This login already belongs to another mediator."), field="user")
+    if user is not None and user != (mediator.user if mediator else None):
+        _check_login(actor, user)
     row.save()
     return row
+
+
+def _check_login(actor: Any, user: Any) -> None:
+    """A mediator's login is a login of no posting (a lawyer's, a retired party member's) or a
+    member of staff under the actor's own units; never a superuser's, nor staff elsewhere, who
+    would gain the cases they are given to mediate beyond their own units."""
+    if sees_everything(user) or (
+        postings_of_user(user)
+        and not users_for(actor, get_user_model().objects.filter(pk=user.pk)).exists()
+    ):
+        raise NotAllowed(
+            _("That login belongs to staff of other units: it cannot mediate here."),
+            field="user",
+        )
 
 
 # ---- the chain -------------------------------------------------------------------------------

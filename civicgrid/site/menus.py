@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.services import GIVES
 from civicgrid.events.roles import DISPATCH_ROLES, GRID_ROLES, WRITING_ROLES
+from civicgrid.mediation.roles import DESK_ROLES
 from civicgrid.org.roles import Role
 from civicgrid.org.scoping import postings_of_user, sees_everything
 
@@ -239,8 +240,9 @@ MENU: list[Entry] = [
         "mediation",
         _("Mediation"),
         "mediation:board",
-        _roles(STAFF_ROLES),
-        unit_roles=STAFF_ROLES,
+        # Who keeps a mediation desk is mediation's to say (mediation/roles.py).
+        _roles(DESK_ROLES),
+        unit_roles=DESK_ROLES,
         current=("mediation:",),
     ),
     Entry(

@@ -235,3 +235,21 @@ def test_texts_and_dates_keep_to_what_a_case_can_hold(desk, walk_in, tree):
         data=services.SessionData(held_at=naive, notes="双方陈述", place="社区调解室"),
     )
     assert timezone.is_aware(session.held_at)
+
+
+def test_a_mediators_login_is_no_other_units_staff(desk, tree, people, make_user):
+    """A desk gives a mediator a login of no posting, or of its own staff; never a login of
+    staff above or beside it, who would gain the cases given to them beyond their units."""
+    for outsider in (people["carol"], make_user("root", is_superuser=True)):
+        with pytest.raises(NotAllowed):
+            services.save_mediator(
+                actor=desk.staff, unit=tree.community_a1, name="外人", kind="other", user=outsider
+            )
+    own = services.save_mediator(
+        actor=desk.staff,
+        unit=tree.community_a1,
+        name="网格员",
+        kind="micro_grid",
+        user=people["alice"],
+    )
+    assert own.user == people["alice"]
