@@ -108,10 +108,6 @@ def photo_for(user: Any, pk: int) -> SessionPhoto:
     return found
 
 
-def scans_of(case: Case) -> QuerySet[SignedScan]:
-    return case.scans.select_related("uploaded_by")
-
-
 def may_see_desk(user: Any, unit: OrgUnit) -> bool:
     return holds(user, unit.code, DESK_ROLES)
 

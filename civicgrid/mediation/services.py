@@ -56,12 +56,12 @@ from civicgrid.mediation.models import (
     SignedScan,
 )
 from civicgrid.mediation.roles import DESK_ROLES
+from civicgrid.mediation.selectors import own_mediator
 from civicgrid.mediation.workflow import (
     CASES,
     TRANSITIONS,
     is_case_mediator,
     is_desk,
-    own_mediator,
 )
 from civicgrid.messaging.services import notify
 from civicgrid.org.models import OrgUnit

@@ -14,8 +14,9 @@ from typing import Any
 
 from civicgrid.core.workflow import Machine, register, step, system
 from civicgrid.mediation import rollups
-from civicgrid.mediation.models import Case, CaseAction, CaseStatus, CaseStep
+from civicgrid.mediation.models import ENDED, Case, CaseAction, CaseStatus, CaseStep
 from civicgrid.mediation.roles import DESK_ROLES
+from civicgrid.mediation.selectors import own_mediator
 from civicgrid.org.scoping import holds
 
 S = CaseStatus
@@ -36,13 +37,15 @@ def mediator_ids(case: Case) -> set[int]:
     return ids
 
 
-def own_mediator(actor: Any) -> Any:
-    return getattr(actor, "mediator", None) if actor is not None else None
+def mediated_by(actor: Any, case: Case) -> bool:
+    """Whether the actor's mediator record, active or not, is one of the case's mediators."""
+    mediator = getattr(actor, "mediator", None) if actor is not None else None
+    return mediator is not None and mediator.pk in mediator_ids(case)
 
 
 def is_case_mediator(actor: Any, case: Case, extra: Extra) -> bool:
-    mediator = own_mediator(actor)
-    return mediator is not None and mediator.pk in mediator_ids(case)
+    """One of the case's mediators, still in the pool: they record its sessions and result."""
+    return own_mediator(actor) is not None and mediated_by(actor, case)
 
 
 def is_desk_or_mediator(actor: Any, case: Case, extra: Extra) -> bool:
@@ -68,20 +71,13 @@ def is_follow_up_taker(actor: Any, case: Case, extra: Extra) -> bool:
     # case's mediators nor a desk member who recorded its sessions or its agreement.
     return (
         is_desk(actor, case, extra)
-        and not is_case_mediator(actor, case, extra)
+        and not mediated_by(actor, case)
         and actor.pk not in workers(case)
     )
 
 
-ACTIVE = (
-    S.RECEIVED,
-    S.ACCEPTED,
-    S.MEDIATING,
-    S.AGREED,
-    S.NOT_AGREED,
-    S.REFERRED,
-    S.FOLLOWED_UP,
-)
+# Every status but the ends.
+ACTIVE = tuple(status for status in S if status not in ENDED)
 
 TRANSITIONS = {
     A.ACCEPT: step([S.RECEIVED], S.ACCEPTED, is_desk),
