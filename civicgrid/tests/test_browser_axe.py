@@ -188,7 +188,7 @@ def test_a_resident_files_a_report_with_the_keyboard_only(browser, live_server, 
     page.keyboard.type("楼道灯坏了")
     tab_to(page, "#locate")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.getElementById('place').textContent.includes('位置')")
+    page.wait_for_function("() => document.getElementById('place').textContent.includes('位置')")
     assert "拒绝" in page.locator("#place").inner_text()
     assert page.locator("#lon").input_value() == ""
 

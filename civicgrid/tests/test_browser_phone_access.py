@@ -106,7 +106,7 @@ def test_the_report_pages_ask_for_no_missing_file(browser, live_server, staff):
         page.on("response", lambda r, missing=missing: r.status >= 400 and missing.append(r.url))
         page.goto(f"{live_server.url}{path}")
         page.click("#locate")
-        page.wait_for_function("document.getElementById('lon').value !== ''")
+        page.wait_for_function("() => document.getElementById('lon').value !== ''")
         page.wait_for_load_state("networkidle")
         assert missing == [], path
         assert page.locator("#pick-map path.leaflet-interactive").count() >= 1

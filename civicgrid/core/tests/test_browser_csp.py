@@ -115,3 +115,24 @@ def test_confirmations_and_print_buttons_work_without_inline_handlers(
     assert page.evaluate("() => window.__printed") is True
     assert not _violations(errors), errors
     page.close()
+
+
+def test_every_wait_for_function_in_the_suite_is_given_a_function():
+    """A bare expression passes where the predicate is already true when first polled and
+    fails under the policy when it is not: CI caught one that local runs had passed."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    bare = []
+    for path in root.rglob("test_*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "attr", "") == "wait_for_function"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and not str(node.args[0].value).lstrip().startswith(("()", "function", "async"))
+            ):
+                bare.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert bare == []
