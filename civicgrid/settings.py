@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "civicgrid.alliances",
     "civicgrid.interop",
     "civicgrid.mediation",
+    "civicgrid.assessment",
     "civicgrid.site",
     "huey.contrib.djhuey",
 ]

@@ -30,6 +30,9 @@ LAYERS = {
     # residents and organisations; events learn of cases only through their step hooks.
     "mediation": 4,
     "alliances": 4,
+    # Grid workers' assessment: figures from events, patrols, ledgers, classes and volunteering;
+    # public selections beside it.
+    "assessment": 4,
     "site": 5,
 }
 
