@@ -138,15 +138,15 @@ def results(selection: Selection) -> list[Ranked]:
         category.pk: Ranked(category) for category in selection.categories.all()
     }
     for candidate in candidates:
-        candidate.votes = _votes(candidate)  # type: ignore[attr-defined]
+        candidate.vote_count = _votes(candidate)  # type: ignore[attr-defined]
         ranked = by_category.get(candidate.category_id)
         if ranked is not None:
             ranked.candidates.append(candidate)
     for ranked in by_category.values():
         previous, rank = None, 0
         for position, candidate in enumerate(ranked.candidates, start=1):
-            if candidate.votes != previous:  # type: ignore[attr-defined]
-                rank, previous = position, candidate.votes  # type: ignore[attr-defined]
+            if candidate.vote_count != previous:  # type: ignore[attr-defined]
+                rank, previous = position, candidate.vote_count  # type: ignore[attr-defined]
             candidate.rank = rank  # type: ignore[attr-defined]
     return list(by_category.values())
 

@@ -304,7 +304,7 @@ def results_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     sheet.append([_("Category"), _("Rank"), _("Candidate"), _("Votes")])
     for ranked in selectors.results(found):
         for candidate in ranked.candidates:
-            sheet.append([ranked.category.name, candidate.rank, candidate.name, candidate.votes])
+            sheet.append([ranked.category.name, candidate.rank, candidate.name, candidate.vote_count])
     out = io.BytesIO()
     book.save(out)
     response = HttpResponse(

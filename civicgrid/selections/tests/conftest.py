@@ -64,7 +64,7 @@ def build(staff, unit, *, rule: str = "daily", start: dt.datetime | None = None)
         now=start - dt.timedelta(days=1),
     )
     setup = Setup(selection, start, list(selection.categories.all()))
-    services.open_nominations(actor=staff, selection=selection, now=start)
+    selection = services.open_nominations(actor=staff, selection=selection, now=start)
     volunteer, worker, family = setup.categories
     made = {
         "王秀兰": services.nominate(
@@ -85,7 +85,7 @@ def build(staff, unit, *, rule: str = "daily", start: dt.datetime | None = None)
         actor=None, selection=selection, category=family, name="某某",
         story="重复提名", nominator="路人", phone="13800000002", now=setup.at(2),
     )
-    services.close_nominations(actor=staff, selection=selection, now=setup.at(5))
+    selection = services.close_nominations(actor=staff, selection=selection, now=setup.at(5))
     for name, nomination in made.items():
         setup.candidates[name] = services.approve_nomination(
             actor=staff, nomination=nomination, now=setup.at(6)
