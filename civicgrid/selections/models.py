@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.files.storage import Storage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civicgrid.core import privacy
 from civicgrid.core.storage import private_storage
@@ -124,7 +125,7 @@ class Category(models.Model):
     selection = models.ForeignKey(Selection, on_delete=models.CASCADE, related_name="categories")
     name = models.CharField(_("name"), max_length=40)
     description = models.CharField(_("description"), max_length=200, blank=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("selection", "position"), default=0)
 
     class Meta:
         verbose_name = _("category")
@@ -141,13 +142,13 @@ class Category(models.Model):
 class NominationStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("selection", "Rejected")
 
 
 class NominationAction(models.TextChoices):
     SUBMIT = "submit", _("Submit")
     APPROVE = "approve", _("Approve")
-    REJECT = "reject", _("Reject")
+    REJECT = "reject", pgettext_lazy("selection", "Reject")
 
 
 class Nomination(ScopedModel):
@@ -179,7 +180,7 @@ class Nomination(ScopedModel):
         default=NominationStatus.SUBMITTED,
     )
     version = models.PositiveIntegerField(default=0)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(pgettext_lazy("selection", "reason"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"))
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
 
@@ -298,7 +299,7 @@ class Anomaly(models.Model):
     since = models.DateTimeField(_("from"))
     until = models.DateTimeField(_("to"))
     outcome = models.CharField(
-        _("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.OPEN, blank=True
+        pgettext_lazy("selection", "outcome"), max_length=10, choices=Outcome.choices, default=Outcome.OPEN, blank=True
     )
     voided = models.PositiveIntegerField(_("votes voided"), default=0)
     reviewed_by = models.ForeignKey(
