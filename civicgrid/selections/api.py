@@ -182,7 +182,7 @@ def get_results(request: HttpRequest, selection_id: int):
                 "category": ranked.category.pk,
                 "name": ranked.category.name,
                 "candidates": [
-                    {"nomination": c.pk, "name": c.name, "rank": c.rank, "votes": c.vote_count}
+                    {"nomination": c.pk, "name": c.name, "rank": c.rank, "votes": c.votes}
                     for c in ranked.candidates
                 ],
             }

@@ -171,7 +171,9 @@ def load(district: str, *, now: dt.datetime | None = None, seed: int = 2026) -> 
             ip = f"10.{20 + n // 200}.{n % 200}.{rng.randint(1, 250)}"
             device = f"demo-device-{n:012d}"
             for day in sorted(rng.sample(range(hours // 24 + 1), k=min(2, hours // 24 + 1))):
-                moment = opened + dt.timedelta(hours=day * 24 + rng.randint(0, 23), minutes=rng.randint(0, 59))
+                moment = opened + dt.timedelta(
+                    hours=day * 24 + rng.randint(0, 23), minutes=rng.randint(0, 59)
+                )
                 if moment >= now:
                     continue
                 for pool in by_category.values():
@@ -180,8 +182,12 @@ def load(district: str, *, now: dt.datetime | None = None, seed: int = 2026) -> 
                     choice = rng.choices(pool, weights=[WEIGHTS[c.name] for c in pool])[0]
                     try:
                         services.cast_vote(
-                            selection=selection, nomination=choice, voter=_voter(n),
-                            ip=ip, device=device, now=moment,
+                            selection=selection,
+                            nomination=choice,
+                            voter=_voter(n),
+                            ip=ip,
+                            device=device,
+                            now=moment,
                         )
                         cast += 1
                     except CivicgridError:
@@ -194,8 +200,12 @@ def load(district: str, *, now: dt.datetime | None = None, seed: int = 2026) -> 
             if not opened <= moment < now:
                 continue
             services.cast_vote(
-                selection=selection, nomination=target, voter=_voter(10_000 + k),
-                ip="10.99.0.1", device=f"demo-burst-{k:012d}", now=moment,
+                selection=selection,
+                nomination=target,
+                voter=_voter(10_000 + k),
+                ip="10.99.0.1",
+                device=f"demo-burst-{k:012d}",
+                now=moment,
             )
             cast += 1
     return cast

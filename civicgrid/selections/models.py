@@ -155,9 +155,7 @@ class Nomination(ScopedModel):
     """A nominee (提名) in one category; once approved, a candidate on the voting page. The
     nominator's phone (a resident's) is sealed like every personal number."""
 
-    selection = models.ForeignKey(
-        Selection, on_delete=models.CASCADE, related_name="nominations"
-    )
+    selection = models.ForeignKey(Selection, on_delete=models.CASCADE, related_name="nominations")
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="nominations")
     name = models.CharField(_("nominee"), max_length=40)
     story = models.TextField(_("story"))
@@ -299,7 +297,11 @@ class Anomaly(models.Model):
     since = models.DateTimeField(_("from"))
     until = models.DateTimeField(_("to"))
     outcome = models.CharField(
-        pgettext_lazy("selection", "outcome"), max_length=10, choices=Outcome.choices, default=Outcome.OPEN, blank=True
+        pgettext_lazy("selection", "outcome"),
+        max_length=10,
+        choices=Outcome.choices,
+        default=Outcome.OPEN,
+        blank=True,
     )
     voided = models.PositiveIntegerField(_("votes voided"), default=0)
     reviewed_by = models.ForeignKey(

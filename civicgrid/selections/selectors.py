@@ -107,9 +107,7 @@ def open_anomalies(selection: Selection) -> QuerySet[Anomaly]:
 
 
 def anomalies_of(selection: Selection) -> QuerySet[Anomaly]:
-    return Anomaly.objects.filter(selection=selection).select_related(
-        "nomination", "reviewed_by"
-    )
+    return Anomaly.objects.filter(selection=selection).select_related("nomination", "reviewed_by")
 
 
 def steps_of(selection: Selection) -> QuerySet[SelectionStep]:
@@ -120,34 +118,46 @@ def steps_of(selection: Selection) -> QuerySet[SelectionStep]:
 
 
 @dataclass
+class Placed:
+    """A candidate's place in its category: rank (equal counts share one) and kept count."""
+
+    nomination: Nomination
+    rank: int
+    votes: int
+
+    @property
+    def pk(self) -> int:
+        return self.nomination.pk
+
+    @property
+    def name(self) -> str:
+        return self.nomination.name
+
+
+@dataclass
 class Ranked:
     category: Category
-    candidates: list[Nomination] = field(default_factory=list)
+    candidates: list[Placed] = field(default_factory=list)
 
 
 def results(selection: Selection) -> list[Ranked]:
-    """Per category, the approved candidates by their kept count (most votes first), each
-    with `votes` and `rank` (equal counts share a rank)."""
+    """Per category, the approved candidates by their kept count, most votes first."""
     candidates = (
         Nomination.objects.filter(selection=selection, status=NominationStatus.APPROVED)
         .select_related("tally")
-        .prefetch_related("photos")
         .order_by("-tally__votes", "id")
     )
     by_category: dict[int, Ranked] = {
         category.pk: Ranked(category) for category in selection.categories.all()
     }
     for candidate in candidates:
-        candidate.vote_count = _votes(candidate)  # type: ignore[attr-defined]
         ranked = by_category.get(candidate.category_id)
-        if ranked is not None:
-            ranked.candidates.append(candidate)
-    for ranked in by_category.values():
-        previous, rank = None, 0
-        for position, candidate in enumerate(ranked.candidates, start=1):
-            if candidate.vote_count != previous:  # type: ignore[attr-defined]
-                rank, previous = position, candidate.vote_count  # type: ignore[attr-defined]
-            candidate.rank = rank  # type: ignore[attr-defined]
+        if ranked is None:
+            continue
+        votes = _votes(candidate)
+        places = ranked.candidates
+        rank = places[-1].rank if places and places[-1].votes == votes else len(places) + 1
+        places.append(Placed(candidate, rank, votes))
     return list(by_category.values())
 
 
@@ -194,7 +204,9 @@ def public_categories(selection: Selection) -> list[Category]:
     approved = (
         Nomination.objects.filter(status=NominationStatus.APPROVED)
         .select_related("tally")
-        .prefetch_related(Prefetch("photos", queryset=NominationPhoto.objects.only("pk", "nomination_id")))
+        .prefetch_related(
+            Prefetch("photos", queryset=NominationPhoto.objects.only("pk", "nomination_id"))
+        )
         .order_by("id")
     )
     return list(

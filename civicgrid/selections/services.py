@@ -76,14 +76,14 @@ def _require(actor: Any, code: str) -> None:
         raise NotAllowed(_("Only the staff of this unit or a unit above it run its selections."))
 
 
-def _text(value: str | None, field: str, limit: int, *, label: str = "", required: bool = True) -> str:
+def _text(
+    value: str | None, field: str, limit: int, *, label: str = "", required: bool = True
+) -> str:
     text = plain_text(value or "").strip()
     if required and not text:
         raise InvalidInput(_("%(label)s is required.") % {"label": label or field}, field=field)
     if len(text) > limit:
-        raise InvalidInput(
-            _("Keep it under %(limit)d characters.") % {"limit": limit}, field=field
-        )
+        raise InvalidInput(_("Keep it under %(limit)d characters.") % {"limit": limit}, field=field)
     return text
 
 
@@ -105,7 +105,12 @@ def _checked(data: SelectionData) -> dict[str, Any]:
     """The fields of a selection from `data`, checked: the periods follow each other (the
     review period lies between the close of nominations and the opening of the vote)."""
     moments = {}
-    for name in ("nominations_open_at", "nominations_close_at", "voting_open_at", "voting_close_at"):
+    for name in (
+        "nominations_open_at",
+        "nominations_close_at",
+        "voting_open_at",
+        "voting_close_at",
+    ):
         moment = getattr(data, name)
         if moment is None:
             raise InvalidInput(_("Give every date of the selection."), field=name)
@@ -293,7 +298,9 @@ def nominate(
     fields = {
         "name": _text(name, "name", NAME_LIMIT, label=_("Nominee")),
         "story": _text(story, "story", settings.SELECTION_STORY_LIMIT, label=_("Story")),
-        "nominator": _text(nominator, "nominator", NAME_LIMIT, required=actor is None, label=_("Your name")),
+        "nominator": _text(
+            nominator, "nominator", NAME_LIMIT, required=actor is None, label=_("Your name")
+        ),
     }
     checked = ""
     if actor is None or phone:
@@ -433,9 +440,7 @@ def cast_vote(
     if not voter.phone_hash:
         raise InvalidInput(_("Prove your phone with a code first."), field="phone")
     if not device:
-        raise InvalidInput(
-            _("Your browser must accept cookies to vote."), field="device"
-        )
+        raise InvalidInput(_("Your browser must accept cookies to vote."), field="device")
     if nomination.selection_id != selection.pk or nomination.status != N.APPROVED:
         raise InvalidInput(_("Choose one of the candidates."), field="nomination")
     _voting(selection, now)
@@ -591,7 +596,8 @@ def check_tallies(selection: Selection | None = None) -> list[str]:
         votes = votes.filter(selection=selection)
     counted = Counter(votes.values_list("nomination_id", flat=True))
     wrong = [
-        f"candidate {tally.nomination_id}: kept {tally.votes}, counted {counted[tally.nomination_id]}"
+        f"candidate {tally.nomination_id}: kept {tally.votes}, "
+        f"counted {counted[tally.nomination_id]}"
         for tally in tallies
         if tally.votes != counted[tally.nomination_id]
     ]

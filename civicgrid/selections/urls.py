@@ -17,4 +17,3 @@ urlpatterns = [
     path("anomalies/<int:pk>/<str:action>/", views.anomaly, name="anomaly"),
     path("photos/<int:pk>/", views.staff_photo, name="photo"),
 ]
-

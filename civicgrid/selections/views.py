@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -206,12 +206,17 @@ def take_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     elif action in STEPS:
 
         def call() -> object:
-            return STEPS[action](actor=request.user, selection=found)  # type: ignore[operator]
+            return STEPS[SelectionAction(action)](actor=request.user, selection=found)
 
     else:
         raise Http404
-    return posted(request, call, _("Done: %(step)s.") % {"step": SELECTIONS.label(action)},
-                  "selections:selection", pk=found.pk)
+    return posted(
+        request,
+        call,
+        _("Done: %(step)s.") % {"step": SELECTIONS.label(action)},
+        "selections:selection",
+        pk=found.pk,
+    )
 
 
 @login_required
@@ -287,7 +292,9 @@ def staff_nominate(request: HttpRequest, pk: int) -> HttpResponse:
             return render(request, "selections/nominate.html", context, status=400)
         messages.success(request, _("Nomination recorded; review it below."))
         return redirect("selections:selection", pk=found.pk)
-    return render(request, "selections/nominate.html", {"selection": found, "form": {}, "staff": True})
+    return render(
+        request, "selections/nominate.html", {"selection": found, "form": {}, "staff": True}
+    )
 
 
 @login_required
@@ -304,7 +311,7 @@ def results_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     sheet.append([_("Category"), _("Rank"), _("Candidate"), _("Votes")])
     for ranked in selectors.results(found):
         for candidate in ranked.candidates:
-            sheet.append([ranked.category.name, candidate.rank, candidate.name, candidate.vote_count])
+            sheet.append([ranked.category.name, candidate.rank, candidate.name, candidate.votes])
     out = io.BytesIO()
     book.save(out)
     response = HttpResponse(
@@ -317,7 +324,7 @@ def results_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def staff_photo(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_photo(request: HttpRequest, pk: int) -> FileResponse:
     return serve_photo(selectors.photo_for(request.user, pk).image)
 
 
@@ -499,9 +506,7 @@ def vote_nominate(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, error.message)
             context = {"selection": found, "form": kept_form(request.POST), "staff": False}
             return render(request, "selections/nominate.html", context, status=400)
-        messages.success(
-            request, _("Thank you: your nomination will be reviewed before the vote.")
-        )
+        messages.success(request, _("Thank you: your nomination will be reviewed before the vote."))
         return _back(found.pk)
     context = {
         "selection": found,
@@ -514,6 +519,5 @@ def vote_nominate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @limited("read", methods=["GET"])
 @require_GET
-def vote_photo(request: HttpRequest, pk: int) -> HttpResponse:
+def vote_photo(request: HttpRequest, pk: int) -> FileResponse:
     return serve_photo(selectors.public_photo(pk).image)
-

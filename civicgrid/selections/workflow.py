@@ -44,7 +44,9 @@ SELECTION_TRANSITIONS = {
     A.OPEN_VOTING: step([S.REVIEWING], S.VOTING, is_staff),
     A.CLOSE_VOTING: step([S.VOTING], S.COUNTING, is_staff),
     A.PUBLISH: step([S.COUNTING], S.CLOSED, is_staff),
-    A.CANCEL: step([S.DRAFT, S.NOMINATING, S.REVIEWING, S.VOTING, S.COUNTING], S.CANCELLED, is_staff),
+    A.CANCEL: step(
+        [S.DRAFT, S.NOMINATING, S.REVIEWING, S.VOTING, S.COUNTING], S.CANCELLED, is_staff
+    ),
     A.VOID_VOTES: step([S.VOTING, S.COUNTING], None, is_staff),
 }
 

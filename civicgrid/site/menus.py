@@ -20,8 +20,8 @@ from civicgrid.accounts.services import GIVES
 from civicgrid.events.roles import DISPATCH_ROLES, GRID_ROLES, WRITING_ROLES
 from civicgrid.mediation.roles import DESK_ROLES
 from civicgrid.org.roles import Role
-from civicgrid.selections.roles import STAFF_ROLES as SELECTION_ROLES
 from civicgrid.org.scoping import postings_of_user, sees_everything
+from civicgrid.selections.roles import STAFF_ROLES as SELECTION_ROLES
 
 STAFF_ROLES = frozenset({Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.COMMUNITY_STAFF})
 # Those who keep the residents' ledgers (提户知人, buildings, visits).

@@ -68,22 +68,41 @@ def build(staff, unit, *, rule: str = "daily", start: dt.datetime | None = None)
     volunteer, worker, family = setup.categories
     made = {
         "王秀兰": services.nominate(
-            actor=staff, selection=selection, category=volunteer, name="王秀兰",
-            story="退休教师，十年如一日为社区老人义务理发。", now=setup.at(1),
+            actor=staff,
+            selection=selection,
+            category=volunteer,
+            name="王秀兰",
+            story="退休教师，十年如一日为社区老人义务理发。",
+            now=setup.at(1),
         ),
         "李建国": services.nominate(
-            actor=None, selection=selection, category=volunteer, name="李建国",
-            story="疫情期间每天为独居老人送菜。", nominator="张阿姨", phone="13800000001",
+            actor=None,
+            selection=selection,
+            category=volunteer,
+            name="李建国",
+            story="疫情期间每天为独居老人送菜。",
+            nominator="张阿姨",
+            phone="13800000001",
             now=setup.at(1),
         ),
         "赵敏": services.nominate(
-            actor=staff, selection=selection, category=worker, name="赵敏",
-            story="网格员，熟悉辖区每一户。", now=setup.at(2),
+            actor=staff,
+            selection=selection,
+            category=worker,
+            name="赵敏",
+            story="网格员，熟悉辖区每一户。",
+            now=setup.at(2),
         ),
     }
     rejected = services.nominate(
-        actor=None, selection=selection, category=family, name="某某",
-        story="重复提名", nominator="路人", phone="13800000002", now=setup.at(2),
+        actor=None,
+        selection=selection,
+        category=family,
+        name="某某",
+        story="重复提名",
+        nominator="路人",
+        phone="13800000002",
+        now=setup.at(2),
     )
     selection = services.close_nominations(actor=staff, selection=selection, now=setup.at(5))
     for name, nomination in made.items():

@@ -58,8 +58,12 @@ def test_a_resident_proves_a_phone_votes_once_and_sees_the_counts_live(
 
     # A neighbour votes from their own phone: the count goes up on this page without a reload.
     services.cast_vote(
-        selection=setup.selection, nomination=wang, voter=services.voter_for("13700000000"),
-        ip="198.51.100.1", device="n" * 24, now=setup.voting + dt.timedelta(days=12),
+        selection=setup.selection,
+        nomination=wang,
+        voter=services.voter_for("13700000000"),
+        ip="198.51.100.1",
+        device="n" * 24,
+        now=setup.voting + dt.timedelta(days=12),
     )
     page.wait_for_function(
         f"() => document.querySelector('#count-{wang.pk}').textContent.trim() === '2'",

@@ -74,6 +74,8 @@ def test_the_words_added_elsewhere_are_translated():
 
 
 def test_the_extractor_finds_messages():
-    assert ("", "Voting is not open now.") in python_messages(PACKAGE / "selections" / "services.py")
+    assert ("", "Voting is not open now.") in python_messages(
+        PACKAGE / "selections" / "services.py"
+    )
     page = template_messages(PACKAGE / "selections" / "templates" / "selections" / "selection.html")
     assert ("selection", "Log") in page and any(c == "plural" for c, _m in page)

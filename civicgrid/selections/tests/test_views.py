@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 PHONE = "13912345678"
 
 
-def test_staff_pages_answer_their_staff_and_404_to_another_street(client, setup, staff, other_staff):
+def test_staff_pages_answer_their_staff_and_404_to_another_street(
+    client, setup, staff, other_staff
+):
     pk = setup.selection.pk
     nomination = setup.candidates["王秀兰"]
     pages = [
@@ -90,8 +92,12 @@ def test_a_refused_step_is_a_message(client, setup, staff):
 
 def test_the_xlsx_export_holds_the_ranking(client, setup, staff):
     services.cast_vote(
-        selection=setup.selection, nomination=setup.candidates["李建国"],
-        voter=services.voter_for(PHONE), ip="", device="d" * 24, now=setup.voting,
+        selection=setup.selection,
+        nomination=setup.candidates["李建国"],
+        voter=services.voter_for(PHONE),
+        ip="",
+        device="d" * 24,
+        now=setup.voting,
     )
     client.force_login(staff)
     response = client.get(f"/selections/{setup.selection.pk}/results.xlsx")
@@ -103,9 +109,7 @@ def test_the_xlsx_export_holds_the_ranking(client, setup, staff):
 
 def _confirm(client, pk, sent_code, phone=PHONE):
     client.get(f"/vote/{pk}/")  # the device cookie
-    response = client.post(
-        f"/m/code/?purpose=vote", {"phone": phone}, HTTP_HX_REQUEST="true"
-    )
+    response = client.post("/m/code/?purpose=vote", {"phone": phone}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and "139****5678"[:3] in response.content.decode()
     return client.post(f"/vote/{pk}/verify/", {"phone": phone, "code": sent_code(phone)})
 
@@ -164,16 +168,21 @@ def test_a_resident_nominates_with_a_code_and_the_door_is_limited(
     from civicgrid.selections.tests.conftest import data
 
     selection = services.create_selection(
-        actor=staff, unit=tree.street_a,
-        data=data(timezone.now() - dt.timedelta(hours=1)), categories=["最美志愿者"],
+        actor=staff,
+        unit=tree.street_a,
+        data=data(timezone.now() - dt.timedelta(hours=1)),
+        categories=["最美志愿者"],
     )
     selection = services.open_nominations(actor=staff, selection=selection)
     category = selection.categories.get()
     phone = "13700001111"
     client.post("/m/code/?purpose=nominate", {"phone": phone}, HTTP_HX_REQUEST="true")
     form = {
-        "category": category.pk, "name": "刘大姐", "story": "楼道清洁志愿者",
-        "nominator": "邻居", "phone": phone,
+        "category": category.pk,
+        "name": "刘大姐",
+        "story": "楼道清洁志愿者",
+        "nominator": "邻居",
+        "phone": phone,
     }
     response = client.post(f"/vote/{selection.pk}/nominate/", {**form, "code": "000000x"})
     assert response.status_code == 400 and "wrong or expired" in response.content.decode()
@@ -208,8 +217,12 @@ def test_the_staff_list_and_selection_pages_cost_the_same_for_one_as_for_many(
     for hours in (1, 2):
         build(staff, setup.selection.unit, start=setup.start + dt.timedelta(hours=hours))
     services.cast_vote(
-        selection=setup.selection, nomination=setup.candidates["赵敏"],
-        voter=services.voter_for(PHONE), ip="198.51.100.1", device="d" * 24, now=setup.voting,
+        selection=setup.selection,
+        nomination=setup.candidates["赵敏"],
+        voter=services.voter_for(PHONE),
+        ip="198.51.100.1",
+        device="d" * 24,
+        now=setup.voting,
     )
     bodies = pinned(pages)
     assert bodies["/selections/"].count("最美如意人评选") == 3

@@ -74,7 +74,9 @@ def walk_selections(request) -> Walk:
             flag = Anomaly.objects.create(
                 selection=selection,
                 kind="ip_burst",
-                key=Vote.objects.filter(selection=selection).values_list("ip_hash", flat=True).first()
+                key=Vote.objects.filter(selection=selection)
+                .values_list("ip_hash", flat=True)
+                .first()
                 or "none",
                 since=selection.voting_open_at,
                 until=selection.voting_close_at,
