@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "civicgrid.interop",
     "civicgrid.mediation",
     "civicgrid.assessment",
+    "civicgrid.selections",
     "civicgrid.site",
     "huey.contrib.djhuey",
 ]
@@ -558,3 +559,41 @@ HISTORY_IMPORT_EARLIEST = dt.date.fromisoformat(
 # case is accepted by the receiving body; the agreement is followed up; the case is closed
 # after follow-up or after no agreement. A case past its deadline is raised to the street.
 MEDIATION_DAYS = {"accept": 3, "mediate": 20, "referral": 5, "follow_up": 10, "close": 5}
+
+
+# ---- selections (评选: civicgrid.selections, docs/selections.md) --------------------------------
+# The public doors' limits, laid over RATE_LIMITS (CIVICGRID_SELECTION_LIMITS="vote_ip=60/3600,…"):
+# votes per address and per device cookie, wrong verification codes per address (counted on
+# failure), phones proved from one device, and residents' nominations per address and phone.
+# The code requests themselves count against messaging's code_ip and code_phone.
+RATE_LIMITS.update(
+    env_limits(
+        "CIVICGRID_SELECTION_LIMITS",
+        {
+            "vote_ip": (120, 3600),
+            "vote_device": (30, 86400),
+            "vote_guess_ip": (20, 3600),
+            "vote_device_phone": (5, 86400),
+            "nominate_ip": (10, 3600),
+            "nominate_phone": (3, 86400),
+        },
+    )
+)
+# How long a phone proved with a code may vote from that browser, in minutes.
+SELECTION_VOTER_MINUTES = env_int("CIVICGRID_SELECTION_VOTER_MINUTES", 30)
+# Anomalies flagged for staff (never refused): more than N votes from one address within S
+# seconds; more than N phones voting from one device in a selection; more than N votes for one
+# candidate within S seconds.
+SELECTION_IP_BURST = (
+    env_int("CIVICGRID_SELECTION_IP_BURST", 20),
+    env_int("CIVICGRID_SELECTION_IP_BURST_SECONDS", 600),
+)
+SELECTION_DEVICE_PHONES = env_int("CIVICGRID_SELECTION_DEVICE_PHONES", 3)
+SELECTION_CANDIDATE_SURGE = (
+    env_int("CIVICGRID_SELECTION_CANDIDATE_SURGE", 100),
+    env_int("CIVICGRID_SELECTION_CANDIDATE_SURGE_SECONDS", 600),
+)
+# A nomination's story (characters) and photos (at most PHOTO_MAX_FILES either way).
+SELECTION_STORY_LIMIT = env_int("CIVICGRID_SELECTION_STORY_LIMIT", 1000)
+SELECTION_PHOTOS = min(env_int("CIVICGRID_SELECTION_PHOTOS", 3), PHOTO_MAX_FILES)
+# ---- end of selections ------------------------------------------------------------------------

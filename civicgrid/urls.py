@@ -59,6 +59,8 @@ urlpatterns = [
     path("volunteers/", include("civicgrid.volunteers.urls")),
     path("community/", include("civicgrid.community.urls")),
     path("mediation/", include("civicgrid.mediation.urls")),
+    path("selections/", include("civicgrid.selections.urls")),
+    path("vote/", include("civicgrid.selections.vote_urls")),
     path("alliances/", include("civicgrid.alliances.urls")),
     path("m/", include("civicgrid.messaging.urls")),
     path("", include("civicgrid.site.urls")),

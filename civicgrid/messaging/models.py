@@ -92,6 +92,8 @@ class CodePurpose(models.TextChoices):
     ENROL = "enrol", _("enrol in a class")
     TOPIC = "topic", _("propose or support a topic")
     ORDER = "order", _("order a volunteer service")
+    VOTE = "vote", _("vote in a selection")
+    NOMINATE = "nominate", _("nominate someone in a selection")
 
 
 class VerificationCode(models.Model):

@@ -21,6 +21,7 @@ from civicgrid.events.roles import DISPATCH_ROLES, GRID_ROLES, WRITING_ROLES
 from civicgrid.mediation.roles import DESK_ROLES
 from civicgrid.org.roles import Role
 from civicgrid.org.scoping import postings_of_user, sees_everything
+from civicgrid.selections.roles import STAFF_ROLES as SELECTION_ROLES
 
 STAFF_ROLES = frozenset({Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.COMMUNITY_STAFF})
 # Those who keep the residents' ledgers (提户知人, buildings, visits).
@@ -269,6 +270,15 @@ MENU: list[Entry] = [
         lambda who: who.mediator,
         current=("mediation:",),
         personal=True,
+    ),
+    # ---- selections (评选) ----
+    Entry(
+        "selections",
+        _("Selections"),
+        "selections:home",
+        # Who runs selections is selections' to say (selections/roles.py); a superuser too.
+        lambda who: who.superuser or who.holds(SELECTION_ROLES),
+        current=("selections:",),
     ),
     Entry(
         "volunteers",

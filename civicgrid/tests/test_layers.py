@@ -29,6 +29,8 @@ LAYERS = {
     # Disputes: cases from events and situations, rooms that are class venues, parties that are
     # residents and organisations; events learn of cases only through their step hooks.
     "mediation": 4,
+    # Public selections (评选) with one vote per person: units, verification codes, photos.
+    "selections": 4,
     "alliances": 4,
     # Grid workers' assessment: figures from events, patrols, ledgers, classes and volunteering;
     # public selections beside it.
