@@ -135,7 +135,9 @@ def parse_month(text: str, field_name: str) -> dt.date:
         year, month = (int(part) for part in (text or "").strip().split("-"))
         day = dt.date(year, month, 1)
     except (TypeError, ValueError):
-        raise InvalidInput(_("A month is written YYYY-MM, e.g. 2026-12."), field=field_name) from None
+        raise InvalidInput(
+            _("A month is written YYYY-MM, e.g. 2026-12."), field=field_name
+        ) from None
     if not 2000 <= day.year <= 2100:
         raise InvalidInput(_("Give a date between 2000 and 2100."), field=field_name)
     return day
@@ -168,7 +170,9 @@ def months_of(first: dt.date, last: dt.date) -> list[dt.date]:
 def _worker_postings(users) -> dict[int, list[Posting]]:
     postings: dict[int, list[Posting]] = defaultdict(list)
     rows = (
-        Posting.objects.filter(user__in=users, role__in=WORKER_ROLES, active=True, unit__active=True)
+        Posting.objects.filter(
+            user__in=users, role__in=WORKER_ROLES, active=True, unit__active=True
+        )
         .select_related("unit__parent")
         .defer("unit__polygon", "unit__parent__polygon")
         .order_by("unit__code", "id")
@@ -184,7 +188,7 @@ def may_read(viewer, code: str) -> bool:
 
 
 def worker_for(viewer, pk: int):
-    """The grid worker numbered `pk`, with `postings` (their active grid postings) attached, if
+    """The grid worker numbered `pk`, with `grid_postings` (their active grid postings) attached, if
     `viewer` may see their figures: themself, or staff and leaders over one of their grids;
     Http404 otherwise, exactly as for nobody."""
     worker = get_user_model().objects.filter(pk=pk, is_active=True).first()
@@ -195,7 +199,7 @@ def worker_for(viewer, pk: int):
         raise Http404
     if worker.pk != viewer.pk and not any(may_read(viewer, p.unit.code) for p in postings):
         raise Http404
-    worker.postings = postings
+    worker.grid_postings = postings
     return worker
 
 
@@ -214,9 +218,9 @@ def ranking_unit_for(viewer, code: str) -> OrgUnit:
 def ranking_units(viewer) -> list[OrgUnit]:
     """The communities and streets whose ranking `viewer` may read, for the page's picker (the
     streets and communities in their subtree; none for a grid worker)."""
-    units = OrgUnit.objects.filter(
-        active=True, kind__in=[Kind.COMMUNITY, Kind.STREET]
-    ).defer("polygon")
+    units = OrgUnit.objects.filter(active=True, kind__in=[Kind.COMMUNITY, Kind.STREET]).defer(
+        "polygon"
+    )
     if not sees_everything(viewer):
         prefixes = [code for code, role in postings_of_user(viewer) if role in READER_ROLES]
         if not prefixes:
@@ -344,7 +348,7 @@ def worker_figures(viewer, worker, first: dt.date, last: dt.date) -> WorkerPage:
     hours, classes = _extras(ids, first, last)
     total.service_hours = hours.get(worker.pk, Decimal(0))
     total.classes, total.class_hours = classes.get(worker.pk, (0, Decimal(0)))
-    grids = [posting.unit for posting in worker.postings]
+    grids = [posting.unit for posting in worker.grid_postings]
     found = _completeness(viewer, grids, None)
     total.completeness = combined([found[grid.pk] for grid in grids])
     return WorkerPage(worker, first, last, total, sorted(per_month.items()), grids)

@@ -147,7 +147,15 @@ def patrol_contributions(patrol) -> Counter[Key]:
 
 def note_contributions(note) -> Counter[Key]:
     return Counter(
-        {(note.author_id, note.unit_id, note.unit_code, month_of(note.created_at), "quick_notes"): 1}
+        {
+            (
+                note.author_id,
+                note.unit_id,
+                note.unit_code,
+                month_of(note.created_at),
+                "quick_notes",
+            ): 1
+        }
     )
 
 
@@ -227,7 +235,9 @@ def recount() -> Counter[Key]:
         patrols, ("worker_id", "unit_id", "unit_code", "started_at", "ended_at", "track")
     ):
         total.update(patrol_contributions(patrol))
-    for note in _chunks(QuickNote.objects.all(), ("author_id", "unit_id", "unit_code", "created_at")):
+    for note in _chunks(
+        QuickNote.objects.all(), ("author_id", "unit_id", "unit_code", "created_at")
+    ):
         total.update(note_contributions(note))
     return Counter({key: value for key, value in total.items() if value})
 

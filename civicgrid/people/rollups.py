@@ -20,7 +20,9 @@ Key = tuple[int, int, dt.date]
 
 
 def contributions(visit: Visit) -> Counter[tuple[int, int, str, dt.date]]:
-    return Counter({(visit.unit_id, visit.visitor_id, visit.unit_code, _month(visit.visited_on)): 1})
+    return Counter(
+        {(visit.unit_id, visit.visitor_id, visit.unit_code, _month(visit.visited_on)): 1}
+    )
 
 
 def _month(day: dt.date) -> dt.date:

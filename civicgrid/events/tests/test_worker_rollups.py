@@ -98,9 +98,7 @@ def test_each_counter_goes_to_the_right_person(worked, staff):
         worker_rollups.haversine_m(113.53, 34.73, 113.54, 34.73)
         + worker_rollups.haversine_m(113.54, 34.73, 113.54, 34.74)
     )
-    assert +kept(bob) == Counter(
-        reported=1, handled=1, closed=1, closed_on_time=1, overdue=1
-    )
+    assert +kept(bob) == Counter(reported=1, handled=1, closed=1, closed_on_time=1, overdue=1)
     assert +kept(frank) == Counter(verified=2)
 
 
@@ -141,9 +139,7 @@ def test_check_figures_names_a_tampered_worker_row(worked, staff, tree):
 
     from django.core.management import CommandError
 
-    WorkerMonthRollup.objects.filter(user=staff["bob"], handled=1).update(
-        handled=F("handled") + 2
-    )
+    WorkerMonthRollup.objects.filter(user=staff["bob"], handled=1).update(handled=F("handled") + 2)
     out = io.StringIO()
     with pytest.raises(CommandError):
         call_command("check_figures", stdout=out)
