@@ -29,7 +29,7 @@ def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
     """我的工作量: a grid worker's own figures (404 for anyone who is not a grid worker)."""
-    worker = figures.worker_for(request.user, request.user.pk)
+    worker = figures.worker_for(request.user, request.user.pk or 0)
     url = redirect("assessment:figures_worker", pk=worker.pk).url
     query = request.GET.urlencode()
     return redirect(f"{url}?{query}" if query else url)
@@ -51,7 +51,7 @@ def worker(request: HttpRequest, pk: int) -> HttpResponse:
         "communities": [
             grid.parent
             for grid in page.grids
-            if grid.parent_id and figures.may_read(request.user, grid.parent.code)
+            if grid.parent is not None and figures.may_read(request.user, grid.parent.code)
         ],
     }
     return render(request, "assessment/figures_worker.html", context)

@@ -257,7 +257,7 @@ def _completeness(viewer, grids: list[OrgUnit], within: OrgUnit | None) -> dict[
     else:
         groups = {}
         for grid in grids:
-            parent = grid.parent if grid.parent_id else grid
+            parent = grid.parent if grid.parent is not None else grid
             groups.setdefault(parent.pk, (parent, []))[1].append(grid)
     for parent, members in groups.values():
         for grid, result in zip(members, completeness_below(viewer, parent, members), strict=True):
@@ -348,7 +348,7 @@ def worker_figures(viewer, worker, first: dt.date, last: dt.date) -> WorkerPage:
     hours, classes = _extras(ids, first, last)
     total.service_hours = hours.get(worker.pk, Decimal(0))
     total.classes, total.class_hours = classes.get(worker.pk, (0, Decimal(0)))
-    grids = [posting.unit for posting in worker.grid_postings]
+    grids = [posting.unit for posting in getattr(worker, "grid_postings", [])]
     found = _completeness(viewer, grids, None)
     total.completeness = combined([found[grid.pk] for grid in grids])
     return WorkerPage(worker, first, last, total, sorted(per_month.items()), grids)
