@@ -62,6 +62,9 @@ urlpatterns = [
     path("selections/", include("civicgrid.selections.urls")),
     path("vote/", include("civicgrid.selections.vote_urls")),
     path("alliances/", include("civicgrid.alliances.urls")),
+    # Per-worker figures (assessment, issue 18; figures engineer). At merge the assessment's own
+    # URLconf includes figure_urls under /assessment/ and this line goes.
+    path("assessment/", include(("civicgrid.assessment.figure_urls", "assessment"))),
     path("m/", include("civicgrid.messaging.urls")),
     path("", include("civicgrid.site.urls")),
     path("", include("civicgrid.events.urls")),

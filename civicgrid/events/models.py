@@ -604,3 +604,56 @@ class EventMonthRollup(Counters):
             models.UniqueConstraint(fields=["unit", "month"], name="one_rollup_per_unit_month")
         ]
         indexes = [models.Index(fields=["unit_code", "month"])]
+
+
+# ---- per-worker figures (assessment) ------------------------------------------------------------
+
+# Each counter a worker's own work adds to; see worker_rollups.contributions for who gets it,
+# at which unit and in which month. `patrol_seconds` and `patrol_metres` are sums (rounded per
+# patrol), the rest counts.
+WORKER_COUNTERS = (
+    "reported",
+    "on_the_spot",
+    "cross_boundary",
+    "handled",
+    "closed",
+    "closed_on_time",
+    "overdue",
+    "verified",
+    "patrols",
+    "patrol_seconds",
+    "patrol_metres",
+    "quick_notes",
+)
+
+
+class WorkerCounters(ScopedModel):
+    class Meta:
+        abstract = True
+
+
+for _counter in WORKER_COUNTERS:
+    WorkerCounters.add_to_class(_counter, models.PositiveIntegerField(default=0, db_default=0))
+
+
+class WorkerMonthRollup(WorkerCounters):
+    """A worker's counters per month at the unit the work counts at (the event's, patrol's or
+    note's own unit, never the units above it: a community sums its rows over a code prefix).
+    Kept by the services in the change's transaction; `worker_rollups.check_all` recounts."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "user", "month"], name="one_worker_rollup_per_unit_user_month"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["unit_code", "month"]),
+            models.Index(fields=["user", "month"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.unit_code} {self.month:%Y-%m}"

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed
 from civicgrid.core.photos import read_photo
-from civicgrid.events import numbering
+from civicgrid.events import numbering, worker_rollups
 from civicgrid.events.models import Category, Event, Patrol, PatrolKind, QuickNote, Source
 from civicgrid.events.roles import GRID_ROLES
 from civicgrid.events.services import checked_point, report_event
@@ -72,6 +72,7 @@ def end_patrol(*, actor, patrol_id: int, note: str = "") -> Patrol:
     patrol.ended_at = timezone.now()
     patrol.note = (note or "").strip()[:300]
     patrol.save(update_fields=["ended_at", "note"])
+    worker_rollups.apply(worker_rollups.patrol_contributions(patrol))
     return patrol
 
 
@@ -91,6 +92,7 @@ def add_quick_note(*, actor, text: str, lon: Any, lat: Any, photo=None) -> Quick
     if cleaned:
         note.photo.save("note.jpg", cleaned.content, save=False)
     note.save()
+    worker_rollups.apply(worker_rollups.note_contributions(note))
     return note
 
 

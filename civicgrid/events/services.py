@@ -25,7 +25,7 @@ from civicgrid.core.cleaning import plain_text, plain_values
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed
 from civicgrid.core.photos import Photo, read_photos
 from civicgrid.core.workflow import Change
-from civicgrid.events import numbering, rollups
+from civicgrid.events import numbering, rollups, worker_rollups
 from civicgrid.events.models import (
     FOLLOW_UP_CALL,
     REPORTER_PHONE,
@@ -166,6 +166,8 @@ def step_event(
 
     def keep_photos(locked: Event, step: EventStep) -> None:  # the log row of EVENTS
         _save_photos(locked, step, photos, photo_stage)
+        # A verify step counts for whoever took it (the per-worker rows).
+        worker_rollups.step_taken(locked, step)
         for hook in step_hooks:
             hook(locked, step)
 
@@ -179,7 +181,7 @@ def step_event(
         details=details,
         change=change,
         extra=extra,
-        after=keep_photos if photos or step_hooks else None,
+        after=keep_photos,
     )
 
 
@@ -429,6 +431,7 @@ def report_event(
         # Last, so that the shared rows (the district's, the street's) stay locked
         # for as short a time as possible.
         rollups.apply(rollups.contributions(event), chain)
+        worker_rollups.apply(worker_rollups.contributions(event))
         return event
 
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from civicgrid.core.workflow import Machine, register, step, system
-from civicgrid.events import rollups
+from civicgrid.events import rollups, worker_rollups
 from civicgrid.events.models import (
     FOLLOW_UP_CALL,
     Event,
@@ -168,7 +168,14 @@ TRANSITIONS = {
 
 
 def _rollups(event: Event):
-    return rollups.Snapshot.of(event).commit
+    units = rollups.Snapshot.of(event)
+    workers = worker_rollups.Snapshot.of(event)
+
+    def commit(changed: Event) -> None:
+        units.commit(changed)
+        workers.commit(changed)
+
+    return commit
 
 
 EVENTS: Machine[Event] = register(

@@ -541,3 +541,27 @@ class ImportJob(ScopedModel):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class VisitMonthRollup(ScopedModel):
+    """Household visits (走访) per visitor and month at the household's unit (its grid), kept by
+    `services.record_visit` in the visit's transaction; `rollups.check_all` recounts. A
+    community sums its rows over a code prefix (assessment figures)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    visits = models.PositiveIntegerField(default=0, db_default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "user", "month"], name="one_visit_rollup_per_unit_user_month"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["unit_code", "month"]),
+            models.Index(fields=["user", "month"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.unit_code} {self.month:%Y-%m}"

@@ -17,7 +17,7 @@ from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed, required
 from civicgrid.core.models import AccessLog
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.scoping import holds, require, scope
-from civicgrid.people import search, selectors
+from civicgrid.people import rollups, search, selectors
 from civicgrid.people.erasure import subject_of
 from civicgrid.people.models import (
     CONTACT_PHONE,
@@ -617,7 +617,7 @@ def record_visit(
     visited_on = visited_on or dt.date.today()
     if visited_on > dt.date.today():
         raise InvalidInput(_("A visit cannot be in the future."), field="visited_on")
-    return Visit.objects.create(
+    visit = Visit.objects.create(
         unit=household.unit,
         household=household,
         visitor=actor,
@@ -625,6 +625,8 @@ def record_visit(
         findings=required(findings, "findings", _("Findings")),
         follow_up=follow_up.strip(),
     )
+    rollups.apply(rollups.contributions(visit))
+    return visit
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.services import GIVES
+from civicgrid.assessment.roles import READER_ROLES, WORKER_ROLES
 from civicgrid.events.roles import DISPATCH_ROLES, GRID_ROLES, WRITING_ROLES
 from civicgrid.mediation.roles import DESK_ROLES
 from civicgrid.org.roles import Role
@@ -169,6 +170,22 @@ MENU: list[Entry] = [
     ),
     Entry("patrol", _("Patrol"), "events:tasks", _roles(GRID_ROLES), anchor="#patrol"),
     Entry("notes", _("Quick notes"), "events:tasks", _roles(GRID_ROLES), anchor="#notes"),
+    # Per-worker figures (assessment): a grid worker's own, and the rankings staff may read.
+    Entry(
+        "my_figures",
+        _("My workload"),
+        "assessment:figures_mine",
+        _roles(WORKER_ROLES),
+        current=("assessment:figures_worker",),
+        personal=True,
+    ),
+    Entry(
+        "worker_figures",
+        _("Workers' figures"),
+        "assessment:figures_rankings",
+        _roles(READER_ROLES),
+        current=("assessment:figures_ranking",),
+    ),
     Entry(
         "people",
         _("Find a resident"),

@@ -212,9 +212,9 @@ def test_a_report_and_a_step_write_each_rollup_table_once(report, staff):
         event = report()
     # Reads: the tree's revision and the unit at the point, the unit's chain, its dispatchers.
     # The day's number (one upsert). Writes: the event, its log row, the notification, three
-    # rollup tables.
-    assert len(_writes(queries.captured_queries)) == 3
-    assert len(_statements(queries.captured_queries)) == 11
+    # rollup tables and the reporter's per-worker row.
+    assert len(_writes(queries.captured_queries)) == 4
+    assert len(_statements(queries.captured_queries)) == 12
     with CaptureQueriesContext(connection) as queries:
         services.accept_event(actor=staff["frank"], event=event)
     assert len(_writes(queries.captured_queries)) == 3

@@ -60,6 +60,7 @@ def test_the_read_only_leader_sees_figures_only(personas):
         "class_figures",
         "community_figures",
         "mediation_figures",
+        "worker_figures",
         "notifications",
     }
     assert not keys & WRITE_ENTRIES

@@ -7,9 +7,11 @@ from civicgrid.classes import rollups as classes
 from civicgrid.community import rollups as community
 from civicgrid.core.rollups import Drift
 from civicgrid.events import rollups as events
+from civicgrid.events import worker_rollups as workers
 from civicgrid.mediation import rollups as mediation
 from civicgrid.org.models import OrgUnit
 from civicgrid.party import rollups as party
+from civicgrid.people import rollups as visits
 from civicgrid.volunteers import rollups as volunteers
 
 # Each app's recount of its kept counters (its rollup rows, and the counts kept on rows).
@@ -20,6 +22,9 @@ CHECKS = {
     "community": community.check_all,
     "party": party.check_all,
     "mediation": mediation.check_all,
+    # Per-worker figures (assessment): events, patrols and notes; household visits.
+    "workers": workers.check_all,
+    "visits": visits.check_all,
 }
 # Tables whose key starts with a unit's id (the others' with the counted row's own id).
 UNIT_TABLES = {
@@ -31,15 +36,18 @@ UNIT_TABLES = {
     "CommunityRollup",
     "PointsRollup",
     "MediationRollup",
+    "WorkerMonthRollup",
+    "VisitMonthRollup",
 }
 
 
 class Command(BaseCommand):
     help = (
         "Recount every rollup and kept counter from the rows they count (events, classes, "
-        "volunteer services, community lists, party points, mediation) and print each counter that "
-        "differs, by unit; exit status 1 when any does (after an upgrade or a restore), 0 "
-        "when all agree. Nothing is changed: `rebuild_event_rollups` rewrites the events' rows."
+        "volunteer services, community lists, party points, mediation, per-worker figures) and "
+        "print each counter that differs, by unit; exit status 1 when any does (after an "
+        "upgrade or a restore), 0 when all agree. Nothing is changed: `rebuild_event_rollups` "
+        "rewrites the events' rows."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
