@@ -59,6 +59,9 @@ urlpatterns = [
     path("volunteers/", include("civicgrid.volunteers.urls")),
     path("community/", include("civicgrid.community.urls")),
     path("mediation/", include("civicgrid.mediation.urls")),
+    # The knowledge test (quiz branch); at merge the assessment app's urls.py includes
+    # quiz_urls under its own namespace "assessment" instead of this line.
+    path("assessment/", include(("civicgrid.assessment.quiz_urls", "assessment"))),
     path("alliances/", include("civicgrid.alliances.urls")),
     path("m/", include("civicgrid.messaging.urls")),
     path("", include("civicgrid.site.urls")),

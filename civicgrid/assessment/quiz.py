@@ -882,6 +882,14 @@ class Shown:
     # The right options: only once the quiz has closed (early finishers cannot pass them on).
     answer: list[int] | None = None
 
+    def options(self) -> list[tuple[int, str, str]]:
+        """(index, letter, text) of each option; true/false options have no letter."""
+        lettered = self.question.kind != QuestionKind.TRUE_FALSE
+        return [
+            (index, LETTERS[index] if lettered else "", text)
+            for index, text in enumerate(self.question.options)
+        ]
+
 
 def answers_shown(quiz: Quiz, now: dt.datetime | None = None) -> bool:
     """Whether the right answers may be shown: once the quiz has closed."""
