@@ -30,6 +30,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils.exceptions import InvalidFileException
@@ -73,6 +74,17 @@ LETTERS = "ABCDEFGH"
 
 S = PaperStatus
 ENDED = frozenset({S.SUBMITTED, S.EXPIRED})
+# A paper's status as its pages name it (the model's labels are shared with other words).
+STATUS_LABELS = {
+    S.ISSUED: pgettext_lazy("paper", "Not started"),
+    S.STARTED: pgettext_lazy("paper", "In progress"),
+    S.SUBMITTED: pgettext_lazy("paper", "Handed in"),
+    S.EXPIRED: pgettext_lazy("paper", "Time ran out"),
+}
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
 
 
 def _now(now: dt.datetime | None) -> dt.datetime:

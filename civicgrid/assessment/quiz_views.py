@@ -376,6 +376,8 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     """Every worker's paper: status, score, right answers per topic; and per topic overall."""
     test = quiz_selectors.quiz_for(request.user, pk)
     papers = list(quiz_selectors.results(request.user, test))
+    for one in papers:
+        one.status_label = quiz.status_label(one.status)  # type: ignore[attr-defined]
     topics = [(value, label) for value, label in Topic.choices if value in test.quotas]
     rows = [
         {
@@ -407,6 +409,8 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 def mine(request: HttpRequest) -> HttpResponse:
     """The user's papers: the open ones first."""
     papers = list(quiz_selectors.papers_of(request.user)[:50])
+    for one in papers:
+        one.status_label = quiz.status_label(one.status)  # type: ignore[attr-defined]
     return render(request, "assessment/quiz_mine.html", {"papers": papers, "now": timezone.now()})
 
 
@@ -418,6 +422,7 @@ def paper(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     own = quiz.expire_if_due(quiz_selectors.paper_for(request.user, pk), now)
     test: Quiz = own.quiz
+    own.status_label = quiz.status_label(own.status)  # type: ignore[attr-defined]
     context: dict[str, Any] = {"paper": own, "quiz": test, "now": now}
     if own.status == PaperStatus.ISSUED:
         context |= {

@@ -194,7 +194,7 @@ def test_one_bad_row_rolls_everything_back_with_the_rows_error(client, tree, peo
     page = response.content.decode()
     assert response.status_code == 400
     assert Question.objects.count() == 0
-    assert "未导入任何内容：3 行需要修改。" in page
+    assert "未导入任何数据：有 3 行需要修改。" in page
     assert 'data-row="5"' in page and "只能勾选一个正确选项" in page
     assert 'data-row="6"' in page and "做饭" in page
     assert 'data-row="7"' in page and "第 2 行" in page
@@ -347,7 +347,7 @@ def test_a_worker_starts_answers_as_they_go_and_hands_in(client, tree, people):
     paper.refresh_from_db()
     assert paper.status == "submitted" and str(paper.score) == "20.00"
     result = client.get(url).content.decode()
-    assert "data-score>20.00<" in result and "测试结束" in result
+    assert "data-score>20.00<" in result and "已交卷" in result
     assert 'id="answers"' not in result  # early finishers cannot pass the answers on
     # Once the quiz has closed the right answers show.
     s.quiz.closes_at = timezone.now() - dt.timedelta(minutes=1)
