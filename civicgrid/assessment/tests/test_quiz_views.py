@@ -297,8 +297,8 @@ def test_setting_up_and_issuing_on_the_page(client, tree, people):
     form = {
         "title": "2025年应知应会测试",
         "minutes": "30",
-        "opens_at": "2025-12-01T09:00",
-        "closes_at": "2099-12-31T17:00",
+        "opens_at": (timezone.localdate() - dt.timedelta(days=1)).isoformat() + "T09:00",
+        "closes_at": (timezone.localdate() + dt.timedelta(days=10)).isoformat() + "T17:00",
         **{f"quota-{t}": "2" for t in Topic.values},
     }
     too_many = client.post(url, {**form, "quota-policy": "4"})
