@@ -75,7 +75,7 @@ LETTERS = "ABCDEFGH"
 S = PaperStatus
 ENDED = frozenset({S.SUBMITTED, S.EXPIRED})
 # A paper's status as its pages name it (the model's labels are shared with other words).
-STATUS_LABELS = {
+STATUS_LABELS: dict[str, Any] = {
     S.ISSUED: pgettext_lazy("paper", "Not started"),
     S.STARTED: pgettext_lazy("paper", "In progress"),
     S.SUBMITTED: pgettext_lazy("paper", "Handed in"),
@@ -880,7 +880,7 @@ def values(plan: Plan) -> dict[int, Decimal]:
     papers = Paper.objects.filter(
         quiz__plan=plan, status__in=list(ENDED), score__isnull=False
     ).values_list("plan_worker_id", "score")
-    return {worker: score for worker, score in papers}
+    return {worker: score for worker, score in papers if score is not None}
 
 
 @dataclass

@@ -171,7 +171,8 @@ def question_new(request: HttpRequest, code: str) -> HttpResponse:
 def _posted_question(request: HttpRequest) -> quiz.QuestionData:
     data = _question_data(request.POST)
     if data.kind == QuestionKind.TRUE_FALSE:
-        data.answer = [v for v in [request.POST.get("tf_answer", "")] if v.isdigit()]
+        chosen = request.POST.get("tf_answer", "")
+        data.answer = [int(chosen)] if chosen in ("0", "1") else []
     return data
 
 
@@ -210,7 +211,7 @@ def bank_import(request: HttpRequest, code: str) -> HttpResponse:
         try:
             if upload is None:
                 raise InvalidInput(_("Choose an .xlsx file."), field="file")
-            if upload.size > quiz.IMPORT_MAX_BYTES:
+            if (upload.size or 0) > quiz.IMPORT_MAX_BYTES:
                 raise InvalidInput(
                     _("The file is larger than %(mb)d MB.")
                     % {"mb": quiz.IMPORT_MAX_BYTES // (1024 * 1024)},
@@ -286,6 +287,8 @@ def setup(request: HttpRequest, plan_pk: int) -> HttpResponse:
             return redirect("assessment:quiz_setup", plan_pk=plan.pk)
     pools = quiz.active_pools(plan.unit_code)
     issued = current.papers.count() if current else 0
+    values: dict[str, Any]
+    quotas: dict[str, Any]
     if request.method == "POST":
         post = request.POST
         values = {
