@@ -79,7 +79,7 @@ def test_the_pages_show_no_english(client, tree, people):
     bodies.append(client.get(url).content.decode())
     bodies.append(client.get("/assessment/quiz/").content.decode())
     for body in bodies:
-        main = body.split('<main id="main"', 1)[1].split("</main>", 1)[0]
+        main = body.split('<main id="main"', 1)[1].split(">", 1)[1].split("</main>", 1)[0]
         text = re.sub(r"<[^>]+>", " ", main)
-        english = re.findall(r"\b[A-Za-z]{4,}\b", text)
+        english = [w for w in re.findall(r"\b[A-Za-z]{4,}\b", text) if w not in {"Excel", "xlsx"}]
         assert english == [], english
