@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civicgrid.accounts import services as account_services
+from civicgrid.assessment import quiz_selectors
 from civicgrid.classes import selectors as class_selectors
 from civicgrid.community import selectors as community_selectors
 from civicgrid.core.cleaning import redirect_to_local
@@ -73,6 +74,8 @@ def _grid_home(user: Any, postings: list) -> dict[str, Any]:
         "overdue_count": tasks.filter(event_selectors.overdue_q(now)).count(),
         "to_verify": event_selectors.to_verify_for(user)[:QUEUE_SHOWN],
         "visits_due": people_selectors.open_follow_ups(user, unit)[:QUEUE_SHOWN] if unit else [],
+        # The knowledge test (测) waiting for the worker, or in progress.
+        "quiz_papers": list(quiz_selectors.open_papers_of(user, now)[:QUEUE_SHOWN]),
         "now": now,
     }
 

@@ -5,7 +5,8 @@ import re
 
 # The home of each role, in queries: session, user, postings, the role's queues, the bell.
 QUERIES = {
-    "gridworker": 11,
+    # + the worker's open knowledge-test papers (issue 18).
+    "gridworker": 12,
     # + the mediation desk's open cases and how many, and whether the login also mediates
     # (a mediator sees their own cases besides the desk's) (issue 17).
     "community": 13,
