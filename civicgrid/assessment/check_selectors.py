@@ -45,9 +45,7 @@ def may_assess(user: Any, plan: Plan) -> bool:
 
 def draws_of(plan: Plan) -> list[Draw]:
     """Every draw of the plan, oldest first, with who drew it and the grid of a ledger draw."""
-    return list(
-        plan.draws.select_related("drawn_by", "unit").defer("unit__polygon").order_by("pk")
-    )
+    return list(plan.draws.select_related("drawn_by", "unit").defer("unit__polygon").order_by("pk"))
 
 
 @dataclass

@@ -12,7 +12,5 @@ urlpatterns = [
     path("plans/<int:pk>/check/cross/", check_views.check_cross, name="check_cross"),
     path("plans/<int:pk>/inspections/", check_views.inspections, name="inspections"),
     path("plans/<int:pk>/inspections/new/", check_views.inspection_new, name="inspection_new"),
-    path(
-        "inspection-photos/<int:pk>/", check_views.inspection_photo, name="inspection_photo"
-    ),
+    path("inspection-photos/<int:pk>/", check_views.inspection_photo, name="inspection_photo"),
 ]

@@ -249,8 +249,12 @@ def inspection_new(request: HttpRequest, pk: int) -> HttpResponse:
         "plan": plan,
         "workers": workers,
         "aspects": [
-            (value, label, request.POST.get(f"score-{value}", ""),
-             request.POST.get(f"remark-{value}", ""))
+            (
+                value,
+                label,
+                request.POST.get(f"score-{value}", ""),
+                request.POST.get(f"remark-{value}", ""),
+            )
             for value, label in Aspect.choices
         ],
         "error": error,
@@ -270,4 +274,3 @@ def inspection_new(request: HttpRequest, pk: int) -> HttpResponse:
 def inspection_photo(request: HttpRequest, pk: int) -> FileResponse:
     """An inspection photo from private storage, for those who see its plan only."""
     return serve_photo(selectors.photo_for(request.user, pk).image)
-

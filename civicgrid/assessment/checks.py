@@ -67,7 +67,11 @@ REMARK_LIMIT = 300
 REMARKS_LIMIT = 3000
 ASPECT_MAX = Decimal(25)
 # 三跨 review: the points of each quality; a worker's value is the mean over their reviews.
-QUALITY_POINTS = {Quality.HIGH: Decimal(100), Quality.ORDINARY: Decimal(70), Quality.LOW: Decimal(40)}
+QUALITY_POINTS = {
+    Quality.HIGH: Decimal(100),
+    Quality.ORDINARY: Decimal(70),
+    Quality.LOW: Decimal(40),
+}
 LEDGER_ORDER = (LedgerKind.PERSON, LedgerKind.HOUSEHOLD, LedgerKind.PLACE)
 CENT = Decimal("0.01")
 
@@ -560,8 +564,7 @@ def record_inspection(
     missing = [aspect for aspect in Aspect.values if aspect not in aspects]
     if missing:
         raise InvalidInput(
-            _("Score every aspect: %(aspect)s is missing.")
-            % {"aspect": Aspect(missing[0]).label},
+            _("Score every aspect: %(aspect)s is missing.") % {"aspect": Aspect(missing[0]).label},
             field=f"score-{missing[0]}",
         )
     unknown = [key for key in aspects if key not in Aspect.values]

@@ -7,7 +7,6 @@ services belong to another part."""
 import io
 from dataclasses import dataclass
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
@@ -32,9 +31,9 @@ class Setup:
     grid_a2_1: object
 
 
-@pytest.fixture(autouse=True)
-def _english(settings):
-    """Messages are asserted in English, the source strings."""
+def english(settings):
+    """Messages are asserted in English, the source strings (a generator for an autouse
+    fixture of each test module: `yield from english(settings)`)."""
     from django.utils import translation
 
     settings.LANGUAGE_CODE = "en"
@@ -69,11 +68,6 @@ def build(tree, people, make_user, *, status=PlanStatus.RUNNING) -> Setup:
         grid_codes=[tree.grid_a1_2.code],
     )
     return Setup(plan, alice, bob, people["carol"], sven, a2, grid)
-
-
-@pytest.fixture
-def setup(tree, people, make_user) -> Setup:
-    return build(tree, people, make_user)
 
 
 def ledger(grid, n: int = 3) -> list[Person]:

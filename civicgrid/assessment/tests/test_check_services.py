@@ -10,19 +10,29 @@ from django.utils import timezone
 
 from civicgrid.assessment import checks
 from civicgrid.assessment.models import Draw, DrawKind, Inspection, PlanStatus, SpotCheck
-from civicgrid.assessment.tests.check_setup import (  # noqa: F401  (fixtures)
+from civicgrid.assessment.tests.check_setup import (
     ASPECTS,
-    _english,
+    build,
+    english,
     jpeg,
     ledger,
     sample_all,
-    setup,
 )
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed
 from civicgrid.events import services as events
 from civicgrid.events.models import Category
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    yield from english(settings)
+
+
+@pytest.fixture
+def setup(tree, people, make_user):
+    return build(tree, people, make_user)
 
 
 def cross_event(reporter, accepter, *, lon=113.52, lat=34.72, kind="area", title="跨区域占道"):
@@ -107,9 +117,7 @@ def test_grids_are_drawn_from_the_communities_in_force(setup, tree):
 def test_a_spot_check_draws_masked_ledger_rows_and_is_marked(setup, tree):
     persons = ledger(tree.grid_a1_1)
     sample_all(setup, tree)
-    check = checks.draw_ledger(
-        actor=setup.carol, plan=setup.plan, grid=tree.grid_a1_1, count=5
-    )
+    check = checks.draw_ledger(actor=setup.carol, plan=setup.plan, grid=tree.grid_a1_1, count=5)
     assert check.unit == tree.grid_a1_1 and check.draw.kind == DrawKind.LEDGER
     assert check.draw.population == [
         *(f"person:{p.pk}" for p in persons),
@@ -161,9 +169,7 @@ def test_only_a_drawn_grid_is_spot_checked_and_a_redraw_needs_a_reason(setup, tr
 # ---- cross-boundary reviews ------------------------------------------------------------------
 
 
-def test_the_workers_cross_boundary_reports_in_the_drawn_grids_are_reviewed(
-    setup, tree, people
-):
+def test_the_workers_cross_boundary_reports_in_the_drawn_grids_are_reviewed(setup, tree, people):
     sample_all(setup, tree)
     mine = cross_event(people["alice"], setup.carol)
     cross_event(people["alice"], setup.carol, kind="department", title="跨部门")

@@ -7,11 +7,21 @@ import hashlib
 import pytest
 
 from civicgrid.assessment import checks, sampling
-from civicgrid.assessment.tests.check_setup import _english, setup  # noqa: F401  (fixtures)
+from civicgrid.assessment.tests.check_setup import build, english
 from civicgrid.core.errors import InvalidInput
 
 # 21 communities, as the source's street has.
 COMMUNITIES = [f"410102005{n:03d}" for n in range(1, 22)]
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    yield from english(settings)
+
+
+@pytest.fixture
+def setup(tree, people, make_user):
+    return build(tree, people, make_user)
 
 
 def recipe(population, seed, count):
@@ -40,9 +50,7 @@ def test_the_draw_is_the_documented_recipe():
         for count in (1, 3, 21):
             assert sampling.draw(COMMUNITIES, seed, count) == recipe(COMMUNITIES, seed, count)
     # A known answer, so a change of the algorithm cannot pass unnoticed.
-    expected = sorted(
-        COMMUNITIES, key=lambda m: hashlib.sha256(f"x\n{m}".encode()).hexdigest()
-    )[:2]
+    expected = sorted(COMMUNITIES, key=lambda m: hashlib.sha256(f"x\n{m}".encode()).hexdigest())[:2]
     assert sampling.draw(COMMUNITIES, "x", 2) == expected
 
 
