@@ -5,6 +5,7 @@ render. A refused write shows its message on the page, never a 500."""
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from civicgrid.assessment import check_selectors as selectors
 from civicgrid.assessment import checks
-from civicgrid.assessment.models import Aspect, DrawKind, Quality
+from civicgrid.assessment.models import Aspect, Draw, DrawKind, Quality
 from civicgrid.core.errors import CivicgridError, InvalidInput
 from civicgrid.core.forms import parse_id, parse_int
 from civicgrid.core.photos import serve as serve_photo
@@ -48,10 +49,11 @@ def check(request: HttpRequest, pk: int) -> HttpResponse:
         kind = request.POST.get("kind", "")
 
         def draw() -> None:
-            service = {
-                DrawKind.COMMUNITIES: checks.draw_communities,
-                DrawKind.GRIDS: checks.draw_grids,
-            }.get(kind)
+            services: dict[str, Callable[..., Draw]] = {
+                DrawKind.COMMUNITIES.value: checks.draw_communities,
+                DrawKind.GRIDS.value: checks.draw_grids,
+            }
+            service = services.get(kind)
             if service is None:
                 raise InvalidInput(_("Choose what to draw."), field="kind")
             service(

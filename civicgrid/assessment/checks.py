@@ -301,15 +301,15 @@ def ledger_labels(members: Sequence[str]) -> dict[str, tuple[str, int, str]]:
     finds the row (a household's, a building's room, a place's)."""
     ids: dict[str, list[int]] = defaultdict(list)
     for member in members:
-        kind, _sep, pk = member.partition(":")
-        ids[kind].append(int(pk))
+        kind, _sep, number = member.partition(":")
+        ids[kind].append(int(number))
     persons = Person.objects.select_related("household__house__building").in_bulk(
         ids[LedgerKind.PERSON]
     )
     households = Household.objects.select_related("house__building").in_bulk(
         ids[LedgerKind.HOUSEHOLD]
     )
-    heads = {
+    heads: dict[int | None, str] = {
         person.household_id: person.name
         for person in Person.objects.filter(
             household_id__in=ids[LedgerKind.HOUSEHOLD], relation="head"
@@ -322,7 +322,7 @@ def ledger_labels(members: Sequence[str]) -> dict[str, tuple[str, int, str]]:
             return _("no household")
         return household.address or (str(household.house) if household.house else "")
 
-    labels = {}
+    labels: dict[str, tuple[str, int, str]] = {}
     for member in members:
         kind, _sep, raw = member.partition(":")
         pk = int(raw)
@@ -716,8 +716,8 @@ def values_spot_checks(plan: Plan) -> dict[int, Decimal]:
     checks = spot_checks_in_force(plan)
     tally: dict[str, list[int]] = {}
     for code, check in checks.items():
-        marked = [item.correct for item in check.items.all() if item.correct is not None]
-        tally[code] = [sum(1 for correct in marked if correct), len(marked)]
+        answers = [item.correct for item in check.items.all() if item.correct is not None]
+        tally[code] = [sum(1 for correct in answers if correct), len(answers)]
     values = {}
     for pk, grids in mine.items():
         right = sum(tally[code][0] for code in grids if code in tally)
