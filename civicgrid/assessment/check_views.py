@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from civicgrid.assessment import check_selectors as selectors
 from civicgrid.assessment import checks
-from civicgrid.assessment.models import Aspect, Draw, DrawKind, Quality
+from civicgrid.assessment.models import Aspect, Draw, DrawKind, PlanStatus, Quality
 from civicgrid.core.errors import CivicgridError, InvalidInput
 from civicgrid.core.forms import parse_id, parse_int
 from civicgrid.core.photos import serve as serve_photo
@@ -77,7 +77,7 @@ def check(request: HttpRequest, pk: int) -> HttpResponse:
         "last_draw": example,
         "last_draw_population": json.dumps(example.population) if example else "",
         "may_assess": selectors.may_assess(user, plan),
-        "running": plan.status == "running",
+        "running": plan.status == PlanStatus.RUNNING,
         "population": len(checks.communities_of(plan)),
         "grid_population": (
             len(checks.grids_of(sample.communities.result)) if sample.communities else 0
@@ -146,7 +146,7 @@ def check_grid(request: HttpRequest, pk: int, code: str) -> HttpResponse:
         "current": spot_checks[0] if spot_checks else None,
         "earlier": spot_checks[1:],
         "may_assess": selectors.may_assess(user, plan),
-        "running": plan.status == "running",
+        "running": plan.status == PlanStatus.RUNNING,
         "default_count": DEFAULT_COUNTS[DrawKind.LEDGER],
         "population": len(checks.ledger_population(grid)),
     }
@@ -180,7 +180,7 @@ def check_cross(request: HttpRequest, pk: int) -> HttpResponse:
         "lines": selectors.cross_lines(plan),
         "qualities": Quality.choices,
         "may_assess": selectors.may_assess(user, plan),
-        "running": plan.status == "running",
+        "running": plan.status == PlanStatus.RUNNING,
         "points": checks.QUALITY_POINTS,
     }
     return render(request, "assessment/check_cross.html", context)
@@ -199,7 +199,7 @@ def inspections(request: HttpRequest, pk: int) -> HttpResponse:
         "plan": plan,
         "rows": selectors.inspections_by_worker(plan),
         "may_assess": selectors.may_assess(user, plan),
-        "running": plan.status == "running",
+        "running": plan.status == PlanStatus.RUNNING,
     }
     return render(request, "assessment/inspection_list.html", context)
 
@@ -263,7 +263,7 @@ def inspection_new(request: HttpRequest, pk: int) -> HttpResponse:
         "form": request.POST,
         "chosen": request.POST.get("plan_worker") or request.GET.get("worker", ""),
         "may_assess": selectors.may_assess(user, plan),
-        "running": plan.status == "running",
+        "running": plan.status == PlanStatus.RUNNING,
         "default_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
     }
     return render(
