@@ -60,6 +60,7 @@ urlpatterns = [
     path("community/", include("civicgrid.community.urls")),
     path("mediation/", include("civicgrid.mediation.urls")),
     path("alliances/", include("civicgrid.alliances.urls")),
+    path("assessment/", include("civicgrid.assessment.urls")),
     path("m/", include("civicgrid.messaging.urls")),
     path("", include("civicgrid.site.urls")),
     path("", include("civicgrid.events.urls")),

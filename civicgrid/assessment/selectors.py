@@ -137,9 +137,8 @@ class ResultRow:
     line: PlanWorker
     parts: dict[str, Decimal]
     values: dict[int, Decimal]
-
-    def part(self, part: str) -> Decimal | None:
-        return self.parts.get(part)
+    # (part label, the part's figure or None) for the parts the plan uses, in order.
+    cells: list[tuple[str, Decimal | None]]
 
 
 def results(
@@ -147,10 +146,13 @@ def results(
 ) -> list[ResultRow]:
     """The results table: each visible line with its parts (听 查 测 彰) from its values."""
     weights = scoring.weights_of(indicators)
+    used = parts_present(indicators)
     rows = []
     for line in lines_for(user, plan, community=community):
         values = scoring.details_values(line.details)
-        rows.append(ResultRow(line, scoring.parts_of(weights, values), values))
+        parts = scoring.parts_of(weights, values)
+        cells = [(label, parts.get(value)) for value, label in used]
+        rows.append(ResultRow(line, parts, values, cells))
     return rows
 
 
