@@ -11,6 +11,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from civicgrid.assessment.models import Indicator, Part, Plan
+from civicgrid.assessment.scoring import plain
 from civicgrid.assessment.selectors import ResultRow
 from civicgrid.people.ledgers import sheet_cell
 
@@ -33,7 +34,7 @@ def results_workbook(plan: Plan, indicators: Sequence[Indicator], rows: Sequence
         _("Grids"),
         _("Score"),
         *[label for _value, label in used],
-        *[f"{i.name} ({i.weight.normalize()}%)" for i in indicators],
+        *[f"{i.name} ({plain(i.weight)}%)" for i in indicators],
     ]
     header_cells = []
     for header in headers:

@@ -65,6 +65,11 @@ def value(raw: Any, *, source: str = "") -> Decimal:
     return number
 
 
+def plain(number: Decimal) -> str:
+    """A Decimal as people write it: 90, 12.5 (never 9E+1 or 90.00)."""
+    return format(number.normalize(), "f")
+
+
 def rounded(number: Decimal) -> Decimal:
     return number.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
 

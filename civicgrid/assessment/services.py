@@ -324,7 +324,7 @@ def open_plan(
         if total != HUNDRED:
             raise Conflict(
                 _("The weights add up to %(total)s; they must add up to 100.")
-                % {"total": total.normalize()},
+                % {"total": scoring.plain(total)},
                 field="weight",
             )
         scope = workers_in_scope(row)

@@ -173,7 +173,7 @@ def edit_plan(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.warning(
                     request,
                     _("Saved. The weights add up to %(total)s: they must add up to 100 before the assessment starts.")
-                    % {"total": total.normalize()},
+                    % {"total": scoring.plain(total)},
                 )
             return redirect("assessment:edit_plan", pk=found.pk)
         found.refresh_from_db()
