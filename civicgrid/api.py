@@ -156,5 +156,6 @@ api.add_router("/community", "civicgrid.community.api.router")
 api.add_router("/messaging", "civicgrid.messaging.api.router")
 api.add_router("/work-orders", "civicgrid.interop.api.router")
 api.add_router("/mediation", "civicgrid.mediation.api.router")
+api.add_router("/assessment", "civicgrid.assessment.api.router")
 
 __all__ = ["api", "not_routed", "urls"]

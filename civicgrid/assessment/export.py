@@ -20,12 +20,18 @@ def _number(value):
     return None if value is None else float(value)
 
 
-def results_workbook(plan: Plan, indicators: Sequence[Indicator], rows: Sequence[ResultRow]) -> bytes:
+def results_workbook(
+    plan: Plan, indicators: Sequence[Indicator], rows: Sequence[ResultRow]
+) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Results")[:31])
     title = sheet_cell(sheet, f"{plan.title} · {plan.get_status_display()}")
     sheet.append([title])
-    used = [(value, str(label)) for value, label in Part.choices if any(i.part == value for i in indicators)]
+    used = [
+        (value, str(label))
+        for value, label in Part.choices
+        if any(i.part == value for i in indicators)
+    ]
     headers = [
         _("Rank in the plan"),
         _("Rank in the community"),

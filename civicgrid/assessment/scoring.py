@@ -58,7 +58,7 @@ def value(raw: Any, *, source: str = "") -> Decimal:
     the source that gave it (ValueError naming the source)."""
     try:
         number = raw if isinstance(raw, Decimal) else Decimal(str(raw))
-    except Exception:  # noqa: BLE001 - any unparsable value is the same mistake
+    except Exception:
         raise ValueError(f"source {source!r} gave {raw!r}, not a number") from None
     if not number.is_finite() or not Decimal(0) <= number <= HUNDRED:
         raise ValueError(f"source {source!r} gave {raw!r}, outside 0–100")

@@ -110,9 +110,7 @@ def line_for(user: Any, pk: int) -> PlanWorker:
         .select_related("plan", "plan__unit", "worker", "community")
         .first()
     )
-    if line is None or not PlanWorker.objects.filter(
-        lines_q(user, line.plan), pk=line.pk
-    ).exists():
+    if line is None or not PlanWorker.objects.filter(lines_q(user, line.plan), pk=line.pk).exists():
         raise Http404
     return line
 
@@ -244,10 +242,10 @@ def published_honours(code: str) -> QuerySet[Honour]:
 
 def published_honour(pk: int) -> Honour:
     honour = (
-        Honour.objects.filter(
-            pk=pk, plan__status=PlanStatus.PUBLISHED, published_at__isnull=False
+        Honour.objects.filter(pk=pk, plan__status=PlanStatus.PUBLISHED, published_at__isnull=False)
+        .select_related(
+            "plan", "plan__unit", "plan_worker", "plan_worker__worker", "plan_worker__community"
         )
-        .select_related("plan", "plan__unit", "plan_worker", "plan_worker__worker", "plan_worker__community")
         .prefetch_related(Prefetch("photos", queryset=HonourPhoto.objects.order_by("pk")))
         .first()
     )

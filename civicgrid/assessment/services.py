@@ -91,7 +91,9 @@ def is_assessor(actor: Any, plan: Plan) -> bool:
 
 def _require_assessor(actor: Any, plan: Plan) -> None:
     if not is_assessor(actor, plan):
-        raise NotAllowed(_("Only the street or district staff who run this assessment may do that."))
+        raise NotAllowed(
+            _("Only the street or district staff who run this assessment may do that.")
+        )
 
 
 def require_open(plan: Plan | int, *, statuses: Sequence[str] = OPEN) -> Plan:
@@ -138,7 +140,9 @@ def create_plan(
     if not isinstance(year, int) or not 2000 <= year <= 2100:
         raise InvalidInput(_("Give a year between 2000 and 2100."), field="year")
     appeal_days = _appeal_days(appeal_days)
-    title = _text(title, "title", limit=100) or _("%(year)s assessment of the grid workers of %(unit)s") % {
+    title = _text(title, "title", limit=100) or _(
+        "%(year)s assessment of the grid workers of %(unit)s"
+    ) % {
         "year": year,
         "unit": unit.display_name,
     }
@@ -172,7 +176,9 @@ def _appeal_days(value: Any) -> int:
     try:
         days = int(value)
     except (TypeError, ValueError):
-        raise InvalidInput(_("Give the days to appeal as a whole number."), field="appeal_days") from None
+        raise InvalidInput(
+            _("Give the days to appeal as a whole number."), field="appeal_days"
+        ) from None
     if not 1 <= days <= 30:
         raise InvalidInput(_("Workers have 1 to 30 working days to appeal."), field="appeal_days")
     return days
@@ -297,9 +303,7 @@ def workers_in_scope(plan: Plan) -> list[dict[str, Any]]:
         unit = posting.unit
         if unit.kind not in {Kind.GRID, Kind.DEDICATED_GRID, Kind.COMMUNITY}:
             continue
-        community = next(
-            (c for code, c in communities.items() if unit.code.startswith(code)), None
-        )
+        community = next((c for code, c in communities.items() if unit.code.startswith(code)), None)
         if community is None:
             continue
         row = found.setdefault(
@@ -342,7 +346,9 @@ def open_plan(
         )
         row.opened_at = at
 
-    return PLANS.run(plan, PlanAction.OPEN, actor=actor, now=_now(now), version=version, change=change)
+    return PLANS.run(
+        plan, PlanAction.OPEN, actor=actor, now=_now(now), version=version, change=change
+    )
 
 
 # ---- entries ---------------------------------------------------------------------------------
@@ -469,7 +475,10 @@ def score_plan(
     notify(
         users=done.workers.values_list("worker_id", flat=True),
         text=_("The scores of %(plan)s are announced; you may appeal until %(until)s.")
-        % {"plan": done.title, "until": timezone.localtime(done.appeals_until).strftime("%Y-%m-%d %H:%M")},
+        % {
+            "plan": done.title,
+            "until": timezone.localtime(done.appeals_until).strftime("%Y-%m-%d %H:%M"),
+        },
         link=reverse("assessment:mine"),
     )
     return done
@@ -527,7 +536,9 @@ def publish_plan(
             )
         row.published_at = at
 
-    done = PLANS.run(plan, PlanAction.PUBLISH, actor=actor, now=_now(now), version=version, change=change)
+    done = PLANS.run(
+        plan, PlanAction.PUBLISH, actor=actor, now=_now(now), version=version, change=change
+    )
     notify(
         users=done.workers.values_list("worker_id", flat=True),
         text=_("The result of %(plan)s is published.") % {"plan": done.title},
@@ -610,7 +621,13 @@ def answer_appeal(
 
     with transaction.atomic():
         done = APPEALS.run(
-            appeal, action, actor=actor, now=_now(now), version=version, note=answer[:200], change=change
+            appeal,
+            action,
+            actor=actor,
+            now=_now(now),
+            version=version,
+            note=answer[:200],
+            change=change,
         )
         notify(
             users=[done.plan_worker.worker_id],
@@ -702,4 +719,3 @@ def appeals_open(plan: Plan, now: dt.datetime | None = None) -> bool:
         and plan.appeals_until is not None
         and _now(now) < plan.appeals_until
     )
-

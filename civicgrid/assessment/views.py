@@ -24,7 +24,6 @@ from civicgrid.assessment.models import (
     AppealStatus,
     Honour,
     Part,
-    Plan,
     PlanAction,
     PlanStatus,
     PlanWorker,
@@ -115,7 +114,9 @@ def new_plan(request: HttpRequest) -> HttpResponse:
         "posted": request.POST,
         "year": timezone.localdate().year,
     }
-    return render(request, "assessment/plan_new.html", context, status=error.status if error else 200)
+    return render(
+        request, "assessment/plan_new.html", context, status=error.status if error else 200
+    )
 
 
 def _indicator_rows(post: Any) -> list[services.IndicatorData]:
@@ -172,7 +173,10 @@ def edit_plan(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.warning(
                     request,
-                    _("Saved. The weights add up to %(total)s: they must add up to 100 before the assessment starts.")
+                    _(
+                        "Saved. The weights add up to %(total)s: they must add up to 100 "
+                        "before the assessment starts."
+                    )
                     % {"total": scoring.plain(total)},
                 )
             return redirect("assessment:edit_plan", pk=found.pk)
@@ -194,7 +198,9 @@ def edit_plan(request: HttpRequest, pk: int) -> HttpResponse:
         "total": sum((i.weight for i in indicators), Decimal(0)),
         "error": error,
     }
-    return render(request, "assessment/plan_edit.html", context, status=error.status if error else 200)
+    return render(
+        request, "assessment/plan_edit.html", context, status=error.status if error else 200
+    )
 
 
 # ---- a plan's page ---------------------------------------------------------------------------
@@ -246,7 +252,9 @@ def plan(request: HttpRequest, pk: int) -> HttpResponse:
         "filed": selectors.filed_count(found) if assessor else 0,
         "steps": found.steps.select_related("actor").order_by("at", "id"),
         "scored": found.status in (PlanStatus.SCORING, PlanStatus.PUBLISHED),
-        "stale": assessor and found.status == PlanStatus.SCORING and services.stale_since_scored(found),
+        "stale": assessor
+        and found.status == PlanStatus.SCORING
+        and services.stale_since_scored(found),
         "now": timezone.now(),
     }
     return render(request, "assessment/plan_detail.html", context)
@@ -306,7 +314,9 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
         xlsx.results_workbook(found, indicators, rows),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="assessment-{found.unit_code}-{found.year}.xlsx"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="assessment-{found.unit_code}-{found.year}.xlsx"'
+    )
     return response
 
 
@@ -507,4 +517,3 @@ def honour_photo(request: HttpRequest, pk: int) -> HttpResponse:
     response = core_photos.serve(selectors.published_photo(pk).image)
     response["Cache-Control"] = "public, max-age=3600"
     return response
-

@@ -55,7 +55,11 @@ def test_a_zero_value_is_a_value_not_a_missing_one():
     ],
 )
 def test_rounding_is_half_up_to_two_decimals_once_at_the_end(values, expected):
-    weights = [Weighted(1, Part.HEAR, D(1)), Weighted(2, Part.CHECK, D(1)), Weighted(3, Part.TEST, D(1))]
+    weights = [
+        Weighted(1, Part.HEAR, D(1)),
+        Weighted(2, Part.CHECK, D(1)),
+        Weighted(3, Part.TEST, D(1)),
+    ]
     result = scoring.score_of(weights, values)
     assert result == expected
     assert result.as_tuple().exponent == -2

@@ -136,7 +136,11 @@ def test_opening_fixes_the_active_grid_workers_of_the_plans_communities(
     gone.save()
     micro = make_user("mike", unit=tree.micro_a1_1_1, role=Role.MICRO_GRID_LEADER)
     dedicated = org_services.create_unit(
-        actor=None, parent=tree.street_a, kind=Kind.DEDICATED_GRID, name="楼宇网格", subkind="office_building"
+        actor=None,
+        parent=tree.street_a,
+        kind=Kind.DEDICATED_GRID,
+        name="楼宇网格",
+        subkind="office_building",
     )
     outside = make_user("otto", unit=dedicated, role=Role.GRID_WORKER)
     opened = services.open_plan(actor=cast.carol, plan=plan)
@@ -147,7 +151,9 @@ def test_opening_fixes_the_active_grid_workers_of_the_plans_communities(
     assert lines[cast.alice].community == tree.community_a1
     assert lines[cast.alice].community_code == tree.community_a1.code
     assert lines[leader].grid_codes == []
-    assert gone not in lines and micro not in lines and outside not in lines and cast.bea not in lines
+    assert (
+        gone not in lines and micro not in lines and outside not in lines and cast.bea not in lines
+    )
 
 
 def test_a_worker_posted_after_opening_is_not_in_scope(tree, cast, running, make_user):
@@ -228,7 +234,10 @@ def test_scores_weights_missing_values_and_ranks(scored, cast):
     assert (a.rank_in_plan, a.rank_in_community) == (1, 1)
     assert (b.rank_in_plan, b.rank_in_community) == (2, 2)
     quiz = indicator(scored, Source.QUIZ)
-    assert a.details[str(quiz.pk)] == "70" and str(indicator(scored, Source.COMPLETENESS).pk) not in b.details
+    assert (
+        a.details[str(quiz.pk)] == "70"
+        and str(indicator(scored, Source.COMPLETENESS).pk) not in b.details
+    )
 
 
 def test_scoring_announces_and_sets_the_appeal_period_on_working_days(running, cast, values):
@@ -304,10 +313,15 @@ def test_publishing_needs_the_scores_computed_after_a_change(scored, cast):
     )
     with pytest.raises(Conflict, match="compute them again"):
         services.publish_plan(actor=cast.carol, plan=scored, now=after(scored))
-    services.rescore_plan(actor=cast.carol, plan=scored, now=scored.scored_at + dt.timedelta(hours=2))
+    services.rescore_plan(
+        actor=cast.carol, plan=scored, now=scored.scored_at + dt.timedelta(hours=2)
+    )
     # bob: (30·60 + 20·100 + 10·50) / 60 = 71.67
     assert line(scored, cast.bob).score == D("71.67")
-    assert services.publish_plan(actor=cast.carol, plan=scored, now=after(scored)).status == "published"
+    assert (
+        services.publish_plan(actor=cast.carol, plan=scored, now=after(scored)).status
+        == "published"
+    )
 
 
 def test_a_published_plan_is_locked(scored, cast):
@@ -338,9 +352,10 @@ def test_require_open_names_the_state(plan, cast):
 
 
 def test_honours_after_publishing(scored, cast, tmp_path):
+    import io
+
     from django.core.files.uploadedfile import SimpleUploadedFile
     from PIL import Image
-    import io
 
     a = line(scored, cast.alice)
     data = services.HonourData("优秀网格员", "走遍每一户", "https://video.example.cn/v/1")
@@ -353,7 +368,9 @@ def test_honours_after_publishing(scored, cast, tmp_path):
     with pytest.raises(NotAllowed):
         services.add_honour(actor=cast.bert, plan_worker=a, data=data)
     honour = services.add_honour(actor=cast.carol, plan_worker=a, data=data, photos=[photo])
-    assert honour.unit_code == scored.unit_code and honour.published_at and honour.photos.count() == 1
+    assert (
+        honour.unit_code == scored.unit_code and honour.published_at and honour.photos.count() == 1
+    )
     with pytest.raises(Conflict):
         services.add_honour(actor=cast.carol, plan_worker=a, data=data)
     for bad in ("javascript:alert(1)", "ftp://x.cn/v", "/relative"):
