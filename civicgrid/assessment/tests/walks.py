@@ -73,10 +73,15 @@ def _cast(request):
     return tree, cast
 
 
-def _entry(actor, plan, who, value):
+def _line(plan, who):
     line = plan.workers.filter(worker=who).first()
     if line is None:
         raise Conflict("not in scope")
+    return line
+
+
+def _entry(actor, plan, who, value):
+    line = _line(plan, who)
     return services.save_entry(
         actor=actor,
         plan_worker=line,
@@ -108,7 +113,7 @@ def walk_plans(request) -> Walk:
         "entry": lambda a, p: _entry(a, p, cast.alice, 70),
         "entry_bob": lambda a, p: _entry(a, p, cast.bob, 95),
         "appeal": lambda a, p: services.file_appeal(
-            actor=a, plan_worker=p.workers.get(worker=cast.alice), reason="加分漏算"
+            actor=a, plan_worker=_line(p, cast.alice), reason="加分漏算"
         ),
         "reweigh": lambda a, p: services.save_indicators(actor=a, plan=p, rows=ENTERED_ONLY[:1]),
     }
