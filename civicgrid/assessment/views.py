@@ -349,6 +349,8 @@ def appeals(request: HttpRequest, pk: int) -> HttpResponse:
 def answer_appeal(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     appeal = selectors.appeal_for(user, pk)
+    if not selectors.is_assessor(user, appeal.plan_worker.plan):
+        raise Http404
     post = request.POST
     decision = post.get("decision", "")
     if decision not in {"uphold", "dismiss"}:
