@@ -269,3 +269,24 @@ def honours_of(plan: Plan) -> QuerySet[Honour]:
         .prefetch_related(Prefetch("photos", queryset=HonourPhoto.objects.order_by("pk")))
         .order_by("position", "pk")
     )
+
+
+# ---- the home pages ----------------------------------------------------------------------------
+
+
+def home_plans(user: Any, shown: int = 3) -> list[Plan]:
+    """The latest plans the user sees, with their worker and waiting-appeal counts, in one
+    query (the home card of street, district and leader)."""
+    return list(plan_counts(plans_for(user)).order_by("-year", "unit_code", "pk")[:shown])
+
+
+def latest_line(user: Any) -> PlanWorker | None:
+    """The user's line in the newest plan they are assessed in (a grid worker's home card)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        PlanWorker.objects.filter(worker=user)
+        .select_related("plan")
+        .order_by("-plan__year", "-plan__pk")
+        .first()
+    )

@@ -17,6 +17,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.services import GIVES
+from civicgrid.assessment.roles import READER_ROLES as ASSESSMENT_READERS
+from civicgrid.assessment.roles import WORKER_ROLES as ASSESSED_ROLES
 from civicgrid.events.roles import DISPATCH_ROLES, GRID_ROLES, WRITING_ROLES
 from civicgrid.mediation.roles import DESK_ROLES
 from civicgrid.org.roles import Role
@@ -268,6 +270,30 @@ MENU: list[Entry] = [
         "mediation:home",
         lambda who: who.mediator,
         current=("mediation:",),
+        personal=True,
+    ),
+    # ---- assessment (issue 18): plans for assessors and readers, my own for grid workers ----
+    Entry(
+        "assessment",
+        _("Assessment"),
+        "assessment:plans",
+        _roles(ASSESSMENT_READERS),
+        current=(
+            "assessment:plans",
+            "assessment:new_plan",
+            "assessment:plan",
+            "assessment:edit_plan",
+            "assessment:entries",
+            "assessment:appeals",
+            "assessment:plan_honours",
+        ),
+    ),
+    Entry(
+        "my_assessment",
+        _("My assessment"),
+        "assessment:mine",
+        _roles(ASSESSED_ROLES),
+        current=("assessment:mine",),
         personal=True,
     ),
     Entry(
