@@ -235,7 +235,7 @@ def list_appeals(request: HttpRequest, plan_id: int, status: str = ""):
 def file_appeal(request: HttpRequest, plan_id: int, payload: AppealIn):
     user = request.user
     plan = selectors.plan_for(user, plan_id)
-    line = PlanWorker.objects.filter(plan=plan, pk=payload.line, worker=user).first()
+    line = PlanWorker.objects.filter(plan=plan, pk=payload.line, worker_id=user.pk).first()
     if line is None:
         raise Http404
     indicator = None

@@ -137,9 +137,7 @@ def load_plan(street: OrgUnit) -> tuple[Plan, str]:
         return plan, f"{len(lines)} workers in scope; the scores wait for the parts' sources."
     plan = services.score_plan(actor=assessor, plan=plan, now=_at(12, 22))
     other = _second_assessor(street, assessor)
-    ranked = sorted(
-        (pw for pw in plan.workers.all() if pw.score is not None), key=lambda p: p.score
-    )
+    ranked = list(plan.workers.filter(score__isnull=False).order_by("score", "pk"))
     if len(ranked) >= 2:
         low, next_low = ranked[0], ranked[1]
         appeal = services.file_appeal(

@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -410,7 +410,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @require_POST
 def file_appeal(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    line = PlanWorker.objects.filter(pk=pk, worker=user).select_related("plan").first()
+    line = PlanWorker.objects.filter(pk=pk, worker_id=user.pk).select_related("plan").first()
     if line is None:
         raise Http404
     indicator_id = parse_optional_id(request.POST.get("indicator"), "indicator")
@@ -515,7 +515,7 @@ def story(request: HttpRequest, pk: int) -> HttpResponse:
 
 @limited("read", methods=["GET"])
 @require_GET
-def honour_photo(request: HttpRequest, pk: int) -> HttpResponse:
+def honour_photo(request: HttpRequest, pk: int) -> HttpResponseBase:
     response = core_photos.serve(selectors.published_photo(pk).image)
     response["Cache-Control"] = "public, max-age=3600"
     return response
