@@ -157,7 +157,8 @@ api.add_router("/messaging", "civicgrid.messaging.api.router")
 api.add_router("/work-orders", "civicgrid.interop.api.router")
 api.add_router("/mediation", "civicgrid.mediation.api.router")
 api.add_router("/selections", "civicgrid.selections.api.router")
-# The knowledge test (quiz branch; the lead may mount it under the assessment router instead).
+api.add_router("/assessment", "civicgrid.assessment.api.router")
+# The knowledge test (测): the worker's paper and the assessors' results.
 api.add_router("/assessment/quiz", "civicgrid.assessment.quiz_api.router")
 
 __all__ = ["api", "not_routed", "urls"]

@@ -61,13 +61,8 @@ urlpatterns = [
     path("mediation/", include("civicgrid.mediation.urls")),
     path("selections/", include("civicgrid.selections.urls")),
     path("vote/", include("civicgrid.selections.vote_urls")),
-    # The knowledge test (quiz branch); at merge the assessment app's urls.py includes
-    # quiz_urls under its own namespace "assessment" instead of this line.
-    path("assessment/", include(("civicgrid.assessment.quiz_urls", "assessment"))),
     path("alliances/", include("civicgrid.alliances.urls")),
-    # Per-worker figures (assessment, issue 18; figures engineer). At merge the assessment's own
-    # URLconf includes figure_urls under /assessment/ and this line goes.
-    path("assessment/", include(("civicgrid.assessment.figure_urls", "assessment"))),
+    path("assessment/", include("civicgrid.assessment.urls")),
     path("m/", include("civicgrid.messaging.urls")),
     path("", include("civicgrid.site.urls")),
     path("", include("civicgrid.events.urls")),

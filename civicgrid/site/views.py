@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from civicgrid.accounts import services as account_services
 from civicgrid.assessment import quiz_selectors
+from civicgrid.assessment import selectors as assessment_selectors
 from civicgrid.classes import selectors as class_selectors
 from civicgrid.community import selectors as community_selectors
 from civicgrid.core.cleaning import redirect_to_local
@@ -76,6 +77,8 @@ def _grid_home(user: Any, postings: list) -> dict[str, Any]:
         "visits_due": people_selectors.open_follow_ups(user, unit)[:QUEUE_SHOWN] if unit else [],
         # The knowledge test (测) waiting for the worker, or in progress.
         "quiz_papers": list(quiz_selectors.open_papers_of(user, now)[:QUEUE_SHOWN]),
+        # My assessment: my line in the newest plan (issue 18).
+        "my_line": assessment_selectors.latest_line(user),
         "now": now,
     }
 
@@ -117,6 +120,8 @@ def _figures_home(roles: frozenset[str]) -> Callable[[Any, list], dict[str, Any]
             "end": end,
             # Mediation this year: the cases open now and the success rate (issue 17).
             "mediation": mediation_selectors.figures(unit, start, end),
+            # The latest assessment plans, their workers and appeals waiting (issue 18).
+            "assessment_plans": assessment_selectors.home_plans(user),
         }
         if Role.LEADER_READONLY not in roles:
             overdue = event_selectors.overdue_under(user, unit, now)

@@ -17,8 +17,6 @@ from civicgrid.org.kinds import Kind
 from civicgrid.org.roles import Role
 from civicgrid.people.models import Household, Person, Place
 
-URLS = "civicgrid.assessment.tests.check_urlconf"
-
 
 @dataclass
 class Setup:

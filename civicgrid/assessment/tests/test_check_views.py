@@ -8,7 +8,6 @@ from civicgrid.assessment import checks
 from civicgrid.assessment.models import Draw, Inspection, SpotCheckItem
 from civicgrid.assessment.tests.check_setup import (
     ASPECTS,
-    URLS,
     build,
     english,
     jpeg,
@@ -16,7 +15,7 @@ from civicgrid.assessment.tests.check_setup import (
     sample_all,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls(URLS)]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)

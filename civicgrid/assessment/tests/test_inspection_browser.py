@@ -7,7 +7,7 @@ import pytest
 
 from civicgrid.assessment import checks
 from civicgrid.assessment.models import Inspection, SpotCheckItem
-from civicgrid.assessment.tests.check_setup import URLS, build, ledger
+from civicgrid.assessment.tests.check_setup import build, ledger
 
 PASSWORD = "correct horse battery"
 PHONE = {"width": 375, "height": 800}
@@ -29,7 +29,6 @@ def fits(page) -> None:
 
 
 @pytest.mark.browser
-@pytest.mark.urls(URLS)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_assessor_records_an_on_site_inspection_on_a_phone(
     browser, live_server, tree, people, make_user
@@ -70,7 +69,6 @@ def test_an_assessor_records_an_on_site_inspection_on_a_phone(
 
 
 @pytest.mark.browser
-@pytest.mark.urls(URLS)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_check_pages_fit_a_phone(browser, live_server, tree, people, make_user):
     """The sample, the draw log with its recipe, a grid's checklist and the 三跨 list."""

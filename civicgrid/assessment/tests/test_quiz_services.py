@@ -421,9 +421,9 @@ def test_no_change_once_the_plan_is_published(tree, people):
 
 
 def test_the_periodic_task_closes_papers(tree, people):
-    from civicgrid.assessment import quiz_tasks
+    from civicgrid.assessment import tasks
 
     s = setup(tree, people)  # closed long before the real clock's now
-    assert quiz_tasks.expire_quiz_papers.call_local() == 2
+    assert tasks.expire_quiz_papers.call_local() == 2
     assert set(Paper.objects.values_list("status", flat=True)) == {PaperStatus.EXPIRED}
     assert s.paper().score == 0

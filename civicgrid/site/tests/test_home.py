@@ -4,16 +4,18 @@ row as for many."""
 import re
 
 # The home of each role, in queries: session, user, postings, the role's queues, the bell.
+# + the assessment (issue 18): a grid worker's newest line; a street's, a district's and a
+# leader's latest plans with their counts.
 QUERIES = {
     # + the worker's open knowledge-test papers (issue 18).
-    "gridworker": 12,
+    "gridworker": 13,
     # + the mediation desk's open cases and how many, and whether the login also mediates
     # (a mediator sees their own cases besides the desk's) (issue 17).
     "community": 13,
     # + mediation this year (issue 17): the rollups' sums and the cases open now.
-    "street": 13,
-    "district": 13,
-    "leader": 10,
+    "street": 14,
+    "district": 14,
+    "leader": 11,
     # Its 吹哨报到 figures this year (issue 16): one aggregate over its whistles.
     "department": 10,
     "volunteer": 8,

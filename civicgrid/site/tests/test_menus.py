@@ -61,6 +61,8 @@ def test_the_read_only_leader_sees_figures_only(personas):
         "community_figures",
         "mediation_figures",
         "worker_figures",
+        # The assessment's plans and results, read only: a leader takes no step (issue 18).
+        "assessment",
         "notifications",
     }
     assert not keys & WRITE_ENTRIES
