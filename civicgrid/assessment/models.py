@@ -47,7 +47,7 @@ def private_files() -> Storage:
 
 
 class PlanStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")  # indicators and weights being set
+    DRAFT = "draft", pgettext_lazy("assessment", "Draft")  # indicators and weights being set
     RUNNING = "running", _("Under way")  # draws, inspections, spot checks, quiz
     SCORING = "scoring", pgettext_lazy("assessment", "Scores announced")  # appeals open
     PUBLISHED = "published", pgettext_lazy("assessment", "Published")  # locked

@@ -4,7 +4,8 @@ its own worker (bea, grid B1-1) and staff (bert).
 
 Indicators of the test plan: 听 on-site 30 (inspections), 查 data 40 (completeness), 测 test
 20 (quiz), 彰 honours 10 (entered). The computed sources are registered per test with
-`values` (the parts that own them register the real functions in apps.py)."""
+`values` (the app registers the parts' real functions in apps.py); the plan's test modules
+use the fixtures `english` and `own_sources`."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -25,8 +26,8 @@ STANDARD = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _english(settings):
+@pytest.fixture
+def english(settings):
     """Messages are asserted in English, the source strings."""
     from django.utils import translation
 
@@ -35,9 +36,10 @@ def _english(settings):
         yield
 
 
-@pytest.fixture(autouse=True)
-def _sources(monkeypatch):
-    """Each test starts with no computed source registered and registers its own."""
+@pytest.fixture
+def own_sources(monkeypatch):
+    """The test starts with no computed source registered and registers its own (undone after
+    it: the app registers the parts' real functions)."""
     monkeypatch.setattr(scoring, "SOURCES", {})
 
 
@@ -97,7 +99,7 @@ def indicator(plan, source):
 
 
 @pytest.fixture
-def values():
+def values(own_sources):
     """Register values for computed sources: values(Source.QUIZ, {plan_worker_pk: 80})."""
 
     def register(source: str, by_line: dict) -> None:

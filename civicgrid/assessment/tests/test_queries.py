@@ -13,7 +13,7 @@ from civicgrid.assessment.models import Source
 from civicgrid.assessment.tests.conftest import STANDARD, indicator, line
 from civicgrid.org.roles import Role
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "own_sources")]
 
 # The pins: session, user, postings (and the bell's count) for a login; then the page's own
 # reads. The public pages: the unit (or the honour) and its photos.

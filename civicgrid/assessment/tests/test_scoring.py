@@ -8,6 +8,8 @@ from civicgrid.assessment import scoring
 from civicgrid.assessment.models import Part, Source
 from civicgrid.assessment.scoring import Weighted
 
+pytestmark = pytest.mark.usefixtures("own_sources")
+
 D = Decimal
 STANDARD = [
     Weighted(1, Part.HEAR, D(30)),

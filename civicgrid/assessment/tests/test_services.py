@@ -27,7 +27,7 @@ from civicgrid.org import services as org_services
 from civicgrid.org.kinds import Kind
 from civicgrid.org.roles import Role
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "own_sources")]
 D = Decimal
 
 

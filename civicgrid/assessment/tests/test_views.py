@@ -14,7 +14,7 @@ from civicgrid.assessment.models import Appeal, AppealStatus, PlanStatus, Source
 from civicgrid.assessment.tests.conftest import indicator, line
 from civicgrid.core.errors import Conflict
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "own_sources")]
 
 
 def after(plan) -> dt.datetime:

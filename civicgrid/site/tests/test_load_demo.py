@@ -46,6 +46,8 @@ def test_the_apps_parts_run_in_the_order_the_demo_was_always_built():
         "volunteers",
         "community",
         "mediation",
+        "assessment",
+        "selections",
     ]
 
 
