@@ -79,4 +79,3 @@ def test_the_demo_assessment_runs_every_step_in_2025_once(street, values, monkey
     assert len(honours) == 3 and honours[0].plan_worker.rank_in_plan == 1
     assert honours[0].title == "十佳网格员" and honours[0].published_at.year == 2025
     assert demo.demo_part("410102", progress=False) == ""
-
