@@ -6,6 +6,7 @@ import io
 from collections.abc import Sequence
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -24,7 +25,7 @@ def results_workbook(
     plan: Plan, indicators: Sequence[Indicator], rows: Sequence[ResultRow]
 ) -> bytes:
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Results")[:31])
+    sheet = workbook.create_sheet(pgettext("assessment", "Results")[:31])
     title = sheet_cell(sheet, f"{plan.title} · {plan.get_status_display()}")
     sheet.append([title])
     used = [

@@ -921,7 +921,9 @@ def paper_questions(paper: Paper, now: dt.datetime | None = None) -> list[Shown]
                 question=questions[pk],
                 number=number,
                 chosen=list(answer.chosen) if answer else [],
-                correct=answer.correct if answer and paper.status in ENDED else None,
+                # Right or wrong only with the right answers (an unanswered question is
+                # wrong): a true/false question's mark would give its answer away.
+                correct=bool(answer and answer.correct) if reveal else None,
                 answer=list(questions[pk].answer) if reveal else None,
             )
         )

@@ -26,7 +26,7 @@ class QuestionOut(Schema):
     text: str
     options: list[str]
     chosen: list[int]
-    # Only once the paper is marked (correct) and the quiz has closed (answer, explanation).
+    # Only once the paper is handed in and the quiz has closed (correct, answer, explanation).
     correct: bool | None = None
     answer: list[int] | None = None
     explanation: str | None = None

@@ -266,10 +266,17 @@ def cancel_selection(*, actor: Any, selection: Selection, reason: str, now=None)
 # ---- nominations -------------------------------------------------------------------------------
 
 
+def takes_nominations(selection: Selection, now: dt.datetime | None = None) -> bool:
+    """Whether the selection is nominating and within its nomination period."""
+    now = now or timezone.now()
+    return (
+        selection.status == S.NOMINATING
+        and selection.nominations_open_at <= now < selection.nominations_close_at
+    )
+
+
 def _taking_nominations(selection: Selection, now: dt.datetime) -> None:
-    if selection.status != S.NOMINATING or not (
-        selection.nominations_open_at <= now < selection.nominations_close_at
-    ):
+    if not takes_nominations(selection, now):
         raise Conflict(_("This selection is not taking nominations now."))
 
 

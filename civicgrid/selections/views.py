@@ -270,6 +270,9 @@ def anomaly(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def staff_nominate(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff enter a nomination (one handed in on paper, or their own), with photos."""
     found = selectors.selection_for(request.user, pk)
+    if not services.takes_nominations(found):
+        messages.error(request, _("This selection is not taking nominations now."))
+        return redirect("selections:selection", pk=found.pk)
     if request.method == "POST":
         try:
             category = found.categories.filter(
@@ -480,6 +483,10 @@ def vote_cast(request: HttpRequest, pk: int) -> HttpResponse:
 def vote_nominate(request: HttpRequest, pk: int) -> HttpResponse:
     """A resident nominates someone, proving their phone with a code."""
     found = selectors.public_selection(pk)
+    if not services.takes_nominations(found):
+        # Before the form, and before a POST spends the resident's code and their day's tries.
+        messages.error(request, _("This selection is not taking nominations now."))
+        return _back(found.pk)
     if request.method == "POST":
         try:
             category = found.categories.filter(

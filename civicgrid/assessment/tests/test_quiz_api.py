@@ -54,8 +54,11 @@ def test_a_worker_takes_the_quiz_through_the_api(client, tree, people):
     assert bad.status_code == 400 and bad.json()["error"]["field"] == f"q-{first}"
     marked = _send(client, "post", f"{BASE}/papers/{paper.pk}/submit", {}, alice).json()
     assert marked["status"] == "submitted" and marked["score"] == "10.00"
-    # Handed in but the quiz still open: no answers given away.
-    assert all(q["answer"] is None for q in marked["questions"])
+    # Handed in but the quiz still open: no answers given away, nor which were right (a
+    # true/false question's mark is its answer).
+    assert all(q["answer"] is None and q["correct"] is None for q in marked["questions"])
+    shown = client.get(f"{BASE}/papers/{paper.pk}", **alice).json()["questions"]
+    assert all(q["correct"] is None for q in shown)
     late = _send(client, "put", url, {"chosen": [1]}, alice)
     assert late.status_code == 409
     results = client.get(f"{BASE}/quizzes/{s.quiz.pk}/results", **_auth(s.staff)).json()

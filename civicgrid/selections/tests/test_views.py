@@ -195,6 +195,37 @@ def test_a_resident_nominates_with_a_code_and_the_door_is_limited(
     assert response.status_code == 429
 
 
+def test_outside_nominations_the_form_is_closed_before_a_code_is_spent(
+    client, staff, tree, outbox, sent_code
+):
+    from django.utils import timezone
+
+    from civicgrid.messaging.models import VerificationCode
+    from civicgrid.selections.tests.conftest import data
+
+    selection = services.create_selection(
+        actor=staff,
+        unit=tree.street_a,
+        data=data(timezone.now() - dt.timedelta(hours=1)),
+        categories=["最美志愿者"],
+    )
+    selection = services.open_nominations(actor=staff, selection=selection)
+    selection = services.close_nominations(actor=staff, selection=selection)
+    phone = "13700002222"
+    client.post("/m/code/?purpose=nominate", {"phone": phone}, HTTP_HX_REQUEST="true")
+    code = sent_code(phone)
+    url = f"/vote/{selection.pk}/nominate/"
+    assert client.get(url).status_code == 302
+    form = {"category": selection.categories.get().pk, "name": "刘大姐", "story": "好人"}
+    response = client.post(url, {**form, "phone": phone, "code": code}, follow=True)
+    assert "not taking nominations" in response.content.decode()
+    # The code was not spent: it still proves the phone.
+    assert VerificationCode.objects.filter(used_at=None).exists()
+    client.force_login(staff)
+    assert client.get(f"/selections/{selection.pk}/nominate/").status_code == 302
+    assert not Nomination.objects.exists()
+
+
 def test_the_public_list_and_selection_pages_cost_the_same_for_one_candidate_as_for_many(
     client, setup, staff, pinned
 ):
