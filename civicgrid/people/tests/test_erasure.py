@@ -124,6 +124,45 @@ def _her_rows(estate, tree, community_staff):
         reporter_name="张女士",
         reporter_phone=f"{PHONE[:3]}-{PHONE[3:7]}-{PHONE[7:]}",
     )
+    # A selection: she nominated a neighbour (phone proved) and voted for her.
+    from civicgrid.core import privacy
+    from civicgrid.selections import services as selections
+    from civicgrid.selections.models import Vote
+
+    begun = timezone.now() - dt.timedelta(hours=1)
+    selection = selections.create_selection(
+        actor=staff,
+        unit=tree.community_a1,
+        data=selections.SelectionData(
+            title="最美如意人",
+            nominations_open_at=begun,
+            nominations_close_at=begun + dt.timedelta(days=5),
+            voting_open_at=begun + dt.timedelta(days=7),
+            voting_close_at=begun + dt.timedelta(days=30),
+            vote_rule="once",
+        ),
+        categories=["最美家庭"],
+        now=begun - dt.timedelta(hours=1),
+    )
+    selection = selections.open_nominations(actor=staff, selection=selection, now=begun)
+    category = selection.categories.get()
+    nomination = selections.nominate(
+        actor=None,
+        selection=selection,
+        category=category,
+        name="王阿姨",
+        story="照顾邻居老人十年",
+        nominator="张秀英",
+        phone=PHONE,
+    )
+    Vote.objects.create(
+        selection=selection,
+        category=category,
+        nomination=nomination,
+        phone_hash=privacy.PHONE.index(PHONE),
+        slot="all",
+        at=timezone.now(),
+    )
     Need.objects.create(
         unit=tree.grid_a1_1,
         title="助浴",
