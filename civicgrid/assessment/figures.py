@@ -191,7 +191,7 @@ def worker_for(viewer, pk: int):
     """The grid worker numbered `pk`, with `grid_postings` (their active grid postings) attached, if
     `viewer` may see their figures: themself, or staff and leaders over one of their grids;
     Http404 otherwise, exactly as for nobody."""
-    worker = get_user_model().objects.filter(pk=pk, is_active=True).first()
+    worker: Any = get_user_model().objects.filter(pk=pk, is_active=True).first()
     if worker is None:
         raise Http404
     postings = _worker_postings([worker]).get(worker.pk, [])
