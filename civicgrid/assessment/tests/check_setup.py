@@ -29,16 +29,6 @@ class Setup:
     grid_a2_1: object
 
 
-def english(settings):
-    """Messages are asserted in English, the source strings (a generator for an autouse
-    fixture of each test module: `yield from english(settings)`)."""
-    from django.utils import translation
-
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
-
-
 def build(tree, people, make_user, *, status=PlanStatus.RUNNING) -> Setup:
     a2 = org_services.create_unit(
         actor=None, parent=tree.street_a, kind=Kind.COMMUNITY, name="甲二社区"

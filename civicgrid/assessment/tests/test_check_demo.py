@@ -9,14 +9,9 @@ from django.utils import timezone
 
 from civicgrid.assessment import check_demo, checks, sampling
 from civicgrid.assessment.models import CrossReview, Draw, Inspection, SpotCheck
-from civicgrid.assessment.tests.check_setup import build, english, ledger
+from civicgrid.assessment.tests.check_setup import build, ledger
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    yield from english(settings)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def test_the_demo_loads_a_sample_checks_reviews_and_inspections(tree, people, make_user):

@@ -4,15 +4,10 @@
 import pytest
 
 from civicgrid.assessment import checks, sampling
-from civicgrid.assessment.tests.check_setup import ASPECTS, build, english, jpeg, ledger
+from civicgrid.assessment.tests.check_setup import ASPECTS, build, jpeg, ledger
 from civicgrid.assessment.tests.test_check_services import cross_event
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    yield from english(settings)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from civicgrid.assessment.models import Draw, DrawKind, Inspection, PlanStatus, 
 from civicgrid.assessment.tests.check_setup import (
     ASPECTS,
     build,
-    english,
     jpeg,
     ledger,
     sample_all,
@@ -22,12 +21,7 @@ from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed
 from civicgrid.events import services as events
 from civicgrid.events.models import Category
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    yield from english(settings)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

@@ -9,19 +9,14 @@ from django.utils import timezone
 
 from civicgrid.assessment import checks
 from civicgrid.assessment.models import PlanWorker
-from civicgrid.assessment.tests.check_setup import ASPECTS, build, english, ledger, sample_all
+from civicgrid.assessment.tests.check_setup import ASPECTS, build, ledger, sample_all
 from civicgrid.events import selectors as event_selectors
 from civicgrid.events import services as events
 from civicgrid.events.models import Category
 from civicgrid.org.roles import Role
 from civicgrid.people.models import Household, Person
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    yield from english(settings)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture

@@ -9,18 +9,12 @@ from civicgrid.assessment.models import Draw, Inspection, SpotCheckItem
 from civicgrid.assessment.tests.check_setup import (
     ASPECTS,
     build,
-    english,
     jpeg,
     ledger,
     sample_all,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    yield from english(settings)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture
