@@ -104,7 +104,7 @@ def test_a_read_only_leader_reads_without_forms_and_cannot_write(client, setup, 
     assert Draw.objects.filter(kind="communities").count() == 1
 
 
-def test_the_spot_check_page_marks_rows_right_and_wrong(client, setup, tree):
+def test_the_spot_check_page_marks_rows_right_and_wrong(client, setup, tree, people):
     ledger(tree.grid_a1_1)
     sample_all(setup, tree)
     client.force_login(setup.carol)
@@ -122,6 +122,12 @@ def test_the_spot_check_page_marks_rows_right_and_wrong(client, setup, tree):
     marked = {item.pk: (item.correct, item.remark) for item in SpotCheckItem.objects.all()}
     assert marked[items[0].pk] == (False, "电话已变更")
     assert marked[items[1].pk] == (True, "") and marked[items[2].pk] == (None, "")
+    # The read-only leader reads the results, not the rows: a surname beside a full address
+    # would point at the household.
+    client.force_login(people["dave"])
+    body = client.get(url).content.decode()
+    assert "张**" not in body and all(item.label not in body for item in items)
+    client.force_login(setup.carol)
     # A grid outside the sample is a 404.
     client.post(
         pages(setup, tree)[0], {"kind": "communities", "count": "1", "seed": "a", "reason": "x"}
