@@ -7,16 +7,14 @@ import hashlib
 import pytest
 
 from civicgrid.assessment import checks, sampling
-from civicgrid.assessment.tests.check_setup import build, english
+from civicgrid.assessment.tests.check_setup import build
 from civicgrid.core.errors import InvalidInput
 
 # 21 communities, as the source's street has.
 COMMUNITIES = [f"410102005{n:03d}" for n in range(1, 22)]
 
 
-@pytest.fixture(autouse=True)
-def _english(settings):
-    yield from english(settings)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
