@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "civicgrid.mediation",
     "civicgrid.assessment",
     "civicgrid.selections",
+    "civicgrid.cockpit",
     "civicgrid.site",
     "huey.contrib.djhuey",
 ]

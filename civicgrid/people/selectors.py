@@ -294,10 +294,17 @@ PERSON_REQUIRED = Q(birth_date__isnull=False) & ~Q(id_hash="") & ~Q(gender="0")
 
 def _checks(user, unit: OrgUnit) -> list[tuple[str, str, QuerySet, Q]]:
     """Each check of the unit subtree's basic data: (code, label, the rows, what "filled" is)."""
-    persons = under(persons_for(user), unit)
-    households = under(households_for(user), unit)
-    houses = under(houses_for(user), unit)
-    organisations = under(organisations_for(user), unit)
+    return _ledger_checks(
+        under(persons_for(user), unit),
+        under(households_for(user), unit),
+        under(houses_for(user), unit),
+        under(organisations_for(user), unit),
+    )
+
+
+def _ledger_checks(
+    persons: QuerySet, households: QuerySet, houses: QuerySet, organisations: QuerySet
+) -> list[tuple[str, str, QuerySet, Q]]:
     head = Person.objects.filter(household=OuterRef("pk"), relation="head")
     return [
         (
@@ -336,13 +343,26 @@ def completeness(user, unit: OrgUnit, *, missing: int = 20) -> Completeness:
     return Completeness(unit, checks)
 
 
-def completeness_below(user, unit: OrgUnit, children: list[OrgUnit]) -> list[Completeness]:
+def completeness_below(
+    user, unit: OrgUnit, children: list[OrgUnit], *, scoped: bool = True
+) -> list[Completeness]:
     """`completeness` of each of `children` (units under `unit`), without rows to fix: one
-    query per check for all of them, each child counted by a filter of its own."""
+    query per check for all of them, each child counted by a filter of its own. `scoped=False`
+    counts every row under `unit` whoever asks (the cockpit's counts; `user` is then unused)."""
     results = [Completeness(child, []) for child in children]
     if not children:
         return results
-    for code, label, queryset, filled in _checks(user, unit):
+    checks = (
+        _checks(user, unit)
+        if scoped
+        else _ledger_checks(
+            under(Person.objects.filter(status=PersonStatus.PRESENT), unit),
+            under(Household.objects.all(), unit),
+            under(House.objects.all(), unit),
+            under(Organisation.objects.all(), unit),
+        )
+    )
+    for code, label, queryset, filled in checks:
         counts = {}
         for index, child in enumerate(children):
             inside = Q(unit_code__under=child.code)
@@ -354,6 +374,36 @@ def completeness_below(user, unit: OrgUnit, children: list[OrgUnit]) -> list[Com
                 Check(code, label, found[f"total_{index}"], found[f"done_{index}"])
             )
     return results
+
+
+# The counts of `basic_data`: each ledger's rows now, and the completeness score.
+BASIC_DATA_KEYS = ("persons", "households", "houses", "organisations", "completeness")
+
+
+def basic_data(unit: OrgUnit) -> dict[str, int | float | None]:
+    """The unit subtree's basic data now, for the cockpit (issue 19): persons present,
+    households, houses and organisations, and `completeness` (Completeness.score, in per cent,
+    None with no persons). Not scoped to a user: the caller has checked the user may see `unit`,
+    and these are counts only."""
+    return basic_data_below(unit, [unit])[0]
+
+
+def basic_data_below(unit: OrgUnit, children: list[OrgUnit]) -> list[dict[str, int | float | None]]:
+    """`basic_data` of each of `children` (units under or equal to `unit`), in order."""
+    results = completeness_below(None, unit, children, scoped=False)
+    out = []
+    for result in results:
+        totals = {check.code: check.total for check in result.checks}
+        out.append(
+            {
+                "persons": totals.get("person_fields", 0),
+                "households": totals.get("household_head", 0),
+                "houses": totals.get("house_use", 0),
+                "organisations": totals.get("organisation_contact", 0),
+                "completeness": result.score,
+            }
+        )
+    return out
 
 
 def occupancy(user, unit: OrgUnit) -> dict[str, int]:

@@ -35,7 +35,10 @@ LAYERS = {
     # Grid workers' assessment: figures from events, patrols, ledgers, classes and volunteering;
     # public selections beside it.
     "assessment": 4,
-    "site": 5,
+    # The leader cockpit: every module's figures for any unit, the big screen, exports and the
+    # monthly report (issue 19).
+    "cockpit": 5,
+    "site": 6,
 }
 
 # The only imports between apps of one layer, each one way (the cycle test keeps it so).
