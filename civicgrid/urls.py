@@ -58,6 +58,7 @@ urlpatterns = [
     path("party/", include("civicgrid.party.urls")),
     path("volunteers/", include("civicgrid.volunteers.urls")),
     path("community/", include("civicgrid.community.urls")),
+    path("", include("civicgrid.cockpit.urls")),
     path("mediation/", include("civicgrid.mediation.urls")),
     path("selections/", include("civicgrid.selections.urls")),
     path("vote/", include("civicgrid.selections.vote_urls")),
