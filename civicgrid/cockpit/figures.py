@@ -219,6 +219,14 @@ def _values(found: list[Section]) -> dict[str, Number]:
     return {f.key: f.value for s in found for f in s.figures}
 
 
+def section_values(
+    unit: OrgUnit, period: Period, *, periodic_only: bool = False
+) -> dict[str, Number]:
+    """Every figure's value by key for `unit` over `period`, without comparisons (the page's
+    "this year" beside a month)."""
+    return _values(sections(unit, period.first, period.last, periodic_only=periodic_only))
+
+
 def overview(unit: OrgUnit, period: Period, *, compare: bool = True) -> Overview:
     """Every module's figures for `unit`'s subtree over `period`, each with its value in the
     previous period and in the same period last year (unless `compare` is False). The caller
