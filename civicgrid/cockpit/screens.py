@@ -339,13 +339,20 @@ def _honours(unit: OrgUnit, *, public: bool) -> dict[str, Any]:
 
 
 def _trend(unit: OrgUnit, period: figures.Period) -> list[dict[str, Any]]:
-    """The last 12 months: events reported and closed, closure and satisfaction rates."""
-    first = figures.Period("month", period.first)
+    """The 12 months up to the period's: events reported and closed, closure and satisfaction
+    rates; a month without a rollup row reads 0 events and no rates, so the axis always holds
+    12 months."""
+    months = [figures.Period("month", period.first)]
     for _step in range(11):
-        first = first.previous()
+        months.insert(0, months[0].previous())
+    found = {
+        row["period"]: row
+        for row in event_selectors.trend_for(unit, months[0].first, months[-1].last)
+    }
+    empty = {"reported": 0, "closed": 0, "closure": None, "satisfaction": None}
     return [
-        {key: row[key] for key in ("period", "reported", "closed", "closure", "satisfaction")}
-        for row in event_selectors.trend_for(unit, first.first, period.last)
+        {"period": month.value} | {key: found.get(month.value, empty)[key] for key in empty}
+        for month in months
     ]
 
 

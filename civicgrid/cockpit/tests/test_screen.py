@@ -91,6 +91,10 @@ def test_it_shows_a_units_screen_with_the_overviews_figures(client, people, tree
     assert sections == expected.values()
     assert len(data["points"]) == 3
     assert data["period"]["value"] == month.value
+    # Twelve months on the trend's axis, this one last, empty months read 0.
+    assert len(data["trend"]) == 12
+    assert data["trend"][-1]["period"] == month.value and data["trend"][-1]["reported"] == 3
+    assert data["trend"][0]["reported"] == 0
 
 
 def test_the_ranking_orders_the_units_below_by_each_figure(client, people, tree, reported):
