@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civicgrid.org.models import ScopedModel
 
@@ -15,7 +16,7 @@ class ScreenLink(ScopedModel):
     """One screen's link to the figures of `unit`. Only a hash of the token is kept (the link
     is shown once, when made); `prefix` names it in the list. Revoked or expired -> 404."""
 
-    label = models.CharField(_("label"), max_length=60)
+    label = models.CharField(pgettext_lazy("big screen", "label"), max_length=60)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     prefix = models.CharField(_("prefix"), max_length=6, editable=False)
     created_by = models.ForeignKey(
@@ -27,12 +28,16 @@ class ScreenLink(ScopedModel):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-    last_seen_at = models.DateTimeField(_("last seen at"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(
+        pgettext_lazy("big screen", "revoked at"), null=True, blank=True
+    )
+    last_seen_at = models.DateTimeField(
+        pgettext_lazy("big screen", "last seen at"), null=True, blank=True, editable=False
+    )
 
     class Meta:
-        verbose_name = _("screen link")
-        verbose_name_plural = _("screen links")
+        verbose_name = pgettext_lazy("big screen", "screen link")
+        verbose_name_plural = pgettext_lazy("big screen", "screen links")
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from civicgrid.assessment import selectors as assessment_selectors
@@ -192,16 +192,16 @@ def link_by_token(token: str) -> ScreenLink:
 def labels() -> dict[str, str]:
     """The words the screen's script writes (translated here: the script has no gettext)."""
     return {
-        "sections": _("Figures by module"),
-        "ranking": _("Ranking of the units below"),
+        "sections": pgettext("big screen", "Figures by module"),
+        "ranking": pgettext("big screen", "Ranking of the units below"),
         "honours": _("Honour list"),
-        "honoured": _("honoured"),
+        "honoured": pgettext("big screen", "honoured"),
         "noHonours": _("No honour list has been published here yet."),
-        "noRows": _("No unit below has this figure yet."),
-        "previous": _("vs last month"),
-        "year": _("this year"),
-        "reported": _("Events reported"),
-        "closed": _("Events closed"),
+        "noRows": pgettext("big screen", "No unit below has this figure yet."),
+        "previous": pgettext("big screen", "vs last month"),
+        "year": pgettext("big screen", "this year"),
+        "reported": pgettext("big screen", "Events reported"),
+        "closed": pgettext("big screen", "Events closed"),
         "closure": _("Closure rate"),
         "satisfaction": _("Satisfaction rate"),
         "target": _("target"),
@@ -384,6 +384,7 @@ def _build(unit: OrgUnit, *, public: bool, today: dt.date, now: dt.datetime) -> 
         "outlines": org_selectors.outlines_below(unit),
         "honours": _honours(unit, public=public),
         "public": public,
+        "recent_days": RECENT_DAYS,
         "updated_at": timezone.localtime(now).strftime("%Y-%m-%d %H:%M"),
         "refresh_seconds": settings.SCREEN_REFRESH_SECONDS,
     }

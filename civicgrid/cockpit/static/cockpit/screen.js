@@ -60,7 +60,7 @@
     var box = document.getElementById("screen-map");
     if (!window.L || !box) return;
     if (!map) {
-      map = L.map(box, { preferCanvas: true, zoomControl: false, attributionControl: !!settings.tileUrl });
+      map = L.map(box, { preferCanvas: true, zoomControl: false, zoomSnap: 0.25, attributionControl: !!settings.tileUrl });
       if (settings.tileUrl) L.tileLayer(settings.tileUrl, { attribution: settings.tileAttribution, maxZoom: 19 }).addTo(map);
       map.setView(settings.centre || [34.75, 113.65], 12);
       state.map = map;
@@ -117,7 +117,8 @@
     if (!board.rows.length) { node.appendChild(el("p", "muted", labels.noRows)); return { title: labels.ranking, node: node }; }
     var top = Math.max.apply(null, board.rows.map(function (r) { return Math.abs(r.value) || 0; })) || 1;
     var list = el("ol", "ranking");
-    board.rows.forEach(function (row, i) {
+    // The best eight fit the panel at 1080 px.
+    board.rows.slice(0, 8).forEach(function (row, i) {
       var li = el("li", i < 3 ? "podium" : "");
       li.appendChild(el("span", "rank", String(i + 1)));
       li.appendChild(el("span", "name", row.name));
