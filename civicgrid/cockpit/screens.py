@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.assessment import selectors as assessment_selectors
 from civicgrid.cockpit import figures
+from civicgrid.cockpit import selectors as cockpit_selectors
 from civicgrid.cockpit.models_screen import ScreenLink
 from civicgrid.core.cleaning import plain_text
 from civicgrid.core.errors import InvalidInput, NotAllowed
@@ -43,7 +44,15 @@ from civicgrid.org.roles import Role
 MANAGER_ROLES = frozenset({Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.COMMUNITY_STAFF})
 
 # The figures the screen ranks the units below by, in the order the panels rotate.
-RANK_KEYS = ("events.closure", "events.satisfaction", "events.reported", "people.completeness")
+RANK_KEYS = (
+    "events.closure",
+    "events.satisfaction",
+    "events.reported",
+    "people.completeness",
+    "classes.attendances",
+    "volunteers.hours",
+    "community.needs_met",
+)
 # The figures drawn large at the top, when the sections have them.
 HEADLINE_KEYS = (
     "events.reported",
@@ -246,41 +255,26 @@ def _children(unit: OrgUnit) -> list[OrgUnit]:
 
 
 def _ranking(unit: OrgUnit, period: figures.Period) -> dict[str, Any]:
-    """The units below `unit`, each with the RANK_KEYS figures for the period (the same
-    builders as the overview, asked per child), and per key the order best first."""
-    rows = []
-    labels: dict[str, str] = {}
-    better: dict[str, str] = {}
-    measures: dict[str, str] = {}
-    for child in _children(unit):
-        found = figures.sections(child, period.first, period.last)
-        values = figures.Overview(child, period, found).values()
-        for figure in (f for section in found for f in section.figures):
-            if figure.key in RANK_KEYS:
-                labels.setdefault(figure.key, figure.label)
-                better.setdefault(figure.key, figure.better)
-                measures.setdefault(figure.key, figure.measure)
-        rows.append(
-            {
-                "code": child.code,
-                "name": child.display_name,
-                "values": {key: values.get(key) for key in RANK_KEYS},
-            }
-        )
+    """The units below `unit` ranked by each of RANK_KEYS over the period, best first (the
+    overview's table of units below: a fixed number of queries however many units). A figure
+    no unit below has (all empty or zero) gets no board."""
+    rows = cockpit_selectors.overview_below(_children(unit), period)
+    columns = {column.key: column for column in cockpit_selectors.COLUMNS}
     boards = []
     for key in RANK_KEYS:
-        if key not in labels:
+        column = columns.get(key)
+        if column is None or not any(row.value(key) for row in rows):
             continue
-        ranked = [row for row in rows if row["values"][key] is not None]
-        ranked.sort(key=lambda row: row["values"][key], reverse=better[key] != "down")
+        ranked = cockpit_selectors.sort_rows(rows, key, descending=column.better != "down")
         boards.append(
             {
                 "key": key,
-                "label": labels[key],
-                "measure": measures[key],
+                "label": str(column.label),
+                "measure": column.measure,
                 "rows": [
-                    {"name": row["name"], "code": row["code"], "value": row["values"][key]}
+                    {"name": row.unit.display_name, "code": row.unit.code, "value": row.value(key)}
                     for row in ranked[:10]
+                    if row.value(key) is not None
                 ],
             }
         )
