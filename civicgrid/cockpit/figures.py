@@ -471,9 +471,17 @@ def classes_section(unit: OrgUnit, first: dt.date, last: dt.date) -> Section:
         "classes",
         str(_("Classes")),
         [
-            Figure("classes.scheduled", str(_("Sessions scheduled")), sums["scheduled"], "期", url),
-            Figure("classes.held", str(_("Sessions held")), sums["held"], "期", url),
-            Figure("classes.attendances", str(_("Attendances")), sums["attended"], "人次", url),
+            Figure(
+                "classes.scheduled",
+                str(_("Class sessions scheduled")),
+                sums["scheduled"],
+                "期",
+                url,
+            ),
+            Figure("classes.held", str(_("Class sessions held")), sums["held"], "期", url),
+            Figure(
+                "classes.attendances", str(_("Class attendances")), sums["attended"], "人次", url
+            ),
         ],
         url=url,
     )
@@ -559,7 +567,7 @@ def volunteers_section(unit: OrgUnit, first: dt.date, last: dt.date) -> Section:
         str(_("Volunteers and points")),
         [
             Figure("volunteers.ordered", str(_("Service orders")), orders["ordered"], "单", url),
-            Figure("volunteers.served", str(_("People served")), orders["done"], "人次", url),
+            Figure("volunteers.served", str(_("Services done")), orders["done"], "人次", url),
             Figure(
                 "volunteers.hours",
                 str(_("Service hours")),
