@@ -214,6 +214,7 @@ def labels() -> dict[str, str]:
         "closure": _("Closure rate"),
         "satisfaction": _("Satisfaction rate"),
         "target": _("target"),
+        "gone": _("This screen's link is no longer valid. Ask the unit's staff for a new one."),
     }
 
 

@@ -44,7 +44,7 @@ def test_the_big_screen_at_full_hd(browser, live_server, people, tree, make_user
         report(alice, f"楼道堆物{i}", A1_1[0] + i * 0.001, A1_1[1])
     bea = make_user("bea", unit=tree.grid_b1_1, role=Role.GRID_WORKER)
     report(bea, "乙街道的井盖", 113.62, 34.72)
-    _link, token = screens.create_link(actor=people["carol"], unit=tree.street_a, label="大厅")
+    link, token = screens.create_link(actor=people["carol"], unit=tree.street_a, label="大厅")
     month = figures.Period.containing("month", timezone.localdate())
     expected = figures.overview(tree.street_a, month)
 
@@ -86,6 +86,11 @@ def test_the_big_screen_at_full_hd(browser, live_server, people, tree, make_user
     assert page.locator("#points-count").inner_text() == "4"
     assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
     assert errors == []
+    # Revoked: at its next refresh the screen drops its figures.
+    screens.revoke_link(actor=people["carol"], link=link)
+    page.evaluate("civicgridScreen.refresh()")
+    page.wait_for_function("() => civicgridScreen.gone === true")
+    assert page.locator("#headline").count() == 0 and page.locator("#screen-gone").count() == 1
 
     # Signed in, the district's screen ranks its two streets.
     signed_in = browser.new_context(viewport=FULL_HD).new_page()

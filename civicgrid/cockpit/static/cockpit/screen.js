@@ -212,6 +212,8 @@
   function refresh() {
     fetch(root.dataset.url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) {
+        // Revoked, expired or no longer in scope: the figures leave the screen at once.
+        if (r.status === 404 || r.status === 403) { gone(); throw new Error(String(r.status)); }
         if (!r.ok) throw new Error(String(r.status));
         return r.json();
       })
@@ -222,8 +224,18 @@
       })
       .catch(function () {
         state.failed += 1;
-        document.getElementById("screen-offline").hidden = false;
+        if (!state.gone) document.getElementById("screen-offline").hidden = false;
       });
+  }
+
+  function gone() {
+    state.gone = true;
+    clearInterval(timers.refresh);
+    clearInterval(timers.rotate);
+    var notice = el("p", "screen-gone", labels.gone);
+    notice.id = "screen-gone";
+    root.textContent = "";
+    root.appendChild(notice);
   }
 
   function tick() {
@@ -236,11 +248,13 @@
 
   draw(data);
   tick();
-  setInterval(tick, 1000);
-  setInterval(refresh, Math.max(15, Number(root.dataset.refresh) || 60) * 1000);
-  setInterval(function () {
-    if (state.panels.length > 1) showPanel((state.panel + 1) % state.panels.length);
-  }, Math.max(5, Number(root.dataset.rotate) || 15) * 1000);
+  var clock = setInterval(function () { if (state.gone) clearInterval(clock); else tick(); }, 1000);
+  var timers = {
+    refresh: setInterval(refresh, Math.max(15, Number(root.dataset.refresh) || 60) * 1000),
+    rotate: setInterval(function () {
+      if (state.panels.length > 1) showPanel((state.panel + 1) % state.panels.length);
+    }, Math.max(5, Number(root.dataset.rotate) || 15) * 1000)
+  };
   window.addEventListener("resize", function () { if (chart) chart.resize(); });
   state.refresh = refresh;
   state.showPanel = showPanel;
