@@ -598,3 +598,15 @@ SELECTION_CANDIDATE_SURGE = (
 SELECTION_STORY_LIMIT = env_int("CIVICGRID_SELECTION_STORY_LIMIT", 1000)
 SELECTION_PHOTOS = min(env_int("CIVICGRID_SELECTION_PHOTOS", 3), PHOTO_MAX_FILES)
 # ---- end of selections ------------------------------------------------------------------------
+
+# ---- w-screen: the big screen (issue 19) --------------------------------------------------------
+# Seconds a screen's figures are kept (every screen of a unit shares one computation), and how
+# often an open screen asks for them again (no reload).
+SCREEN_CACHE_SECONDS = env_int("CIVICGRID_SCREEN_CACHE_SECONDS", 60)
+SCREEN_REFRESH_SECONDS = max(15, env_int("CIVICGRID_SCREEN_REFRESH_SECONDS", 60))
+# Seconds each rotating panel stays on the screen.
+SCREEN_ROTATE_SECONDS = max(5, env_int("CIVICGRID_SCREEN_ROTATE_SECONDS", 15))
+# The secret links' door (core.limits): per client address; a screen asks once a minute, and a
+# hall's screens share one address (CIVICGRID_SCREEN_LIMITS="screen_ip=count/seconds").
+RATE_LIMITS.update(env_limits("CIVICGRID_SCREEN_LIMITS", {"screen_ip": (900, 3600)}))
+# ---- end of w-screen ----------------------------------------------------------------------------

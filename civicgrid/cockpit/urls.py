@@ -2,10 +2,11 @@
 
 from django.urls import include, path
 
-from civicgrid.cockpit import overview_urls
+from civicgrid.cockpit import overview_urls, screen_urls
 
 app_name = "cockpit"
 
 urlpatterns: list = [
     path("", include(overview_urls.urlpatterns)),
+    path("", include(screen_urls.urlpatterns)),
 ]

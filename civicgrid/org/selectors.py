@@ -228,6 +228,14 @@ def public_outlines() -> dict[str, Any]:
     )
 
 
+def outlines_below(unit: OrgUnit) -> dict[str, Any]:
+    """The outlines of `unit` and its active children, whoever asks: for a caller that has
+    already granted `unit` (the cockpit's big screen opened by its secret link)."""
+    return _features(
+        OrgUnit.objects.filter(Q(parent=unit) | Q(pk=unit.pk), active=True, polygon__isnull=False)
+    )
+
+
 # --- point → unit ----------------------------------------------------------------------------
 
 

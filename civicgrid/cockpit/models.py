@@ -1,0 +1,1 @@
+from civicgrid.cockpit.models_screen import ScreenLink  # noqa: F401
