@@ -186,6 +186,20 @@ MENU: list[Entry] = [
         _roles(READER_ROLES),
         current=("assessment:figures_ranking",),
     ),
+    # ---- the leader cockpit (issue 19): every module's figures for one unit, the big screen ----
+    Entry(
+        "overview",
+        _("Overview"),
+        "cockpit:overview_home",
+        _roles(STAFF_ROLES, Role.GRID_LEADER, Role.LEADER_READONLY),
+        current=(
+            "cockpit:overview_home",
+            "cockpit:overview",
+            "cockpit:unit_map",
+            "cockpit:reports",
+            "cockpit:report",
+        ),
+    ),
     Entry(
         "people",
         _("Find a resident"),
@@ -384,6 +398,13 @@ MENU: list[Entry] = [
         _roles(ACCOUNT_ROLES),
         current=("site:accounts",),
     ),
+    Entry(
+        "screens",
+        _("Big screens"),
+        "cockpit:screens_home",
+        _roles(STAFF_ROLES),
+        current=("cockpit:screens_home", "cockpit:screen_links"),
+    ),
     Entry("tree", _("Org tree"), "org:tree", _roles(STAFF_ROLES), current=("org:tree", "org:unit")),
     Entry("map", _("Map"), "org:map", _roles(STAFF_ROLES, GRID_ROLES), current=("org:map",)),
     # ---- history import and category mapping (issue 16, interop) ----
@@ -423,12 +444,12 @@ MENU: list[Entry] = [
 # The entries in the phone's bottom tab bar, per persona (those the user may not open drop out).
 TABS: dict[str, list[str]] = {
     "superuser": ["home", "board", "dashboard", "people", "notifications"],
-    "district": ["home", "board", "dashboard", "people", "notifications"],
+    "district": ["home", "overview", "board", "dashboard", "notifications"],
     "street": ["home", "board", "dashboard", "people", "notifications"],
     "community": ["home", "board", "tasks", "people", "notifications"],
     "grid": ["home", "tasks", "report", "people", "notifications"],
     "department": ["home", "inbox", "event_map", "notifications"],
-    "leader": ["home", "dashboard", "class_figures", "community_figures", "mediation_figures"],
+    "leader": ["home", "overview", "dashboard", "class_figures", "community_figures"],
     "volunteer": ["home", "my_orders", "report", "notifications"],
     "party_member": ["home", "my_party", "party_tasks", "notifications"],
     "member_unit": ["home", "party_tasks", "report", "notifications"],

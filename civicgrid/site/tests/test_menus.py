@@ -33,11 +33,15 @@ def test_the_page_renders_the_menu_and_nothing_else(client, personas):
 @pytest.mark.parametrize(
     ("name", "offered", "not_offered"),
     [
-        ("gridworker", {"tasks", "report", "patrol", "notes", "people", "visits"}, {"board"}),
+        (
+            "gridworker",
+            {"tasks", "report", "patrol", "notes", "people", "visits"},
+            {"board", "screens"},
+        ),
         ("microleader", {"patrol", "notes", "people"}, {"board", "classes"}),
         ("community", {"board", "dashboard", "classes", "party", "mediation"}, {"patrol", "notes"}),
         ("street", {"board", "dashboard", "tree"}, {"patrol", "notes", "inbox"}),
-        ("district", {"board", "dashboard"}, {"patrol", "notes", "inbox"}),
+        ("district", {"board", "dashboard", "overview", "screens"}, {"patrol", "notes", "inbox"}),
         ("department", {"inbox"}, {"patrol", "notes", "board", "people", "classes"}),
         ("volunteer", {"my_orders"}, {"patrol", "notes", "board", "people", "classes"}),
         ("partymember", {"my_party", "party_tasks"}, {"patrol", "board", "my_orders"}),
@@ -56,6 +60,8 @@ def test_the_read_only_leader_sees_figures_only(personas):
     keys = set(menu_for(personas["leader"]).keys)
     assert keys == {
         "home",
+        # Every module's figures for the leader's unit, the drill-down and the map (issue 19).
+        "overview",
         "dashboard",
         "class_figures",
         "community_figures",
