@@ -1,0 +1,3 @@
+"""The cockpit's models: each part keeps its own module, imported here."""
+
+from civicgrid.cockpit.models_reports import Report  # noqa: F401
