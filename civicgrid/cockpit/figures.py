@@ -15,9 +15,14 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from django.db.models import Avg, Count, F, Model, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.events import selectors as event_selectors
+from civicgrid.org.kinds import Kind
 from civicgrid.org.models import OrgUnit
 from civicgrid.people import selectors as people_selectors
 
@@ -236,6 +241,49 @@ def overview(unit: OrgUnit, period: Period, *, compare: bool = True) -> Overview
     return Overview(unit, period, now)
 
 
+# ---- helpers the builders share --------------------------------------------------------------
+
+
+def link(name: str, unit: OrgUnit, **query: str) -> str:
+    """The url of the page `name` for `unit`, with `query` (empty values left out)."""
+    url = reverse(name, args=[unit.code])
+    query = {key: value for key, value in query.items() if value}
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def days(first: dt.date, last: dt.date) -> dict[str, str]:
+    """The period as the events pages take it (?start=2026-11-01&end=2026-11-30)."""
+    return {"start": first.isoformat(), "end": last.isoformat()}
+
+
+def months(first: dt.date, last: dt.date) -> dict[str, str]:
+    """The period as the figures pages of the modules take it (?from=2026-10&to=2026-12)."""
+    return {"from": f"{first:%Y-%m}", "to": f"{last:%Y-%m}"}
+
+
+def monthly_sums(
+    model: type[Model], unit: OrgUnit, first: dt.date, last: dt.date, names: tuple[str, ...]
+) -> dict[str, int]:
+    """The counters `names` of a monthly rollup table (rows per unit and month, each at the
+    row's own unit) summed over `unit`'s subtree and the months of first..last: one query."""
+    sums = model._default_manager.filter(
+        unit_code__under=unit.code, month__gte=first.replace(day=1), month__lte=last
+    ).aggregate(**{name: Sum(name) for name in names})
+    return {name: value or 0 for name, value in sums.items()}
+
+
+def is_current(last: dt.date) -> bool:
+    """Whether the period runs up to today or later: only then are counts of now (cases open,
+    needs open) shown, and never compared with another period."""
+    return last >= timezone.localdate()
+
+
+def percent(part: Number, whole: Number) -> float | None:
+    if not whole or part is None:
+        return None
+    return round(100 * part / whole, 1)
+
+
 # ---- the events' section ------------------------------------------------------------------------
 
 
@@ -243,21 +291,96 @@ def overview(unit: OrgUnit, period: Period, *, compare: bool = True) -> Overview
 def events_section(unit: OrgUnit, first: dt.date, last: dt.date) -> Section:
     figures = event_selectors.figures_for(unit, first, last)
     counts = figures.counts
+    dashboard = link("events:dashboard", unit, **days(first, last))
+    board = link("events:board", unit)
     out = [
-        Figure("events.reported", str(_("Events reported")), counts["reported"], "件"),
-        Figure("events.on_the_spot", str(_("Handled on the spot")), counts["on_the_spot"], "件"),
-        Figure("events.closed", str(_("Events closed")), counts["closed"], "件"),
-        Figure("events.overdue", str(_("Overdue")), counts["overdue"], "件", better="down"),
+        Figure("events.reported", str(_("Events reported")), counts["reported"], "件", dashboard),
         Figure(
-            "events.cross_boundary", str(_("Cross-boundary events")), counts["cross_boundary"], "件"
+            "events.on_the_spot",
+            str(_("Handled on the spot")),
+            counts["on_the_spot"],
+            "件",
+            dashboard,
         ),
-        Figure("events.whistled", str(_("Whistles blown")), counts["whistled"], "件"),
+        Figure("events.closed", str(_("Events closed")), counts["closed"], "件", dashboard),
+        Figure(
+            "events.overdue",
+            str(_("Overdue")),
+            counts["overdue"],
+            "件",
+            link("events:board", unit, overdue="1"),
+            better="down",
+        ),
+        Figure(
+            "events.cross_boundary",
+            str(_("Cross-boundary events")),
+            counts["cross_boundary"],
+            "件",
+            dashboard,
+        ),
+        Figure("events.whistled", str(_("Whistles blown")), counts["whistled"], "件", board),
     ]
     out += [
-        Figure(f"events.{rate.key}", rate.label, rate.percent, "%", target=float(rate.target))
+        Figure(
+            f"events.{rate.key}",
+            rate.label,
+            rate.percent,
+            "%",
+            dashboard,
+            target=float(rate.target),
+        )
         for rate in figures.rates
     ]
-    return Section("events", str(_("Events")), out)
+    return Section("events", str(_("Events")), out, url=dashboard)
+
+
+# ---- whistles and department report-in (吹哨报到) ---------------------------------------------
+
+# The units whose subtree holds departments: a community's or a grid's events are whistled to
+# the street's departments, and their count stays in the events' section.
+WHISTLE_KINDS = {Kind.CITY, Kind.DISTRICT, Kind.STREET, Kind.DEPARTMENT}
+
+
+@register("whistles")
+def whistles_section(unit: OrgUnit, first: dt.date, last: dt.date) -> Section | None:
+    """How the departments in `unit`'s subtree answered the whistles raised to them in the
+    period. Counted from the whistles' targets (a department is no event's unit, so the
+    rollups never hold its work): whistles are few beside events, one query."""
+    from civicgrid.events.models import WhistleTarget
+    from civicgrid.events.selectors import DONE_STATUSES
+
+    if unit.kind not in WHISTLE_KINDS:
+        return None
+    low = timezone.make_aware(dt.datetime.combine(first, dt.time.min))
+    high = timezone.make_aware(dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min))
+    row = WhistleTarget.objects.filter(
+        department__code__under=unit.code,
+        whistle__created_at__gte=low,
+        whistle__created_at__lt=high,
+    ).aggregate(
+        received=Count("id"),
+        reported_in=Count("id", filter=Q(reported_in_at__isnull=False)),
+        on_time=Count("id", filter=Q(reported_in_at__lte=F("whistle__report_in_due"))),
+        resolved=Count("id", filter=Q(whistle__event__status__in=DONE_STATUSES)),
+    )
+    url = link("events:dashboard", unit, **days(first, last)) + "#department-figures"
+    return Section(
+        "whistles",
+        str(_("Whistles and department report-in")),
+        [
+            Figure("whistles.received", str(_("Whistles received")), row["received"], "次", url),
+            Figure("whistles.reported_in", str(_("Reported in")), row["reported_in"], "次", url),
+            Figure(
+                "whistles.on_time_rate",
+                str(_("On-time report-in rate")),
+                percent(row["on_time"], row["received"]),
+                "%",
+                url,
+            ),
+            Figure("whistles.resolved", str(_("Resolved")), row["resolved"], "件", url),
+        ],
+        url=url,
+    )
 
 
 # ---- basic data (now, whatever the period) -------------------------------------------------------
@@ -266,22 +389,267 @@ def events_section(unit: OrgUnit, first: dt.date, last: dt.date) -> Section:
 @register("people", now=True)
 def people_section(unit: OrgUnit, first: dt.date, last: dt.date) -> Section:
     data = people_selectors.basic_data(unit)
+    url = link("people:unit", unit)
     return Section(
         "people",
         str(_("Basic data")),
         [
             Figure(
-                "people.persons", str(_("Residents recorded")), data["persons"], "人", better=""
+                "people.persons",
+                str(_("Residents recorded")),
+                data["persons"],
+                "人",
+                url,
+                better="",
             ),
-            Figure("people.households", str(_("Households")), data["households"], "户", better=""),
-            Figure("people.houses", str(_("Houses")), data["houses"], "套", better=""),
+            Figure(
+                "people.households", str(_("Households")), data["households"], "户", url, better=""
+            ),
+            Figure("people.houses", str(_("Houses")), data["houses"], "套", url, better=""),
             Figure(
                 "people.organisations",
                 str(_("Organisations")),
                 data["organisations"],
                 "家",
+                link("people:organisations", unit),
                 better="",
             ),
-            Figure("people.completeness", str(_("Completeness")), data["completeness"], "%"),
+            Figure("people.completeness", str(_("Completeness")), data["completeness"], "%", url),
         ],
+        url=url,
+    )
+
+
+# ---- mediation (一站式矛盾调解) ---------------------------------------------------------------
+
+
+@register("mediation")
+def mediation_section(unit: OrgUnit, first: dt.date, last: dt.date) -> Section:
+    from civicgrid.mediation.models import ENDED, Case, MediationRollup
+
+    sums = monthly_sums(
+        MediationRollup, unit, first, last, ("received", "mediated", "agreed", "closed", "resolved")
+    )
+    url = link("mediation:figures", unit, **months(first, last))
+    out = [
+        Figure("mediation.received", str(_("Disputes received")), sums["received"], "件", url),
+        Figure("mediation.mediated", str(_("Disputes mediated")), sums["mediated"], "件", url),
+        Figure("mediation.agreed", str(_("Agreements reached")), sums["agreed"], "件", url),
+        Figure(
+            "mediation.success_rate",
+            str(_("Mediation success rate")),
+            percent(sums["agreed"], sums["mediated"]),
+            "%",
+            url,
+        ),
+    ]
+    if is_current(last):
+        open_now = Case.objects.filter(unit_code__under=unit.code).exclude(status__in=ENDED)
+        out.append(
+            Figure(
+                "mediation.open",
+                str(_("Cases open now")),
+                open_now.count(),
+                "件",
+                link("mediation:board", unit),
+                better="",
+            )
+        )
+    return Section("mediation", str(_("Mediation")), out, url=url)
+
+
+# ---- classes (先锋课堂, 夜校) --------------------------------------------------------------------
+
+
+@register("classes")
+def classes_section(unit: OrgUnit, first: dt.date, last: dt.date) -> Section:
+    from civicgrid.classes.models import ClassRollup
+
+    sums = monthly_sums(ClassRollup, unit, first, last, ("scheduled", "held", "attended"))
+    url = link("classes:figures", unit, **months(first, last))
+    return Section(
+        "classes",
+        str(_("Classes")),
+        [
+            Figure("classes.scheduled", str(_("Sessions scheduled")), sums["scheduled"], "期", url),
+            Figure("classes.held", str(_("Sessions held")), sums["held"], "期", url),
+            Figure("classes.attendances", str(_("Attendances")), sums["attended"], "人次", url),
+        ],
+        url=url,
+    )
+
+
+# ---- party members: study hours and organisational life (三会一课) -------------------------------
+
+
+def life_compliance(unit: OrgUnit, first: dt.date, last: dt.date) -> tuple[int, float | None]:
+    """Meetings of organisational life held by the active branches under `unit` in the period,
+    and the share of what they owe that they held: for each branch and kind, the meetings held
+    up to its due (the yearly requirement × the period's months ÷ 12) over that due. Two
+    queries (branches and meetings grouped by branch and kind; both tables are small)."""
+    from civicgrid.party.models import REQUIRED_PER_YEAR, Branch, OrganisationalLife
+
+    branches = Branch.objects.filter(unit_code__under=unit.code, active=True).count()
+    held = (
+        OrganisationalLife.objects.filter(
+            unit_code__under=unit.code, held_on__gte=first, held_on__lte=last, branch__active=True
+        )
+        .values_list("branch_id", "kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    span = (last.year - first.year) * 12 + last.month - first.month + 1
+    due = {kind: required * span / 12 for kind, required in REQUIRED_PER_YEAR.items()}
+    count = 0
+    kept = 0.0
+    for _branch, kind, n in held:
+        count += n
+        kept += min(n, due.get(kind, 0))
+    owed = branches * sum(due.values())
+    return count, (round(100 * kept / owed, 1) if owed else None)
+
+
+@register("party")
+def party_section(unit: OrgUnit, first: dt.date, last: dt.date) -> Section:
+    from civicgrid.party.models import StudyCredit
+
+    hours = StudyCredit.objects.filter(
+        member__unit_code__under=unit.code, earned_on__gte=first, earned_on__lte=last
+    ).aggregate(total=Sum("hours"))["total"]
+    meetings, compliance = life_compliance(unit, first, last)
+    url = link("party:unit", unit)
+    return Section(
+        "party",
+        str(_("Party members")),
+        [
+            Figure(
+                "party.study_hours",
+                str(_("Study hours")),
+                round(float(hours or 0), 1),
+                "学时",
+                url,
+            ),
+            Figure("party.meetings", str(_("Organisational life held")), meetings, "次", url),
+            Figure(
+                "party.life_compliance",
+                str(_("Organisational-life compliance")),
+                compliance,
+                "%",
+                url,
+            ),
+        ],
+        url=url,
+    )
+
+
+# ---- volunteers and points ---------------------------------------------------------------------
+
+
+@register("volunteers")
+def volunteers_section(unit: OrgUnit, first: dt.date, last: dt.date) -> Section:
+    from civicgrid.party.models import PointsRollup
+    from civicgrid.volunteers.models import VolunteerRollup
+
+    orders = monthly_sums(VolunteerRollup, unit, first, last, ("ordered", "done", "minutes"))
+    points = monthly_sums(PointsRollup, unit, first, last, ("earned", "redeemed"))
+    url = link("volunteers:unit", unit)
+    shop = link("party:shop", unit)
+    return Section(
+        "volunteers",
+        str(_("Volunteers and points")),
+        [
+            Figure("volunteers.ordered", str(_("Service orders")), orders["ordered"], "单", url),
+            Figure("volunteers.served", str(_("People served")), orders["done"], "人次", url),
+            Figure(
+                "volunteers.hours",
+                str(_("Service hours")),
+                round(orders["minutes"] / 60, 1),
+                "小时",
+                url,
+            ),
+            Figure("points.earned", str(_("Points earned")), points["earned"], "分", shop),
+            Figure("points.redeemed", str(_("Points redeemed")), points["redeemed"], "分", shop),
+        ],
+        url=url,
+    )
+
+
+# ---- community services (需求清单, 项目清单, 社区合伙人) -----------------------------------
+
+
+@register("community")
+def community_section(unit: OrgUnit, first: dt.date, last: dt.date) -> Section:
+    from civicgrid.community.models import CommunityRollup, Need
+    from civicgrid.community.selectors import ACTIVE_NEEDS
+
+    sums = monthly_sums(
+        CommunityRollup,
+        unit,
+        first,
+        last,
+        ("needs", "needs_met", "projects_done", "activities", "people_served"),
+    )
+    url = link("community:figures", unit)
+    lists = link("community:unit", unit)
+    out = [
+        Figure("community.needs", str(_("Needs recorded")), sums["needs"], "项", lists),
+        Figure("community.needs_met", str(_("Needs met")), sums["needs_met"], "项", url),
+        Figure(
+            "community.projects_done", str(_("Projects done")), sums["projects_done"], "个", url
+        ),
+        Figure("community.activities", str(_("Partner activities")), sums["activities"], "场", url),
+        Figure(
+            "community.people_served",
+            str(_("Residents served by partners")),
+            sums["people_served"],
+            "人次",
+            url,
+        ),
+    ]
+    if is_current(last):
+        needs_open = Need.objects.filter(unit_code__under=unit.code, status__in=ACTIVE_NEEDS)
+        out.insert(
+            2,
+            Figure(
+                "community.needs_open",
+                str(_("Needs open now")),
+                needs_open.count(),
+                "项",
+                lists,
+                better="",
+            ),
+        )
+    return Section("community", str(_("Community services")), out, url=url)
+
+
+# ---- assessment results (网格员考核) -----------------------------------------------------------
+
+
+@register("assessment")
+def assessment_section(unit: OrgUnit, first: dt.date, last: dt.date) -> Section | None:
+    """The scores of the grid workers under `unit` in the assessment plans of the period's
+    years whose scores are announced or published; None when there are none."""
+    from civicgrid.assessment.models import PlanStatus, PlanWorker
+
+    row = PlanWorker.objects.filter(
+        community_code__under=unit.code,
+        plan__year__gte=first.year,
+        plan__year__lte=last.year,
+        plan__status__in=(PlanStatus.SCORING, PlanStatus.PUBLISHED),
+        score__isnull=False,
+    ).aggregate(workers=Count("id"), average=Avg("score"))
+    if not row["workers"]:
+        return None
+    url = reverse("assessment:plans")
+    average = round(float(row["average"]), 1)
+    return Section(
+        "assessment",
+        str(_("Assessment results")),
+        [
+            Figure(
+                "assessment.workers", str(_("Grid workers assessed")), row["workers"], "人", url
+            ),
+            Figure("assessment.average", str(_("Average score")), average, "分", url),
+        ],
+        url=url,
     )

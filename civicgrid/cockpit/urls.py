@@ -2,8 +2,11 @@
 
 from django.urls import include, path
 
+from civicgrid.cockpit import overview_urls
+
 app_name = "cockpit"
 
 urlpatterns: list = [
+    path("", include(overview_urls.urlpatterns)),
     path("", include("civicgrid.cockpit.report_urls")),
 ]
