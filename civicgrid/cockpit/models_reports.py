@@ -5,6 +5,7 @@ are for its staff: no URL serves them, the reports page does, scoped)."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civicgrid.cockpit.figures import Period
 from civicgrid.core.storage import private_storage
@@ -20,17 +21,17 @@ class Report(ScopedModel):
     """A unit's report for one period. Generating it again replaces its files and figures."""
 
     class Kind(models.TextChoices):
-        MONTH = "month", _("Monthly report")
-        QUARTER = "quarter", _("Quarterly report")
+        MONTH = "month", pgettext_lazy("report", "Monthly report")
+        QUARTER = "quarter", pgettext_lazy("report", "Quarterly report")
 
     class State(models.TextChoices):
         QUEUED = "queued", _("Queued")
-        DONE = "done", _("Ready")
+        DONE = "done", pgettext_lazy("report", "Ready")
         FAILED = "failed", _("Failed")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     # The first day of the month or quarter reported on.
-    first = models.DateField(_("period"))
+    first = models.DateField(pgettext_lazy("report", "period"))
     state = models.CharField(_("state"), max_length=10, choices=State.choices)
     xlsx = models.FileField(storage=report_files, blank=True)
     pdf = models.FileField(storage=report_files, blank=True)
@@ -47,8 +48,8 @@ class Report(ScopedModel):
     mailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = _("report")
-        verbose_name_plural = _("reports")
+        verbose_name = pgettext_lazy("report", "report")
+        verbose_name_plural = pgettext_lazy("report", "reports")
         ordering = ["-first", "kind", "unit_code"]
         constraints = [
             models.UniqueConstraint(fields=["unit", "kind", "first"], name="cockpit_report_once"),

@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from civicgrid.cockpit.report_selectors import Content, Part
 from civicgrid.cockpit.reports import approx
@@ -87,10 +88,9 @@ def _bars(part: Part, font: str, width: float, rates: bool):
     chart.valueAxis.labels.fontName = font
     chart.valueAxis.labels.fontSize = 7
     chart.valueAxis.valueMin = 0
-    top = max([max(s) for s in series] + [1.0])
-    if rates:
-        top = 100.0
-    chart.valueAxis.valueMax = top * (1 if rates else 1.15)
+    # Head room above the tallest bar for its label (rates: up to 100%).
+    top = 115.0 if rates else max([max(s) for s in series] + [1.0]) * 1.15
+    chart.valueAxis.valueMax = top
     chart.barSpacing = 1
     chart.groupSpacing = 8
     for index, colour in enumerate(COLOURS[: len(series)]):
@@ -117,13 +117,19 @@ def _bars(part: Part, font: str, width: float, rates: bool):
     legend.alignment = "right"
     legend.columnMaximum = 1
     legend.dx = legend.dy = 7
-    names = [_("This period"), _("Previous period"), _("Same period last year")]
+    names = [
+        pgettext("report", "This period"),
+        pgettext("report", "Previous period"),
+        pgettext("report", "Same period last year"),
+    ]
     legend.colorNamePairs = [
         (colors.HexColor(colour), str(name))
         for colour, name in zip(COLOURS[: len(series)], names, strict=False)
     ]
     if rates:
-        legend.colorNamePairs.append((colors.HexColor(TARGET_COLOUR), str(_("Target"))))
+        legend.colorNamePairs.append(
+            (colors.HexColor(TARGET_COLOUR), str(pgettext("report", "Target")))
+        )
     drawing.add(legend)
     return drawing
 
@@ -199,13 +205,13 @@ def pdf(report: Content) -> bytes:
         Paragraph(escape(report.title), title),
         Paragraph(
             escape(
-                f"{report.period.first:%Y-%m-%d} — {report.period.last:%Y-%m-%d} · "
+                f"{report.period.first:%Y-%m-%d} — {report.period.last:%Y-%m-%d}    "
                 + _("generated %(when)s") % {"when": f"{made:%Y-%m-%d %H:%M}"}
             ),
             subtitle,
         ),
         Spacer(0, 4 * mm),
-        Paragraph(escape(_("Main figures")), heading),
+        Paragraph(escape(pgettext("report", "Main figures")), heading),
     ]
     highlights = report.highlights()
     story += [Paragraph(escape(p.sentence) + "。", bullet, bulletText="•") for p in highlights]
@@ -218,12 +224,12 @@ def pdf(report: Content) -> bytes:
         )
 
     headers = [
-        _("Figure"),
-        _("This period"),
-        _("Previous period"),
-        _("Change"),
-        _("Same period last year"),
-        _("Target"),
+        pgettext("report", "Figure"),
+        pgettext("report", "This period"),
+        pgettext("report", "Previous period"),
+        pgettext("report", "Change"),
+        pgettext("report", "Same period last year"),
+        pgettext("report", "Target"),
     ]
     for part in report.parts:
         rows = [[Paragraph(escape(str(h)), cell) for h in headers]]
@@ -265,7 +271,8 @@ def pdf(report: Content) -> bytes:
     def footer(canvas, doc) -> None:
         canvas.saveState()
         canvas.setFont(font, 8)
-        canvas.drawCentredString(A4[0] / 2, 10 * mm, f"{report.title} · {doc.page}")
+        # No "·": STSong-Light has no glyph for it.
+        canvas.drawCentredString(A4[0] / 2, 10 * mm, f"{report.title}    {doc.page}")
         canvas.restoreState()
 
     out = io.BytesIO()

@@ -14,22 +14,16 @@ from civicgrid.cockpit import figures as cockpit_figures
 from civicgrid.cockpit.figures import Figure, Overview, Period
 from civicgrid.cockpit.models_reports import Report
 from civicgrid.cockpit.reports import Phrase, phrase
+from civicgrid.cockpit.selectors import OVERVIEW_ROLES
 from civicgrid.core.types import Actor
 from civicgrid.events import selectors as event_selectors
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.roles import Role
 from civicgrid.org.scoping import holds, reads_only, scope_under
 
-# Who reads a unit's reports: the staff of the unit or above, read-only leaders and grid leaders.
-READERS = frozenset(
-    {
-        Role.DISTRICT_STAFF,
-        Role.STREET_STAFF,
-        Role.COMMUNITY_STAFF,
-        Role.LEADER_READONLY,
-        Role.GRID_LEADER,
-    }
-)
+# Who reads a unit's reports: whoever may see the unit's overview (the staff of the unit or
+# above, read-only leaders and grid leaders).
+READERS = OVERVIEW_ROLES
 # Who asks for one to be generated now: the staff of the unit or above.
 WRITERS = frozenset({Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.COMMUNITY_STAFF})
 

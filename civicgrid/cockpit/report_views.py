@@ -2,19 +2,17 @@
 staff to generate one now, and the files. Thin: parse, call a selector or a service, render."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from civicgrid.cockpit import report_selectors, report_services
+from civicgrid.cockpit import selectors as overview_selectors
 from civicgrid.cockpit.figures import Period
 from civicgrid.core.errors import InvalidInput
 from civicgrid.core.views import posted
-from civicgrid.org import selectors as org_selectors
 from civicgrid.org.models import OrgUnit
-from civicgrid.org.scoping import covers
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -23,11 +21,9 @@ CONTENT_TYPES = {
 
 
 def _unit(request: HttpRequest, code: str) -> OrgUnit:
-    """The unit if the user may see it (404 otherwise) and read its reports (403 otherwise)."""
-    unit = org_selectors.unit_for(request.user, code)
-    if not report_selectors.may_read(request.user, unit):
-        raise PermissionDenied
-    return unit
+    """The unit if the user may see its overview, hence its reports; 404 otherwise, exactly
+    like a missing unit (cockpit.selectors.overview_unit)."""
+    return overview_selectors.overview_unit(request.user, code)
 
 
 @login_required
@@ -38,7 +34,7 @@ def report_list(request: HttpRequest, code: str) -> HttpResponse:
     may_generate = report_selectors.may_generate(user, unit)
     context = {
         "unit": unit,
-        "ancestors": [(a, covers(user, a.code)) for a in org_selectors.ancestors_of(unit)],
+        "ancestors": overview_selectors.ancestors(user, unit),
         "reports": list(report_selectors.reports_for(user, unit).select_related("requested_by")),
         "may_generate": may_generate,
         "periods": report_selectors.periods_offered() if may_generate else [],

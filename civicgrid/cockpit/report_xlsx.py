@@ -6,6 +6,7 @@ formulas stay texts (people.ledgers.sheet_cell)."""
 import io
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -38,21 +39,21 @@ def _bold(sheet, values: list) -> list:
 def workbook(report: Content) -> bytes:
     book = Workbook(write_only=True)
     used: set[str] = set()
-    summary = book.create_sheet(_title(_("Summary"), used))
+    summary = book.create_sheet(_title(pgettext("report", "Summary"), used))
     summary.append(_bold(summary, [report.title]))
     summary.append([sheet_cell(summary, f"{report.period.first} — {report.period.last}")])
     summary.append([])
     for line in report.highlights():
         summary.append([sheet_cell(summary, line.sentence)])
     headers = [
-        _("Figure"),
-        _("This period"),
-        _("Previous period"),
-        _("Change"),
-        _("Same period last year"),
-        _("Measure"),
-        _("Target"),
-        _("Statement"),
+        pgettext("report", "Figure"),
+        pgettext("report", "This period"),
+        pgettext("report", "Previous period"),
+        pgettext("report", "Change"),
+        pgettext("report", "Same period last year"),
+        pgettext("report", "Measure"),
+        pgettext("report", "Target"),
+        pgettext("report", "Statement"),
     ]
     for part in report.parts:
         sheet = book.create_sheet(_title(part.title, used))
@@ -73,7 +74,7 @@ def workbook(report: Content) -> bytes:
                 ]
             )
     if report.trend:
-        sheet = book.create_sheet(_title(_("Events by month"), used))
+        sheet = book.create_sheet(_title(pgettext("report", "Events by month"), used))
         sheet.append(_bold(sheet, [_("Month"), _("Reported"), _("Closed"), _("Closure rate")]))
         for month in report.trend:
             sheet.append([month["period"], month["reported"], month["closed"], month["closure"]])

@@ -20,24 +20,41 @@ PHRASES: dict[str, str] = {
     "events.reported": "上报事件{n}{m}",
     "events.on_the_spot": "即报即办{n}{m}",
     "events.closed": "办结事件{n}{m}",
-    "events.overdue": "超期{n}{m}",
+    "events.overdue": "超期事件{n}{m}",
     "events.cross_boundary": "三跨事件{n}{m}",
-    "events.whistled": "吹哨{n}{m}",
-    "events.quick_notes": "随手记{n}条",
+    "events.whistled": "网格吹哨{n}{m}",
+    "events.quick_notes": "随手记{n}{m}",
     "events.response": "响应率{n}%",
     "events.closure": "办结率{n}%",
     "events.solution": "解决率{n}%",
     "events.satisfaction": "满意率{n}%",
-    "classes.held": "已开展{n}期",
-    "classes.sessions": "已开展{n}期",
-    "classes.attendances": "{n}人次参加",
-    "volunteers.orders": "志愿服务{n}次",
-    "volunteers.hours": "志愿服务时长{n}小时",
-    "volunteers.served": "服务群众{n}人次",
+    "whistles.received": "部门接哨{n}{m}",
+    "whistles.reported_in": "部门报到{n}{m}",
+    "whistles.on_time_rate": "按时报到率{n}%",
+    "whistles.resolved": "吹哨事件解决{n}{m}",
     "mediation.received": "受理矛盾纠纷{n}{m}",
+    "mediation.mediated": "调解矛盾纠纷{n}{m}",
+    "mediation.agreed": "达成调解协议{n}{m}",
     "mediation.success_rate": "调解成功率{n}%",
+    "classes.scheduled": "计划开课{n}期",
+    "classes.held": "已开展{n}期",
+    "classes.attendances": "参加学习{n}人次",
+    "party.meetings": "开展组织生活{n}{m}",
+    "volunteers.ordered": "开展志愿服务{n}{m}",
+    "volunteers.served": "服务群众{n}人次",
+    "volunteers.hours": "志愿服务时长{n}{m}",
+    "points.earned": "发放积分{n}分",
+    "points.redeemed": "兑换积分{n}分",
+    "community.needs": "收集群众需求{n}{m}",
+    "community.needs_met": "解决群众需求{n}{m}",
+    "community.projects_done": "完成项目{n}{m}",
+    "community.activities": "共建单位开展活动{n}{m}",
+    "community.people_served": "服务居民{n}人次",
     "people.completeness": "基础数据完整率{n}%",
 }
+
+# The measure a phrase counts in, where the report's words differ from the figure's.
+MEASURES: dict[str, str] = {"volunteers.ordered": "次", "events.quick_notes": "条"}
 
 # The previous period, as a report names it.
 PREVIOUS = {"month": "上月", "quarter": "上季度", "year": "上年"}
@@ -74,7 +91,7 @@ def approx(value: Number) -> str:
     return f"{cut}{more}"
 
 
-def change_words(figure: Figure, kind: str) -> str:
+def change_words(figure: Figure, kind: str, measure: str | None = None) -> str:
     """The change against the previous period: "较上月增加3件", "较上月下降2.5个百分点",
     "与上月持平"; "" when either period has no value."""
     change = figure.change
@@ -89,7 +106,7 @@ def change_words(figure: Figure, kind: str) -> str:
     word = "增加" if change > 0 else "减少"
     amount = abs(change)
     text = approx(round(amount, 1)) if isinstance(amount, float) else str(amount)
-    return f"较{before}{word}{text}{figure.measure}"
+    return f"较{before}{word}{text}{figure.measure if measure is None else measure}"
 
 
 @dataclass(frozen=True)
@@ -103,8 +120,16 @@ class Phrase:
         return f"{self.text}，{self.change}" if self.change else self.text
 
 
+def _stated(figure: Figure) -> str:
+    """A rate with its decimal; any other amount (hours too) as a count, cut."""
+    value = figure.value
+    if isinstance(value, float) and figure.measure != "%":
+        value = int(value)
+    return approx(value)
+
+
 def phrase(figure: Figure, kind: str) -> Phrase:
     words = PHRASES.get(figure.key, figure.label + "{n}{m}")
-    measure = "" if figure.measure == "%" and "%" in words else figure.measure
-    text = words.format(n=approx(figure.value), m=measure)
-    return Phrase(figure.key, text, change_words(figure, kind))
+    measure = MEASURES.get(figure.key, figure.measure)
+    text = words.format(n=_stated(figure), m="" if "%" in words else measure)
+    return Phrase(figure.key, text, change_words(figure, kind, measure))

@@ -95,7 +95,7 @@ def test_phrases_say_the_source_reports_words_and_the_change():
     assert phrase(held, "month").sentence == "已开展25期，较上月增加3期"
     closure = Figure("events.closure", "办结率", 100.0, "%", previous=97.5)
     assert phrase(closure, "quarter").sentence == "办结率100%，较上季度上升2.5个百分点"
-    notes = Figure("events.quick_notes", "随手记", 12345, "条", previous=12345)
+    notes = Figure("events.quick_notes", "随手记", 12345, "件", previous=12345)
     assert phrase(notes, "month").sentence == "随手记1.2万余条，与上月持平"
     orders = Figure("volunteers.orders", "志愿服务", 301, "次", previous=None)
     assert phrase(orders, "month").sentence == "志愿服务300余次"
@@ -206,9 +206,10 @@ def test_scoping_another_street_is_missing_and_workers_read_none(client, staff, 
         ).status_code
         == 404
     )
-    # A grid worker reads no reports, even of her own grid; a grid leader does.
+    # A grid worker reads no reports, even of her own grid (404, like the overview); a grid
+    # leader does.
     client.force_login(staff["alice"])
-    assert client.get(reverse("cockpit:report_list", args=[tree.grid_a1_1.code])).status_code == 403
+    assert client.get(reverse("cockpit:report_list", args=[tree.grid_a1_1.code])).status_code == 404
     client.force_login(staff["gina"])
     assert client.get(reverse("cockpit:report_list", args=[tree.grid_a1_1.code])).status_code == 200
     client.logout()
@@ -314,3 +315,20 @@ def test_a_failure_is_kept_on_the_report(
     )
     assert report.state == Report.State.FAILED and "no paper" in report.error
     assert not report.pdf
+
+
+def test_every_modules_figures_are_stated_as_the_source_reports_do(
+    rolled, staff, django_capture_on_commit_callbacks
+):
+    """November 2025 in street A (w-overview's rollup fixture): the classes, mediation,
+    volunteers' and community's figures, with the change against October."""
+    period = Period("month", dt.date(2025, 11, 1))
+    report = generate(rolled.street_a, period, staff["carol"], django_capture_on_commit_callbacks)
+    assert report.state == Report.State.DONE, report.error
+    assert report.figures == figures.overview(rolled.street_a, period).values()
+    said = report.phrases
+    assert "已开展4期，较上月增加2期" in said
+    assert "参加学习60人次，较上月增加30人次" in said
+    assert "受理矛盾纠纷8件，较上月增加4件" in said
+    assert "开展志愿服务10次，较上月增加7次" in said
+    assert "服务群众7人次，较上月增加4人次" in said
