@@ -75,6 +75,8 @@ def _bars(part: Part, font: str, width: float, rates: bool):
     ]
     if part.now_only:
         series = series[:1]
+    if not any(any(values) for values in series):
+        return None  # nothing to draw: the table says 0
     height = 150
     drawing = Drawing(width, height + 40)
     chart = VerticalBarChart()
@@ -205,7 +207,7 @@ def pdf(report: Content) -> bytes:
         Paragraph(escape(report.title), title),
         Paragraph(
             escape(
-                f"{report.period.first:%Y-%m-%d} — {report.period.last:%Y-%m-%d}    "
+                f"{report.period.first:%Y-%m-%d} — {report.period.last:%Y-%m-%d}，"
                 + _("generated %(when)s") % {"when": f"{made:%Y-%m-%d %H:%M}"}
             ),
             subtitle,
@@ -213,8 +215,15 @@ def pdf(report: Content) -> bytes:
         Spacer(0, 4 * mm),
         Paragraph(escape(pgettext("report", "Main figures")), heading),
     ]
-    highlights = report.highlights()
-    story += [Paragraph(escape(p.sentence) + "。", bullet, bulletText="•") for p in highlights]
+    highlights = report.highlights_by_part()
+    story += [
+        Paragraph(
+            f"<b>{escape(title)}</b>　" + escape("；".join(p.sentence for p in phrases)) + "。",
+            bullet,
+            bulletText="•",
+        )
+        for title, phrases in highlights
+    ]
     if not highlights:
         story.append(Paragraph(escape(_("No figures for this period.")), base))
     trend = _trend(report, font, width)

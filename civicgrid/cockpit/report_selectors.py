@@ -117,15 +117,27 @@ class Content:
     def values(self) -> dict[str, cockpit_figures.Number]:
         return self.overview.values()
 
-    def highlights(self) -> list[Phrase]:
-        """The sentences of the summary: every periodic figure that has a value."""
-        return [
-            row.phrase
+    def highlights_by_part(self) -> list[tuple[str, list[Phrase]]]:
+        """The sentences of the summary, by module: every periodic figure that has something to
+        say (a rate with a value, a count above 0: a report does not state "已开展0期"). The
+        tables keep every figure."""
+        found = [
+            (
+                part.title,
+                [
+                    row.phrase
+                    for row in part.rows
+                    if row.figure.value is not None
+                    and (row.figure.measure == "%" or row.figure.value)
+                ],
+            )
             for part in self.parts
             if not part.now_only
-            for row in part.rows
-            if row.figure.value is not None
         ]
+        return [(title, phrases) for title, phrases in found if phrases]
+
+    def highlights(self) -> list[Phrase]:
+        return [p for _title, phrases in self.highlights_by_part() for p in phrases]
 
 
 def content(unit: OrgUnit, period: Period) -> Content:

@@ -12,8 +12,10 @@ def generate_report(report_id: int) -> bool:
     return report_services.generate(report_id)
 
 
-@jobs.periodic(crontab(minute="30", hour="6"))
+@jobs.periodic(crontab(minute="30"))
 def schedule_reports() -> int:
-    """Daily at 06:30: on the first working day of a month, queue the month's (and quarter's)
-    reports of every unit (report_services.schedule_reports)."""
+    """Hourly: on the first working day of a month (Asia/Shanghai), queue the month's (and
+    quarter's) reports of every unit not reported on yet (report_services.schedule_reports);
+    hourly, so a consumer that was down at one hour catches up at the next. Other days cost
+    no query."""
     return report_services.schedule_reports()
