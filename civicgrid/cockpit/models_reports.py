@@ -3,6 +3,7 @@ period, with its xlsx and PDF in private storage (aggregate figures only, but a 
 are for its staff: no URL serves them, the reports page does, scoped)."""
 
 from django.conf import settings
+from django.core.files.storage import Storage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -12,7 +13,7 @@ from civicgrid.core.storage import private_storage
 from civicgrid.org.models import ScopedModel
 
 
-def report_files() -> object:
+def report_files() -> Storage:
     """Where a report's files are kept: settings.STORAGES["private"]."""
     return private_storage
 

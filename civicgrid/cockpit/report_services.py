@@ -18,7 +18,7 @@ from civicgrid.cockpit.figures import Period
 from civicgrid.cockpit.models_reports import Report
 from civicgrid.core import jobs
 from civicgrid.core.errors import InvalidInput, NotAllowed
-from civicgrid.core.types import Actor
+from civicgrid.core.types import Actor, user_of
 from civicgrid.events.workdays import is_workday
 from civicgrid.org.models import OrgUnit, Posting
 
@@ -56,14 +56,15 @@ def request_report(*, actor: Actor, unit: OrgUnit, period: Period) -> Report:
     if not report_selectors.may_generate(actor, unit):
         raise NotAllowed(_("Only the unit's staff may generate its reports."))
     _check_period(period, timezone.localdate())
+    asker = user_of(actor)
     report, _created = Report.objects.select_for_update().get_or_create(
         unit=unit,
         kind=period.kind,
         first=period.first,
-        defaults={"state": Report.State.QUEUED, "requested_by": actor},
+        defaults={"state": Report.State.QUEUED, "requested_by": asker},
     )
     if not _created:
-        report.state, report.requested_by, report.error = Report.State.QUEUED, actor, ""
+        report.state, report.requested_by, report.error = Report.State.QUEUED, asker, ""
         report.save(update_fields=["state", "requested_by", "error"])
     _queue(report)
     return report
@@ -156,10 +157,17 @@ def _write(report: Report) -> None:
     report.state, report.error = Report.State.DONE, ""
     report.generated_at = timezone.now()
     report.save()
+    # The files of an earlier run go once this one is committed (a new run's names differ:
+    # the storage never overwrites).
+    gone = [name for name in old if name not in (report.xlsx.name, report.pdf.name)]
     storage = report.pdf.storage
-    for name in old:
-        if name not in (report.xlsx.name, report.pdf.name):
-            transaction.on_commit(lambda name=name: storage.delete(name))
+
+    def delete() -> None:
+        for name in gone:
+            storage.delete(name)
+
+    if gone:
+        transaction.on_commit(delete)
 
 
 def _tell(report: Report) -> None:

@@ -332,3 +332,16 @@ def test_every_modules_figures_are_stated_as_the_source_reports_do(
     assert "受理矛盾纠纷8件，较上月增加4件" in said
     assert "开展志愿服务10次，较上月增加7次" in said
     assert "服务群众7人次，较上月增加4人次" in said
+
+
+def test_generating_again_replaces_the_files(staff, tree, django_capture_on_commit_callbacks):
+    first = generate(
+        tree.street_a, this_month(), staff["carol"], django_capture_on_commit_callbacks
+    )
+    old = first.pdf.name
+    again = generate(
+        tree.street_a, this_month(), staff["carol"], django_capture_on_commit_callbacks
+    )
+    assert again.pk == first.pk and again.state == Report.State.DONE
+    assert again.pdf.name != old and again.pdf.storage.exists(again.pdf.name)
+    assert not again.pdf.storage.exists(old)
