@@ -345,3 +345,15 @@ def test_generating_again_replaces_the_files(staff, tree, django_capture_on_comm
     assert again.pk == first.pk and again.state == Report.State.DONE
     assert again.pdf.name != old and again.pdf.storage.exists(again.pdf.name)
     assert not again.pdf.storage.exists(old)
+
+
+def test_the_demo_writes_last_months_reports_of_the_district_and_its_streets(tree):
+    from civicgrid.cockpit.report_demo import demo_part
+
+    assert demo_part("410102", progress=False).startswith("3 demo reports")
+    assert set(Report.objects.values_list("unit_code", "state")) == {
+        ("410102", "done"),
+        ("410102001", "done"),
+        ("410102002", "done"),
+    }
+    assert demo_part("410102", progress=False) == ""
