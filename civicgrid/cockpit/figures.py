@@ -219,6 +219,14 @@ def _values(found: list[Section]) -> dict[str, Number]:
     return {f.key: f.value for s in found for f in s.figures}
 
 
+def section_values(
+    unit: OrgUnit, period: Period, *, periodic_only: bool = False
+) -> dict[str, Number]:
+    """Every figure's value by key for `unit` over `period`, without comparisons (the page's
+    "this year" beside a month)."""
+    return _values(sections(unit, period.first, period.last, periodic_only=periodic_only))
+
+
 def overview(unit: OrgUnit, period: Period, *, compare: bool = True) -> Overview:
     """Every module's figures for `unit`'s subtree over `period`, each with its value in the
     previous period and in the same period last year (unless `compare` is False). The caller
@@ -471,9 +479,17 @@ def classes_section(unit: OrgUnit, first: dt.date, last: dt.date) -> Section:
         "classes",
         str(_("Classes")),
         [
-            Figure("classes.scheduled", str(_("Sessions scheduled")), sums["scheduled"], "期", url),
-            Figure("classes.held", str(_("Sessions held")), sums["held"], "期", url),
-            Figure("classes.attendances", str(_("Attendances")), sums["attended"], "人次", url),
+            Figure(
+                "classes.scheduled",
+                str(_("Class sessions scheduled")),
+                sums["scheduled"],
+                "期",
+                url,
+            ),
+            Figure("classes.held", str(_("Class sessions held")), sums["held"], "期", url),
+            Figure(
+                "classes.attendances", str(_("Class attendances")), sums["attended"], "人次", url
+            ),
         ],
         url=url,
     )
@@ -559,7 +575,7 @@ def volunteers_section(unit: OrgUnit, first: dt.date, last: dt.date) -> Section:
         str(_("Volunteers and points")),
         [
             Figure("volunteers.ordered", str(_("Service orders")), orders["ordered"], "单", url),
-            Figure("volunteers.served", str(_("People served")), orders["done"], "人次", url),
+            Figure("volunteers.served", str(_("Services done")), orders["done"], "人次", url),
             Figure(
                 "volunteers.hours",
                 str(_("Service hours")),

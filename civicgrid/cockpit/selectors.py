@@ -171,8 +171,8 @@ COLUMNS = [
     Column("events.satisfaction", _("Satisfaction rate"), "%"),
     Column("people.completeness", _("Completeness"), "%"),
     Column("mediation.success_rate", _("Mediation success rate"), "%"),
-    Column("classes.held", _("Sessions held"), "期"),
-    Column("classes.attendances", _("Attendances"), "人次"),
+    Column("classes.held", _("Class sessions held"), "期"),
+    Column("classes.attendances", _("Class attendances"), "人次"),
     Column("volunteers.hours", _("Service hours"), "小时"),
     Column("community.needs_met", _("Needs met"), "项"),
 ]
@@ -308,7 +308,7 @@ TREND_SERIES: list[tuple[str, Any]] = [
     ("reported", _("Events reported")),
     ("closed", _("Events closed")),
     ("closure", _("Closure rate")),
-    ("attendances", _("Attendances")),
+    ("attendances", _("Class attendances")),
     ("hours", _("Service hours")),
 ]
 

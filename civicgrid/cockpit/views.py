@@ -42,7 +42,7 @@ def overview(request: HttpRequest, code: str) -> HttpResponse:
     # This year so far beside a month or a quarter (the default is this month and this year).
     year = Period.containing("year", period.first)
     year_values = (
-        figures.overview(unit, year, compare=False).values() if period.kind != "year" else {}
+        figures.section_values(unit, year, periodic_only=True) if period.kind != "year" else {}
     )
     sort, descending = selectors.parse_sort(request.GET.get("sort"))
     rows = selectors.sort_rows(
