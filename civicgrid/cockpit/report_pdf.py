@@ -128,7 +128,7 @@ def _bars(part: Part, font: str, width: float, rates: bool):
         (colors.HexColor(colour), str(name))
         for colour, name in zip(COLOURS[: len(series)], names, strict=False)
     ]
-    if rates:
+    if rates and any(row.figure.target is not None for row in rows):
         legend.colorNamePairs.append(
             (colors.HexColor(TARGET_COLOUR), str(pgettext("report", "Target")))
         )
