@@ -610,3 +610,16 @@ SCREEN_ROTATE_SECONDS = max(5, env_int("CIVICGRID_SCREEN_ROTATE_SECONDS", 15))
 # hall's screens share one address (CIVICGRID_SCREEN_LIMITS="screen_ip=count/seconds").
 RATE_LIMITS.update(env_limits("CIVICGRID_SCREEN_LIMITS", {"screen_ip": (900, 3600)}))
 # ---- end of w-screen ----------------------------------------------------------------------------
+# ---- w-reports: the cockpit's monthly and quarterly reports (issue 19) -------------------------
+# The kinds of unit the schedule writes a report for on the first working day of each month
+# (the last month's; in January, April, July and October the last quarter's too).
+REPORT_UNIT_KINDS = env_list("CIVICGRID_REPORT_UNIT_KINDS", ["district", "street", "community"])
+# A TrueType/OpenType font file for the reports' PDF (else STSong-Light, which readers carry).
+REPORT_PDF_FONT = env_str("CIVICGRID_PDF_FONT")
+# Where a unit's new report is mailed (messaging's e-mail channel): "code=address" pairs, e.g.
+# "410102=office@example.gov.cn,410102001=street@example.gov.cn". Staff posted at the unit
+# are told in their inbox whatever this says.
+REPORT_MAIL_TO = [pair.split("=", 1) for pair in env_list("CIVICGRID_REPORT_MAIL_TO", [])]
+if any(len(pair) != 2 or not all(pair) for pair in REPORT_MAIL_TO):
+    raise ImproperlyConfigured("CIVICGRID_REPORT_MAIL_TO holds code=address pairs")
+# ---- end of w-reports -------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civicgrid.accounts.services import GIVES
 from civicgrid.assessment.roles import READER_ROLES, WORKER_ROLES
@@ -192,13 +193,15 @@ MENU: list[Entry] = [
         _("Overview"),
         "cockpit:overview_home",
         _roles(STAFF_ROLES, Role.GRID_LEADER, Role.LEADER_READONLY),
-        current=(
-            "cockpit:overview_home",
-            "cockpit:overview",
-            "cockpit:unit_map",
-            "cockpit:reports",
-            "cockpit:report",
-        ),
+        current=("cockpit:overview_home", "cockpit:overview", "cockpit:unit_map"),
+    ),
+    Entry(
+        "reports",
+        pgettext_lazy("report", "Reports"),
+        "cockpit:report_list",
+        _roles(STAFF_ROLES, Role.LEADER_READONLY),
+        unit_roles=STAFF_ROLES | {Role.LEADER_READONLY},
+        current=("cockpit:report_list",),
     ),
     Entry(
         "people",
