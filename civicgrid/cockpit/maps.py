@@ -350,9 +350,12 @@ def choropleth(
     see `unit` (org.selectors.unit_for)."""
     units, level, fell_back = _units_for_map(user, unit, level)
     values = _values(figure, unit, units, period) if units else []
-    limits = breaks_for(figure, [v for v in values if v is not None])
+    present = [v for v in values if v is not None]
+    limits = breaks_for(figure, present)
     colours = _ramp(figure, len(limits) + 1)
-    edges: list[float | None] = [None, *limits, None]
+    # One class for values all alike: its lower limit is their lowest ("≥ 0", not "all").
+    lowest = min(present) if present and not limits else None
+    edges: list[float | None] = [lowest, *limits, None]
     legend = [MapClass(i, edges[i], edges[i + 1], colours[i]) for i in range(len(limits) + 1)]
     rows = []
     for item, value in zip(units, values, strict=True):

@@ -43,7 +43,7 @@ class ServicePoint(ScopedModel):
     lat = models.FloatField(_("latitude"))
     hours = models.CharField(_("opening hours"), max_length=100, blank=True)
     # ServiceTag values, in the order of ServiceTag.
-    services = models.JSONField(_("services"), default=list, blank=True)
+    services = models.JSONField(_("services offered"), default=list, blank=True)
     # A public service phone (the station's desk), never a person's own number.
     phone = models.CharField(_("service phone"), max_length=20, blank=True)
     active = models.BooleanField(_("active"), default=True)

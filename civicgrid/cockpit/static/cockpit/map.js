@@ -9,7 +9,7 @@
   var settings = JSON.parse(document.getElementById("map-settings").textContent);
   var colours = JSON.parse(document.getElementById("map-colours").textContent);
   var status = document.getElementById("map-status");
-  var map = L.map(el, { preferCanvas: true, zoomSnap: 0.25 });
+  var map = L.map(el, { preferCanvas: true, zoomSnap: 0.25, maxZoom: 19 });
   map.attributionControl.setPrefix("Leaflet");
   if (settings.tileUrl) {
     L.tileLayer(settings.tileUrl, { attribution: settings.tileAttribution, maxZoom: 19 }).addTo(map);

@@ -1,0 +1,99 @@
+"""Service points and events on the shared tree (civicgrid/conftest.py) for the maps' tests."""
+
+from dataclasses import dataclass
+
+import pytest
+
+# Inside grid A1-1 (113.5–113.55, 34.7–34.75), in community A1 of street A.
+IN_A1_1 = (113.53, 34.73)
+# Inside grid B1-1, in street B.
+IN_B1_1 = (113.62, 34.72)
+
+
+@dataclass
+class Points:
+    warm: object
+    centre: object
+    closed: object
+    other: object
+
+
+def point_data(**fields):
+    from civicgrid.cockpit.service_points import PointData
+
+    values = {
+        "kind": "warm_station",
+        "name": "暖心驿站·老王面馆",
+        "lon": IN_A1_1[0],
+        "lat": IN_A1_1[1],
+        "address": "建设西路1号",
+        "hours": "24小时",
+        "services": ["charging", "water", "rest"],
+        "phone": "0371-67891234",
+    }
+    return PointData(**(values | fields))
+
+
+@pytest.fixture
+def grace(tree, make_user):
+    """Street staff of street B: another street's keeper."""
+    from civicgrid.org.roles import Role
+
+    return make_user("grace", unit=tree.street_b, role=Role.STREET_STAFF)
+
+
+@pytest.fixture
+def points(tree, people, grace) -> Points:
+    from civicgrid.cockpit.service_points import save_service_point
+
+    carol = people["carol"]
+    warm = save_service_point(actor=carol, unit=tree.grid_a1_1, data=point_data())
+    centre = save_service_point(
+        actor=carol,
+        unit=tree.community_a1,
+        data=point_data(
+            kind="service_centre",
+            name="甲一社区党群服务中心",
+            lon=113.56,
+            services=["water", "toilet", "reading"],
+            hours="8:30–17:30",
+        ),
+    )
+    closed = save_service_point(
+        actor=carol, unit=tree.grid_a1_2, data=point_data(name="已关闭驿站", lon=113.57, active=False)
+    )
+    other = save_service_point(
+        actor=grace,
+        unit=tree.grid_b1_1,
+        data=point_data(name="乙街驿站", lon=IN_B1_1[0], lat=IN_B1_1[1], services=["toilet"]),
+    )
+    return Points(warm, centre, closed, other)
+
+
+@pytest.fixture
+def reported(tree, people, make_user):
+    """Three events in grid A1-1 and one in B1-1 (reported now)."""
+    from civicgrid.events import services
+    from civicgrid.events.models import Category
+
+    category = Category.objects.get(code="2201")
+    events = [
+        services.report_event(
+            actor=people["alice"],
+            title=f"楼道堆物{i}",
+            description="三楼楼道堆放杂物，住户张某",
+            category=category,
+            lon=IN_A1_1[0] + i * 0.001,
+            lat=IN_A1_1[1],
+        )
+        for i in range(3)
+    ]
+    from civicgrid.org.roles import Role
+
+    henry = make_user("henry", unit=tree.grid_b1_1, role=Role.GRID_WORKER)
+    events.append(
+        services.report_event(
+            actor=henry, title="乙街堆物", category=category, lon=IN_B1_1[0], lat=IN_B1_1[1]
+        )
+    )
+    return events
