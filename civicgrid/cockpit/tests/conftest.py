@@ -60,7 +60,9 @@ def points(tree, people, grace) -> Points:
         ),
     )
     closed = save_service_point(
-        actor=carol, unit=tree.grid_a1_2, data=point_data(name="已关闭驿站", lon=113.57, active=False)
+        actor=carol,
+        unit=tree.grid_a1_2,
+        data=point_data(name="已关闭驿站", lon=113.57, active=False),
     )
     other = save_service_point(
         actor=grace,

@@ -109,7 +109,10 @@ def test_the_list_reads_in_a_fixed_number_of_queries(
 
 def test_staff_add_a_point_through_the_form(client, tree, people):
     client.force_login(people["carol"])
-    assert client.get("/service-points/manage/new/", {"unit": tree.community_a1.code}).status_code == 200
+    assert (
+        client.get("/service-points/manage/new/", {"unit": tree.community_a1.code}).status_code
+        == 200
+    )
     response = client.post(
         "/service-points/manage/new/",
         {
