@@ -297,7 +297,8 @@ def breaks_for(figure: MapFigure, values: list[float]) -> list[float]:
 def _units_for_map(user: Any, unit: OrgUnit, level: str) -> tuple[list[OrgUnit], str, bool]:
     """The units to colour: the grids under `unit` (the unit itself for a grid), or the units
     directly below it; grids beyond COCKPIT_MAP_MAX_UNITS give way to the units below."""
-    visible = org_selectors.units_for(user).filter(active=True)
+    # Outlines are fetched apart (choropleth_outlines): a district's 1,200 polygons stay there.
+    visible = org_selectors.units_for(user).filter(active=True).defer("polygon")
     if unit.kind in GRID_KINDS:
         return [unit], "grid", False
     if level == "grid":

@@ -99,3 +99,36 @@ def reported(tree, people, make_user):
         )
     )
     return events
+
+
+@pytest.fixture
+def residents(tree, people):
+    """Two residents in grid A1-1, one in A1-2 (through the people services, which keep the
+    basic-data counts)."""
+    import datetime as dt
+
+    from civicgrid.people import services
+    from civicgrid.people.services import PersonData
+    from civicgrid.people.tests.conftest import id_number
+
+    made = []
+    for worker, unit, count in (
+        (people["alice"], tree.grid_a1_1, 2),
+        (people["bob"], tree.grid_a1_2, 1),
+    ):
+        building = services.save_building(actor=worker, unit=unit, estate="保利百合", name="1号楼")
+        house = services.save_house(actor=worker, building=building, entrance=1, room="101")
+        household = services.save_household(actor=worker, house=house)
+        for number in range(count):
+            made.append(
+                services.save_person(
+                    actor=worker,
+                    data=PersonData(
+                        name=f"居民{number}",
+                        id_number=id_number(dt.date(1970 + number, 1, 1), 1 + 2 * len(made)),
+                        relation="head" if number == 0 else "child",
+                    ),
+                    household=household,
+                )
+            )
+    return made
