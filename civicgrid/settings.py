@@ -614,5 +614,6 @@ RATE_LIMITS.update(
 # The most events a unit map draws (newest first), and points per layer.
 COCKPIT_MAP_EVENTS_LIMIT = env_int("CIVICGRID_COCKPIT_MAP_EVENTS_LIMIT", 5000)
 COCKPIT_MAP_POINTS_LIMIT = env_int("CIVICGRID_COCKPIT_MAP_POINTS_LIMIT", 2000)
-# The most grids a unit map colours; a district with more is coloured by its streets.
-COCKPIT_MAP_MAX_UNITS = env_int("CIVICGRID_COCKPIT_MAP_MAX_UNITS", 1500)
+# The most grids a unit map colours (a street has 50–150); a district with more is coloured
+# by its streets, each a link to its own map of grids.
+COCKPIT_MAP_MAX_UNITS = env_int("CIVICGRID_COCKPIT_MAP_MAX_UNITS", 400)

@@ -313,13 +313,26 @@ def _units_for_map(user: Any, unit: OrgUnit, level: str) -> tuple[list[OrgUnit],
     return list(children), "child", fell_back
 
 
+# Units per call of people's basic_data_below: it counts each unit in a column of its own, and
+# SQLite answers at most 2,000 columns.
+BASIC_DATA_CHUNK = 300
+
+
+def _basic_data(unit: OrgUnit, units: list[OrgUnit], key: str) -> list:
+    out = []
+    for start in range(0, len(units), BASIC_DATA_CHUNK):
+        chunk = units[start : start + BASIC_DATA_CHUNK]
+        out += [row[key] for row in people_selectors.basic_data_below(unit, chunk)]
+    return out
+
+
 def _values(figure: MapFigure, unit: OrgUnit, units: list[OrgUnit], period: Period) -> list:
     if figure.key == "completeness":
-        return [row["completeness"] for row in people_selectors.basic_data_below(unit, units)]
+        return _basic_data(unit, units, "completeness")
     counters = event_selectors.counters_for_units([u.pk for u in units], period.first, period.last)
     if figure.key == "overdue":
         return [counters[u.pk]["overdue"] for u in units]
-    persons = [row["persons"] for row in people_selectors.basic_data_below(unit, units)]
+    persons = _basic_data(unit, units, "persons")
     return [
         round(1000 * counters[u.pk]["reported"] / count, 1) if count else None
         for u, count in zip(units, persons, strict=True)
