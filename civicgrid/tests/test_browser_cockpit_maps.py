@@ -121,3 +121,29 @@ def test_the_public_map_lists_service_points_without_login(browser, live_server,
     page.wait_for_function("() => document.getElementById('public-map').dataset.count === '1'")
     assert "暖心驿站·老王面馆" in page.locator("#point-list").inner_text()
     assert "充电" in page.locator("#point-list").inner_text()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_map_pages_pass_axe(browser, live_server, tree, people, mapped):
+    from civicgrid.tests.test_browser_axe import context, violations
+
+    page = context(browser, width=1280, height=900).new_page()
+    found = {}
+    page.goto(f"{live_server.url}/service-points/")
+    page.wait_for_function("() => document.getElementById('public-map').dataset.count === '1'")
+    found["/service-points/"] = violations(page)
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "carol")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    for path in (
+        f"/overview/{tree.street_a.code}/map/",
+        f"/service-points/manage/?unit={tree.street_a.code}",
+        f"/service-points/manage/new/?unit={tree.community_a1.code}",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        page.wait_for_load_state("networkidle")
+        found[path] = violations(page)
+    assert {path: lines for path, lines in found.items() if lines} == {}
