@@ -17,10 +17,39 @@
   var shown = el.dataset.at ? JSON.parse(el.dataset.at) : null;
   var marker = null;
   function put(at) {
-    if (marker) marker.setLatLng(at); else marker = L.marker(at).addTo(map);
+    // A circle, not L.marker: its default icon is looked up beside the page and 404s.
+    if (marker) marker.setLatLng(at); else marker = L.circleMarker(at, { radius: 8, color: "#be185d", weight: 3 }).addTo(map);
   }
   if (shown) { put([shown[1], shown[0]]); map.setView([shown[1], shown[0]], 16); }
   else map.setView(settings.centre || [34.75, 113.62], 13);
+  // The units' outlines (the chosen one drawn stronger): where to click without map tiles.
+  var unit = document.getElementById("id_unit");
+  var drawn = {};
+  function focus(fit) {
+    Object.keys(drawn).forEach(function (code) {
+      var chosen = unit && code === unit.value;
+      drawn[code].setStyle({ weight: chosen ? 3 : 1, fillOpacity: chosen ? 0.12 : 0.03 });
+      if (chosen && fit) map.fitBounds(drawn[code].getBounds(), { padding: [8, 8] });
+    });
+  }
+  if (el.dataset.outlines) {
+    fetch(el.dataset.outlines, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data) return;
+        L.geoJSON(data, {
+          style: { color: "#1d4ed8", weight: 1, fillOpacity: 0.03 },
+          onEachFeature: function (feature, l) {
+            drawn[feature.properties.code] = l;
+            l.bindTooltip(document.createTextNode(feature.properties.name), { sticky: true });
+            // A click inside an outline picks the place, as on the bare map.
+            l.on("click", function (e) { map.fire("click", e); });
+          }
+        }).addTo(map);
+        focus(!shown);
+      });
+  }
+  if (unit) unit.addEventListener("change", function () { focus(true); });
   map.on("click", function (e) {
     put(e.latlng);
     lon.value = e.latlng.lng.toFixed(6);
