@@ -89,6 +89,9 @@
         var colour = p[4] ? "#b91c1c" : (STATUS_COLOURS[p[3]] || "#1d4ed8");
         var marker = L.circleMarker([p[1], p[0]], { radius: 6, color: colour, fillOpacity: 0.8 });
         marker.bindTooltip(document.createTextNode(p[2]));
+        marker.bindPopup(function () {
+          return popup([p[2]], [el.dataset.eventUrl.replace("NUMBER", encodeURIComponent(p[2])), el.dataset.eventLabel]);
+        });
         group.addLayer(marker);
       });
       return group;
