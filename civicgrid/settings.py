@@ -623,3 +623,21 @@ REPORT_MAIL_TO = [pair.split("=", 1) for pair in env_list("CIVICGRID_REPORT_MAIL
 if any(len(pair) != 2 or not all(pair) for pair in REPORT_MAIL_TO):
     raise ImproperlyConfigured("CIVICGRID_REPORT_MAIL_TO holds code=address pairs")
 # ---- end of w-reports -------------------------------------------------------------------------
+
+# ---- w-maps: the cockpit's maps and service points (issue 19) ----------------------------------
+# Leaflet's plug-ins for the unit map: clusters and a density layer (npm, package-lock.json).
+STATICFILES_DIRS += [
+    ("vendor/leaflet-markercluster", BASE_DIR / "node_modules" / "leaflet.markercluster" / "dist"),
+    ("vendor/leaflet-heat", BASE_DIR / "node_modules" / "leaflet.heat" / "dist"),
+]
+# The public map of service points (/service-points/ and its GeoJSON), per client address.
+# CIVICGRID_COCKPIT_MAP_LIMITS="service_points_ip=600/3600" overrides it.
+RATE_LIMITS.update(
+    env_limits("CIVICGRID_COCKPIT_MAP_LIMITS", {"service_points_ip": (300, 3600)})
+)
+# The most events a unit map draws (newest first), and points per layer.
+COCKPIT_MAP_EVENTS_LIMIT = env_int("CIVICGRID_COCKPIT_MAP_EVENTS_LIMIT", 5000)
+COCKPIT_MAP_POINTS_LIMIT = env_int("CIVICGRID_COCKPIT_MAP_POINTS_LIMIT", 2000)
+# The most grids a unit map colours (a street has 50–150); a district with more is coloured
+# by its streets, each a link to its own map of grids.
+COCKPIT_MAP_MAX_UNITS = env_int("CIVICGRID_COCKPIT_MAP_MAX_UNITS", 400)

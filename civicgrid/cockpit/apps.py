@@ -9,6 +9,8 @@ class CockpitConfig(AppConfig):
     def ready(self) -> None:
         from civicgrid.core import demo
 
+        # Warm stations sit in the shops the people part loads as places.
+        demo.register("cockpit_maps", "civicgrid.cockpit.map_demo.demo_part", after=["people"])
         # Last month's reports, once every part that adds figures is in.
         demo.register(
             "cockpit_reports",

@@ -2,12 +2,13 @@
 
 from django.urls import include, path
 
-from civicgrid.cockpit import overview_urls, report_urls, screen_urls
+from civicgrid.cockpit import map_urls, overview_urls, report_urls, screen_urls
 
 app_name = "cockpit"
 
 urlpatterns: list = [
     path("", include(overview_urls.urlpatterns)),
+    path("", include(map_urls.urlpatterns)),
     path("", include(screen_urls.urlpatterns)),
     path("", include(report_urls.urlpatterns)),
 ]

@@ -408,6 +408,17 @@ MENU: list[Entry] = [
         _roles(STAFF_ROLES),
         current=("cockpit:screens_home", "cockpit:screen_links"),
     ),
+    Entry(
+        "service_points",
+        _("Service points"),
+        "cockpit:service_points",
+        _roles(STAFF_ROLES, Role.GRID_LEADER),
+        current=(
+            "cockpit:service_points",
+            "cockpit:service_point_new",
+            "cockpit:service_point_edit",
+        ),
+    ),
     Entry("tree", _("Org tree"), "org:tree", _roles(STAFF_ROLES), current=("org:tree", "org:unit")),
     Entry("map", _("Map"), "org:map", _roles(STAFF_ROLES, GRID_ROLES), current=("org:map",)),
     # ---- history import and category mapping (issue 16, interop) ----

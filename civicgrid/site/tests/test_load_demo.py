@@ -48,6 +48,7 @@ def test_the_apps_parts_run_in_the_order_the_demo_was_always_built():
         "mediation",
         "assessment",
         "selections",
+        "cockpit_maps",
         "cockpit_reports",
     ]
 
