@@ -598,3 +598,8 @@ SELECTION_CANDIDATE_SURGE = (
 SELECTION_STORY_LIMIT = env_int("CIVICGRID_SELECTION_STORY_LIMIT", 1000)
 SELECTION_PHOTOS = min(env_int("CIVICGRID_SELECTION_PHOTOS", 3), PHOTO_MAX_FILES)
 # ---- end of selections ------------------------------------------------------------------------
+# ---- w-exports (issue 19) ---------------------------------------------------------------------
+# List exports (core.exports): up to EXPORT_INLINE_ROWS rows download at once; a larger list is
+# made in the background (task queue) with a progress page. Files kept EXPORT_KEEP_DAYS days.
+EXPORT_INLINE_ROWS = env_int("CIVICGRID_EXPORT_INLINE_ROWS", 5000)
+EXPORT_KEEP_DAYS = env_int("CIVICGRID_EXPORT_KEEP_DAYS", 7)
