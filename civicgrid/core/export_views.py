@@ -20,7 +20,7 @@ def export(request: HttpRequest, name: str) -> HttpResponse:
         result = exports.start(
             actor=request.user,
             name=name,
-            params=exports.params_of(request.GET),
+            params=exports.request_params(name, request),
             fmt=request.POST.get("format", ""),
             reason=request.POST.get("reason", ""),
             ip=limits.client_ip(request) or None,

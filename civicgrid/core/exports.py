@@ -66,6 +66,8 @@ class Listing:
     unit_code: str
     rows: Any
     columns: list[Column]
+    # What the access log names (personal exports), when more than "<export>:<unit code>".
+    record: str = ""
 
     def count(self) -> int:
         if isinstance(self.rows, QuerySet):
@@ -149,6 +151,17 @@ def unit_code(params: Params) -> str:
 def params_of(query: Any) -> Params:
     """A QueryDict (request.GET) as a plain dict of lists, as stored with a job."""
     return {key: [str(v)[:200] for v in values][:20] for key, values in query.lists()}
+
+
+def request_params(name: str, request: Any) -> Params:
+    """The list page's filters: its query string, and the export's own filters when the form
+    posts them (a select beside the buttons, e.g. the persons' tag)."""
+    params = params_of(request.GET)
+    export = registry().get(name)
+    for key in export.filters if export else ():
+        if key in request.POST:
+            params[key] = [str(v)[:200] for v in request.POST.getlist(key)][:20]
+    return params
 
 
 # ---- writing ---------------------------------------------------------------------------------
@@ -256,16 +269,17 @@ def _check(export: Export, fmt: str, reason: str) -> str:
 
 
 def _log(
-    actor: Any, export: Export, unit_code: str, rows: int, reason: str, ip: str | None
+    actor: Any, export: Export, listing: Listing, rows: int, reason: str, ip: str | None
 ) -> None:
+    """An export of personal data in the access log: who, what, the unit, how many rows, why."""
     if not export.personal:
         return
     AccessLog.objects.create(
         actor=actor,
         action=AccessLog.Action.EXPORT,
-        record=f"{export.name}:{unit_code}"[:60],
+        record=(listing.record or f"{export.name}:{listing.unit_code}")[:60],
         reason=reason,
-        unit_code=unit_code,
+        unit_code=listing.unit_code,
         rows=rows,
         ip=ip or None,
     )
@@ -304,7 +318,7 @@ def start(
         return Result(job=job)
     data, count = write(fmt, listing, str(export.label))
     with transaction.atomic():
-        _log(actor, export, listing.unit_code, count, reason, ip)
+        _log(actor, export, listing, count, reason, ip)
     return Result(
         data=data,
         filename=filename(export, listing.unit_code, fmt),
@@ -348,7 +362,7 @@ def run_job(job_id: int) -> ExportJob | None:
             job.filename, job.rows_done, job.rows_total = name, count, count
             job.state, job.finished_at = ExportJob.State.DONE, timezone.now()
             job.save()
-            _log(job.actor, export, listing.unit_code, count, job.reason, job.ip)
+            _log(job.actor, export, listing, count, job.reason, job.ip)
     except Exception as exc:  # a failed job says so on its page; never left "running"
         log.exception("export job %s failed", job_id)
         message = exc.message if isinstance(exc, (InvalidInput, NotAllowed)) else ""
