@@ -33,6 +33,28 @@ def board(user, params: exports.Params) -> Listing:
     return Listing(unit.code, events, EVENT_COLUMNS)
 
 
+def _percent(figures, key: str):
+    rate = next((r for r in figures.rates if r.key == key), None)
+    return "" if rate is None or rate.percent is None else rate.percent
+
+
+def units_below(user, params: exports.Params) -> Listing:
+    """The four-rates page's table of the units below, for its period."""
+    unit = org_selectors.unit_or_home(user, exports.unit_code(params) or None)
+    start, end = selectors.dashboard_period(exports.Query(params))
+    rows = selectors.by_child_for(user, unit, start, end)
+    columns = [
+        Column(_("unit"), lambda f: f.unit.display_name),
+        Column(_("code"), lambda f: f.unit.code),
+        Column(_("Reported"), lambda f: f.counts["reported"]),
+    ]
+    for key, label, *_rest in selectors.RATE_DEFINITIONS:
+        columns.append(Column(f"{label} %", lambda f, key=key: _percent(f, key)))
+    columns.append(Column(_("Whistled"), lambda f: f.counts["whistled"]))
+    return Listing(unit.code, rows, columns)
+
+
+exports.register(Export("events.units_below", _("Four rates of the units below"), units_below))
 exports.register(
     Export(
         "events.board",

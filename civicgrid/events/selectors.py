@@ -752,6 +752,22 @@ def by_category_for(unit: OrgUnit, start: dt.date, end: dt.date) -> list[tuple[C
     return [(categories[row["category_id"]], row["total"]) for row in rows]
 
 
+def dashboard_period(query: Any) -> tuple[dt.date, dt.date]:
+    """The four-rates page's period (?start=2026-01-01&end=2026-01-31; this year so far by
+    default), checked; InvalidInput naming the field. The page and its export read it here."""
+    from django.utils.translation import gettext
+
+    start, end = default_period()
+    try:
+        if query.get("start"):
+            start = dt.date.fromisoformat(query.get("start"))
+        if query.get("end"):
+            end = dt.date.fromisoformat(query.get("end"))
+    except ValueError:
+        raise InvalidInput(gettext("Dates are written like 2026-01-31."), field="start") from None
+    return checked_period(start, end)
+
+
 def by_child_for(user, unit: OrgUnit, start: dt.date, end: dt.date) -> list[Figures]:
     """The same figures for each child unit the user may see (ranking table)."""
     from civicgrid.org.selectors import children_for

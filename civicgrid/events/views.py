@@ -548,15 +548,7 @@ def map_geojson(request: HttpRequest) -> JsonResponse:
 
 
 def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
-    start, end = selectors.default_period()
-    try:
-        if request.GET.get("start"):
-            start = dt.date.fromisoformat(request.GET["start"])
-        if request.GET.get("end"):
-            end = dt.date.fromisoformat(request.GET["end"])
-    except ValueError:
-        raise InvalidInput(_("Dates are written like 2026-01-31."), field="start") from None
-    return selectors.checked_period(start, end)
+    return selectors.dashboard_period(request.GET)
 
 
 @login_required

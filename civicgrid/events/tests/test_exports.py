@@ -111,3 +111,20 @@ def test_export_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(12) as captured:
         response = client.post(url, {"format": "csv"})
     assert len(rows_of(response)) == 6, [q["sql"][:120] for q in captured.captured_queries]
+
+
+def test_four_rates_table_of_the_units_below(client, staff, tree, report):
+    report()
+    client.force_login(staff["dave"])
+    url = reverse("cockpit:export", args=["events.units_below"])
+    response = client.post(url + f"?unit={tree.district.code}", {"format": "csv"})
+    rows = rows_of(response)
+    assert [(r[1], r[2]) for r in rows[1:]] == [
+        (tree.street_a.code, "1"),
+        (tree.street_b.code, "0"),
+    ]
+    assert rows[0][3].endswith("%")
+    response = client.post(url + f"?unit={tree.district.code}&start=2026-13-01", {"format": "csv"})
+    assert response.status_code == 302  # a bad date: a message, not a 500
+    page = client.get(reverse("events:dashboard", args=[tree.district.code]))
+    assert 'data-export="events.units_below"' in page.content.decode()
