@@ -124,3 +124,16 @@ def test_old_files_are_purged(make_user, settings, django_capture_on_commit_call
     later = timezone.now() + dt.timedelta(days=settings.EXPORT_KEEP_DAYS + 1)
     assert exports.purge(later) == 1
     assert not storage.exists(name) and not ExportJob.objects.exists()
+
+
+def test_export_labels_buttons_and_job_states_are_in_chinese():
+    from django.utils import translation
+
+    texts = [e.label for e in exports.registry().values() if not e.name.startswith("test.")]
+    texts += [label for _value, label in ExportJob.State.choices]
+    texts += ["Export xlsx", "Export CSV", "My exports", "Download", "Choose xlsx or CSV."]
+    with translation.override("en"):
+        texts = [str(t) for t in texts]  # the msgids
+    with translation.override("zh-hans"):
+        untranslated = [t for t in texts if translation.gettext(t) == t]
+    assert untranslated == []
