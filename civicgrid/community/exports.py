@@ -55,5 +55,43 @@ def tasks(user, params: exports.Params) -> Listing:
     return Listing(unit.code, rows.order_by("due_on", "id"), columns)
 
 
+def projects(user, params: exports.Params) -> Listing:
+    unit = org_selectors.unit_or_home(user, exports.unit_code(params) or None)
+    rows = selectors.projects_for(user, unit).select_related("unit").order_by("-starts_on", "id")
+    columns = [
+        Column(_("title"), lambda p: p.title),
+        Column(_("kind"), lambda p: p.get_kind_display()),
+        Column(_("status"), lambda p: p.get_status_display()),
+        Column(_("starts on"), lambda p: p.starts_on),
+        Column(_("ends on"), lambda p: p.ends_on),
+        Column(_("beneficiaries"), lambda p: p.beneficiaries),
+        Column(_("Needs list"), lambda p: p.need_count),
+        Column(_("Tasks"), lambda p: p.task_count),
+        Column(_("unit"), lambda p: p.unit.display_name),
+    ]
+    return Listing(unit.code, rows, columns)
+
+
+def partners(user, params: exports.Params) -> Listing:
+    """The partners (organisations) with their activities and people served; no contacts."""
+    unit = org_selectors.unit_or_home(user, exports.unit_code(params) or None)
+    rows = selectors.partners_for(user, unit).select_related("unit").order_by("name", "id")
+    columns = [
+        Column(_("name"), lambda p: p.name),
+        Column(_("space partner"), lambda p: p.space),
+        Column(_("operation partner"), lambda p: p.operation),
+        Column(_("governance partner"), lambda p: p.governance),
+        Column(_("what they offer"), lambda p: p.offer),
+        Column(_("benefit given"), lambda p: p.benefit),
+        Column(_("joined on"), lambda p: p.joined_on),
+        Column(_("activities"), lambda p: p.activity_count),
+        Column(_("people served"), lambda p: p.served or 0),
+        Column(_("unit"), lambda p: p.unit.display_name),
+    ]
+    return Listing(unit.code, rows, columns)
+
+
+exports.register(Export("community.projects", _("Projects list"), projects))
+exports.register(Export("community.partners", _("Community partners"), partners))
 exports.register(Export("community.needs", _("Needs list"), needs, filters=("status",)))
 exports.register(Export("community.tasks", _("Tasks"), tasks, personal=True, filters=("status",)))

@@ -57,3 +57,14 @@ def test_tasks_name_the_member_for_keepers_with_a_reason(client, tree, lists, pe
     assert post(client, "community.needs", f"unit={code}").status_code == 404
     page = client.get(reverse("community:unit", args=[tree.grid_a1_2.code])).content.decode()
     assert 'data-export="community.needs"' in page
+
+
+def test_projects_and_partners_export_for_whoever_sees_the_page(client, tree, lists, people):
+    client.force_login(people["dave"])
+    code = tree.community_a1.code
+    rows = csv_rows(post(client, "community.partners", f"unit={code}"))
+    assert [r[0] for r in rows[1:]] == ["邻里家政"]
+    assert csv_rows(post(client, "community.projects", f"unit={code}"))[1:] == []
+    page = client.get(reverse("community:unit", args=[code])).content.decode()
+    assert 'data-export="community.partners"' in page
+    assert 'data-export="community.projects"' in page
