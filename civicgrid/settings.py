@@ -641,3 +641,8 @@ COCKPIT_MAP_POINTS_LIMIT = env_int("CIVICGRID_COCKPIT_MAP_POINTS_LIMIT", 2000)
 # The most grids a unit map colours (a street has 50–150); a district with more is coloured
 # by its streets, each a link to its own map of grids.
 COCKPIT_MAP_MAX_UNITS = env_int("CIVICGRID_COCKPIT_MAP_MAX_UNITS", 400)
+# ---- w-exports (issue 19) ---------------------------------------------------------------------
+# List exports (core.exports): up to EXPORT_INLINE_ROWS rows download at once; a larger list is
+# made in the background (task queue) with a progress page. Files kept EXPORT_KEEP_DAYS days.
+EXPORT_INLINE_ROWS = env_int("CIVICGRID_EXPORT_INLINE_ROWS", 5000)
+EXPORT_KEEP_DAYS = env_int("CIVICGRID_EXPORT_KEEP_DAYS", 7)

@@ -187,6 +187,26 @@ def plan_vs_actual(unit: OrgUnit, year: int) -> list[dict]:
     return rows
 
 
+def figures_period(query, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The figures page's months (?from=YYYY-MM&to=YYYY-MM) as their first days, in order;
+    this year so far when missing or not months. The page and its exports read it here."""
+    try:
+        first = dt.date.fromisoformat((query.get("from") or "") + "-01")
+        last = dt.date.fromisoformat((query.get("to") or "") + "-01")
+    except ValueError:
+        first, last = today.replace(month=1, day=1), today.replace(day=1)
+    return (last, first) if last < first else (first, last)
+
+
+def sessions_in(user, unit: OrgUnit, first: dt.date, last: dt.date) -> QuerySet:
+    """The sessions under `unit` starting in the months from `first` to `last`."""
+    tz = timezone.get_current_timezone()
+    end = (last.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    start_at = dt.datetime.combine(first, dt.time(), tzinfo=tz)
+    end_at = dt.datetime.combine(end, dt.time(), tzinfo=tz)
+    return sessions_for(user, unit, start_at, end_at).order_by("starts_at", "id")
+
+
 def figures(unit: OrgUnit, first: dt.date, last: dt.date) -> dict:
     """A unit's classes over the months from `first` to `last` (1st days): sessions planned,
     scheduled, held; attendances (人次); distinct learners; top teachers; points earned and

@@ -249,14 +249,7 @@ def plan(request: HttpRequest, code: str, year: int) -> HttpResponse:
 @require_GET
 def figures(request: HttpRequest, code: str) -> HttpResponse:
     unit = org_selectors.unit_for(request.user, code)
-    today = timezone.localdate()
-    try:
-        first = dt.date.fromisoformat(request.GET.get("from", "") + "-01")
-        last = dt.date.fromisoformat(request.GET.get("to", "") + "-01")
-    except ValueError:
-        first, last = today.replace(month=1, day=1), today.replace(day=1)
-    if last < first:
-        first, last = last, first
+    first, last = selectors.figures_period(request.GET, timezone.localdate())
     context = {
         "unit": unit,
         "first": first,

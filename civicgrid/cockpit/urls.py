@@ -11,4 +11,6 @@ urlpatterns: list = [
     path("", include(map_urls.urlpatterns)),
     path("", include(screen_urls.urlpatterns)),
     path("", include(report_urls.urlpatterns)),
+    # Exports of every list page (core/exports.py), under the cockpit's names.
+    path("", include("civicgrid.core.export_urls")),
 ]

@@ -30,6 +30,12 @@ ACTIVE_NEEDS = (NeedStatus.OPEN, NeedStatus.MATCHED, NeedStatus.IN_PROGRESS)
 may_keep = party_selectors.may_keep
 
 
+def list_status(query, choices) -> str:
+    """A list's status filter (?status=) among `choices`; blank for all or unknown."""
+    status = query.get("status") or ""
+    return status if status in choices.values else ""
+
+
 def needs_for(user, unit: OrgUnit, *, active: bool = True) -> QuerySet[Need]:
     needs = scope_under(Need.objects.select_related("resource", "project", "unit"), user, unit)
     return needs.filter(status__in=ACTIVE_NEEDS) if active else needs

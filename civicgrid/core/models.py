@@ -130,3 +130,48 @@ class JobLock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} until {self.until:%Y-%m-%d %H:%M:%S}"
+
+
+def export_files() -> Any:
+    """Where a finished background export waits for its download: the private storage (no URL;
+    it may hold personal data, masked as on screen). Purged after EXPORT_KEEP_DAYS."""
+    from civicgrid.core.storage import private_storage
+
+    return private_storage
+
+
+class ExportJob(models.Model):
+    """A list exported in the background (core.exports, issue 19): the export's registered name,
+    the list page's filters as the user sent them, the format, and the file once made. Only its
+    actor sees it; the rows are read again in the worker by the same selector, as the actor."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Exporting")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    name = models.CharField(_("export"), max_length=60)
+    label = models.CharField(_("list"), max_length=100)
+    params = models.JSONField(default=dict, blank=True)
+    fmt = models.CharField(_("format"), max_length=4)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    unit_code = UnitCodeField(_("unit code"), blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    file = models.FileField(storage=export_files, blank=True)
+    filename = models.CharField(_("file"), max_length=200, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.fmt})"

@@ -3,7 +3,7 @@ import os
 
 from django.core.management import call_command
 from huey import crontab
-from huey.contrib.djhuey import HUEY, periodic_task
+from huey.contrib.djhuey import HUEY, db_task, periodic_task
 
 from civicgrid.core import jobs, keyring, limits
 
@@ -37,3 +37,19 @@ def consumer_heartbeat() -> None:
 @HUEY.on_startup()  # type: ignore[untyped-decorator]
 def heartbeat_at_start() -> None:
     jobs.beat()
+
+
+@db_task()  # type: ignore[untyped-decorator]  # huey: no types
+def run_export(job_id: int) -> None:
+    """A large list export (core.exports): the file made in the background."""
+    from civicgrid.core import exports
+
+    exports.run_job(job_id)
+
+
+@jobs.periodic(crontab(minute="23", hour="3"))
+def purge_exports() -> None:
+    """Export files are kept EXPORT_KEEP_DAYS days, then deleted with their jobs."""
+    from civicgrid.core import exports
+
+    exports.purge()

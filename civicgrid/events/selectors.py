@@ -35,6 +35,7 @@ from civicgrid.events.models import (
     QuickNote,
     RateTarget,
     ResponseTemplate,
+    Source,
     Status,
     StepAction,
     WhistleTarget,
@@ -286,6 +287,43 @@ def board_for(user, unit: OrgUnit, status: str = "") -> QuerySet[Event]:
     events = events_for(user).filter(unit_code__under=unit.code)
     events = events.filter(status=status) if status else events.filter(status__in=OPEN_STATUSES)
     return events.order_by("closure_due", "id")
+
+
+@dataclass(frozen=True)
+class BoardFilters:
+    """The board's filters (its query string), checked: one status, or overdue only (?overdue=1,
+    the home page's 超期); one channel (?source=hotline) or one other system (?system=12345).
+    The board page and its export both read them here."""
+
+    status: str = ""
+    overdue: bool = False
+    source: str = ""
+    system: str = ""
+
+    def query(self) -> dict[str, str]:
+        """The channel filters as kept in the tabs' links."""
+        pairs = (("source", self.source), ("system", self.system))
+        return {key: value for key, value in pairs if value}
+
+
+def board_filters(query: Any) -> BoardFilters:
+    """`query` (request.GET or anything with .get) as BoardFilters; unknown values are ignored."""
+    status = query.get("status", "") or ""
+    source = query.get("source", "") or ""
+    return BoardFilters(
+        status=status if status in Status.values else "",
+        overdue=query.get("overdue") == "1",
+        source=source if source in Source.values else "",
+        system=(query.get("system", "") or "").strip()[:40],
+    )
+
+
+def board_events(user, unit: OrgUnit, filters: BoardFilters, now: dt.datetime) -> QuerySet[Event]:
+    """The board's events under `unit` with `filters` applied."""
+    events = (
+        overdue_under(user, unit, now) if filters.overdue else board_for(user, unit, filters.status)
+    )
+    return from_source(events, source=filters.source, system=filters.system)
 
 
 def inbox_for(user) -> QuerySet[Event]:
@@ -712,6 +750,22 @@ def by_category_for(unit: OrgUnit, start: dt.date, end: dt.date) -> list[tuple[C
     )
     categories = Category.objects.in_bulk([row["category_id"] for row in rows])
     return [(categories[row["category_id"]], row["total"]) for row in rows]
+
+
+def dashboard_period(query: Any) -> tuple[dt.date, dt.date]:
+    """The four-rates page's period (?start=2026-01-01&end=2026-01-31; this year so far by
+    default), checked; InvalidInput naming the field. The page and its export read it here."""
+    from django.utils.translation import gettext
+
+    start, end = default_period()
+    try:
+        if query.get("start"):
+            start = dt.date.fromisoformat(query.get("start"))
+        if query.get("end"):
+            end = dt.date.fromisoformat(query.get("end"))
+    except ValueError:
+        raise InvalidInput(gettext("Dates are written like 2026-01-31."), field="start") from None
+    return checked_period(start, end)
 
 
 def by_child_for(user, unit: OrgUnit, start: dt.date, end: dt.date) -> list[Figures]:

@@ -254,23 +254,16 @@ def tasks(request: HttpRequest) -> HttpResponse:
 def board(request: HttpRequest, code: str | None = None) -> HttpResponse:
     user = request.user
     unit = org_selectors.unit_or_home(user, code)
-    status = request.GET.get("status", "")
-    if status and status not in Status.values:
-        status = ""
-    # ?overdue=1: only the open events past their closure deadline (the home page's 超期).
-    overdue = request.GET.get("overdue") == "1"
-    # ?source=hotline, ?system=12345: what came in by one channel, or from one other system.
-    source = request.GET.get("source", "")
-    source = source if source in Source.values else ""
-    system = request.GET.get("system", "").strip()[:40]
-    counts = selectors.status_counts(user, unit, source=source, system=system)
-    events = (
-        selectors.overdue_under(user, unit, timezone.now())
-        if overdue
-        else selectors.board_for(user, unit, status)
+    filters = selectors.board_filters(request.GET)
+    status, overdue, source, system = (
+        filters.status,
+        filters.overdue,
+        filters.source,
+        filters.system,
     )
-    events = selectors.from_source(events, source=source, system=system)
-    query = {key: value for key, value in (("source", source), ("system", system)) if value}
+    counts = selectors.status_counts(user, unit, source=source, system=system)
+    events = selectors.board_events(user, unit, filters, timezone.now())
+    query = filters.query()
     context = {
         "unit": unit,
         "status": "" if overdue else status,
@@ -555,15 +548,7 @@ def map_geojson(request: HttpRequest) -> JsonResponse:
 
 
 def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
-    start, end = selectors.default_period()
-    try:
-        if request.GET.get("start"):
-            start = dt.date.fromisoformat(request.GET["start"])
-        if request.GET.get("end"):
-            end = dt.date.fromisoformat(request.GET["end"])
-    except ValueError:
-        raise InvalidInput(_("Dates are written like 2026-01-31."), field="start") from None
-    return selectors.checked_period(start, end)
+    return selectors.dashboard_period(request.GET)
 
 
 @login_required

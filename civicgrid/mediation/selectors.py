@@ -8,17 +8,22 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
+from django.utils.translation import gettext as _
 
+from civicgrid.core.errors import InvalidInput
 from civicgrid.mediation.models import (
     ENDED,
     ROLLUP_COUNTERS,
     Body,
     Case,
+    CaseKind,
     CaseParty,
+    CaseStatus,
     Consultation,
     MediationRollup,
     Mediator,
     MediatorRollup,
+    Risk,
     Session,
     SessionPhoto,
     SignedScan,
@@ -124,6 +129,62 @@ def board(user: Any, unit: OrgUnit, *, status: str = "", open_only: bool = True)
     elif open_only:
         cases = cases.exclude(status__in=ENDED)
     return cases.order_by("due_at", "-received_at", "-id")
+
+
+def months_of(query: Any, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The period picked as months (?from=2026-01&to=2026-06): from the first day of the first
+    month to the last day of the last one, never past today. This year by default. The
+    figures page and its export read it here."""
+
+    def month(name: str, default: dt.date) -> dt.date:
+        value = (query.get(name) or "").strip()
+        if not value:
+            return default
+        try:
+            day = dt.date.fromisoformat(f"{value}-01")
+        except ValueError:
+            raise InvalidInput(_("Months are written like 2026-01."), field=name) from None
+        if not 2000 <= day.year <= 2100:
+            raise InvalidInput(_("Give a date between 2000 and 2100."), field=name)
+        return day
+
+    first = month("from", today.replace(month=1, day=1))
+    last_month = month("to", today.replace(day=1))
+    following = (last_month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    last = min(following - dt.timedelta(days=1), today)
+    if first > last:
+        raise InvalidInput(_("The period must start before it ends."), field="from")
+    if (last - first).days > 366 * 5:
+        raise InvalidInput(_("Choose at most five years."), field="from")
+    return first, last
+
+
+def board_filters(query: Any) -> dict[str, Any]:
+    """The board's filters (?status=, ?kind=, ?risk=, ?overdue=1), checked: unknown values are
+    dropped. The board page and its export read them here."""
+
+    def pick(name: str, values: list[str]) -> str:
+        value = query.get(name) or ""
+        return value if value in values else ""
+
+    return {
+        "status": pick("status", CaseStatus.values),
+        "kind": pick("kind", CaseKind.values),
+        "risk": pick("risk", Risk.values),
+        "overdue": query.get("overdue") == "1",
+    }
+
+
+def board_cases(user: Any, unit: OrgUnit, filters: dict[str, Any], now: Any) -> QuerySet[Case]:
+    """The board's cases under `unit` with `filters` (board_filters) applied."""
+    cases = board(user, unit, status=filters["status"])
+    if filters["kind"]:
+        cases = cases.filter(kind=filters["kind"])
+    if filters["risk"]:
+        cases = cases.filter(risk=filters["risk"])
+    if filters["overdue"]:
+        cases = cases.filter(due_at__lt=now)
+    return cases
 
 
 def my_cases(user: Any) -> QuerySet[Case]:

@@ -94,31 +94,8 @@ def _ip(request: HttpRequest) -> str | None:
 
 
 def _months(request: HttpRequest) -> tuple[dt.date, dt.date]:
-    """The period picked as months (?from=2026-01&to=2026-06): from the first day of the first
-    month to the last day of the last one, never past today. This year by default."""
-    today = timezone.localdate()
-
-    def month(name: str, default: dt.date) -> dt.date:
-        value = request.GET.get(name, "").strip()
-        if not value:
-            return default
-        try:
-            day = dt.date.fromisoformat(f"{value}-01")
-        except ValueError:
-            raise InvalidInput(_("Months are written like 2026-01."), field=name) from None
-        if not 2000 <= day.year <= 2100:
-            raise InvalidInput(_("Give a date between 2000 and 2100."), field=name)
-        return day
-
-    first = month("from", today.replace(month=1, day=1))
-    last_month = month("to", today.replace(day=1))
-    following = (last_month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    last = min(following - dt.timedelta(days=1), today)
-    if first > last:
-        raise InvalidInput(_("The period must start before it ends."), field="from")
-    if (last - first).days > 366 * 5:
-        raise InvalidInput(_("Choose at most five years."), field="from")
-    return first, last
+    """selectors.months_of the page's query (InvalidInput naming the field)."""
+    return selectors.months_of(request.GET, timezone.localdate())
 
 
 def _period(request: HttpRequest) -> tuple[dt.date, dt.date]:
@@ -168,21 +145,10 @@ def board(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
     unit = _desk_unit(user, code)
     get = request.GET
-    status = get.get("status", "")
-    status = status if status in S.values else ""
-    kind = get.get("kind", "")
-    kind = kind if kind in CaseKind.values else ""
-    risk = get.get("risk", "")
-    risk = risk if risk in Risk.values else ""
-    overdue = get.get("overdue") == "1"
-    cases = selectors.board(user, unit, status=status)
-    if kind:
-        cases = cases.filter(kind=kind)
-    if risk:
-        cases = cases.filter(risk=risk)
+    filters = selectors.board_filters(get)
+    status, kind, risk, overdue = (filters[k] for k in ("status", "kind", "risk", "overdue"))
     now = timezone.now()
-    if overdue:
-        cases = cases.filter(due_at__lt=now)
+    cases = selectors.board_cases(user, unit, filters, now)
     query = {
         name: value
         for name, value in (("kind", kind), ("risk", risk), ("overdue", "1" if overdue else ""))

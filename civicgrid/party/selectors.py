@@ -45,6 +45,11 @@ def branch_for(user, pk: int) -> Branch:
     return get_object_or_404(scope(Branch.objects.select_related("unit"), user), pk=pk)
 
 
+def member_query(query) -> str:
+    """The members list's name search (?q=), as the page and its export read it."""
+    return (query.get("q") or "").strip()[:40]
+
+
 def members_for(user, unit: OrgUnit, *, query: str = "", branch: Branch | None = None):
     members = scope_under(PartyMember.objects.select_related("branch", "person"), user, unit)
     if branch is not None:

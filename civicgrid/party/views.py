@@ -57,7 +57,7 @@ def unit(request: HttpRequest, code: str | None = None) -> HttpResponse:
             "party:unit",
             code=found.code,
         )
-    query = request.GET.get("q", "").strip()
+    query = selectors.member_query(request.GET)
     members = selectors.members_for(user, found, query=query)
     year = timezone.localdate().year
     context = {

@@ -445,6 +445,14 @@ MENU: list[Entry] = [
         _roles(DISPATCH_ROLES),
         current=("interop:outbox",),
     ),
+    # Files of the exports made in the background (issue 19): progress and download.
+    Entry(
+        "exports",
+        _("My exports"),
+        "cockpit:export_jobs",
+        _roles(STAFF_ROLES, Role.GRID_LEADER, Role.LEADER_READONLY),
+        current=("cockpit:export_jobs", "cockpit:export_job"),
+    ),
     Entry(
         "notifications",
         _("Messages"),

@@ -54,6 +54,12 @@ def volunteer_for(user, pk: int) -> Volunteer:
     return get_object_or_404(scope(volunteers, user), pk=pk)
 
 
+def order_status(query) -> str:
+    """The orders' status filter (?status=ordered|taken|done|…); blank for all or unknown."""
+    status = query.get("status") or ""
+    return status if status in OrderStatus.values else ""
+
+
 def orders_for(user, unit: OrgUnit, status: str = "") -> QuerySet[ServiceOrder]:
     orders = scope_under(ServiceOrder.objects.select_related("item", "volunteer"), user, unit)
     return orders.filter(status=status) if status else orders

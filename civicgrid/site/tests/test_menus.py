@@ -63,6 +63,7 @@ def test_the_read_only_leader_sees_figures_only(personas):
         # Every module's figures for the leader's unit, the drill-down and the map (issue 19).
         "overview",
         "reports",
+        "exports",
         "dashboard",
         "class_figures",
         "community_figures",
