@@ -49,9 +49,9 @@ class Command(BaseCommand):
     help = (
         "Recount every rollup and kept counter from the rows they count (events, classes, "
         "volunteer services, community lists, party points, mediation, per-worker figures, "
-        "basic data per unit) and print each counter that differs, by unit; exit status 1 when any does (after an "
-        "upgrade or a restore), 0 when all agree. Nothing is changed: `rebuild_event_rollups` "
-        "rewrites the events' rows."
+        "basic data per unit) and print each counter that differs, by unit; exit status 1 "
+        "when any does (after an upgrade or a restore), 0 when all agree. Nothing is "
+        "changed: `rebuild_event_rollups` rewrites the events' rows."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
