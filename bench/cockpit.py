@@ -9,10 +9,10 @@ synthetic events, copied in SQL up to `BENCH_COCKPIT_EVENTS`, default 10,000,000
 residents up to `BENCH_COCKPIT_PERSONS` (default 1,000,000): `synth.Writer` fills
 `BENCH_COCKPIT_BASE_GRIDS` grids (buildings, houses, households, persons with their numbers,
 tags and search keys; about 400 persons a grid), and those persons are copied in SQL into
-the district's other grids (copies without a household: their ID hashes suffixed, so each stays
-one person on record) until there are enough; the ledger rollup is then rebuilt for the
-district (`ledger_rollups.rebuild`, the function the tests check against the services). Both
-ways must give the same numbers.
+the district's grids and micro-grids (copies without a household: their ID hashes suffixed,
+so each stays one person on record) until there are enough; the ledger rollup is then
+rebuilt for the district (`ledger_rollups.rebuild`, the function the tests check against the
+services). Both ways must give the same numbers.
 
 Writes bench/results.json "cockpit": {events, persons, p95_ms, raw_ms, ratio}; smaller sizes
 (the env variables above) are recorded as they are, with their sizes.
@@ -31,12 +31,11 @@ RUNS = int(os.environ.get("BENCH_COCKPIT_RUNS", "100"))
 RAW_RUNS = 3
 
 
-def _grids(district: str) -> list:
-    from civicgrid.org.kinds import Kind
+def _units(district: str, kinds) -> list:
     from civicgrid.org.models import OrgUnit
 
     return list(
-        OrgUnit.objects.filter(code__under=district, kind=Kind.GRID, active=True)
+        OrgUnit.objects.filter(code__under=district, kind__in=kinds, active=True)
         .only("pk", "code")
         .order_by("code")
     )
@@ -47,13 +46,15 @@ def _ensure_persons(count: int, district: str) -> None:
     from django.db import connection, transaction
     from tqdm import tqdm
 
+    from civicgrid.org.kinds import Kind
     from civicgrid.people import ledger_rollups
-    from civicgrid.people.models import Person
+    from civicgrid.people.models import DATA_UNIT_KINDS, Person
     from civicgrid.people.synth import Writer
 
     persons = Person.objects.filter(unit_code__under=district)
-    grids = _grids(district)
-    base = grids[:BASE_GRIDS]
+    base = _units(district, [Kind.GRID])[:BASE_GRIDS]
+    # Copies go to every unit basic data hangs on (grids and micro-grids), as in a district.
+    grids = _units(district, DATA_UNIT_KINDS)
     if not persons.exists():
         writer = Writer(district[:6])
         for grid in tqdm(base, desc="synthetic residents", unit="grid"):
