@@ -28,7 +28,7 @@ PERSONS = int(os.environ.get("BENCH_COCKPIT_PERSONS", "1000000"))
 BASE_GRIDS = int(os.environ.get("BENCH_COCKPIT_BASE_GRIDS", "40"))
 HOUSEHOLDS_PER_GRID = 160
 RUNS = int(os.environ.get("BENCH_COCKPIT_RUNS", "100"))
-RAW_RUNS = 3
+RAW_RUNS = int(os.environ.get("BENCH_COCKPIT_RAW_RUNS", "3"))
 
 
 def _units(district: str, kinds) -> list:
