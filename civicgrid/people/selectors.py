@@ -458,8 +458,8 @@ BASIC_DATA_KEYS = ("persons", "households", "houses", "organisations", "complete
 def basic_data(unit: OrgUnit) -> dict[str, int | float | None]:
     """The unit subtree's basic data now, for the cockpit (issue 19): persons present,
     households, houses and organisations, and `completeness` (Completeness.score, in per cent,
-    None with no persons). Not scoped to a user: the caller has checked the user may see `unit`,
-    and these are counts only."""
+    None with no persons), summed from the ledger rollup (people/ledger_rollups.py). Not scoped
+    to a user: the caller has checked the user may see `unit`, and these are counts only."""
     return basic_data_below(unit, [unit])[0]
 
 
