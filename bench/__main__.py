@@ -13,6 +13,7 @@ BENCHMARKS = [
     "ledger_import",
     "history_import",
     "cluster",
+    "cockpit",
 ]
 
 

@@ -18,7 +18,7 @@ from civicgrid.org.geo import gcj02_to_wgs84
 from civicgrid.org.kinds import Kind
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.selectors import units_at
-from civicgrid.people import services
+from civicgrid.people import ledger_rollups, services
 from civicgrid.people.models import (
     CONTACT_PHONE,
     DATA_UNIT_KINDS,
@@ -67,6 +67,9 @@ def load_demo_people(district: str) -> int:
         _visits_and_situations(worker, grids[0])
     _places(district, worker)
     _facilities(grids, rng)
+    # Rows written in bulk above (organisations, the story's household emptied): the district's
+    # ledger rollup counted afresh.
+    ledger_rollups.rebuild(district)
     return made
 
 

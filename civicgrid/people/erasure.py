@@ -2,6 +2,7 @@
 own record and search keys (the other apps register their own erasers)."""
 
 from civicgrid.core.erasure import Subject
+from civicgrid.people import ledger_rollups
 from civicgrid.people.models import Person, PersonKey, PersonStep
 
 # Her own record goes last, so the other erasers can still follow links to it.
@@ -29,5 +30,9 @@ def erase_steps(subject: Subject) -> int:
 
 
 def erase_person(subject: Subject) -> int:
-    """The record itself: ciphertexts, hashes, tags and keys go with the row."""
-    return Person.objects.filter(pk=subject.person_id).delete()[0]
+    """The record itself: ciphertexts, hashes, tags and keys go with the row; her counts (and
+    her household's head, if she was it) leave the ledger rollup."""
+    change = ledger_rollups.Change(persons=[subject.person_id])
+    erased = Person.objects.filter(pk=subject.person_id).delete()[0]
+    change.commit()
+    return erased

@@ -36,7 +36,7 @@ from civicgrid.core.errors import CivicgridError, InvalidInput, NotAllowed
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.scoping import covers, holds
 from civicgrid.org.tree import is_under
-from civicgrid.people import search, selectors, services
+from civicgrid.people import ledger_rollups, search, selectors, services
 from civicgrid.people.models import (
     CONTACT_PHONE,
     DATA_UNIT_KINDS,
@@ -609,8 +609,13 @@ class Importer:
                 there.append(home)
                 added.append(home)
             plan["person"].household = home
+        # Households already there may gain their head: counted before and after.
+        change = ledger_rollups.Change(
+            households=[home for homes in found.values() for home in homes if home.pk]
+        )
         Household.objects.bulk_create(added, batch_size=_BATCH)
         staged["persons"].insert()
+        change.commit(persons=[plan["person"] for _number, plan in plans], households=added)
         services.log_recorded(
             [plan["person"].pk for _number, plan in plans], actor=self.actor, now=timezone.now()
         )
@@ -750,6 +755,9 @@ class Importer:
         Building.objects.bulk_create(staged["buildings"], batch_size=_BATCH)
         staged["houses"].insert()
         staged["households"].insert()
+        ledger_rollups.add_objects(
+            houses=staged["houses"].objects, households=staged["households"].objects
+        )
         return len(staged["buildings"]) + len(staged["houses"]) + len(staged["households"])
 
     # organisations --------------------------------------------------------------------------
@@ -798,6 +806,7 @@ class Importer:
 
     def write_organisations(self, staged: dict) -> int:
         staged["rows"].insert()
+        ledger_rollups.add_objects(organisations=staged["rows"].objects)
         return len(staged["rows"])
 
 

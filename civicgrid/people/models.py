@@ -565,3 +565,28 @@ class VisitMonthRollup(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.unit_code} {self.month:%Y-%m}"
+
+
+class LedgerRollup(ScopedModel):
+    """The basic data hanging on one unit (a grid or micro-grid) now: the rows of each ledger
+    and, per completeness check (selectors.completeness), how many of them are filled. Kept by
+    `ledger_rollups` in the transaction of every write to persons, households, houses and
+    organisations (services, the person workflow, erasure, imports, demo, synth); a unit's
+    subtree sums its rows over a code prefix (the cockpit's basic data, completeness).
+    `ledger_rollups.check_all` recounts, `rebuild` rewrites (`rebuild_ledger_rollups`)."""
+
+    persons = models.PositiveIntegerField(default=0, db_default=0)  # on record (present)
+    persons_filled = models.PositiveIntegerField(default=0, db_default=0)  # birth, gender, ID
+    persons_in_household = models.PositiveIntegerField(default=0, db_default=0)
+    households = models.PositiveIntegerField(default=0, db_default=0)
+    households_headed = models.PositiveIntegerField(default=0, db_default=0)
+    houses = models.PositiveIntegerField(default=0, db_default=0)
+    houses_used = models.PositiveIntegerField(default=0, db_default=0)  # occupancy known
+    organisations = models.PositiveIntegerField(default=0, db_default=0)
+    organisations_reachable = models.PositiveIntegerField(default=0, db_default=0)  # contact
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit"], name="one_ledger_rollup_per_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_code} {self.persons}"

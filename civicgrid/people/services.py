@@ -17,7 +17,7 @@ from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed, required
 from civicgrid.core.models import AccessLog
 from civicgrid.org.models import OrgUnit
 from civicgrid.org.scoping import holds, require, scope
-from civicgrid.people import rollups, search, selectors
+from civicgrid.people import ledger_rollups, rollups, search, selectors
 from civicgrid.people.erasure import subject_of
 from civicgrid.people.models import (
     CONTACT_PHONE,
@@ -153,6 +153,7 @@ def save_house(
     check_house_fits(building, entrance, floor)
     area = clean_area(area)
     house = house or House()
+    change = ledger_rollups.Change(houses=[house])
     house.building, house.unit = building, building.unit
     house.entrance, house.room, house.floor = entrance, room, floor
     house.area, house.use, house.owner_name = area, use, owner_name
@@ -163,6 +164,7 @@ def save_house(
         raise Conflict(
             _("%(house)s is already recorded.") % {"house": house}, field="room"
         ) from None
+    change.commit(houses=[house])
     return house
 
 
@@ -182,6 +184,10 @@ def save_household(
     household = household or Household()
     if household.pk:
         _check_keeper(actor, household.unit_code)
+    # Its members follow it to its unit.
+    change = ledger_rollups.Change(
+        households=[household], persons=household.members.all() if household.pk else ()
+    )
     household.house, household.unit = house, unit
     household.number, household.note = number.strip(), note
     household.address = str(house) if house is not None else ""
@@ -191,6 +197,7 @@ def save_household(
             person.unit = unit
             person.save(update_fields=["unit", "unit_code"])
         _write_keys(person)
+    change.commit(households=[household])
     return household
 
 
@@ -338,6 +345,9 @@ def save_person(
     values = clean_person(data)
     tags = values.pop("tags")
     person = person or Person()
+    # Her household before (it comes with her) and the one she joins: either may gain or lose
+    # its head.
+    change = ledger_rollups.Change(persons=[person], households=[household])
     recording = person.pk is None
     for field, value in values.items():
         setattr(person, field, value)
@@ -356,6 +366,7 @@ def save_person(
     kept = [] if may_see_sensitive else list(person.tags.filter(sensitive=True))
     person.tags.set([*tags, *kept])
     _write_keys(person)
+    change.commit(persons=[person])
     if recording:
         PERSONS.start(person, PersonAction.RECORD, actor=actor, now=timezone.now())
     return person
@@ -721,6 +732,7 @@ def save_organisation(
     organisation = organisation or Organisation()
     if organisation.pk:
         _check_keeper(actor, organisation.unit_code)
+    change = ledger_rollups.Change(organisations=[organisation])
     if kind not in OrganisationKind.values:
         raise InvalidInput(_("Choose what kind of organisation it is."), field="kind")
     phone = privacy.clean_phone(contact_phone, "contact_phone") if contact_phone.strip() else ""
@@ -741,6 +753,7 @@ def save_organisation(
         raise Conflict(
             _("An organisation with this credit code is already recorded."), field="credit_code"
         ) from None
+    change.commit(organisations=[organisation])
     return organisation
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from faker import Faker
 
 from civicgrid.core import privacy
-from civicgrid.people import search, services
+from civicgrid.people import ledger_rollups, search, services
 from civicgrid.people.models import Building, House, Household, HouseUse, Person, PersonKey, Tag
 
 ESTATES = [
@@ -257,6 +257,7 @@ class Writer:
                 tags.append(wanted)
                 keys_of.append(search.keys_for(person, house))
         Person.objects.bulk_create(persons, batch_size=2000)
+        ledger_rollups.add_objects(persons=persons, households=household_rows, houses=houses)
         services.log_recorded([p.pk for p in persons], actor=None, now=timezone.now())
         through = Person.tags.through
         through.objects.bulk_create(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from civicgrid.core.workflow import Machine, register, step
 from civicgrid.org.scoping import holds
+from civicgrid.people import ledger_rollups
 from civicgrid.people.models import Person, PersonAction, PersonStatus, PersonStep
 from civicgrid.people.roles import LEDGER_ROLES
 
@@ -31,6 +32,13 @@ TRANSITIONS = {
 }
 
 
+def counters(person: Person):
+    """A record that ends leaves the counts, and her household (a head takes its head along):
+    the ledger rollup's difference, committed after the step."""
+    change = ledger_rollups.Change(persons=[person])
+    return lambda _row: change.commit()
+
+
 def explain(person: Person, action: str) -> str:
     return _("This person's record has already ended.")
 
@@ -44,6 +52,7 @@ PERSONS: Machine[Person] = register(
         statuses=PersonStatus,
         actions=PersonAction,
         explain=explain,
+        counters=counters,
         creations=(A.RECORD,),
     )
 )

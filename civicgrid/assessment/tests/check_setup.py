@@ -15,6 +15,7 @@ from civicgrid.assessment.models import Plan, PlanStatus, PlanWorker
 from civicgrid.org import services as org_services
 from civicgrid.org.kinds import Kind
 from civicgrid.org.roles import Role
+from civicgrid.people import ledger_rollups
 from civicgrid.people.models import Household, Person, Place
 
 
@@ -74,6 +75,8 @@ def ledger(grid, n: int = 3) -> list[Person]:
         for i, name in enumerate(["张建国", "张小明", "张小红", "张小刚"][:n])
     ]
     Place.objects.create(unit=grid, name=f"{grid.name}便利店", kind="shop", address="纺机路1号")
+    # Rows made around the services: counted in the basic-data rollup as the services would.
+    ledger_rollups.add_objects(persons=persons, households=[household])
     return persons
 
 

@@ -33,7 +33,7 @@ def test_the_check_pages_cost_the_same_for_one_row_as_for_many(client, setup, tr
     code = grid.code
     pk = plan.pk
     pages = {
-        f"/assessment/plans/{pk}/check/": 28,
+        f"/assessment/plans/{pk}/check/": 24,
         f"/assessment/plans/{pk}/check/grids/{code}/": 14,
         f"/assessment/plans/{pk}/check/cross/": 11,
         f"/assessment/plans/{pk}/inspections/": 10,

@@ -14,6 +14,7 @@ from civicgrid.events import selectors as event_selectors
 from civicgrid.events import services as events
 from civicgrid.events.models import Category
 from civicgrid.org.roles import Role
+from civicgrid.people import ledger_rollups
 from civicgrid.people.models import Household, Person
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -50,6 +51,7 @@ def test_completeness_pools_the_workers_drawn_grids(setup, tree, make_user):
         household=household,
         relation="head",
     )
+    ledger_rollups.rebuild()  # rows made with the ORM
     leader = make_user("gail", unit=tree.community_a1, role=Role.GRID_LEADER)
     both = PlanWorker.objects.create(
         plan=setup.plan,

@@ -233,8 +233,8 @@ def test_the_ranking_costs_the_same_for_two_workers_as_for_six(
 ):
     client.force_login(crew["carol"])
     pages = {
-        "/assessment/figures/u/410102001001/": 16,
-        "/assessment/figures/u/410102001/?sort=visits": 16,
+        "/assessment/figures/u/410102001001/": 12,
+        "/assessment/figures/u/410102001/?sort=visits": 12,
     }
     work(crew["alice"], 2)
     pinned(pages)
@@ -250,9 +250,9 @@ def test_a_workers_page_costs_the_same_with_little_and_much_work(client, crew, w
     client.force_login(alice)
     url = f"/assessment/figures/w/{alice.pk}/?from=2025-01"
     work(alice, 1)
-    pinned({url: 16})
+    pinned({url: 12})
     work(alice, 4)
-    pinned({url: 16})
+    pinned({url: 12})
 
 
 # ---- Chinese --------------------------------------------------------------------------------

@@ -91,8 +91,8 @@ def test_the_lists_of_a_community_cost_the_same_for_one_row_as_for_six(
     a1, grid = tree.community_a1.code, tree.grid_a1_1.code
     pages = {
         "/people/?q=张": 9,
-        f"/people/units/{a1}/": 25,
-        f"/people/units/{grid}/": 26,
+        f"/people/units/{a1}/": 17,
+        f"/people/units/{grid}/": 18,
         f"/people/units/{a1}/organisations/": 9,
         f"/people/units/{a1}/facilities/": 10,
         f"/people/units/{a1}/facilities.geojson": 5,

@@ -11,6 +11,7 @@ from civicgrid.events import worker_rollups as workers
 from civicgrid.mediation import rollups as mediation
 from civicgrid.org.models import OrgUnit
 from civicgrid.party import rollups as party
+from civicgrid.people import ledger_rollups as ledgers
 from civicgrid.people import rollups as visits
 from civicgrid.volunteers import rollups as volunteers
 
@@ -25,6 +26,8 @@ CHECKS = {
     # Per-worker figures (assessment): events, patrols and notes; household visits.
     "workers": workers.check_all,
     "visits": visits.check_all,
+    # Basic data per unit: persons, households, houses, organisations, completeness counts.
+    "ledgers": ledgers.check_all,
 }
 # Tables whose key starts with a unit's id (the others' with the counted row's own id).
 UNIT_TABLES = {
@@ -38,16 +41,17 @@ UNIT_TABLES = {
     "MediationRollup",
     "WorkerMonthRollup",
     "VisitMonthRollup",
+    "LedgerRollup",
 }
 
 
 class Command(BaseCommand):
     help = (
         "Recount every rollup and kept counter from the rows they count (events, classes, "
-        "volunteer services, community lists, party points, mediation, per-worker figures) and "
-        "print each counter that differs, by unit; exit status 1 when any does (after an "
-        "upgrade or a restore), 0 when all agree. Nothing is changed: `rebuild_event_rollups` "
-        "rewrites the events' rows."
+        "volunteer services, community lists, party points, mediation, per-worker figures, "
+        "basic data per unit) and print each counter that differs, by unit; exit status 1 "
+        "when any does (after an upgrade or a restore), 0 when all agree. Nothing is "
+        "changed: `rebuild_event_rollups` rewrites the events' rows."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
