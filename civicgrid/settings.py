@@ -632,9 +632,7 @@ STATICFILES_DIRS += [
 ]
 # The public map of service points (/service-points/ and its GeoJSON), per client address.
 # CIVICGRID_COCKPIT_MAP_LIMITS="service_points_ip=600/3600" overrides it.
-RATE_LIMITS.update(
-    env_limits("CIVICGRID_COCKPIT_MAP_LIMITS", {"service_points_ip": (300, 3600)})
-)
+RATE_LIMITS.update(env_limits("CIVICGRID_COCKPIT_MAP_LIMITS", {"service_points_ip": (300, 3600)}))
 # The most events a unit map draws (newest first), and points per layer.
 COCKPIT_MAP_EVENTS_LIMIT = env_int("CIVICGRID_COCKPIT_MAP_EVENTS_LIMIT", 5000)
 COCKPIT_MAP_POINTS_LIMIT = env_int("CIVICGRID_COCKPIT_MAP_POINTS_LIMIT", 2000)

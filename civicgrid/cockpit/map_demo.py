@@ -50,7 +50,7 @@ def _inside(unit: OrgUnit, rng: random.Random) -> tuple[float, float] | None:
     return point.x, point.y
 
 
-def _point_unit(unit: OrgUnit) -> OrgUnit | None:
+def _point_unit(unit: OrgUnit | None) -> OrgUnit | None:
     """The community or grid a point at `unit` hangs on (a micro-grid's grid)."""
     while unit is not None and unit.kind not in POINT_UNIT_KINDS:
         unit = unit.parent
@@ -71,7 +71,7 @@ def _warm_stations(district: str, rng: random.Random) -> list[ServicePoint]:
     points = []
     for place in chosen:
         unit = _point_unit(place.unit)
-        if unit is None:
+        if unit is None or place.lon is None or place.lat is None:
             continue
         services = WARM_SERVICES[:3] + rng.sample(WARM_SERVICES[3:], rng.randint(1, 4))
         points.append(

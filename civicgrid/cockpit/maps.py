@@ -153,6 +153,7 @@ def _venue_features(user: Any, unit: OrgUnit) -> dict[str, Any]:
     )
     features = []
     for venue in venues:
+        assert venue.unit.centre_lon is not None and venue.unit.centre_lat is not None
         lon, lat = org_selectors.map_point(venue.unit.centre_lon, venue.unit.centre_lat)
         features.append(
             {

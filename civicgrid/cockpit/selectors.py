@@ -277,9 +277,8 @@ def _common_root(units: list[OrgUnit]) -> OrgUnit:
     """A unit over all of `units` (their parent when they share one): what basic_data_below
     narrows its counts to."""
     parents = {unit.parent_id for unit in units}
-    if len(parents) == 1 and units[0].parent_id is not None:
-        return units[0].parent
-    return units[0]
+    parent = units[0].parent if len(parents) == 1 else None
+    return parent if parent is not None else units[0]
 
 
 def sort_rows(rows: list[Row], key: str, *, descending: bool = True) -> list[Row]:
@@ -342,7 +341,7 @@ def trend(unit: OrgUnit, period: Period, *, months: int = 12) -> list[dict[str, 
         .order_by()
         .values("month", "reported", "closed", "due", "due_closed")
     )
-    by_month = {row["month"]: row for row in events}
+    by_month: dict[dt.date, dict[str, Any]] = {row["month"]: dict(row) for row in events}
     classes = _monthly(ClassRollup, unit, start, end, ("attended",))
     volunteers = _monthly(VolunteerRollup, unit, start, end, ("minutes",))
     out = []

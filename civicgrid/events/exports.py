@@ -1,6 +1,9 @@
 """The events' list exports (core.exports): the dispatch board with its filters. No reporter's
 name, phone or description: only what the board shows."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +41,11 @@ def _percent(figures, key: str):
     return "" if rate is None or rate.percent is None else rate.percent
 
 
+def _rate(key: str) -> Callable[[Any], Any]:
+    """The column value of one rate, in per cent."""
+    return lambda figures: _percent(figures, key)
+
+
 def units_below(user, params: exports.Params) -> Listing:
     """The four-rates page's table of the units below, for its period."""
     unit = org_selectors.unit_or_home(user, exports.unit_code(params) or None)
@@ -49,7 +57,7 @@ def units_below(user, params: exports.Params) -> Listing:
         Column(_("Reported"), lambda f: f.counts["reported"]),
     ]
     for key, label, *_rest in selectors.RATE_DEFINITIONS:
-        columns.append(Column(f"{label} %", lambda f, key=key: _percent(f, key)))
+        columns.append(Column(f"{label} %", _rate(key)))
     columns.append(Column(_("Whistled"), lambda f: f.counts["whistled"]))
     return Listing(unit.code, rows, columns)
 

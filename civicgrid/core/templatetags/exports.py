@@ -2,6 +2,7 @@
 buttons; a reason field when the list holds personal data). The page's own query string (its
 filters) goes with the form, and `unit` (the page's unit, from its path) is added to it."""
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django import template
@@ -15,7 +16,9 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def export_buttons(context: template.Context, name: str, unit=None, **extra) -> SafeString | str:
+def export_buttons(
+    context: template.Context, name: str, unit: Any = None, **extra: Any
+) -> SafeString | str:
     request = context.get("request")
     export = exports.registry().get(name)
     if request is None or export is None:
