@@ -84,7 +84,7 @@ def overview(request: HttpRequest, code: str, period: str = ""):
     user = request.user
     unit = selectors.overview_unit(user, code)
     chosen = selectors.parse_period(period)
-    found = figures.overview(unit, chosen)
+    found = selectors.for_viewer(user, figures.overview(unit, chosen))
     rows = selectors.overview_below(selectors.units_below(user, unit), chosen)
     return {
         "unit": unit.code,

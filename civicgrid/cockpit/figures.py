@@ -295,6 +295,17 @@ def percent(part: Number, whole: Number) -> float | None:
 # ---- the events' section ------------------------------------------------------------------------
 
 
+def _quick_notes(unit: OrgUnit, first: dt.date, last: dt.date) -> int:
+    """The grid workers' quick notes (随手记) in `unit`'s subtree over the months of the period,
+    from their monthly rollup (kept at the note's own unit, summed over a code prefix)."""
+    from civicgrid.events.models import WorkerMonthRollup
+
+    row = WorkerMonthRollup.objects.filter(
+        unit_code__under=unit.code, month__gte=first.replace(day=1), month__lte=last
+    ).aggregate(notes=Sum("quick_notes"))
+    return row["notes"] or 0
+
+
 @register("events")
 def events_section(unit: OrgUnit, first: dt.date, last: dt.date) -> Section:
     figures = event_selectors.figures_for(unit, first, last)
@@ -327,6 +338,16 @@ def events_section(unit: OrgUnit, first: dt.date, last: dt.date) -> Section:
             dashboard,
         ),
         Figure("events.whistled", str(_("Whistles blown")), counts["whistled"], "件", board),
+        Figure(
+            "events.quick_notes",
+            str(_("Quick notes")),
+            _quick_notes(unit, first, last),
+            "条",
+            # The per-worker figures rank a community's or a street's workers only.
+            link("assessment:figures_ranking", unit, sort="quick_notes", **months(first, last))
+            if unit.kind in (Kind.COMMUNITY, Kind.STREET)
+            else "",
+        ),
     ]
     out += [
         Figure(

@@ -5,8 +5,9 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from civicgrid.cockpit import maps, service_points
 from civicgrid.cockpit.figures import PERIOD_KINDS
 from civicgrid.cockpit.models_maps import ServicePoint, ServicePointKind, ServiceTag
+from civicgrid.cockpit.selectors import overview_unit
 from civicgrid.core.errors import CivicgridError, InvalidInput
 from civicgrid.core.views import limited
 from civicgrid.org import selectors as org_selectors
@@ -26,7 +28,7 @@ from civicgrid.org.geo import gcj02_to_wgs84
 @login_required
 @require_GET
 def unit_map(request: HttpRequest, code: str) -> HttpResponse:
-    unit = org_selectors.unit_for(request.user, code)
+    unit = overview_unit(request.user, code)
     figure = maps.parse_figure(request.GET.get("figure"))
     period = maps.parse_period(request.GET.get("period"))
     level = maps.parse_level(request.GET.get("level"))
@@ -52,7 +54,7 @@ def unit_map(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_GET
 def map_outlines(request: HttpRequest, code: str) -> JsonResponse:
-    unit = org_selectors.unit_for(request.user, code)
+    unit = overview_unit(request.user, code)
     level = maps.parse_level(request.GET.get("level"))
     return JsonResponse(maps.choropleth_outlines(request.user, unit, level))
 
@@ -60,7 +62,7 @@ def map_outlines(request: HttpRequest, code: str) -> JsonResponse:
 @login_required
 @require_GET
 def map_events(request: HttpRequest, code: str) -> JsonResponse:
-    unit = org_selectors.unit_for(request.user, code)
+    unit = overview_unit(request.user, code)
     period = maps.parse_period(request.GET.get("period"))
     return JsonResponse(maps.event_points(request.user, unit, period))
 
@@ -68,7 +70,7 @@ def map_events(request: HttpRequest, code: str) -> JsonResponse:
 @login_required
 @require_GET
 def map_layer(request: HttpRequest, code: str, layer: str) -> JsonResponse:
-    unit = org_selectors.unit_for(request.user, code)
+    unit = overview_unit(request.user, code)
     return JsonResponse(maps.layer_features(request.user, unit, layer))
 
 
@@ -109,6 +111,8 @@ PAGE_SIZE = 50
 def service_points_page(request: HttpRequest) -> HttpResponse:
     user = request.user
     unit = org_selectors.unit_or_home(user, request.GET.get("unit"))
+    if not service_points.may_read(user, unit.code):
+        raise Http404
     kind = maps.parse_kind(request.GET.get("kind"))
     service = maps.parse_service(request.GET.get("service"))
     points = maps.points_under(user, unit, kind=kind, service=service)
@@ -164,6 +168,10 @@ def _form(
         .filter(code__under=home.code, kind__in=service_points.POINT_UNIT_KINDS, active=True)
         .order_by("code")[:500]
     )
+    keepable = [u for u in units if service_points.may_keep(user, u.code)]
+    if not keepable:
+        # Nowhere to put a point: the form is not for this user (the service refuses a save).
+        raise PermissionDenied
     posted = extra.get("posted")
     shown = None
     if posted is None and point is not None:
@@ -173,7 +181,7 @@ def _form(
         "at": json.dumps(list(shown)) if shown else "",
         "unit_code": unit_code or (point.unit_code if point else ""),
         "home": home,
-        "units": [u for u in units if service_points.may_keep(user, u.code)],
+        "units": keepable,
         "kinds": ServicePointKind.choices,
         "services": ServiceTag.choices,
         "map_settings": org_selectors.map_settings(),

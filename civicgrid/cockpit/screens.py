@@ -85,8 +85,9 @@ def may_manage_links(user: Actor, unit: OrgUnit) -> bool:
 
 
 def screen_unit(user: Actor, code: str) -> OrgUnit:
-    """The unit whose screen the user opens: 404 outside their scope (org.selectors)."""
-    return org_selectors.unit_for(user, code)
+    """The unit whose screen the user opens: the overview's (404 for a unit outside their scope,
+    and for a user who may not see its overview: a grid worker, a department)."""
+    return cockpit_selectors.overview_unit(user, code)
 
 
 def managed_unit(user: Actor, code: str) -> OrgUnit:

@@ -6,20 +6,24 @@ decides what the user may open and batches the figures of many units into a few 
 """
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.db.models import Model, Q, Sum
 from django.http import Http404
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.cockpit.figures import Figure, Number, Period, percent
+from civicgrid.assessment.roles import READER_ROLES
+from civicgrid.cockpit.figures import Figure, Number, Overview, Period, percent
 from civicgrid.core.errors import InvalidInput
 from civicgrid.events import selectors as event_selectors
 from civicgrid.events.models import EventMonthRollup
+from civicgrid.mediation import roles as mediation_roles
 from civicgrid.org import selectors as org_selectors
 from civicgrid.org.kinds import Kind
 from civicgrid.org.models import OrgUnit
@@ -85,6 +89,42 @@ def overview_home(user: Any) -> OrgUnit:
     if not codes:
         raise Http404
     return overview_unit(user, codes[0])
+
+
+# The pages behind figures that not every overview role may open, with the page's own check:
+# url name -> may `user` open it for the unit `code`. Links elsewhere go to pages every role of
+# the overview opens at its units (site/tests crawl them); a link the user may not follow is
+# dropped from the card, the figure stays.
+LINK_GATES: dict[str, Callable[[Any, str], bool]] = {
+    "mediation:board": lambda user, code: holds(user, code, mediation_roles.DESK_ROLES),
+    "mediation:figures": lambda user, code: holds(user, code, mediation_roles.FIGURE_ROLES),
+    "assessment:figures_ranking": lambda user, code: holds(user, code, READER_ROLES),
+}
+
+
+def for_viewer(user: Any, found: Overview) -> Overview:
+    """`found` without the links `user` may not open (LINK_GATES)."""
+    opens: dict[str, bool] = {}
+
+    def keep(url: str) -> str:
+        path = urlsplit(url).path
+        if path and path not in opens:
+            match = resolve(path)
+            gate = LINK_GATES.get(match.view_name)
+            opens[path] = gate is None or gate(user, match.kwargs.get("code", ""))
+        return url if not path or opens[path] else ""
+
+    return replace(
+        found,
+        sections=[
+            replace(
+                section,
+                url=keep(section.url),
+                figures=[replace(f, url=keep(f.url)) for f in section.figures],
+            )
+            for section in found.sections
+        ],
+    )
 
 
 def ancestors(user: Any, unit: OrgUnit) -> list[tuple[OrgUnit, bool]]:

@@ -27,8 +27,16 @@ POINT_UNIT_KINDS = frozenset({Kind.COMMUNITY, Kind.GRID, Kind.DEDICATED_GRID})
 PHONE = re.compile(r"^[0-9][0-9\-]{4,18}[0-9]$")
 
 
+# Who reads the registry of a unit: its keepers and the read-only leader.
+READERS = KEEPERS | {Role.LEADER_READONLY}
+
+
 def may_keep(user: Any, code: str) -> bool:
     return holds(user, code, KEEPERS)
+
+
+def may_read(user: Any, code: str) -> bool:
+    return holds(user, code, READERS)
 
 
 @dataclass

@@ -38,7 +38,7 @@ def overview(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
     unit = selectors.overview_unit(user, code)
     period = _period(request)
-    found = figures.overview(unit, period)
+    found = selectors.for_viewer(user, figures.overview(unit, period))
     # This year so far beside a month or a quarter (the default is this month and this year).
     year = Period.containing("year", period.first)
     year_values = (

@@ -20,6 +20,8 @@ EVENT_COLUMNS = [
     Column(_("status"), lambda e: e.get_status_display()),
     Column(_("priority"), lambda e: e.get_priority_display()),
     Column(_("unit"), lambda e: e.unit.display_name),
+    # Grids are named 第1网格 in every community: the code tells them apart.
+    Column(_("code"), lambda e: e.unit_code),
     Column(_("address"), lambda e: e.address),
     Column(_("handled by"), lambda e: e.handler_unit.display_name if e.handler_unit else ""),
     Column(_("reported at"), lambda e: e.reported_at),

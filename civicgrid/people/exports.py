@@ -41,6 +41,8 @@ def persons(user, params: exports.Params) -> Listing:
         Column("人口类型", lambda p: p.get_residence_kind_display()),
         Column("标签", lambda p: "、".join(t.name for t in selectors.tags_for(user, p))),
         Column("网格", lambda p: p.unit.display_name),
+        # Grids are named 第1网格 in every community: the code tells them apart.
+        Column("网格编码", lambda p: p.unit_code),
     ]
     record = f"people.persons:{tag}:{unit.code}" if tag else ""
     rows = rows.select_related("unit").prefetch_related("tags")

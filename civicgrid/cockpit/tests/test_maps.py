@@ -140,11 +140,14 @@ def test_point_layers_are_scoped(client, tree, people, points):
     data = client.get(f"/overview/{tree.district.code}/map/service_points.geojson").json()
     names = {f["properties"]["name"] for f in data["features"]}
     assert names == {"暖心驿站·老王面馆", "甲一社区党群服务中心", "乙街驿站"}
-    client.force_login(people["bob"])
     data = client.get(f"/overview/{tree.grid_a1_2.code}/map/service_points.geojson").json()
     assert data["features"] == []  # the closed one is not drawn
     assert client.get(f"/overview/{tree.grid_a1_2.code}/map/venues.geojson").status_code == 200
     assert client.get(f"/overview/{tree.grid_a1_2.code}/map/bogus.geojson").status_code == 400
+    # A grid worker has no overview of their grid, and no map of it either.
+    client.force_login(people["bob"])
+    path = f"/overview/{tree.grid_a1_2.code}/map/service_points.geojson"
+    assert client.get(path).status_code == 404
 
 
 # ---- the public map ----------------------------------------------------------------------------

@@ -223,11 +223,12 @@ def test_secret_links_are_limited_per_address(client, people, tree, settings):
 
 def test_only_the_units_staff_manage_its_links(client, people, tree):
     assert screens.may_manage_links(people["carol"], tree.community_a1)
-    for name in ("dave", "alice"):
+    # The read-only leader sees the screen, not its links; a grid worker sees neither.
+    for name, status in (("dave", 403), ("alice", 404)):
         with pytest.raises(NotAllowed):
             make_link(people[name], tree.grid_a1_1)
         client.force_login(people[name])
-        assert client.get(f"/screen/{tree.grid_a1_1.code}/links/").status_code == 403
+        assert client.get(f"/screen/{tree.grid_a1_1.code}/links/").status_code == status
     client.force_login(people["carol"])
     assert client.get(f"/screen/{tree.street_b.code}/links/").status_code == 404
     client.force_login(people["mallory"])
@@ -327,3 +328,10 @@ def test_the_honour_list_names_people_only_on_a_signed_in_screen(
         "rows": [{"unit": tree.community_a1.display_name, "title": "优秀网格员", "count": 1}],
     }
     assert str(cast.alice) not in json.dumps(public, ensure_ascii=False)
+
+
+def test_a_grid_workers_own_grid_has_no_screen_and_no_map(client, people, tree):
+    # Who may see a unit's overview may see its screen and its map; a grid worker has neither.
+    client.force_login(people["alice"])
+    for path in ("/screen/{}/", "/screen/{}/data/", "/overview/{}/map/"):
+        assert client.get(path.format(tree.grid_a1_1.code)).status_code == 404

@@ -156,3 +156,15 @@ def test_another_streets_point_is_not_found(client, people, points, grace):
 def test_the_registry_needs_a_login(client):
     response = client.get("/service-points/manage/")
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("who", ["alice", "dave", "erin"])
+def test_the_form_is_refused_to_who_may_not_keep_points(client, people, who):
+    client.force_login(people[who])
+    assert client.get("/service-points/manage/new/").status_code == 403
+
+
+@pytest.mark.parametrize(("who", "status"), [("dave", 200), ("alice", 404), ("erin", 404)])
+def test_the_registry_is_for_its_keepers_and_the_leader(client, people, who, status):
+    client.force_login(people[who])
+    assert client.get("/service-points/manage/").status_code == status

@@ -125,3 +125,29 @@ def test_the_district_overview_costs_a_fixed_number_of_queries(
     assert len(response.context["rows"]) == 8
     assert len(many.captured_queries) == len(few.captured_queries)
     assert NOV.month == 11
+
+
+def _links(overview) -> set[str]:
+    return {f.url for s in overview.sections for f in s.figures if f.url} | {
+        s.url for s in overview.sections if s.url
+    }
+
+
+def test_a_figure_links_only_to_pages_the_viewer_may_open(client, people, rolled, make_user):
+    from civicgrid.org.roles import Role
+
+    # The read-only leader reads the mediation figures, not a desk's board of cases; a grid
+    # leader reads neither them nor the workers' rankings. Every link left opens.
+    frank = make_user("frank", unit=rolled.grid_a1_1, role=Role.GRID_LEADER)
+    for user, unit in ((people["dave"], rolled.street_a), (frank, rolled.grid_a1_1)):
+        client.force_login(user)
+        links = _links(client.get(page(unit.code)).context["overview"])
+        assert links
+        for url in links:
+            assert client.get(url).status_code == 200, (user, url)
+    assert not [url for url in links if "/mediation/" in url or "/assessment/" in url]
+    client.force_login(people["carol"])
+    assert any(
+        "/mediation/" in url
+        for url in _links(client.get(page(rolled.street_a.code)).context["overview"])
+    )

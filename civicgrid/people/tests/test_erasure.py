@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 # Models that keep a phone but hold no resident's data, and why.
 NOT_A_RESIDENT = {
     "people.Organisation": "the contact phone of an organisation",
+    "cockpit.ServicePoint": "a service point's public service phone, shown on the public map",
 }
 
 

@@ -37,8 +37,9 @@ class Setup:
 
     @property
     def voting(self) -> dt.datetime:
-        """A moment inside the voting period (which runs from day 7 to day 30)."""
-        return self.at(8)
+        """Noon of day 8 in Asia/Shanghai, inside the voting period (day 7 to day 30): a few
+        hours later is still the same day, whatever the time the tests run at."""
+        return timezone.localtime(self.at(8)).replace(hour=12, minute=0, second=0, microsecond=0)
 
 
 def data(start: dt.datetime, rule: str = "daily", title: str = "最美如意人评选"):

@@ -14,8 +14,9 @@ pytestmark = pytest.mark.django_db
 
 HREF = re.compile(r'href="(/[^"#?]*)[^"]*"')
 FORM = re.compile(r"<form\b[^>]*>", re.I)
-# Forms every signed-in page carries, and public pages' forms for residents.
-ALLOWED = ("/logout/", "/i18n/setlang/", "/notifications/read/", "/password/")
+# Forms every signed-in page carries, public pages' forms for residents, and the list pages'
+# export buttons (a read: posted for the reason a personal list asks, issue 19).
+ALLOWED = ("/logout/", "/i18n/setlang/", "/notifications/read/", "/password/", "/exports/")
 NOT_CRAWLED = re.compile(r"^/(admin|logout|static|media|i18n|api/|open311|healthz)|\.[a-z]+$")
 PUBLIC = re.compile(r"^/(r|q|t|c)/|^/classes/c/|^/volunteers/c/")
 

@@ -239,11 +239,13 @@
   }
 
   function tick() {
-    var now = new Date();
+    // Beijing time (UTC+8, no daylight saving), as the data's time beside it, whatever zone
+    // the display's computer is set to.
+    var now = new Date(Date.now() + 8 * 3600 * 1000);
     function two(n) { return (n < 10 ? "0" : "") + n; }
     document.getElementById("screen-clock").textContent =
-      now.getFullYear() + "-" + two(now.getMonth() + 1) + "-" + two(now.getDate()) + " " +
-      two(now.getHours()) + ":" + two(now.getMinutes()) + ":" + two(now.getSeconds());
+      now.getUTCFullYear() + "-" + two(now.getUTCMonth() + 1) + "-" + two(now.getUTCDate()) + " " +
+      two(now.getUTCHours()) + ":" + two(now.getUTCMinutes()) + ":" + two(now.getUTCSeconds());
   }
 
   draw(data);
