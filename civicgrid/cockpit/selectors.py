@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.assessment.roles import READER_ROLES
+from civicgrid.assessment import figures as assessment_figures
 from civicgrid.cockpit.figures import Figure, Number, Overview, Period, percent
 from civicgrid.core.errors import InvalidInput
 from civicgrid.events import selectors as event_selectors
@@ -98,7 +98,7 @@ def overview_home(user: Any) -> OrgUnit:
 LINK_GATES: dict[str, Callable[[Any, str], bool]] = {
     "mediation:board": lambda user, code: holds(user, code, mediation_roles.DESK_ROLES),
     "mediation:figures": lambda user, code: holds(user, code, mediation_roles.FIGURE_ROLES),
-    "assessment:figures_ranking": lambda user, code: holds(user, code, READER_ROLES),
+    "assessment:figures_ranking": assessment_figures.may_read,
 }
 
 
