@@ -161,5 +161,6 @@ api.add_router("/assessment", "civicgrid.assessment.api.router")
 # The knowledge test (测): the worker's paper and the assessors' results.
 api.add_router("/assessment/quiz", "civicgrid.assessment.quiz_api.router")
 api.add_router("/cockpit", "civicgrid.cockpit.api.router")
+api.add_router("/routing", "civicgrid.routing.api.router")
 
 __all__ = ["api", "not_routed", "urls"]

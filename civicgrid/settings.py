@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "civicgrid.assessment",
     "civicgrid.selections",
     "civicgrid.cockpit",
+    "civicgrid.routing",
     "civicgrid.site",
     "huey.contrib.djhuey",
 ]
@@ -408,6 +409,9 @@ RATE_LIMITS = env_limits(
         "lookup_phone": (10, 86400),
         # The duplicate hint on the report page (/events/nearby/).
         "nearby_ip": (120, 3600),
+        # Suggested category and department for a text (the report page as one types, and
+        # POST /api/v1/routing/suggest): each costs a model's prediction.
+        "suggest_ip": (600, 3600),
         # Open311 POSTs (keyed clients: a city app may post for many residents from one address).
         "open311_ip": (300, 3600),
         # Classes: enrolment, topic requests and support, check-in by phone at the venue (a
@@ -644,3 +648,23 @@ COCKPIT_MAP_MAX_UNITS = env_int("CIVICGRID_COCKPIT_MAP_MAX_UNITS", 400)
 # made in the background (task queue) with a progress page. Files kept EXPORT_KEEP_DAYS days.
 EXPORT_INLINE_ROWS = env_int("CIVICGRID_EXPORT_INLINE_ROWS", 5000)
 EXPORT_KEEP_DAYS = env_int("CIVICGRID_EXPORT_KEEP_DAYS", 7)
+
+# ---- Issue 20, routing (智能分拨): suggested category and department from a report's text ------
+# The deployment's own models, trained from its closed events (routing.services).
+ROUTING_CATEGORY_MODEL = env_str("CIVICGRID_ROUTING_CATEGORY_MODEL", "categories")
+ROUTING_DEPARTMENT_MODEL = env_str("CIVICGRID_ROUTING_DEPARTMENT_MODEL", "departments")
+# Below this confidence the report page pre-fills nothing (the suggestions are still shown).
+ROUTING_PREFILL_CONFIDENCE = env_float("CIVICGRID_ROUTING_PREFILL_CONFIDENCE", 0.6)
+# Retrain when this many events have closed since the active model learned (checked nightly).
+ROUTING_RETRAIN_MIN_NEW = env_int("CIVICGRID_ROUTING_RETRAIN_MIN_NEW", 200)
+# Train no model from fewer closed events than this.
+ROUTING_MIN_EVENTS = env_int("CIVICGRID_ROUTING_MIN_EVENTS", 100)
+# The most recent share of events held out to compare a new model with the active one.
+ROUTING_HOLDOUT_SHARE = env_float("CIVICGRID_ROUTING_HOLDOUT_SHARE", 0.2)
+# A corrected event (category changed by a dispatcher, transferred, re-dispatched) weighs this.
+ROUTING_CORRECTION_WEIGHT = env_float("CIVICGRID_ROUTING_CORRECTION_WEIGHT", 3.0)
+# Learn from at most this many of the most recent closed events.
+ROUTING_MAX_ROWS = env_int("CIVICGRID_ROUTING_MAX_ROWS", 50_000)
+for _name in ("ROUTING_PREFILL_CONFIDENCE", "ROUTING_HOLDOUT_SHARE"):
+    if not 0 < globals()[_name] < 1:
+        raise ImproperlyConfigured(f"CIVICGRID_{_name} must lie between 0 and 1")

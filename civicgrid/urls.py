@@ -59,6 +59,7 @@ urlpatterns = [
     path("volunteers/", include("civicgrid.volunteers.urls")),
     path("community/", include("civicgrid.community.urls")),
     path("", include("civicgrid.cockpit.urls")),
+    path("routing/", include("civicgrid.routing.urls")),
     path("mediation/", include("civicgrid.mediation.urls")),
     path("selections/", include("civicgrid.selections.urls")),
     path("vote/", include("civicgrid.selections.vote_urls")),

@@ -34,7 +34,7 @@ LIVE = [
 
 @transaction.atomic
 def load_demo_events(district: str) -> int:
-    made = synthesize(district=district, count=HISTORY, days=365, with_steps=True)
+    made = synthesize(district=district, count=HISTORY, days=365, with_steps=True, words=True)
     User = get_user_model()
     worker = User.objects.get(username="gridworker")
     community = User.objects.get(username="community")

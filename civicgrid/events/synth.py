@@ -31,9 +31,11 @@ from civicgrid.events.models import (
     StepAction,
     new_token,
 )
+from civicgrid.events.phrases import phrase
 from civicgrid.events.workdays import add_working_days, add_working_hours
 from civicgrid.org.kinds import Kind
 from civicgrid.org.models import OrgUnit
+from civicgrid.org.tree import district_of, street_of
 
 A = StepAction
 HOURS = range(24)
@@ -100,7 +102,8 @@ class _Numbers:
 
 
 def _event(rng: random.Random, now: dt.datetime, at: dt.datetime, unit, category, faker, phones):
-    """One event and the steps it went through, as unsaved rows."""
+    """One event and the steps it went through, as unsaved rows (its title the category's
+    name: `synthesize` words it when asked)."""
     source = rng.choices(SOURCE_VALUES, cum_weights=SOURCE_WEIGHTS)[0]
     response_due, closure_due = _deadlines(at, category)
     lon = unit.centre_lon + rng.uniform(-0.0015, 0.0015)
@@ -234,6 +237,36 @@ def _on_the_spot(
     return event, steps
 
 
+def _departments(district: str) -> dict[tuple[str, str], OrgUnit]:
+    """(street or district code, department kind) → the department hanging there."""
+    return {
+        (unit.parent.code, unit.subkind): unit
+        for unit in OrgUnit.objects.filter(
+            code__under=district, kind=Kind.DEPARTMENT, active=True
+        ).select_related("parent")
+        if unit.parent is not None
+    }
+
+
+def _word(
+    rng: random.Random,
+    event: Event,
+    category: Category,
+    departments: dict[tuple[str, str], OrgUnit],
+) -> None:
+    title, description = phrase(category.code, rng)
+    if title:
+        event.title, event.description = title, description
+    kind = category.department_kind
+    if event.dispatched_at is None or event.whistled_at or not kind or rng.random() < 0.3:
+        return  # the grid's own people handle it
+    department = departments.get((street_of(event.unit_code) or "", kind)) or departments.get(
+        (district_of(event.unit_code) or "", kind)
+    )
+    if department is not None:
+        event.handler_unit = department
+
+
 @cache
 def _columns() -> list:
     return list(Event._meta.concrete_fields)
@@ -278,11 +311,17 @@ def synthesize(
     progress=None,
     days_per_batch: int = 7,
     now: dt.datetime | None = None,
+    words: bool = False,
 ) -> int:
     """Add about `count` events over the last `days` days in the grids of `district` and add
     them to the rollups. `with_steps` also writes each event's timeline (the demo does; a
     benchmark of ten million events does not need seventy million log rows). Events are made
-    in date order, a week at a time, so each batch touches few rollup rows."""
+    in date order, a week at a time, so each batch touches few rollup rows.
+
+    `words` (the demo) gives each event a title and description in a person's words
+    (events.phrases) and sends the dispatched events of a category with a default department
+    to that department of the grid's street or district, as a dispatcher would; its own random
+    stream, so the events are otherwise the same."""
     now = now or timezone.now()
     rng = random.Random(seed)
     faker = Faker("zh_CN")
@@ -306,6 +345,8 @@ def synthesize(
     scale = count / sum(day_weights)
     tz = timezone.get_default_timezone()
     made = 0
+    wording = random.Random(seed + 1) if words else None
+    departments = _departments(district) if words else {}
     for batch_start in range(0, days, days_per_batch):
         events: list[Event] = []
         timelines: list[list[tuple[str, str, str, dt.datetime]]] = []
@@ -323,6 +364,8 @@ def synthesize(
                 unit = rng.choices(grids, cum_weights=grid_weights)[0]
                 category = rng.choices(categories, cum_weights=category_weights)[0]
                 event, steps = _event(rng, now, at, unit, category, faker, with_steps)
+                if wording is not None:
+                    _word(wording, event, category, departments)
                 event.id, event.number = numbers(at)
                 event.version = len(steps)
                 events.append(event)
