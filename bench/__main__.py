@@ -14,6 +14,7 @@ BENCHMARKS = [
     "history_import",
     "cluster",
     "cockpit",
+    "routing",
 ]
 
 

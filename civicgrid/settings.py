@@ -663,6 +663,13 @@ ROUTING_MIN_EVENTS = env_int("CIVICGRID_ROUTING_MIN_EVENTS", 100)
 ROUTING_HOLDOUT_SHARE = env_float("CIVICGRID_ROUTING_HOLDOUT_SHARE", 0.2)
 # A corrected event (category changed by a dispatcher, transferred, re-dispatched) weighs this.
 ROUTING_CORRECTION_WEIGHT = env_float("CIVICGRID_ROUTING_CORRECTION_WEIGHT", 3.0)
+# The real labelled messages the benchmark and some tests read (never in the repository).
+ROUTING_MESSAGES = Path(
+    env_str(
+        "CIVICGRID_ROUTING_MESSAGES",
+        str(BASE_DIR.parent / "shared" / "data" / "messages-train.csv"),
+    )
+)
 # Learn from at most this many of the most recent closed events.
 ROUTING_MAX_ROWS = env_int("CIVICGRID_ROUTING_MAX_ROWS", 50_000)
 for _name in ("ROUTING_PREFILL_CONFIDENCE", "ROUTING_HOLDOUT_SHARE"):

@@ -23,6 +23,7 @@ from civicgrid.events.roles import DISPATCH_ROLES, GRID_ROLES, WRITING_ROLES
 from civicgrid.mediation.roles import DESK_ROLES
 from civicgrid.org.roles import Role
 from civicgrid.org.scoping import postings_of_user, sees_everything
+from civicgrid.routing.roles import READERS as ROUTING_READERS
 from civicgrid.selections.roles import STAFF_ROLES as SELECTION_ROLES
 
 STAFF_ROLES = frozenset({Role.DISTRICT_STAFF, Role.STREET_STAFF, Role.COMMUNITY_STAFF})
@@ -436,6 +437,14 @@ MENU: list[Entry] = [
         "interop:mappings",
         _roles(Role.DISTRICT_STAFF),
         current=("interop:mappings",),
+    ),
+    # Suggested category and department (issue 20): how well the models do, roll-back.
+    Entry(
+        "routing",
+        pgettext_lazy("routing", "Routing"),
+        "routing:models",
+        _roles(ROUTING_READERS),
+        current=("routing:models", "routing:model"),
     ),
     # Messages to the 12345 hotline and other connected systems: failures to see and send again.
     Entry(

@@ -18,6 +18,10 @@ def _train(path, *extra):
     return out.getvalue()
 
 
+def _suggest(given, out):
+    call_command("suggest_categories", "--name", "board", "--input", str(given), "--output", out)
+
+
 def test_train_router_stores_a_version_with_its_figures(labelled):
     said = _train(labelled)
     row = Classifier.objects.get(name="board")
@@ -66,7 +70,7 @@ def test_suggest_categories_labels_rows_in_order(labelled, tmp_path):
         "id,text,label\n7,楼下路灯坏了,old\n3,,old\n9,井盖丢了很危险,\n", encoding="utf-8"
     )
     out = tmp_path / "out.csv"
-    call_command("suggest_categories", "--name", "board", "--input", str(given), "--output", str(out))
+    _suggest(given, out)
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     assert list(rows[0]) == ["id", "text", "label", "confidence"]
     assert [r["id"] for r in rows] == ["7", "3", "9"]
@@ -105,7 +109,7 @@ def test_suggest_categories_needs_a_known_model_and_a_text_column(tmp_path, labe
     given.write_text("id,body\n1,路灯坏了\n", encoding="utf-8")
     out = str(tmp_path / "out.csv")
     with pytest.raises(CommandError, match="No active model named 'board'"):
-        call_command("suggest_categories", "--name", "board", "--input", str(given), "--output", out)
+        _suggest(given, out)
     _train(labelled)
     with pytest.raises(CommandError, match="column named text"):
-        call_command("suggest_categories", "--name", "board", "--input", str(given), "--output", out)
+        _suggest(given, out)
