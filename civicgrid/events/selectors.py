@@ -490,7 +490,7 @@ def _candidates(
     events in a box around the point, with only the fields compared and shown."""
     text = (text or "").strip()[:DUPLICATE_TEXT_CHARS]
     radius = category.duplicate_radius_m if category is not None else 0
-    words = bool(similarity.vector(text))
+    words = similarity.has_words(text)
     if not words and category is None:
         return []
     # No words to compare: the old rule alone.
