@@ -207,3 +207,16 @@ def test_the_event_page_offers_by_meaning_candidates_to_merge_into(client, staff
     datalist = re.search(r"<datalist id=\"reject-duplicates\">(.*?)</datalist>", page, re.S)
     assert datalist and first.number in datalist.group(1)
     assert f'value="{first.number}"' in page
+
+
+def test_the_residents_page_shows_the_hint_as_they_type(browser, live_server, report):
+    """In a real browser: the hint comes once a place is chosen and words are typed, before
+    the required fields below it (the phone) are filled in."""
+    (parking,) = categories("0404")
+    report(category=parking, title=BLOCKED, point=NEAR)
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    page.goto(f"{live_server.url}{reverse('events:public_report')}")
+    page.evaluate(f"window.civicgridReport.set({A1_1[0]}, {A1_1[1]}, 'wgs84')")
+    page.locator("#title").press_sequentially(SAID_AGAIN)
+    page.wait_for_selector("#nearby li.hint", timeout=10_000)
+    assert BLOCKED[:10] in page.inner_text("#nearby")
