@@ -523,7 +523,6 @@ def _candidates(
             "lat",
             "reported_at",
             "category__name",
-            "category__public",
         )
         .annotate(box=Abs(F("lat") - lat) + Abs(F("lon") - lon) * cosine_lat)
         .order_by("box", "pk")[:DUPLICATE_CANDIDATES]

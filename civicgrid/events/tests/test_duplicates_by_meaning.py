@@ -209,6 +209,7 @@ def test_the_event_page_offers_by_meaning_candidates_to_merge_into(client, staff
     assert f'value="{first.number}"' in page
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_residents_page_shows_the_hint_as_they_type(browser, live_server, report):
     """In a real browser: the hint comes once a place is chosen and words are typed, before
     the required fields below it (the phone) are filled in."""
