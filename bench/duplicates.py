@@ -20,7 +20,9 @@ distance between them and how many days apart they were reported:
   (0–150 m, 0–10 days), and the category is the label, so only the text tells them apart and the
   old rule can do no better than the share of positives within 100 m.
 
-`python -m bench.duplicates` prints the figures as JSON.
+The headline `precision`, `recall` and `f1` are over all pairs (over the written reports alone
+when the messages are absent); `baseline_*` are the old rule's on the same pairs; `sweep` shows
+each set's figures from 0.15 to 0.50. `python -m bench.duplicates` prints them as JSON.
 """
 
 import csv
