@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from django.core import signing
 from django.db import connections, router
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Abs
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core import privacy
 from civicgrid.core.errors import InvalidInput
+from civicgrid.events import similarity
 from civicgrid.events.models import (
     COUNTERS,
     OPEN_STATUSES,
@@ -446,34 +448,113 @@ def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
-def _open_within(
-    events: QuerySet[Event], category: Category, lon: float, lat: float, exclude: int | None
-) -> list[tuple[Event, int]]:
-    """Open events of `category` within its duplicate radius of the point, nearest first,
-    with their distance in metres."""
-    radius = category.duplicate_radius_m
-    dlat = radius / 111_320
-    dlon = radius / (111_320 * max(math.cos(math.radians(lat)), 0.01))
+# Duplicates: open events near a point that look like the same problem. The old rule (the same
+# category within the category's radius) still holds; by meaning, any category within
+# similarity.reach_m and MAX_AGE_DAYS whose text is alike enough (similarity.score).
+DUPLICATE_CANDIDATES = 300  # the nearest open events (by box) compared, at most
+DUPLICATE_TEXT_CHARS = 2000  # a report's text is cut here before it is compared
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A possible duplicate and why: its distance, how alike its text is (0–1), the combined
+    score, and whether it is the same category within the category's radius."""
+
+    event: Event
+    metres: int
+    similarity: float
+    score: float
+    same_rule: bool
+
+    @property
+    def percent(self) -> int:
+        return round(self.similarity * 100)
+
+    @property
+    def by_meaning(self) -> bool:
+        return self.score >= similarity.THRESHOLD
+
+
+def _candidates(
+    events: QuerySet[Event],
+    category: Category | None,
+    lon: float,
+    lat: float,
+    *,
+    text: str = "",
+    exclude: int | None = None,
+    at: dt.datetime | None = None,
+) -> list[Duplicate]:
+    """Open events that are likely duplicates of a report of `category` (None: not chosen yet)
+    with `text` at the point, best first: one query for the nearest DUPLICATE_CANDIDATES open
+    events in a box around the point, with only the fields compared and shown."""
+    text = (text or "").strip()[:DUPLICATE_TEXT_CHARS]
+    radius = category.duplicate_radius_m if category is not None else 0
+    words = similarity.has_words(text)
+    if not words and category is None:
+        return []
+    # No words to compare: the old rule alone.
+    reach = similarity.reach_m(radius) if words else radius
+    at = at or timezone.now()
+    dlat = reach / 111_320
+    cosine_lat = max(math.cos(math.radians(lat)), 0.01)
+    dlon = reach / (111_320 * cosine_lat)
     candidates = events.filter(
-        category=category,
         status__in=OPEN_STATUSES,
         lat__range=(lat - dlat, lat + dlat),
         lon__range=(lon - dlon, lon + dlon),
     )
+    if not words:
+        candidates = candidates.filter(category=category)
+    else:
+        recent = Q(reported_at__gte=at - dt.timedelta(days=similarity.MAX_AGE_DAYS))
+        candidates = candidates.filter(recent | Q(category=category) if category else recent)
     if exclude is not None:
         candidates = candidates.exclude(pk=exclude)
-    found = [(event, round(distance_m(lon, lat, event.lon, event.lat))) for event in candidates]
-    return sorted(
-        ((event, metres) for event, metres in found if metres <= radius), key=lambda x: x[1]
+    candidates = (
+        candidates.select_related(None)
+        .select_related("category")
+        .only(
+            "number",
+            "title",
+            "description",
+            "status",
+            "lon",
+            "lat",
+            "reported_at",
+            "category__name",
+        )
+        .annotate(box=Abs(F("lat") - lat) + Abs(F("lon") - lon) * cosine_lat)
+        .order_by("box", "pk")[:DUPLICATE_CANDIDATES]
     )
+    rows = list(candidates)
+    alike = similarity.similarities(text, [f"{e.title} {e.description}" for e in rows])
+    found = []
+    for event, likeness in zip(rows, alike, strict=True):
+        metres = distance_m(lon, lat, event.lon, event.lat)
+        same = category is not None and event.category_id == category.pk
+        days = abs((at - event.reported_at).total_seconds()) / 86_400
+        score = similarity.score(likeness, metres, days, same, reach) if words else 0.0
+        same_rule = same and metres <= radius
+        if same_rule or score >= similarity.THRESHOLD:
+            found.append(Duplicate(event, round(metres), likeness, score, same_rule))
+    return sorted(found, key=lambda d: (-d.score, d.metres))
 
 
 def nearby_open_events(
-    user, category: Category, lon: float, lat: float, *, exclude: int | None = None
-) -> list[tuple[Event, int]]:
-    """Possible duplicates for staff: open events of the same category near the point that
-    `user` may see (scoped like every other read), nearest first, with their distance."""
-    return _open_within(events_for(user), category, lon, lat, exclude)
+    user,
+    category: Category | None,
+    lon: float,
+    lat: float,
+    *,
+    exclude: int | None = None,
+    text: str = "",
+    at: dt.datetime | None = None,
+) -> list[Duplicate]:
+    """Possible duplicates for staff, in `user`'s scope like every other read: open events of
+    the same category within its radius and, when there is `text`, open events of any category
+    that say the same thing close by and recently; best first, with the reason."""
+    return _candidates(events_for(user), category, lon, lat, text=text, exclude=exclude, at=at)
 
 
 # A resident's point is snapped to the centre of a cell this many metres wide before any
@@ -501,21 +582,25 @@ def _snapped(lon: float, lat: float) -> tuple[float, float]:
     return (math.floor(lon / step_lon) + 0.5) * step_lon, lat
 
 
-def nearby_hints(category: Category, lon: float, lat: float) -> list[NearbyHint]:
-    """The duplicate hint on the residents' report page: open events of the same PUBLIC
-    category near the point. Non-public categories (disputes, hardship) give nothing at all,
-    because even "something is within 100 m" can be triangulated."""
-    if not category.public:
-        return []
+def nearby_hints(
+    category: Category | None, lon: float, lat: float, *, text: str = ""
+) -> list[NearbyHint]:
+    """The duplicate hint on the residents' report page: open events of PUBLIC categories
+    only, near the snapped point — of the same category, or saying the same as `text`. Events
+    of non-public categories (disputes, hardship) are never candidates, because even
+    "something is within 100 m" can be triangulated, and a text can be tried many times; the
+    hint tells no more than before whatever the text (no number, no similarity, a band)."""
+    if category is not None and not category.public:
+        category = None  # its events are not public: only public ones alike in words remain
     lon, lat = _snapped(lon, lat)
     return [
         NearbyHint(
-            title=Truncator(event.title).chars(HINT_TITLE_CHARS),
-            category=event.category.name,
-            status=str(Status(event.status).label),
-            within_m=max(1, math.ceil(metres / HINT_STEP_M)) * HINT_STEP_M,
+            title=Truncator(found.event.title).chars(HINT_TITLE_CHARS),
+            category=found.event.category.name,
+            status=str(Status(found.event.status).label),
+            within_m=max(1, math.ceil(found.metres / HINT_STEP_M)) * HINT_STEP_M,
         )
-        for event, metres in _open_within(public_events(), category, lon, lat, None)
+        for found in _candidates(public_events(), category, lon, lat, text=text)
     ]
 
 

@@ -157,21 +157,25 @@ def public_areas(request: HttpRequest) -> JsonResponse:
 @limited("nearby", methods=["GET"])
 @require_GET
 def nearby(request: HttpRequest) -> HttpResponse:
-    """Open events of the chosen category near the chosen point (an htmx fragment): staff see
-    the ones in their scope; everyone else only a coarse hint about public ones."""
+    """Possible duplicates of the report being written (an htmx fragment): open events of the
+    chosen category near the chosen point, and open events of any category that say the same
+    as its title and details. Staff see the ones in their scope, with the reason; everyone
+    else only a coarse hint about public ones."""
     category = selectors.category_by_code(request.GET.get("category"))
+    text = " ".join(request.GET.get(name, "") for name in ("title", "description"))
+    text = text.strip()[: selectors.DUPLICATE_TEXT_CHARS]
     try:
         lon, lat = services.checked_point(request.GET.get("lon"), request.GET.get("lat"))
     except InvalidInput:
         return HttpResponse("")  # nan, inf, off the Earth or missing: no hint
-    if category is None:
+    if category is None and not text:
         return HttpResponse("")
     if selectors.reads_events(request.user):
         context: dict[str, object] = {
-            "nearby": selectors.nearby_open_events(request.user, category, lon, lat)[:5]
+            "nearby": selectors.nearby_open_events(request.user, category, lon, lat, text=text)[:5]
         }
     else:
-        context = {"hints": selectors.nearby_hints(category, lon, lat)[:5]}
+        context = {"hints": selectors.nearby_hints(category, lon, lat, text=text)[:5]}
     return render(request, "events/_nearby.html", context)
 
 
@@ -363,8 +367,14 @@ def _render_detail(
         "step_error": error if error is not None and failed not in actions else None,
         "phone": selectors.masked_phone(event),
         "nearby": selectors.nearby_open_events(
-            user, event.category, event.lon, event.lat, exclude=event.pk
-        )
+            user,
+            event.category,
+            event.lon,
+            event.lat,
+            exclude=event.pk,
+            text=f"{event.title} {event.description}",
+            at=event.reported_at,
+        )[:10]
         if event.status == Status.REPORTED
         else [],
         "templates": selectors.templates_for(event),

@@ -239,7 +239,7 @@ def test_reject_as_duplicate(report, staff):
     nearby = nearby_open_events(
         staff["frank"], second.category, second.lon, second.lat, exclude=second.pk
     )
-    assert [(event.pk, metres < 100) for event, metres in nearby] == [(first.pk, True)]
+    assert [(found.event.pk, found.metres < 100) for found in nearby] == [(first.pk, True)]
     assert nearby_open_events(staff["frank"], second.category, A1_1[0] + 0.01, A1_1[1]) == []
     rejected = services.reject_event(
         actor=staff["frank"], event=second, reason="重复", duplicate_of=first

@@ -93,5 +93,29 @@
     }
     if (field) field.focus();
   }
+  // Duplicates by meaning: once a place is chosen, what the report says is sent with it (the
+  // form's hx-include), 800 ms after typing stops and only when the words changed, so a
+  // resident typing does not spend the page's request limit.
+  (function () {
+    var words = [document.getElementById("title"), document.getElementById("description")];
+    var timer = null, sent = "";
+    function said() {
+      return words.map(function (box) { return box ? box.value.trim() : ""; }).join(" ").trim();
+    }
+    sent = said();
+    words.forEach(function (box) {
+      if (!box) return;
+      box.addEventListener("input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(function () {
+          var now = said();
+          if (now === sent || !lon.value || !lat.value) return;
+          sent = now;
+          document.body.dispatchEvent(new CustomEvent("civicgrid:words"));
+        }, 800);
+      });
+    });
+  })();
+
   window.civicgridReport = { set: set };
 })();
