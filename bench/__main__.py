@@ -15,6 +15,7 @@ BENCHMARKS = [
     "cluster",
     "cockpit",
     "routing",
+    "duplicates",
 ]
 
 

@@ -26,7 +26,6 @@ each set's figures from 0.15 to 0.50. `python -m bench.duplicates` prints them a
 """
 
 import csv
-import datetime as dt
 import json
 import os
 import random
@@ -35,11 +34,13 @@ import statistics
 import time
 from pathlib import Path
 
+from bench import record
 from civicgrid.events import similarity
 
+# The real messages, where settings.ROUTING_MESSAGES says (CIVICGRID_ROUTING_MESSAGES).
 MESSAGES = Path(
     os.environ.get(
-        "BENCH_MESSAGES",
+        "CIVICGRID_ROUTING_MESSAGES",
         Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "messages-train.csv",
     )
 )
@@ -413,12 +414,14 @@ def run() -> dict:
     result["precision"] = main["by_meaning"]["precision"]
     result["recall"] = main["by_meaning"]["recall"]
     result["f1"] = main["by_meaning"]["f1"]
-    result["baseline"] = "same category within the category's radius (100 m), on the same pairs"
     result["baseline_precision"] = main["old_rule"]["precision"]
     result["baseline_recall"] = main["old_rule"]["recall"]
-    result["date"] = dt.date.today().isoformat()
-    result["cores"] = os.cpu_count()
-    return result
+    return record(
+        "duplicates",
+        result,
+        baseline="same category within the category's radius (100 m), on the same pairs",
+        ratio=result["precision"] / max(result["baseline_precision"], 1e-9),
+    )
 
 
 if __name__ == "__main__":
