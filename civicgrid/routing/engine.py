@@ -30,6 +30,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -126,6 +127,16 @@ def _split(text: str) -> list[str]:
     return text.split()
 
 
+def _char_grams(text: str) -> list[str]:
+    """The character 1–3-grams of a cleaned text, as the vectorizers cut them."""
+    return [text[i : i + n] for n in (1, 2, 3) for i in range(len(text) - n + 1)]
+
+
+def _word_grams(cut: list[str]) -> list[str]:
+    """The words and word pairs, as the vectorizers cut them."""
+    return cut + [f"{a} {b}" for a, b in pairwise(cut)]
+
+
 def _vectorizers(vocabularies: Sequence[dict[str, int]] | None = None) -> list[TfidfVectorizer]:
     """Characters 1–3, words 1–2, subject characters 1–3; with `vocabularies`, fixed ones."""
     vocab: list[dict[str, int] | None] = (
@@ -195,6 +206,9 @@ class TextModel:
     intercept: np.ndarray
     temperature: float = 1.0
     _vectorizers: list[TfidfVectorizer] | None = field(default=None, repr=False, compare=False)
+    _columns: list[tuple[int, dict[str, int]]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def vectorizers(self) -> list[TfidfVectorizer]:
         if self._vectorizers is None:
@@ -208,12 +222,52 @@ class TextModel:
         x = _features(self.vectorizers(), Views.of(texts), fit=False)
         return np.asarray(x @ self.coef.T) + self.intercept
 
+    def columns(self) -> list[tuple[int, dict[str, int]]]:
+        """Each view's first column among all the features, and its term → column."""
+        if self._columns is None:
+            offset, built = 0, []
+            for vocabulary in self.vocabularies:
+                built.append((offset, {term: offset + i for i, term in enumerate(vocabulary)}))
+                offset += len(vocabulary)
+            self._columns = built
+        return self._columns
+
+    def score_one(self, text: str) -> np.ndarray:
+        """`scores` of one text without building sparse matrices: the same features (the
+        vectorizers' n-grams, sublinear TF-IDF, each view normalised), looked up directly —
+        what a report page asks for, several times faster."""
+        cut = words(text)
+        views = (
+            _char_grams("".join(cut).lower()),
+            _word_grams(cut),
+            _char_grams("".join(words(subject(text))).lower()),
+        )
+        found: list[int] = []
+        values: list[np.ndarray] = []
+        for grams, (start, columns), idf in zip(views, self.columns(), self.idfs, strict=True):
+            counts: dict[int, int] = {}
+            for gram in grams:
+                column = columns.get(gram)
+                if column is not None:
+                    counts[column] = counts.get(column, 0) + 1
+            if not counts:
+                continue
+            index = np.fromiter(counts, dtype=np.int64, count=len(counts))
+            weight = (1 + np.log(np.fromiter(counts.values(), dtype=np.float64))) * idf[
+                index - start
+            ]
+            found.extend(index.tolist())
+            values.append(weight / np.linalg.norm(weight))
+        if not found:
+            return self.intercept.copy()
+        return self.coef[:, found] @ np.concatenate(values) + self.intercept
+
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         return _softmax(self.scores(texts), self.temperature)
 
     def top(self, text: str, k: int = 3) -> list[tuple[str, float]]:
         """The `k` likeliest labels of one text with their confidences, best first."""
-        p = self.probabilities([text])[0]
+        p = _softmax(self.score_one(text)[None, :], self.temperature)[0]
         best = np.argsort(-p)[:k]
         return [(self.labels[i], float(p[i])) for i in best]
 

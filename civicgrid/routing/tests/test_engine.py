@@ -109,3 +109,13 @@ def test_temperature_makes_confidences_honest():
     # Mean confidence of the chosen label within a few points of the accuracy.
     chosen = p.argmax(1)
     assert abs(p.max(1).mean() - (chosen == truth).mean()) < 0.05
+
+
+def test_one_text_scores_as_the_batch_does():
+    """The report page's fast path gives the vectorizers' scores exactly."""
+    texts, labels = _rows()
+    model = engine.train(texts, labels).model
+    probe = ["路灯不亮 A3区 ABC", "井盖丢了！！", "", "。。。", "完全无关的一句话"]
+    batch = model.scores(probe)
+    for i, text in enumerate(probe):
+        assert np.allclose(model.score_one(text), batch[i], atol=1e-5)
