@@ -408,6 +408,8 @@ RATE_LIMITS = env_limits(
         "lookup_phone": (10, 86400),
         # The duplicate hint on the report page (/events/nearby/).
         "nearby_ip": (120, 3600),
+        # Category suggestions as the reporter types on the report page (/events/suggest/).
+        "suggest_ip": (600, 3600),
         # Open311 POSTs (keyed clients: a city app may post for many residents from one address).
         "open311_ip": (300, 3600),
         # Classes: enrolment, topic requests and support, check-in by phone at the venue (a
