@@ -100,6 +100,7 @@ PUBLIC_STEPS = (
     StepAction.REPORT,
     StepAction.ACCEPT,
     StepAction.DISPATCH,
+    StepAction.ROUTE,
     StepAction.WHISTLE,
     StepAction.SIGN,
     StepAction.REPORT_IN,

@@ -453,3 +453,39 @@ def test_the_board_costs_the_same_with_suggestions_for_one_row_as_for_many(
     suggester.calls.clear()
     pinned({url: 9})  # cached per event and version
     assert suggester.calls == []
+
+
+# ---- Chinese first -----------------------------------------------------------------------------
+
+NEW_MESSAGES = [
+    "Change category",
+    "Routed automatically",
+    "auto-route at confidence ≥",
+    "There is no suggestion to accept.",
+    "This event is no longer waiting for dispatch.",
+    "Unknown category “%(code)s”.",
+    "The event already has the category “%(category)s”.",
+    "Suggestion accepted: %(number)s.",
+    "Suggested department (%(model)s, %(percent)s%%).",
+    "Between 0 and 1. Reports through the API or Open311 whose suggested department is at least "
+    "this confident are dispatched to it at once. Empty: never.",
+]
+
+
+def test_every_new_message_and_template_string_is_translated():
+    import re
+    from pathlib import Path
+
+    from django.utils import translation
+    from django.utils.translation import gettext
+    from django.utils.translation.template import templatize
+
+    templates = Path(__file__).resolve().parents[1] / "templates" / "events"
+    found = list(NEW_MESSAGES)
+    for name in ("_suggestions.html", "_suggested_row.html"):
+        code = templatize((templates / name).read_text(encoding="utf-8"))
+        found += re.findall(r"gettext\(u'([^']*)'\)", code)
+    assert len(found) > len(NEW_MESSAGES) + 5
+    with translation.override("zh-hans"):
+        untranslated = [str(m) for m in found if gettext(str(m)) == str(m)]
+    assert untranslated == []
