@@ -382,7 +382,7 @@ def suggestion_for(event: Event) -> suggestions.Suggestions | None:
             suggestions.report_text(event.title, event.description), event.lon, event.lat
         )
         cache.set(key, found, SUGGESTION_SECONDS)
-    return found  # type: ignore[return-value]
+    return found
 
 
 def with_suggestions(events: list[Event]) -> list[Event]:

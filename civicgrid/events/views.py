@@ -188,6 +188,8 @@ def suggest(request: HttpRequest) -> HttpResponse:
         get.get("title", "")[: suggestions.MAX_CHARS],
         get.get("description", "")[: suggestions.MAX_CHARS],
     )
+    lon: float | None
+    lat: float | None
     try:
         lon, lat = services.checked_point(get.get("lon"), get.get("lat"))
     except InvalidInput:

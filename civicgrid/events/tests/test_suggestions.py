@@ -489,3 +489,36 @@ def test_every_new_message_and_template_string_is_translated():
     with translation.override("zh-hans"):
         untranslated = [str(m) for m in found if gettext(str(m)) == str(m)]
     assert untranslated == []
+
+
+# ---- in a real browser -------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_phone_page_prefills_and_a_tap_chooses(browser, live_server, staff, suggester):
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    page.goto(f"{live_server.url}/r/")
+    page.fill("#title", "消防车进不来")
+    page.wait_for_selector("#suggestions button[data-category='2102']")
+    assert page.input_value("#category") == "2102"  # sure enough: pre-selected
+    assert page.locator("[data-prefill-note]").is_visible()
+    assert page.locator("#suggestions [data-departments]").count() == 0
+    page.click("#suggestions button[data-category='2201']")
+    assert page.input_value("#category") == "2201"
+    assert page.get_attribute("#suggestions button[data-category='2201']", "aria-pressed") == "true"
+    assert not page.locator("[data-prefill-note]").is_visible()
+    page.screenshot(path="/tmp/ui-suggestions-phone.png", full_page=True)
+    # Chosen by hand: a new suggestion does not overrule it.
+    suggester.category = "2402"
+    page.fill("#description", "楼道里堆满杂物")
+    page.wait_for_selector("#suggestions button[data-category='2402']")
+    assert page.input_value("#category") == "2201"
+
+    # Not sure enough: nothing is pre-selected.
+    suggester.prefill = False
+    fresh = browser.new_page(viewport={"width": 375, "height": 800})
+    fresh.goto(f"{live_server.url}/r/")
+    fresh.fill("#title", "墙皮掉了")
+    fresh.wait_for_selector("#suggestions button[data-category='2402']")
+    assert fresh.input_value("#category") == ""
