@@ -427,6 +427,10 @@ def _render_detail(
         context |= selectors.dispatch_targets(user, event)
     if A.RECATEGORIZE in actions:
         context["categories"] = selectors.categories_tree()
+        # 智能分拨 for a dispatcher, while the event awaits dispatch: one tap accepts.
+        if event.status in selectors.AWAITING_DISPATCH:
+            context["suggestion"] = selectors.suggestion_for(event)
+            event.may_accept = True
     return render(request, "events/detail.html", context, status=status)
 
 

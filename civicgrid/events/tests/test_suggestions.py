@@ -522,3 +522,38 @@ def test_the_phone_page_prefills_and_a_tap_chooses(browser, live_server, staff, 
     fresh.fill("#title", "墙皮掉了")
     fresh.wait_for_selector("#suggestions button[data-category='2402']")
     assert fresh.input_value("#category") == ""
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_board_accepts_in_one_tap(browser, live_server, staff, tree, report, suggester):
+    event = report()
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "frank")
+    page.fill("#id_password", "correct horse battery")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/events/board/{tree.community_a1.code}/")
+    row = page.locator(f"tr[data-number='{event.number}']")
+    assert "消防安全 83%" in row.inner_text() and "甲派出所 90%" in row.inner_text()
+    page.screenshot(path="/tmp/ui-suggestions-board.png", full_page=True)
+    row.locator("button", has_text="采纳建议").click()
+    page.wait_for_load_state()
+    event.refresh_from_db()
+    assert event.status == Status.DISPATCHED and event.category.code == "2102"
+    assert "已采纳建议" in page.content()
+
+
+def test_the_event_page_shows_dispatchers_the_suggestion(client, staff, tree, report, suggester):
+    event = report()
+    client.force_login(staff["alice"])
+    assert "data-suggested-category" not in client.get(event.get_absolute_url()).content.decode()
+    client.force_login(staff["frank"])
+    page = client.get(event.get_absolute_url()).content.decode()
+    assert 'data-suggested-category="2102"' in page and "accept-suggestion/" in page
+    answer = client.post(f"/events/{event.number}/accept-suggestion/", {"version": 1})
+    assert answer["Location"] == event.get_absolute_url()
+    page = client.get(event.get_absolute_url()).content.decode()
+    assert 'data-from="2101" data-to="2102"' in page
+    assert "data-suggested-category" not in page  # dispatched: nothing left to suggest
