@@ -110,6 +110,9 @@ class CategoryOut(Schema):
     closure_days: int
     after_photo_required: bool
     attributes: list
+    auto_route_confidence: float | None = Field(
+        None, description="智能分拨: API and Open311 reports are routed at this confidence or above"
+    )
 
 
 class RateOut(Schema):

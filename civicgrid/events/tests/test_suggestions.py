@@ -557,3 +557,30 @@ def test_the_event_page_shows_dispatchers_the_suggestion(client, staff, tree, re
     page = client.get(event.get_absolute_url()).content.decode()
     assert 'data-from="2101" data-to="2102"' in page
     assert "data-suggested-category" not in page  # dispatched: nothing left to suggest
+
+
+def test_district_staff_set_the_threshold_between_0_and_1(client, staff, tree, make_user):
+    from civicgrid.org.roles import Role
+
+    district = make_user("dora", unit=tree.district, role=Role.DISTRICT_STAFF, is_staff=True)
+    client.force_login(district)
+    category = Category.objects.get(code="2101")
+    url = f"/admin/events/category/{category.pk}/change/"
+    form = client.get(url)
+    assert form.status_code == 200 and 'name="auto_route_confidence"' in form.content.decode()
+    fields = {
+        "code": category.code,
+        "name": category.name,
+        "parent": category.parent_id,
+        "department_kind": category.department_kind,
+        "response_hours": category.response_hours,
+        "closure_days": category.closure_days,
+        "duplicate_radius_m": category.duplicate_radius_m,
+        "attributes": "[]",
+        "public": "on",
+        "active": "on",
+    }
+    assert client.post(url, fields | {"auto_route_confidence": "1.5"}).status_code == 200
+    assert client.post(url, fields | {"auto_route_confidence": "0.8"}).status_code == 302
+    category.refresh_from_db()
+    assert category.auto_route_confidence == 0.8
