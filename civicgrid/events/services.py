@@ -807,7 +807,8 @@ def accept_suggestion(
         current = Event.objects.select_for_update().get(pk=event.pk)
         if version is not None and current.version != version:
             raise Conflict(
-                _("This event was changed by someone else meanwhile. Reload it and try again."),
+                _("This %(thing)s was changed by someone else meanwhile. Reload it and try again.")
+                % {"thing": Event._meta.verbose_name},
                 field="version",
                 details={"version": current.version},
             )

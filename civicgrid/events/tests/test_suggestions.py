@@ -422,7 +422,7 @@ def test_a_stale_tap_or_a_grid_worker_changes_nothing(client, staff, tree, repor
     assert alice.status_code == 200
     client.force_login(staff["frank"])
     stale = client.post(f"/events/{event.number}/accept-suggestion/", {"version": 7}, follow=True)
-    assert stale.status_code == 200 and "changed by someone else" in stale.content.decode()
+    assert stale.status_code == 200 and "刚被他人处理过" in stale.content.decode()
     # Off-site `next` is not followed.
     away = client.post(
         f"/events/{event.number}/accept-suggestion/",
