@@ -409,8 +409,8 @@ RATE_LIMITS = env_limits(
         "lookup_phone": (10, 86400),
         # The duplicate hint on the report page (/events/nearby/).
         "nearby_ip": (120, 3600),
-        # Suggested category and department for a text (the report page as one types, and
-        # POST /api/v1/routing/suggest): each costs a model's prediction.
+        # Suggested category and department for a text: the report page as one types
+        # (/events/suggest/) and POST /api/v1/routing/suggest. Each costs a model's prediction.
         "suggest_ip": (600, 3600),
         # Open311 POSTs (keyed clients: a city app may post for many residents from one address).
         "open311_ip": (300, 3600),

@@ -20,11 +20,17 @@ class CategoryAdmin(DistrictStaffAdmin):
         "closure_days",
         "after_photo_required",
         "public",
+        "auto_route_confidence",
         "active",
     )
     list_filter = ("parent", "department_kind", "active", "public")
     search_fields = ("code", "name")
-    list_editable = ("response_hours", "closure_days", "after_photo_required")
+    list_editable = (
+        "response_hours",
+        "closure_days",
+        "after_photo_required",
+        "auto_route_confidence",
+    )
 
 
 @admin.register(ResponseTemplate)

@@ -98,6 +98,7 @@ class StepIn(Schema):
     channel: Literal["follow_up_call", ""] = Field(
         "", description="rate: staff record a follow-up call (回访); they never rate otherwise"
     )
+    category: str | None = Field(None, description="recategorize: the new sub-category's code")
 
 
 class CategoryOut(Schema):
@@ -109,6 +110,9 @@ class CategoryOut(Schema):
     closure_days: int
     after_photo_required: bool
     attributes: list
+    auto_route_confidence: float | None = Field(
+        None, description="智能分拨: API and Open311 reports are routed at this confidence or above"
+    )
 
 
 class RateOut(Schema):
@@ -199,7 +203,9 @@ def create_event(
         "different body is a 409.",
     ),
 ):
-    """Report an event. The unit is found from the point."""
+    """Report an event. The unit is found from the point. When the category auto-routes
+    (智能分拨) and the suggested department is confident enough, the answer shows the event
+    already dispatched to it (a `route` step)."""
     fields: dict[str, Any] = {
         "title": payload.title,
         "category": selectors.category_by_code(payload.category),
@@ -214,7 +220,8 @@ def create_event(
         "attributes": payload.attributes,
     }
     if idempotency_key is None:
-        return Status(201, services.report_event(actor=request.user, **fields))
+        event = services.report_event(actor=request.user, **fields)
+        return Status(201, services.route_automatically(event) or event)
     content = json.dumps(payload.dict(), sort_keys=True, ensure_ascii=False, default=str)
     event, replayed = services.report_event_once(
         actor=request.user,
@@ -224,6 +231,8 @@ def create_event(
     )
     if replayed:
         response["Idempotent-Replayed"] = "true"
+    else:
+        event = services.route_automatically(event) or event
     return Status(201, event)
 
 
@@ -248,6 +257,7 @@ def take_step(request: HttpRequest, number: str, action: Action, payload: StepIn
         solved=payload.solved,
         satisfaction=payload.satisfaction or "",
         channel=payload.channel,
+        category=payload.category,
     )
 
 

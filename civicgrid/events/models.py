@@ -5,6 +5,7 @@ import datetime as dt
 import secrets
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -42,6 +43,18 @@ class Category(models.Model):
     # Extra questions asked on report (Open311 service definition attributes).
     attributes = models.JSONField(_("extra questions"), default=list, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    # 智能分拨: an event of this category reported through the API or Open311 goes straight to
+    # the suggested department when the suggestion is at least this confident.
+    auto_route_confidence = models.FloatField(
+        _("auto-route at confidence ≥"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text=_(
+            "Between 0 and 1. Reports through the API or Open311 whose suggested department is "
+            "at least this confident are dispatched to it at once. Empty: never."
+        ),
+    )
     # When the category last changed: the latest of these is the Open311 discovery changeset.
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -305,6 +318,10 @@ class StepAction(models.TextChoices):
     ASK_RATING = "ask_rating", _("Ask for rating")
     # A dispute handed to a mediation case (civicgrid.mediation): it resolves with the case.
     MEDIATE = "mediate", _("Hand to mediation")
+    # A dispatcher changes the category (改类); routing learns from it as a correction.
+    RECATEGORIZE = "recategorize", _("Change category")
+    # 智能分拨: the system dispatched the report to the suggested department.
+    ROUTE = "route", _("Routed automatically")
 
 
 class EventStep(StepLog):

@@ -468,6 +468,11 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     )
     if at is not None:
         progress.leave_past_deadlines(event)
+    else:
+        # 智能分拨: straight to the suggested department when the category allows it. Not for a
+        # request replayed with its source's own time: a step at today's time would put its
+        # log out of order (as for the deadlines above).
+        event = services.route_automatically(event) or event
     # The spec: service_request_id or token, not both. The id is known at once, so no token
     # (GET tokens still answers tokens made before). No account_id: civicgrid has none to give.
     data = [

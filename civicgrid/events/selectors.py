@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core import signing
+from django.core.cache import cache
 from django.db import connections, router
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Abs
@@ -22,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core import privacy
 from civicgrid.core.errors import InvalidInput
-from civicgrid.events import similarity
+from civicgrid.events import similarity, suggestions
 from civicgrid.events.models import (
     COUNTERS,
     OPEN_STATUSES,
@@ -100,6 +101,7 @@ PUBLIC_STEPS = (
     StepAction.REPORT,
     StepAction.ACCEPT,
     StepAction.DISPATCH,
+    StepAction.ROUTE,
     StepAction.WHISTLE,
     StepAction.SIGN,
     StepAction.REPORT_IN,
@@ -359,6 +361,39 @@ def categories_tree() -> list[tuple[Category, list[Category]]]:
 
 def categories() -> QuerySet[Category]:
     return Category.objects.filter(active=True).select_related("parent").order_by("code")
+
+
+# 智能分拨 on the dispatch board: suggestions for at most this many rows awaiting dispatch per
+# page (each is computed from the event's text), kept per event and version for a while.
+SUGGESTED_ROWS = 20
+SUGGESTION_SECONDS = 300
+AWAITING_DISPATCH = (Status.REPORTED, Status.ACCEPTED)
+_MISSING = object()
+
+
+def suggestion_for(event: Event) -> suggestions.Suggestions | None:
+    """The suggested category and department for `event` (which the caller may see), or None
+    when no suggester answers. Cached per event and version: any step renews it."""
+    if not suggestions.suggesters:
+        return None
+    key = f"events:suggestion:{event.pk}:{event.version}"
+    found = cache.get(key, _MISSING)
+    if found is _MISSING:
+        found = suggestions.suggest_quietly(
+            suggestions.report_text(event.title, event.description), event.lon, event.lat
+        )
+        cache.set(key, found, SUGGESTION_SECONDS)
+    return found
+
+
+def with_suggestions(events: list[Event]) -> list[Event]:
+    """`events` with `suggestion` set on the first SUGGESTED_ROWS awaiting dispatch (None on
+    the others)."""
+    waiting = [event for event in events if event.status in AWAITING_DISPATCH]
+    chosen = {event.pk for event in waiting[:SUGGESTED_ROWS]}
+    for event in events:
+        event.suggestion = suggestion_for(event) if event.pk in chosen else None  # type: ignore[attr-defined]
+    return events
 
 
 def category_by_code(code: str | None) -> Category | None:

@@ -10,6 +10,7 @@ the actor's role may not take raises NotAllowed (403). `actor=None` is the syste
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from civicgrid.core.cleaning import plain_text, plain_values
 from civicgrid.core.errors import Conflict, InvalidInput, NotAllowed
 from civicgrid.core.photos import Photo, read_photos
 from civicgrid.core.workflow import Change
-from civicgrid.events import numbering, rollups, worker_rollups
+from civicgrid.events import numbering, rollups, suggestions, worker_rollups
 from civicgrid.events.models import (
     FOLLOW_UP_CALL,
     REPORTER_PHONE,
@@ -70,6 +71,7 @@ from civicgrid.org.tree import district_of, is_under
 
 S = Status
 A = StepAction
+logger = logging.getLogger(__name__)
 
 # ---- who may report ---------------------------------------------------------------------------
 
@@ -684,6 +686,161 @@ def mediate_event(
     )
 
 
+def recategorize_event(
+    *,
+    actor,
+    event,
+    category: Category | None,
+    note: str = "",
+    version=None,
+    model: str = "",
+    confidence: float | None = None,
+    at: dt.datetime | None = None,
+) -> Event:
+    """改类: a dispatcher of the event's unit corrects its category (an active sub-category other
+    than the current one). Status and deadlines stay; the rollups move with the category. The
+    step's details are {"from": old code, "to": new code}, plus {"suggested": True, "model",
+    "confidence"} when the change accepts a suggestion (`model` given): civicgrid.routing reads
+    these steps as corrections, so their keys stay as they are."""
+    category = _check_category(category)
+    details: dict[str, Any] = {"from": "", "to": category.code}
+    if model:
+        details |= {"suggested": True, "model": model, "confidence": confidence}
+
+    def change(e: Event, now: dt.datetime) -> None:
+        if e.category_id == category.pk:
+            raise InvalidInput(
+                _("The event already has the category “%(category)s”.")
+                % {"category": category.name},
+                field="category",
+            )
+        details["from"] = e.category.code
+        e.category = category
+
+    return step_event(
+        event,
+        A.RECATEGORIZE,
+        actor=actor,
+        version=version,
+        note=note,
+        change=change,
+        details=details,
+        at=at,
+    )
+
+
+def route_automatically(event: Event, *, at: dt.datetime | None = None) -> Event | None:
+    """智能分拨 at intake: send a report that came in through the API or Open311 straight to the
+    suggested department, when its category sets `auto_route_confidence` and the best
+    department's confidence reaches it. The system takes the ROUTE step (accepted, dispatched,
+    response deadline from now, like `dispatch_event`), in its own transaction, and the
+    department's staff are told. Returns the routed event, or None when it was not routed.
+
+    The report stands whatever happens here: a failure of the suggester or of the step is
+    logged and the event waits for a dispatcher as before."""
+    try:
+        with transaction.atomic():
+            return _route(event, at=at)
+    except Exception:
+        logger.exception("automatic routing of event %s failed", event.number)
+        return None
+
+
+def _route(event: Event, *, at: dt.datetime | None) -> Event | None:
+    current = Event.objects.select_related("category").get(pk=event.pk)
+    threshold = current.category.auto_route_confidence
+    if threshold is None or current.status != S.REPORTED:
+        return None
+    found = suggestions.suggest(
+        suggestions.report_text(current.title, current.description), current.lon, current.lat
+    )
+    best = found.department if found is not None else None
+    if found is None or best is None or best.department is None:
+        return None
+    unit = best.department
+    if best.confidence < threshold or unit.kind != Kind.DEPARTMENT:
+        return None
+    try:
+        _check_target_unit(None, current, unit)
+    except InvalidInput:
+        return None  # the suggester named a department that does not serve the place
+
+    def change(e: Event, now: dt.datetime) -> None:
+        e.handler_unit = unit
+        e.handler_user = None
+        e.accepted_at = e.accepted_at or now
+        e.dispatched_at = now
+        e.response_due = add_working_hours(now, e.category.response_hours)
+
+    result = step_event(
+        current,
+        A.ROUTE,
+        actor=None,
+        change=change,
+        details={
+            "unit": unit.code,
+            "model": found.model,
+            "confidence": best.confidence,
+            "kind": best.department_kind or unit.subkind,
+        },
+        at=at,
+    )
+    notify(
+        users=staff_at([unit.code], WRITING_ROLES),
+        text=_("Dispatched to you: %(number)s") % {"number": result.number},
+        link=result.get_absolute_url(),
+    )
+    return result
+
+
+def accept_suggestion(
+    *, actor, event: Event, found: suggestions.Suggestions, version=None
+) -> Event:
+    """One tap on the dispatch board: take the suggested category (改类, marked as suggested)
+    when it differs, then — when a department serving the place is suggested — accept the event
+    if it is still only reported and dispatch it there. All or nothing, in one transaction."""
+    best_category = found.category
+    department = found.department
+    target = department.department if department is not None else None
+    category = best_category.category if best_category is not None else None
+    with transaction.atomic():
+        current = Event.objects.select_for_update().get(pk=event.pk)
+        if version is not None and current.version != version:
+            raise Conflict(
+                _("This %(thing)s was changed by someone else meanwhile. Reload it and try again.")
+                % {"thing": Event._meta.verbose_name},
+                field="version",
+                details={"version": current.version},
+            )
+        if current.status not in (S.REPORTED, S.ACCEPTED):
+            raise Conflict(
+                _("This event is no longer waiting for dispatch."),
+                details={"status": current.status},
+            )
+        changed = False
+        if category is not None and category.pk != current.category_id:
+            current = recategorize_event(
+                actor=actor,
+                event=current,
+                category=category,
+                model=found.model,
+                confidence=best_category.confidence if best_category else None,
+            )
+            changed = True
+        if target is not None:
+            if current.status == S.REPORTED:
+                current = accept_event(actor=actor, event=current)
+            note = _("Suggested department (%(model)s, %(percent)s%%).") % {
+                "model": found.model,
+                "percent": department.percent if department else 0,
+            }
+            current = dispatch_event(actor=actor, event=current, handler_unit=target, note=note)
+            changed = True
+        if not changed:
+            raise InvalidInput(_("There is no suggestion to accept."), field="category")
+        return current
+
+
 REPORT_IN_DEADLINES: dict[str, tuple[str, int]] = {
     # Hours to report in: working hours for routine and tough cases, clock hours in emergencies.
     WhistleKind.ROUTINE: ("working", 8),
@@ -1127,7 +1284,8 @@ NOTE_REQUIRED = frozenset(
 PERSON_STEPS = tuple(
     action
     for action in A.values
-    if action not in {A.REPORT, A.REPORT_HANDLED, A.ESCALATE, A.ASK_RATING, *TAKEN_ELSEWHERE}
+    if action
+    not in {A.REPORT, A.REPORT_HANDLED, A.ESCALATE, A.ASK_RATING, A.ROUTE, *TAKEN_ELSEWHERE}
 )
 
 
@@ -1181,6 +1339,7 @@ class StepInput:
     solved: bool | None = None
     satisfaction: str = ""
     channel: str = ""
+    category: str | None = None
 
 
 def _dispatch(common: dict, given: StepInput) -> Event:
@@ -1197,6 +1356,18 @@ def _dispatch(common: dict, given: StepInput) -> Event:
         handler_unit=unit,
         cross_boundary=given.cross_boundary,
     )
+
+
+def _recategorize(common: dict, given: StepInput) -> Event:
+    code = (given.category or "").strip()
+    if not code:
+        raise InvalidInput(_("Choose a category."), field="category")
+    category = Category.objects.filter(code=code).first()
+    if category is None:
+        raise InvalidInput(
+            _("Unknown category “%(code)s”.") % {"code": code[:20]}, field="category"
+        )
+    return recategorize_event(**common, category=category, note=given.note)
 
 
 def _whistle(common: dict, given: StepInput) -> Event:
@@ -1245,6 +1416,7 @@ STEP_SERVICES: dict[str, Callable[[dict, StepInput], Event]] = {
     A.SUSPEND: lambda common, given: suspend_event(**common, reason=given.note),
     A.RESUME: lambda common, given: resume_event(**common, note=given.note),
     A.SUPERVISE: lambda common, given: supervise_event(**common, note=given.note),
+    A.RECATEGORIZE: _recategorize,
 }
 
 

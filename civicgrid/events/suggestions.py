@@ -6,6 +6,7 @@ suggester registered, or no model trained yet, `suggest` answers None and every 
 it did without suggestions.
 """
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -52,6 +53,8 @@ class Suggestions:
         return self.departments[0] if self.departments else None
 
 
+logger = logging.getLogger(__name__)
+
 # suggester(text, lon, lat) -> Suggestions, or None when it has no model to answer with.
 Suggester = Callable[[str, float | None, float | None], Suggestions | None]
 suggesters: list[Suggester] = []
@@ -67,3 +70,26 @@ def suggest(text: str, lon: float | None = None, lat: float | None = None) -> Su
         if found is not None:
             return found
     return None
+
+
+# Longer texts are cut before they are suggested for: the words that matter come first, and a
+# page that suggests as the reporter types must not hand a model a whole book.
+MAX_CHARS = 2000
+
+
+def report_text(title: str, description: str = "") -> str:
+    """What a report's suggestions are computed from: its title and details, cut to MAX_CHARS."""
+    parts = ((title or "").strip(), (description or "").strip())
+    return "\n".join(part for part in parts if part)[:MAX_CHARS]
+
+
+def suggest_quietly(
+    text: str, lon: float | None = None, lat: float | None = None
+) -> Suggestions | None:
+    """`suggest` for pages: a suggester that fails is logged and the page goes on as if there
+    were no suggestion (a suggestion is a help, never a reason for an error page)."""
+    try:
+        return suggest(text[:MAX_CHARS], lon, lat)
+    except Exception:
+        logger.exception("suggester failed")
+        return None

@@ -7,6 +7,7 @@ app_name = "events"
 urlpatterns = [
     path("events/report/", views.report, name="report"),
     path("events/nearby/", views.nearby, name="nearby"),
+    path("events/suggest/", views.suggest, name="suggest"),
     path("events/tasks/", views.tasks, name="tasks"),
     path("events/board/", views.board, name="board_home"),
     path("events/board/<str:code>/", views.board, name="board"),
@@ -23,6 +24,11 @@ urlpatterns = [
     path("events/notes/<int:pk>/event/", views.note_to_event, name="note_to_event"),
     path("events/<str:number>/", views.detail, name="detail"),
     path("events/<str:number>/act/<str:action>/", views.act, name="act"),
+    path(
+        "events/<str:number>/accept-suggestion/",
+        views.accept_suggestion,
+        name="accept_suggestion",
+    ),
     # Residents: the public report link and the tracking page (no login).
     path("r/", views.public_report, name="public_report"),
     path("r/areas.geojson", views.public_areas, name="public_areas"),

@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,7 +20,7 @@ from civicgrid.core.errors import CivicgridError, InvalidInput
 from civicgrid.core.forms import parse_int, parse_optional_id
 from civicgrid.core.photos import serve as serve_photo
 from civicgrid.core.views import limited, posted
-from civicgrid.events import patrols, selectors, services, tracking
+from civicgrid.events import patrols, selectors, services, suggestions, tracking
 from civicgrid.events.models import (
     OPEN_STATUSES,
     CrossBoundary,
@@ -31,7 +32,7 @@ from civicgrid.events.models import (
     StepAction,
     WhistleKind,
 )
-from civicgrid.events.workflow import is_resident
+from civicgrid.events.workflow import EVENTS, is_resident
 from civicgrid.org import selectors as org_selectors
 from civicgrid.org.geo import posted_point
 from civicgrid.org.kinds import Kind
@@ -179,6 +180,46 @@ def nearby(request: HttpRequest) -> HttpResponse:
     return render(request, "events/_nearby.html", context)
 
 
+@limited("suggest", methods=["GET"])
+@require_GET
+def suggest(request: HttpRequest) -> HttpResponse:
+    """智能分拨 as the reporter types (an htmx fragment): the top three categories to choose
+    with one tap, the best one pre-selected when the suggester is sure enough (`prefill`), and
+    for staff the suggested department. Residents (and the public page, `public=1`) never see
+    departments. No suggester, no model or no text: an empty fragment."""
+    get = request.GET
+    text = get.get("text") or suggestions.report_text(
+        get.get("title", "")[: suggestions.MAX_CHARS],
+        get.get("description", "")[: suggestions.MAX_CHARS],
+    )
+    lon: float | None
+    lat: float | None
+    try:
+        lon, lat = services.checked_point(get.get("lon"), get.get("lat"))
+    except InvalidInput:
+        lon = lat = None  # no place yet: the text alone
+    found = suggestions.suggest_quietly(text[: suggestions.MAX_CHARS], lon, lat)
+    # Only categories the report form offers: active sub-categories.
+    categories = [
+        choice
+        for choice in (found.categories if found else [])
+        if choice.category is not None
+        and choice.category.active
+        and choice.category.parent_id is not None
+    ][:3]
+    if found is None or not categories:
+        return HttpResponse("")
+    user = request.user
+    staff = user.is_authenticated and not is_resident(user) and get.get("public") != "1"
+    best = categories[0]
+    context = {
+        "categories": categories,
+        "departments": found.departments[:3] if staff else [],
+        "prefill": best.category.code if found.prefill and best is found.category else "",  # type: ignore[union-attr]
+    }
+    return render(request, "events/_suggestions.html", context)
+
+
 @limited("read", methods=["GET"])
 @limited("track")
 @require_http_methods(["GET", "POST"])
@@ -267,6 +308,12 @@ def board(request: HttpRequest, code: str | None = None) -> HttpResponse:
     )
     counts = selectors.status_counts(user, unit, source=source, system=system)
     events = selectors.board_events(user, unit, filters, timezone.now())
+    rows = selectors.with_suggestions(list(events[:200]))
+    for event in rows:
+        # One tap accepts the suggestion: offered to the event's dispatchers.
+        event.may_accept = event.suggestion is not None and EVENTS.may(  # type: ignore[attr-defined]
+            user, event, A.RECATEGORIZE
+        )
     query = filters.query()
     context = {
         "unit": unit,
@@ -278,7 +325,7 @@ def board(request: HttpRequest, code: str | None = None) -> HttpResponse:
         "filter_query": urlencode(query),
         "tabs": [(value, label, counts.get(value, 0)) for value, label in Status.choices],
         "open_total": sum(n for s, n in counts.items() if s in selectors.OPEN_STATUSES),
-        "events": events[:200],
+        "events": rows,
         "children": org_selectors.children_for(user, unit),
         "now": timezone.now(),
         "may_report": services.may_report(user),
@@ -388,6 +435,12 @@ def _render_detail(
     }
     if {A.DISPATCH, A.WHISTLE, A.TRANSFER} & set(actions):
         context |= selectors.dispatch_targets(user, event)
+    if A.RECATEGORIZE in actions:
+        context["categories"] = selectors.categories_tree()
+        # 智能分拨 for a dispatcher, while the event awaits dispatch: one tap accepts.
+        if event.status in selectors.AWAITING_DISPATCH:
+            context["suggestion"] = selectors.suggestion_for(event)
+            event.may_accept = True
     return render(request, "events/detail.html", context, status=status)
 
 
@@ -435,6 +488,7 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
             solved={"yes": True, "no": False}.get(post.get("solved", "")),
             satisfaction=post.get("satisfaction", ""),
             channel=post.get("channel", ""),
+            category=post.get("category") or None,
         )
     except CivicgridError as exc:
         # Read again: a refused step changed nothing, but another may have meanwhile.
@@ -442,6 +496,30 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
         return _render_detail(request, event, failed=action, error=exc, status=exc.status)
     messages.success(request, _("Done: %(action)s.") % {"action": A(action).label})
     return redirect("events:detail", number=number)
+
+
+@login_required
+@require_POST
+def accept_suggestion(request: HttpRequest, number: str) -> HttpResponse:
+    """One tap on the dispatch board: the suggested category (改类) and department (派遣), as
+    the board showed them for the posted version of the event."""
+    user = request.user
+    event = selectors.event_for(user, number)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("events:detail", kwargs={"number": number})
+    found = selectors.suggestion_for(event)
+    try:
+        if found is None:
+            raise InvalidInput(_("There is no suggestion to accept."), field="category")
+        services.accept_suggestion(actor=user, event=event, found=found, version=_version(request))
+    except CivicgridError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    messages.success(request, _("Suggestion accepted: %(number)s.") % {"number": number})
+    return redirect(back)
 
 
 @limited("read", methods=["GET"])

@@ -164,6 +164,10 @@ TRANSITIONS = {
     A.ESCALATE: step(ACTIVE, None, system),
     A.ASK_RATING: step([S.CLOSED], None, system),
     A.MEDIATE: step([S.ACCEPTED, S.DISPATCHED, S.HANDLING], S.HANDLING, is_dispatcher),
+    # 改类: the category is corrected; the status and the deadlines stay.
+    A.RECATEGORIZE: step([S.REPORTED, S.ACCEPTED, S.DISPATCHED, S.HANDLING], None, is_dispatcher),
+    # 智能分拨: a report sent straight to the suggested department (services.route_automatically).
+    A.ROUTE: step([S.REPORTED], S.DISPATCHED, system),
 }
 
 

@@ -116,6 +116,55 @@
       });
     });
   })();
+  // 智能分拨: suggested categories as the reporter types (the fragment of /events/suggest/).
+  // A tap chooses one; the best is pre-selected only while the reporter has not chosen a
+  // category themselves, and only when the server says it is sure enough (data-prefill).
+  var suggestions = document.getElementById("suggestions");
+  var byHand = !!category.value, prefilled = "", setting = false;
+  function choose(code) {
+    setting = true;
+    category.value = code;
+    category.dispatchEvent(new Event("change", { bubbles: true }));
+    setting = false;
+  }
+  function press() {
+    if (!suggestions) return;
+    suggestions.querySelectorAll("button[data-category]").forEach(function (button) {
+      button.setAttribute("aria-pressed", button.dataset.category === category.value ? "true" : "false");
+    });
+  }
+  category.addEventListener("change", function () {
+    if (!setting) { byHand = !!category.value; prefilled = ""; }
+    press();
+  });
+  if (suggestions) {
+    suggestions.addEventListener("click", function (e) {
+      var button = e.target.closest("button[data-category]");
+      if (!button) return;
+      choose(button.dataset.category);
+      byHand = true; prefilled = "";
+      var note = suggestions.querySelector("[data-prefill-note]");
+      if (note) note.hidden = true;
+      press();
+    });
+    document.body.addEventListener("htmx:afterSwap", function (e) {
+      if (e.target !== suggestions) return;
+      var box = suggestions.querySelector("[data-prefill]");
+      var code = box ? box.dataset.prefill : "";
+      if (!byHand) {
+        if (code && category.querySelector('option[value="' + code + '"]')) {
+          if (category.value !== code) choose(code);
+          prefilled = code;
+          var note = suggestions.querySelector("[data-prefill-note]");
+          if (note) note.hidden = false;
+        } else if (prefilled && category.value === prefilled) {
+          // The text changed and the suggestion is no longer sure: undo our own choice.
+          choose(""); prefilled = "";
+        }
+      }
+      press();
+    });
+  }
 
   window.civicgridReport = { set: set };
 })();
