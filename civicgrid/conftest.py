@@ -122,6 +122,19 @@ def people(tree, make_user):
 
 
 @pytest.fixture(autouse=True)
+def _routing_caches():
+    """Routing keeps the active models, the categories and the departments per process for a
+    few seconds: no test sees another test's (rolled back) rows through them."""
+    from civicgrid.routing import loaded, suggest
+
+    loaded.forget_all()
+    suggest.forget()
+    yield
+    loaded.forget_all()
+    suggest.forget()
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Photos written by tests go to a temporary folder, never to var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"

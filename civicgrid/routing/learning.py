@@ -20,8 +20,6 @@ from civicgrid.org.kinds import Kind
 from civicgrid.routing.models import Target
 
 CLOSED = (Status.CLOSED, Status.RATED)
-RECATEGORIZE = "recategorize"
-ROUTE = "route"
 
 
 @dataclass
@@ -73,11 +71,11 @@ def text_of(title: str, description: str) -> str:
 def _corrected_events(target: str) -> set[int]:
     """Events with a person's correction for `target` among their steps."""
     fix = EventStep.objects.filter(event__status__in=CLOSED)
-    found = set(fix.filter(action=RECATEGORIZE).values_list("event_id", flat=True))
+    found = set(fix.filter(action=StepAction.RECATEGORIZE).values_list("event_id", flat=True))
     if target == Target.DEPARTMENT:
         found |= set(fix.filter(action=StepAction.TRANSFER).values_list("event_id", flat=True))
         found |= set(
-            fix.filter(action__in=[StepAction.DISPATCH, ROUTE])
+            fix.filter(action__in=[StepAction.DISPATCH, StepAction.ROUTE])
             .values("event_id")
             .annotate(n=Count("id"))
             .filter(n__gt=1)

@@ -4,7 +4,10 @@ department, found as the units of those kinds that serve the report's place. Wit
 department model the suggested categories' own default departments stand in, with their
 categories' confidences."""
 
+import time
 from collections import defaultdict
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 
@@ -18,6 +21,27 @@ from civicgrid.routing import loaded
 TOP = 3
 # A report is read up to this many characters (the subject and the first paragraphs).
 MAX_CHARS = 2000
+# The categories and the departments serving a unit change rarely: a process reads them again
+# after this long, so a board of twenty suggestions costs no query for them.
+FRESH_SECONDS = 60.0
+
+T = TypeVar("T")
+_kept: dict[object, tuple[float, object]] = {}
+
+
+def _fresh(key: object, read: Callable[[], T]) -> T:
+    kept = _kept.get(key)
+    if kept is None or time.monotonic() - kept[0] > FRESH_SECONDS:
+        kept = _kept[key] = (time.monotonic(), read())
+    return kept[1]  # type: ignore[return-value]
+
+
+def forget() -> None:
+    _kept.clear()
+
+
+def _usable_categories() -> dict[str, Category]:
+    return Category.objects.filter(active=True, parent__isnull=False).in_bulk(field_name="code")
 
 
 def _categories(text: str) -> tuple[str, list[Choice]] | None:
@@ -26,9 +50,7 @@ def _categories(text: str) -> tuple[str, list[Choice]] | None:
         return None
     row, model = found
     ranked = model.top(text, k=len(model.labels))
-    usable = Category.objects.filter(
-        code__in=[code for code, _c in ranked], active=True, parent__isnull=False
-    ).in_bulk(field_name="code")
+    usable = _fresh("categories", _usable_categories)
     choices = [
         Choice(label=usable[code].name, confidence=confidence, category=usable[code])
         for code, confidence in ranked
@@ -37,18 +59,27 @@ def _categories(text: str) -> tuple[str, list[Choice]] | None:
     return str(row), choices[:TOP]
 
 
-def _serving(kinds: list[str], lon: float | None, lat: float | None) -> dict[str, OrgUnit]:
-    """The department of each kind nearest the point (its street's, else its district's)."""
-    if lon is None or lat is None or not kinds:
-        return {}
-    unit = org_selectors.unit_at(lon, lat)
-    if unit is None:
-        return {}
+def _departments_of(unit_id: int) -> dict[str, OrgUnit]:
+    """Each kind's department nearest the unit: its street's, else its district's."""
+    code = OrgUnit.objects.filter(pk=unit_id).values_list("code", flat=True).first()
     found: dict[str, OrgUnit] = {}
-    serving = org_selectors.departments_serving(unit.code).filter(subkind__in=kinds)
-    for department in serving.select_related("parent").order_by("-parent__code", "code"):
+    if code is None:
+        return found
+    serving = org_selectors.departments_serving(code).select_related("parent")
+    for department in serving.order_by("-parent__code", "code"):
         found.setdefault(department.subkind, department)
     return found
+
+
+def _serving(kinds: list[str], lon: float | None, lat: float | None) -> dict[str, OrgUnit]:
+    """The department of each kind that serves the point."""
+    if lon is None or lat is None or not kinds:
+        return {}
+    unit_id = org_selectors.unit_index().locate(lon, lat)
+    if unit_id is None:
+        return {}
+    serving = _fresh(("departments", unit_id), lambda: _departments_of(unit_id))
+    return {kind: serving[kind] for kind in kinds if kind in serving}
 
 
 def _departments(

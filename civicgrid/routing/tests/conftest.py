@@ -121,12 +121,3 @@ def routing_settings(settings):
     settings.ROUTING_RETRAIN_MIN_NEW = 5
     settings.ROUTING_HOLDOUT_SHARE = 0.2
     return settings
-
-
-@pytest.fixture(autouse=True)
-def _fresh_models():
-    from civicgrid.routing import loaded
-
-    loaded._models.clear()
-    yield
-    loaded._models.clear()

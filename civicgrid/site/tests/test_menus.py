@@ -71,6 +71,8 @@ def test_the_read_only_leader_sees_figures_only(personas):
         "worker_figures",
         # The assessment's plans and results, read only: a leader takes no step (issue 18).
         "assessment",
+        # How well the suggested categories and departments do, read only (issue 20).
+        "routing",
         "notifications",
     }
     assert not keys & WRITE_ENTRIES
