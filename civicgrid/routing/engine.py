@@ -1,17 +1,18 @@
 """The text classifier behind routing (智能分拨): any label set, on CPU, offline.
 
 A report's text is cut into words (jieba's own dictionary, shipped in its wheel) and cleaned
-the way the 12345 message sets are: punctuation, stop words, digits and stray letters go. Three
-views of it are weighed by TF-IDF (sublinear term frequency): the characters, 1 to 3 long; the
-words, alone and in pairs; and the characters of the subject line (a message's first sentence,
-where people say what it is about). One linear support-vector machine (one-vs-rest, classes
-weighed by their size so rare ones count) and an NB-SVM beside it (the same on features scaled
-by how much likelier they are in a label than outside it) score the labels together, summed
-into one linear model; the scores become confidences
+the way the 12345 message sets are: punctuation, stop words, digits and stray letters go. Four
+views of it are weighed by TF-IDF (sublinear term frequency): the characters of the cleaned
+text, 1 to 3 long; its words, alone and in pairs; the characters of the subject line (a
+message's first sentence, where people say what it is about); and the characters of the text
+as written (its digits, letters and punctuation, which the cleaning drops). A one-vs-rest
+linear support-vector machine (classes weighed by their size, so rare ones count) and an NB-SVM
+beside it (the same on features scaled by how much likelier they are in a label than outside
+it) score the labels together, summed into one linear model. The scores become confidences
 through a softmax whose temperature is fitted on the cross-validated scores, so "80 %" is
 right about four times in five.
 
-A trained model is plain arrays (the three vocabularies, their IDF weights, the coefficients,
+A trained model is plain arrays (the four vocabularies, their IDF weights, the coefficients,
 the temperature) saved as an `.npz` without pickles: loading one runs no code, and a model
 outlives the scikit-learn version that trained it. Prediction needs no scikit-learn estimator,
 only its vectorizers rebuilt from those arrays.
@@ -42,7 +43,8 @@ from sklearn.svm import LinearSVC
 
 # Bump when the features or the file layout change: a stored model of another format version
 # is refused (retrain it) rather than read wrongly.
-FORMAT = 1
+FORMAT = 2
+VIEWS = 4
 # A text longer than this is cut before anything else: the subject and the first paragraphs
 # say what a report is about, and prediction time stays bounded.
 MAX_CHARS = 3000
@@ -57,6 +59,7 @@ _STOP_WORDS = """
 """
 STOP_WORDS = frozenset(_STOP_WORDS.split())
 _PUNCTUATION = re.compile(r"[\W_]+")
+_SPACES = re.compile(r"\s\s+")
 # The subject line ends at the first space (12345 exports join subject and details with one)
 # or at the first full stop, question or exclamation mark.
 _SUBJECT_END = re.compile(r"[\s。！？!?]")
@@ -97,11 +100,12 @@ def subject(text: str) -> str:
 
 @dataclass(frozen=True)
 class Views:
-    """The three texts the features are read from."""
+    """The four texts the features are read from."""
 
     chars: list[str]
     words: list[str]
     subjects: list[str]
+    raw: list[str]
 
     @classmethod
     def of(cls, texts: Sequence[str]) -> Views:
@@ -110,17 +114,14 @@ class Views:
             chars=["".join(w) for w in cut],
             words=[" ".join(w) for w in cut],
             subjects=["".join(words(subject(t))) for t in texts],
+            raw=[t[:MAX_CHARS] for t in texts],
         )
 
     def take(self, index: Sequence[int]) -> Views:
-        return Views(
-            [self.chars[i] for i in index],
-            [self.words[i] for i in index],
-            [self.subjects[i] for i in index],
-        )
+        return Views(*([column[i] for i in index] for column in self.columns()))
 
-    def columns(self) -> tuple[list[str], list[str], list[str]]:
-        return self.chars, self.words, self.subjects
+    def columns(self) -> tuple[list[str], list[str], list[str], list[str]]:
+        return self.chars, self.words, self.subjects, self.raw
 
 
 def _split(text: str) -> list[str]:
@@ -138,9 +139,10 @@ def _word_grams(cut: list[str]) -> list[str]:
 
 
 def _vectorizers(vocabularies: Sequence[dict[str, int]] | None = None) -> list[TfidfVectorizer]:
-    """Characters 1–3, words 1–2, subject characters 1–3; with `vocabularies`, fixed ones."""
+    """Characters 1–3, words 1–2, subject characters 1–3, characters 1–3 of the text as
+    written; with `vocabularies`, fixed ones."""
     vocab: list[dict[str, int] | None] = (
-        list(vocabularies) if vocabularies is not None else [None, None, None]
+        list(vocabularies) if vocabularies is not None else [None] * VIEWS
     )
     common: dict[str, Any] = {"sublinear_tf": True, "dtype": np.float32}
     fit: dict[str, Any] = {} if vocabularies is not None else {"min_df": MIN_DF}
@@ -156,6 +158,7 @@ def _vectorizers(vocabularies: Sequence[dict[str, int]] | None = None) -> list[T
             **fit,
         ),
         TfidfVectorizer(analyzer="char", ngram_range=(1, 3), vocabulary=vocab[2], **common, **fit),
+        TfidfVectorizer(analyzer="char", ngram_range=(1, 3), vocabulary=vocab[3], **common, **fit),
     ]
 
 
@@ -241,6 +244,8 @@ class TextModel:
             _char_grams("".join(cut).lower()),
             _word_grams(cut),
             _char_grams("".join(words(subject(text))).lower()),
+            # As the vectorizer reads a text: lower case, runs of white space made one space.
+            _char_grams(_SPACES.sub(" ", text[:MAX_CHARS].lower())),
         )
         found: list[int] = []
         values: list[np.ndarray] = []
@@ -299,8 +304,8 @@ class TextModel:
                 raise TrainingError("This model was saved by another version; train it again.")
             return cls(
                 labels=[str(label) for label in z["labels"]],
-                vocabularies=[[str(t) for t in z[f"vocabulary{i}"]] for i in range(3)],
-                idfs=[z[f"idf{i}"] for i in range(3)],
+                vocabularies=[[str(t) for t in z[f"vocabulary{i}"]] for i in range(VIEWS)],
+                idfs=[z[f"idf{i}"] for i in range(VIEWS)],
                 coef=z["coef"],
                 intercept=z["intercept"],
                 temperature=float(z["temperature"][0]),
