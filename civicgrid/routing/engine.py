@@ -46,8 +46,10 @@ from sklearn.svm import LinearSVC
 FORMAT = 2
 VIEWS = 4
 # A text longer than this is cut before anything else: the subject and the first paragraphs
-# say what a report is about, and prediction time stays bounded.
-MAX_CHARS = 3000
+# say what a report is about, and prediction time stays bounded. Measured on the 12345
+# messages (make bench): at 500, macro-F1 0.9281 and p95 4.4 ms; at 1,000, 0.9291 and 7.6 ms;
+# at 3,000, 0.9288 and 8.4 ms.
+MAX_CHARS = 500
 SUBJECT_CHARS = 40
 # Words the message sets had removed (的, 有 …) and other words that say nothing about the
 # topic: removing them from every text makes raw reports look like the segmented training rows.

@@ -251,7 +251,9 @@ def train_deployment(target: str, *, force: bool = False, actor=None) -> Outcome
     there is nothing to do (too few new events, or too few events at all)."""
     name = model_name(target)
     active = Classifier.objects.filter(name=name, status=S.ACTIVE).defer("data").first()
-    if not force and active is not None:
+    previous = loaded.model_of(active) if active is not None else None
+    # An active version saved by an older format answers nothing: it is due at once.
+    if not force and previous is not None and active is not None:
         new = learning.closed_since(target, active.learned_through)
         if new < settings.ROUTING_RETRAIN_MIN_NEW:
             return None
@@ -271,7 +273,6 @@ def train_deployment(target: str, *, force: bool = False, actor=None) -> Outcome
         "this": round(this.macro_f1, 4),
         "this_accuracy": round(this.accuracy, 4),
     }
-    previous = loaded.model_of(active) if active is not None else None
     if active is not None and previous is not None:
         before = engine.evaluate(previous, test.texts, test.labels)
         comparison |= {

@@ -166,3 +166,19 @@ def test_district_staff_roll_back_and_others_may_not(
     assert loaded.active("categories")[0].pk == first.pk
     with pytest.raises(Conflict):
         services.roll_back(actor=district, classifier=first)  # already active
+
+
+def test_an_active_model_of_an_older_format_is_replaced_at_once(
+    routing_settings, close_events, monkeypatch
+):
+    from civicgrid.routing import engine
+
+    close_events(_said())
+    first = services.train_deployment(Target.CATEGORY).classifier
+    monkeypatch.setattr(engine, "FORMAT", engine.FORMAT + 1)  # an upgrade changed the format
+    loaded.forget_all()
+    assert loaded.active("categories") is None  # it answers nothing now
+    outcome = services.train_deployment(Target.CATEGORY)  # no new event needed
+    assert outcome is not None and outcome.activated
+    first.refresh_from_db()
+    assert first.status == ClassifierStatus.RETIRED
