@@ -67,6 +67,9 @@ _SPACES = re.compile(r"\s\s+")
 _SUBJECT_END = re.compile(r"[\s。！？!?]")
 C = 1.0
 NB_C = 0.3
+# liblinear's passes: many small, weighted classes (a deployment's sub-categories) need more
+# than its default 1,000 to converge.
+MAX_ITER = 5000
 MIN_DF = 2
 
 
@@ -330,7 +333,7 @@ def _nb_svm(x: sparse.csr_matrix, y: np.ndarray, k: int, weights: np.ndarray | N
     pos = np.asarray(present[mine].sum(axis=0)).ravel() + 1
     neg = np.asarray(present[~mine].sum(axis=0)).ravel() + 1
     ratio = np.log((pos / pos.sum()) / (neg / neg.sum())).astype(np.float32)
-    svm = LinearSVC(C=NB_C, class_weight="balanced")
+    svm = LinearSVC(C=NB_C, class_weight="balanced", max_iter=MAX_ITER)
     svm.fit(x @ sparse.diags(ratio), mine.astype(int), sample_weight=weights)
     return svm.coef_[0] * ratio, float(svm.intercept_[0])
 
@@ -341,7 +344,7 @@ def _fit(views: Views, y: np.ndarray, n_labels: int, weights: np.ndarray | None)
     for the SVM alone on the 12345 messages, at no cost when predicting)."""
     vectorizers = _vectorizers()
     x = _features(vectorizers, views, fit=True)
-    svm = LinearSVC(C=C, class_weight="balanced")
+    svm = LinearSVC(C=C, class_weight="balanced", max_iter=MAX_ITER)
     svm.fit(x, y, sample_weight=weights)
     coef = np.zeros((n_labels, x.shape[1]), dtype=np.float32)
     intercept = np.full(n_labels, -1e3)  # a label absent from these rows is never chosen

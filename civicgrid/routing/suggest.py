@@ -19,6 +19,8 @@ from civicgrid.org.models import OrgUnit
 from civicgrid.routing import loaded
 
 TOP = 3
+# A choice below this confidence is not worth a button (the best one is always shown).
+LEAST = 0.01
 # A report is read up to this many characters (the subject and the first paragraphs).
 MAX_CHARS = 2000
 # The categories and the departments serving a unit change rarely: a process reads them again
@@ -55,8 +57,8 @@ def _categories(text: str) -> tuple[str, list[Choice]] | None:
         Choice(label=usable[code].name, confidence=confidence, category=usable[code])
         for code, confidence in ranked
         if code in usable
-    ]
-    return str(row), choices[:TOP]
+    ][:TOP]
+    return str(row), choices[:1] + [c for c in choices[1:] if c.confidence >= LEAST]
 
 
 def _departments_of(unit_id: int) -> dict[str, OrgUnit]:
@@ -96,7 +98,7 @@ def _departments(
         ranked = sorted(by_kind.items(), key=lambda kv: -kv[1])[:TOP]
     labels = dict(DepartmentKind.choices)
     units = _serving([kind for kind, _c in ranked], lon, lat)
-    return [
+    choices = [
         Choice(
             label=units[kind].name if kind in units else str(labels.get(kind, kind)),
             confidence=confidence,
@@ -106,6 +108,7 @@ def _departments(
         for kind, confidence in ranked
         if kind in labels
     ]
+    return choices[:1] + [c for c in choices[1:] if c.confidence >= LEAST]
 
 
 def suggest(text: str, lon: float | None = None, lat: float | None = None) -> Suggestions | None:

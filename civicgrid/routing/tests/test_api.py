@@ -41,7 +41,8 @@ def test_staff_get_categories_and_the_department_serving_the_point(client, peopl
     client.force_login(people["carol"])
     body = _post(client, {"text": "井盖丢了，很危险", "lon": POINT[0], "lat": POINT[1]}).json()
     assert body["model"] == "categories v1"
-    assert len(body["categories"]) == 3
+    assert 1 <= len(body["categories"]) <= 3
+    assert all(c["confidence"] >= 0.01 for c in body["categories"][1:])
     best = body["categories"][0]
     assert best["label"] == CODES["井盖"] and best["name"] == "井盖破损"
     confidences = [c["confidence"] for c in body["categories"]]
