@@ -10,6 +10,7 @@ not beat the active one), retired (replaced), rolled back to.
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core.workflow import StepLog
@@ -22,10 +23,14 @@ class Target(models.TextChoices):
 
 
 class ClassifierStatus(models.TextChoices):
-    CANDIDATE = "candidate", _("Candidate")
-    ACTIVE = "active", _("Active")
-    REJECTED = "rejected", _("Not activated")
-    RETIRED = "retired", _("Retired")
+    CANDIDATE = "candidate", pgettext_lazy("routing model", "Candidate")
+    ACTIVE = "active", pgettext_lazy("routing model", "In use")
+    REJECTED = "rejected", pgettext_lazy("routing model", "Not activated")
+    RETIRED = "retired", pgettext_lazy("routing model", "Retired")
+
+
+# `source` of the deployment's own models: they learn from the closed events.
+FROM_EVENTS = "events"
 
 
 class ClassifierAction(models.TextChoices):
@@ -87,6 +92,13 @@ class Classifier(models.Model):
     @property
     def macro_f1(self) -> float | None:
         return self.figures.get("macro_f1")
+
+    @property
+    def source_label(self) -> str:
+        """What it learned from, in the reader's language: a file's name, or the events."""
+        if self.source == FROM_EVENTS:
+            return gettext("%(n)s closed events") % {"n": self.rows}
+        return self.source
 
 
 class ClassifierStep(StepLog):

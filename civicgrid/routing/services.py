@@ -17,7 +17,13 @@ from django.utils.translation import gettext as _
 
 from civicgrid.core.errors import Conflict, InvalidInput
 from civicgrid.routing import engine, learning, loaded
-from civicgrid.routing.models import Classifier, ClassifierAction, ClassifierStatus, Target
+from civicgrid.routing.models import (
+    FROM_EVENTS,
+    Classifier,
+    ClassifierAction,
+    ClassifierStatus,
+    Target,
+)
 from civicgrid.routing.workflow import CLASSIFIERS
 
 S = ClassifierStatus
@@ -284,7 +290,7 @@ def train_deployment(target: str, *, force: bool = False, actor=None) -> Outcome
         name=name,
         target=target,
         trained=trained,
-        source=_("%(n)s closed events") % {"n": len(learn)},
+        source=FROM_EVENTS,
         seconds=seconds,
         corrections=learn.corrections,
         learned_through=found.closed_at[-1],
