@@ -122,13 +122,24 @@ def people(tree, make_user):
 
 
 @pytest.fixture(autouse=True)
-def _routing_caches():
+def _routing_caches(monkeypatch):
     """Routing keeps the active models, the categories and the departments per process for a
-    few seconds: no test sees another test's (rolled back) rows through them."""
+    few seconds: no test sees another test's (rolled back) rows through them. Within a test
+    what it read stays (a query count does not depend on how fast the test runs), and it
+    starts knowing that no model is active: an activation through the services makes the
+    next suggestion ask again."""
+    import time
+
+    from django.conf import settings
+
     from civicgrid.routing import loaded, suggest
 
     loaded.forget_all()
     suggest.forget()
+    monkeypatch.setattr(loaded, "FRESH_SECONDS", float("inf"))
+    monkeypatch.setattr(suggest, "FRESH_SECONDS", float("inf"))
+    for name in (settings.ROUTING_CATEGORY_MODEL, settings.ROUTING_DEPARTMENT_MODEL):
+        loaded._active[name] = (time.monotonic(), None)
     yield
     loaded.forget_all()
     suggest.forget()

@@ -38,6 +38,9 @@ LAYERS = {
     # The leader cockpit: every module's figures for any unit, the big screen, exports and the
     # monthly report (issue 19).
     "cockpit": 5,
+    # Suggested category and department from a report's text (issue 20): learns from events,
+    # which asks it for suggestions only through a hook (events.suggestions.suggesters).
+    "routing": 3,
     "site": 6,
 }
 
